@@ -1,0 +1,28 @@
+#![doc = include_str!("../README.md")]
+
+pub mod access;
+pub mod agent;
+pub mod api_key;
+pub mod deployment;
+pub mod enums;
+pub mod error;
+pub mod event;
+pub mod ids;
+pub mod paging;
+pub mod state_machine;
+pub mod values;
+
+pub use access::{Action, Principal, Resource, Role};
+pub use agent::{Agent, NewAgent};
+pub use api_key::{ApiKey, ServiceToken};
+pub use deployment::{Deployment, DeploymentHistory};
+pub use enums::{AcpType, AgentInputType, AgentStatus, ApiKeyType, DeploymentStatus};
+pub use error::ValidationError;
+pub use event::{AuditEvent, EventKind, NewEvent};
+pub use ids::{AgentId, ApiKeyId, DeploymentId, HistoryId, ServiceTokenId};
+pub use paging::{Page, PageRequest, SortDirection};
+pub use state_machine::{apply, decide, Decision, LifecycleEvent, Transition, TransitionError};
+pub use values::{AgentName, Description, Metadata};
+
+/// Timestamps everywhere in the registry are UTC `OffsetDateTime`s.
+pub type Timestamp = time::OffsetDateTime;

@@ -1,0 +1,167 @@
+//! Validated values: an instance of these types is valid by construction.
+
+use crate::ValidationError;
+use serde_json::{Map, Value};
+
+/// Longest agent name, in characters (a DNS label).
+pub const MAX_NAME_LEN: usize = 63;
+/// Longest description, in characters.
+pub const MAX_DESCRIPTION_LEN: usize = 4096;
+/// Largest registration metadata, in bytes of compact JSON.
+pub const MAX_METADATA_BYTES: usize = 64 * 1024;
+
+/// An agent's name: `^[a-z0-9-]+$`, 1..=63 characters. Unique among non-Deleted agents.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AgentName(String);
+
+impl AgentName {
+    /// Validates `value` as an agent name (reported as field `name`).
+    pub fn parse(value: &str) -> Result<Self, ValidationError> {
+        Self::parse_field(value, "name")
+    }
+
+    /// Validates `value`, naming `field` in the error.
+    pub fn parse_field(value: &str, field: &str) -> Result<Self, ValidationError> {
+        if value.is_empty() || value.len() > MAX_NAME_LEN {
+            return Err(ValidationError::new(
+                field,
+                format!("must be 1 to {MAX_NAME_LEN} characters long"),
+            ));
+        }
+        if !value
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            return Err(ValidationError::new(field, "must match ^[a-z0-9-]+$"));
+        }
+        Ok(Self(value.to_owned()))
+    }
+
+    /// The name as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for AgentName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A free-text description of at most 4096 characters.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Description(String);
+
+impl Description {
+    /// Validates `value` as a description (reported as field `description`).
+    pub fn parse(value: &str) -> Result<Self, ValidationError> {
+        if value.chars().count() > MAX_DESCRIPTION_LEN {
+            return Err(ValidationError::new(
+                "description",
+                format!("must be at most {MAX_DESCRIPTION_LEN} characters"),
+            ));
+        }
+        Ok(Self(value.to_owned()))
+    }
+
+    /// The description as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Registration metadata: a JSON object of at most 64 KiB (compact encoding).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Metadata(Map<String, Value>);
+
+impl Metadata {
+    /// Validates `value` as registration metadata (reported as field `registration_metadata`).
+    pub fn parse(value: Value) -> Result<Self, ValidationError> {
+        Self::parse_field(value, "registration_metadata")
+    }
+
+    /// Validates `value`, naming `field` in the error.
+    pub fn parse_field(value: Value, field: &str) -> Result<Self, ValidationError> {
+        match value {
+            Value::Object(map) => Self::from_map(map, field),
+            _ => Err(ValidationError::new(field, "must be a JSON object")),
+        }
+    }
+
+    /// Validates an object's size, naming `field` in the error.
+    pub fn from_map(map: Map<String, Value>, field: &str) -> Result<Self, ValidationError> {
+        let size = serde_json::to_vec(&map).map(|v| v.len()).unwrap_or(usize::MAX);
+        if size > MAX_METADATA_BYTES {
+            return Err(ValidationError::new(
+                field,
+                format!("must be at most {MAX_METADATA_BYTES} bytes of JSON"),
+            ));
+        }
+        Ok(Self(map))
+    }
+
+    /// The object.
+    pub fn as_map(&self) -> &Map<String, Value> {
+        &self.0
+    }
+
+    /// Consumes the value, returning the object.
+    pub fn into_map(self) -> Map<String, Value> {
+        self.0
+    }
+
+    /// A string-valued top-level key, if present.
+    pub fn str_field(&self, key: &str) -> Option<&str> {
+        self.0.get(key).and_then(Value::as_str)
+    }
+
+    /// Shallow merge as the peer does (`existing.update(new)`): keys of `other` win.
+    pub fn merged_with(&self, other: &Metadata) -> Result<Metadata, ValidationError> {
+        let mut map = self.0.clone();
+        for (k, v) in &other.0 {
+            map.insert(k.clone(), v.clone());
+        }
+        Self::from_map(map, "registration_metadata")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_follow_the_dns_label_rule() {
+        assert!(AgentName::parse("my-agent-1").is_ok());
+        assert!(AgentName::parse("").is_err());
+        assert!(AgentName::parse("Upper").is_err());
+        assert!(AgentName::parse("under_score").is_err());
+        assert!(AgentName::parse(&"a".repeat(63)).is_ok());
+        assert_eq!(AgentName::parse(&"a".repeat(64)).unwrap_err().field, "name");
+    }
+
+    #[test]
+    fn description_is_bounded_in_characters() {
+        assert!(Description::parse(&"é".repeat(4096)).is_ok());
+        assert!(Description::parse(&"é".repeat(4097)).is_err());
+    }
+
+    #[test]
+    fn metadata_must_be_a_small_object() {
+        assert!(Metadata::parse(serde_json::json!({"a": 1})).is_ok());
+        assert!(Metadata::parse(serde_json::json!([1])).is_err());
+        let big = "x".repeat(MAX_METADATA_BYTES);
+        assert!(Metadata::parse(serde_json::json!({ "a": big })).is_err());
+    }
+
+    #[test]
+    fn merge_is_shallow_and_new_keys_win() {
+        let a = Metadata::parse(serde_json::json!({"a": 1, "b": {"x": 1}})).unwrap();
+        let b = Metadata::parse(serde_json::json!({"b": {"y": 2}, "c": 3})).unwrap();
+        let m = a.merged_with(&b).unwrap();
+        assert_eq!(
+            serde_json::Value::Object(m.into_map()),
+            serde_json::json!({"a": 1, "b": {"y": 2}, "c": 3})
+        );
+    }
+}

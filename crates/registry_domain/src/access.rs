@@ -93,7 +93,6 @@ pub enum Action {
     Execute,
 }
 
-
 /// A role held by a principal on one agent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Role {
@@ -195,12 +194,43 @@ mod tests {
         let me = AgentId::new_random();
         let other = AgentId::new_random();
         let p = Principal::Agent(me);
-        assert_eq!(identity_decision(&p, Resource::Agent(me), Action::Read, true), Some(true));
-        assert_eq!(identity_decision(&p, Resource::Agent(me), Action::Delete, true), Some(false));
-        assert_eq!(identity_decision(&p, Resource::Agent(other), Action::Read, true), Some(false));
-        assert_eq!(identity_decision(&p, Resource::AnyAgent, Action::Create, true), Some(false));
+        assert_eq!(
+            identity_decision(&p, Resource::Agent(me), Action::Read, true),
+            Some(true)
+        );
+        assert_eq!(
+            identity_decision(&p, Resource::Agent(me), Action::Delete, true),
+            Some(false)
+        );
+        assert_eq!(
+            identity_decision(&p, Resource::Agent(other), Action::Read, true),
+            Some(false)
+        );
+        assert_eq!(
+            identity_decision(&p, Resource::AnyAgent, Action::Create, true),
+            Some(false)
+        );
         let u = Principal::User("u".into());
-        assert_eq!(identity_decision(&u, Resource::AnyAgent, Action::Create, false), Some(false));
-        assert_eq!(identity_decision(&u, Resource::Agent(me), Action::Read, true), None);
+        assert_eq!(
+            identity_decision(&u, Resource::AnyAgent, Action::Create, false),
+            Some(false)
+        );
+        assert_eq!(
+            identity_decision(&u, Resource::Agent(me), Action::Read, true),
+            None
+        );
     }
+}
+
+/// A role held by a principal on one agent (a row of the grants table).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    /// The agent.
+    pub agent_id: AgentId,
+    /// Who holds the role.
+    pub principal: Principal,
+    /// The role.
+    pub role: Role,
+    /// When it was granted.
+    pub created_at: crate::Timestamp,
 }

@@ -80,8 +80,14 @@ impl DeploymentHistory {
         Some(Self {
             id: HistoryId::new_random(),
             agent_id,
-            author_name: metadata.str_field("author_name").unwrap_or("N/A").to_owned(),
-            author_email: metadata.str_field("author_email").unwrap_or("N/A").to_owned(),
+            author_name: metadata
+                .str_field("author_name")
+                .unwrap_or("N/A")
+                .to_owned(),
+            author_email: metadata
+                .str_field("author_email")
+                .unwrap_or("N/A")
+                .to_owned(),
             branch_name: branch.to_owned(),
             build_timestamp,
             deployment_timestamp: registered_at,

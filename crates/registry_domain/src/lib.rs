@@ -12,7 +12,7 @@ pub mod paging;
 pub mod state_machine;
 pub mod values;
 
-pub use access::{Action, Principal, Resource, Role};
+pub use access::{identity_decision, Action, Grant, Principal, Resource, Role};
 pub use agent::{Agent, NewAgent};
 pub use api_key::{ApiKey, ServiceToken};
 pub use deployment::{Deployment, DeploymentHistory};

@@ -102,6 +102,9 @@ mod tests {
         assert!(PageRequest::new(Some(0), None).is_err());
         assert!(PageRequest::new(Some(1001), None).is_err());
         assert_eq!(PageRequest::new(Some(10), Some(3)).unwrap().offset(), 20);
-        assert_eq!(PageRequest::new(None, Some(0)).unwrap_err().field, "page_number");
+        assert_eq!(
+            PageRequest::new(None, Some(0)).unwrap_err().field,
+            "page_number"
+        );
     }
 }

@@ -118,9 +118,10 @@ pub fn decide(current: Option<AgentStatus>, event: LifecycleEvent) -> Decision {
         (Some(BuildOnly), Promote) => Change(ready),
         (Some(Ready), HeartbeatExpired) => Change(to(Unhealthy, REASON_EXPIRED)),
         (Some(Unhealthy), Heartbeat) => Change(to(Ready, REASON_HEARTBEAT)),
-        (Some(BuildOnly | Ready | Unhealthy | Failed | Unknown), Promote | Heartbeat | HeartbeatExpired) => {
-            Unchanged
-        }
+        (
+            Some(BuildOnly | Ready | Unhealthy | Failed | Unknown),
+            Promote | Heartbeat | HeartbeatExpired,
+        ) => Unchanged,
     }
 }
 
@@ -224,7 +225,10 @@ mod tests {
     }
 
     fn any_creating_event() -> impl Strategy<Value = LifecycleEvent> {
-        prop_oneof![Just(LifecycleEvent::RegisterBuild), Just(LifecycleEvent::Register)]
+        prop_oneof![
+            Just(LifecycleEvent::RegisterBuild),
+            Just(LifecycleEvent::Register)
+        ]
     }
 
     #[test]

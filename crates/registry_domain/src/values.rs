@@ -91,7 +91,9 @@ impl Metadata {
 
     /// Validates an object's size, naming `field` in the error.
     pub fn from_map(map: Map<String, Value>, field: &str) -> Result<Self, ValidationError> {
-        let size = serde_json::to_vec(&map).map(|v| v.len()).unwrap_or(usize::MAX);
+        let size = serde_json::to_vec(&map)
+            .map(|v| v.len())
+            .unwrap_or(usize::MAX);
         if size > MAX_METADATA_BYTES {
             return Err(ValidationError::new(
                 field,

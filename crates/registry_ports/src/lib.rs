@@ -1,1 +1,17 @@
 #![doc = include_str!("../README.md")]
+
+mod agents;
+mod authentication;
+mod authorization;
+mod deployments;
+mod error;
+mod events;
+mod keys;
+
+pub use agents::*;
+pub use authentication::*;
+pub use authorization::*;
+pub use deployments::*;
+pub use error::*;
+pub use events::*;
+pub use keys::*;

@@ -1,1 +1,7 @@
 #![doc = include_str!("../README.md")]
+
+mod error;
+mod registry;
+
+pub use error::RegistryError;
+pub use registry::{CreatorPolicy, Registry, RegistryConfig};

@@ -1,0 +1,98 @@
+//! Agents: the aggregate root.
+
+use crate::RepoResult;
+use async_trait::async_trait;
+use registry_domain::{
+    Agent, AgentId, AgentName, AgentStatus, NewEvent, Page, PageRequest, Principal, SortDirection,
+    Timestamp, Transition,
+};
+
+/// Sort key of agent lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AgentOrder {
+    /// `created_at`.
+    CreatedAt,
+    /// `updated_at` (the default, as the peer).
+    #[default]
+    UpdatedAt,
+    /// `name`.
+    Name,
+}
+
+/// A list query over non-Deleted agents. Results are ordered by `order_by` in `direction`, with
+/// the id (same direction) as tiebreak so pages are stable.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AgentQuery {
+    /// Which page.
+    pub page: PageRequest,
+    /// Sort key.
+    pub order_by: AgentOrder,
+    /// Sort direction.
+    pub direction: SortDirection,
+    /// Only these statuses (empty: all non-Deleted). `Deleted` here matches nothing.
+    pub statuses: Vec<AgentStatus>,
+    /// JSON containment on `registration_metadata.agent_card.metadata`.
+    pub card_metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    /// `None`: every agent; `Some(ids)`: only these (the caller's visible set).
+    pub only_ids: Option<Vec<AgentId>>,
+}
+
+/// Result of [`AgentRepository::create_if_absent`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateOutcome {
+    /// The live agent with the requested name: the new one, or the one that already existed.
+    pub agent: Agent,
+    /// Whether this call created it.
+    pub created: bool,
+}
+
+/// Storage of agents.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait AgentRepository: Send + Sync {
+    /// Inserts `agent` unless a non-Deleted agent named `agent.name` exists — atomically: of any
+    /// number of concurrent calls for one name, exactly one gets `created: true`. When it creates,
+    /// the same transaction grants `owner` (if given) the Owner role and appends `events`; when
+    /// it does not, nothing is written and the existing live agent is returned.
+    async fn create_if_absent(
+        &self,
+        agent: &Agent,
+        owner: Option<Principal>,
+        events: &[NewEvent],
+    ) -> RepoResult<CreateOutcome>;
+
+    /// The agent with this id, Deleted included (callers decide what Deleted means); `None` if
+    /// there is none.
+    async fn get(&self, id: AgentId) -> RepoResult<Option<Agent>>;
+
+    /// The non-Deleted agent with this name, if any. Deleted agents are never returned.
+    async fn get_live_by_name(&self, name: &AgentName) -> RepoResult<Option<Agent>>;
+
+    /// A page of non-Deleted agents matching `query`, with the total count of matches.
+    async fn list(&self, query: &AgentQuery) -> RepoResult<Page<Agent>>;
+
+    /// Stores `agent` (every field) if the stored row still has version `agent.version`, and
+    /// appends `events`, in one transaction. The stored version becomes `agent.version + 1`; the
+    /// stored agent is returned. When `production_deployment_id` goes from set to `None`, the
+    /// formerly production deployment is demoted in the same transaction.
+    ///
+    /// Errors: `NotFound` (no such agent), `Conflict(StaleVersion)` (changed since read),
+    /// `Conflict(LiveAgentName)` (renamed onto a live agent's name).
+    async fn update(&self, agent: &Agent, events: &[NewEvent]) -> RepoResult<Agent>;
+
+    /// Heartbeat monitor: in one statement, applies `transition` to every agent in status `from`
+    /// whose `last_seen_at` is older than `cutoff` (agents that never heartbeated are left
+    /// alone), setting `updated_at = now`, bumping `version` and appending one `Transition` event
+    /// per agent with actor `system`. Idempotent and safe to run on many replicas at once: an
+    /// agent is transitioned (and evented) once. Returns the ids transitioned.
+    async fn expire_heartbeats(
+        &self,
+        from: AgentStatus,
+        transition: Transition,
+        cutoff: Timestamp,
+        now: Timestamp,
+    ) -> RepoResult<Vec<AgentId>>;
+
+    /// Whether the store answers (for `/readyz`).
+    async fn ping(&self) -> RepoResult<()>;
+}

@@ -1,0 +1,42 @@
+# Agent Registry — developer commands. `just --list` shows them all.
+
+set shell := ["bash", "-euo", "pipefail", "-c"]
+
+# Server used by `just run` and the tests (trust auth on this machine kind).
+pg_admin_url := env_var_or_default("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+run_db := "agent_registry"
+
+default:
+    @just --list
+
+# Run the service on 127.0.0.1:8080 against a local database (created if absent).
+run *ARGS:
+    scripts/ensure-postgres.sh
+    psql "{{pg_admin_url}}" -tAc "select 1 from pg_database where datname = '{{run_db}}'" | grep -q 1 \
+        || psql "{{pg_admin_url}}" -qc 'create database {{run_db}}'
+    DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/{{run_db}}}" \
+    ADMIN_TOKEN="${ADMIN_TOKEN:-dev-admin-token-change-me}" \
+    KEY_HASH_SECRET="${KEY_HASH_SECRET:-dev-key-hash-secret-change-me-0123456789}" \
+    cargo run -p registry_server --bin agent-registry -- serve {{ARGS}}
+
+# Everything CI checks: formatting, lints, and every test (unit, contract, PostgreSQL, HTTP, e2e).
+test: tools
+    scripts/ensure-postgres.sh
+    cargo fmt --all -- --check
+    cargo clippy --workspace --all-targets --locked -- -D warnings
+    cargo build -p registry_server --bin agent-registry --locked
+    cargo nextest run --workspace --locked --no-fail-fast
+
+# Only the concurrency tests, N times in a row (default 20).
+test-concurrency N="20": tools
+    scripts/ensure-postgres.sh
+    for i in $(seq 1 {{N}}); do echo "== run $i/{{N}}"; cargo nextest run --workspace --locked -E 'test(/concurren|parallel|race/)' --no-fail-fast --status-level fail || exit 1; done
+
+# Load benchmark against the PostgreSQL floor (see docs/benchmarks.md).
+bench: tools
+    scripts/ensure-postgres.sh
+    scripts/bench.sh
+
+# Install the tools the recipes need (cargo-nextest) when missing.
+tools:
+    @command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked

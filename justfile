@@ -37,6 +37,9 @@ bench: tools
     scripts/ensure-postgres.sh
     scripts/bench.sh
 
-# Install the tools the recipes need (cargo-nextest) when missing.
+# Install missing tools: cargo-nextest, and the official Agentex client (target/agentex-venv) for the compat test.
 tools:
     @command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked
+    @test -x target/agentex-venv/bin/python || python3 -m venv target/agentex-venv
+    @target/agentex-venv/bin/python -c 'import agentex' 2>/dev/null \
+        || target/agentex-venv/bin/pip install --quiet --disable-pip-version-check agentex-client==0.28.4

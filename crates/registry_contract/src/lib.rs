@@ -1,4 +1,17 @@
 #![doc = include_str!("../README.md")]
+// Test support: a failed `unwrap` here is a failed assertion of the contract.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+pub mod agent_list;
+pub mod agents;
+pub mod authorization;
+pub mod deployments;
+pub mod events;
+pub mod fixtures;
+pub mod heartbeats;
+pub mod history;
+pub mod keys;
+pub mod tokens;
 
 use registry_ports::{
     AgentRepository, ApiKeyRepository, Authorizer, DeploymentRepository, EventLog,
@@ -24,4 +37,87 @@ pub struct Stores {
     pub authorizer: Arc<dyn Authorizer>,
     /// Keeps the backing store alive for the test (e.g. a throwaway database); dropped last.
     pub guard: Option<Box<dyn std::any::Any + Send + Sync>>,
+}
+
+/// Expands to one `#[tokio::test]` per contract behaviour, named `<module>_<behaviour>`, each
+/// running the behaviour on a fresh store from `$factory` (an `async fn() -> Stores`). The
+/// invoking crate needs `tokio` (with `macros` and `rt-multi-thread`) among its dependencies.
+#[macro_export]
+macro_rules! contract_suite {
+    ($factory:path) => {
+        $crate::__contract_tests! { $factory;
+            agents_create_if_absent_creates_once => agents::create_if_absent_creates_once,
+            agents_create_without_owner_grants_nothing => agents::create_without_owner_grants_nothing,
+            agents_deleted_agent_frees_its_name => agents::deleted_agent_frees_its_name,
+            agents_get_live_by_name_skips_deleted => agents::get_live_by_name_skips_deleted,
+            agents_get_absent_is_none => agents::get_absent_is_none,
+            agents_concurrent_create_if_absent_creates_exactly_once => agents::concurrent_create_if_absent_creates_exactly_once,
+            agents_update_stores_fields_and_bumps_version => agents::update_stores_fields_and_bumps_version,
+            agents_update_with_stale_version_conflicts => agents::update_with_stale_version_conflicts,
+            agents_concurrent_updates_one_wins => agents::concurrent_updates_one_wins,
+            agents_update_onto_live_name_conflicts => agents::update_onto_live_name_conflicts,
+            agents_update_onto_deleted_name_succeeds => agents::update_onto_deleted_name_succeeds,
+            agents_update_absent_is_not_found => agents::update_absent_is_not_found,
+            agents_update_clearing_production_demotes => agents::update_clearing_production_demotes,
+            agents_ping_answers => agents::ping_answers,
+            agent_list_list_excludes_deleted => agent_list::list_excludes_deleted,
+            agent_list_list_filters_by_status => agent_list::list_filters_by_status,
+            agent_list_list_orders_by_each_key => agent_list::list_orders_by_each_key,
+            agent_list_list_breaks_ties_by_id => agent_list::list_breaks_ties_by_id,
+            agent_list_list_pages_with_total => agent_list::list_pages_with_total,
+            agent_list_list_only_ids => agent_list::list_only_ids,
+            agent_list_list_filters_by_card_metadata => agent_list::list_filters_by_card_metadata,
+            heartbeats_expire_heartbeats_only_stale_ready => heartbeats::expire_heartbeats_only_stale_ready,
+            heartbeats_expire_heartbeats_events_once => heartbeats::expire_heartbeats_events_once,
+            heartbeats_concurrent_expire_heartbeats_once_per_agent => heartbeats::concurrent_expire_heartbeats_once_per_agent,
+            deployments_create_and_get => deployments::create_and_get,
+            deployments_create_for_absent_agent_is_not_found => deployments::create_for_absent_agent_is_not_found,
+            deployments_list_excludes_expired_and_others => deployments::list_excludes_expired_and_others,
+            deployments_soft_delete_sets_expiry_once => deployments::soft_delete_sets_expiry_once,
+            deployments_soft_delete_production_conflicts => deployments::soft_delete_production_conflicts,
+            deployments_soft_delete_elsewhere_is_not_found => deployments::soft_delete_elsewhere_is_not_found,
+            deployments_mark_ready_sets_status_and_url => deployments::mark_ready_sets_status_and_url,
+            deployments_mark_ready_expired_conflicts => deployments::mark_ready_expired_conflicts,
+            deployments_mark_ready_elsewhere_is_not_found => deployments::mark_ready_elsewhere_is_not_found,
+            deployments_promote_requires_ready_deployment => deployments::promote_requires_ready_deployment,
+            deployments_promote_with_stale_version_conflicts => deployments::promote_with_stale_version_conflicts,
+            deployments_promote_moves_production => deployments::promote_moves_production,
+            deployments_concurrent_promotes_leave_one_production => deployments::concurrent_promotes_leave_one_production,
+            history_record_skips_same_latest_commit => history::record_skips_same_latest_commit,
+            history_list_orders_and_pages => history::list_orders_and_pages,
+            keys_create_get_list_delete => keys::create_get_list_delete,
+            keys_delete_absent_is_not_found => keys::delete_absent_is_not_found,
+            keys_name_unique_per_agent_and_type => keys::name_unique_per_agent_and_type,
+            keys_duplicate_hash_conflicts => keys::duplicate_hash_conflicts,
+            keys_create_for_absent_agent_is_not_found => keys::create_for_absent_agent_is_not_found,
+            keys_find_by_hash_only_live => keys::find_by_hash_only_live,
+            keys_has_key_of_type => keys::has_key_of_type,
+            tokens_create_list_find_revoke => tokens::create_list_find_revoke,
+            tokens_revoke_absent_is_not_found => tokens::revoke_absent_is_not_found,
+            tokens_name_and_hash_conflict => tokens::name_and_hash_conflict,
+            events_append_and_list_newest_first => events::append_and_list_newest_first,
+            events_list_works_for_deleted_agents => events::list_works_for_deleted_agents,
+            authorization_check_follows_role => authorization::check_follows_role,
+            authorization_grant_replaces_role => authorization::grant_replaces_role,
+            authorization_grant_on_absent_agent_is_not_found => authorization::grant_on_absent_agent_is_not_found,
+            authorization_demoting_last_owner_conflicts => authorization::demoting_last_owner_conflicts,
+            authorization_revoke_rules => authorization::revoke_rules,
+            authorization_grants_list_owners_first => authorization::grants_list_owners_first,
+            authorization_visible_ids_lists_granted_agents => authorization::visible_ids_lists_granted_agents,
+        }
+    };
+}
+
+/// Implementation detail of [`contract_suite!`]: one test per `name => module::behaviour`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __contract_tests {
+    ($factory:path; $($test:ident => $module:ident :: $behaviour:ident,)*) => {
+        $(
+            #[::tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $test() {
+                $crate::$module::$behaviour($factory().await).await
+            }
+        )*
+    };
 }

@@ -1,1 +1,42 @@
 #![doc = include_str!("../README.md")]
+
+mod agents;
+mod authorization;
+mod deployments;
+mod events;
+mod history;
+mod json;
+mod keys;
+mod state;
+mod tokens;
+
+use registry_ports::{RepoError, RepoResult};
+use state::State;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// Every port of the registry, in memory. All tables live in one [`State`] behind one mutex, and
+/// every port method runs under that lock from start to end: a method is a transaction, and
+/// concurrent callers are serialised exactly as the database's constraints would serialise them.
+/// The lock is never held across an `.await`.
+#[derive(Default)]
+pub struct InMemoryStore {
+    state: Mutex<State>,
+}
+
+impl InMemoryStore {
+    /// A fresh, empty store, shared: the `Arc` coerces to `Arc<dyn Port>` for every port, so one
+    /// store can fill every port field of the registry (or of a contract-suite `Stores`).
+    #[allow(clippy::new_ret_no_self)]
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self::default())
+    }
+
+    /// Runs `f` as one transaction over the whole state.
+    fn with_state<T>(&self, f: impl FnOnce(&mut State) -> RepoResult<T>) -> RepoResult<T> {
+        let mut guard: MutexGuard<'_, State> = self
+            .state
+            .lock()
+            .map_err(|_| RepoError::Unexpected("in-memory store lock poisoned".to_owned()))?;
+        f(&mut guard)
+    }
+}

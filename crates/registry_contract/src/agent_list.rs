@@ -1,0 +1,198 @@
+//! `AgentRepository::list`: filters, ordering, paging.
+
+use crate::fixtures::*;
+use crate::Stores;
+use registry_domain::{Agent, AgentId, AgentStatus, LifecycleEvent, SortDirection};
+use registry_ports::{AgentOrder, AgentQuery};
+
+async fn ids(stores: &Stores, query: AgentQuery) -> (Vec<AgentId>, u64) {
+    let page = stores.agents.list(&query).await.unwrap();
+    (page.items.iter().map(|a| a.id).collect(), page.total)
+}
+
+/// Deleted agents are never listed, whatever the filter.
+pub async fn list_excludes_deleted(stores: Stores) {
+    let kept = saved_agent(&stores).await;
+    let gone = saved_agent(&stores).await;
+    delete(&stores, &gone).await;
+    assert_eq!(
+        ids(&stores, AgentQuery::default()).await,
+        (vec![kept.id], 1)
+    );
+    let all_statuses = AgentQuery {
+        statuses: AgentStatus::ALL.to_vec(),
+        ..AgentQuery::default()
+    };
+    assert_eq!(ids(&stores, all_statuses).await, (vec![kept.id], 1));
+}
+
+/// `statuses` keeps only those statuses; `Deleted` alone matches nothing.
+pub async fn list_filters_by_status(stores: Stores) {
+    let ready = saved_agent(&stores).await;
+    let build = agent_named(unique_name("build"), LifecycleEvent::RegisterBuild, now());
+    let build = save(&stores, &build).await;
+    let only = |s: Vec<AgentStatus>| AgentQuery {
+        statuses: s,
+        ..AgentQuery::default()
+    };
+    assert_eq!(
+        ids(&stores, only(vec![AgentStatus::BuildOnly])).await,
+        (vec![build.id], 1)
+    );
+    assert_eq!(
+        ids(&stores, only(vec![AgentStatus::Ready])).await,
+        (vec![ready.id], 1)
+    );
+    assert_eq!(
+        ids(&stores, only(vec![AgentStatus::Deleted])).await,
+        (vec![], 0)
+    );
+    assert_eq!(ids(&stores, only(vec![])).await.1, 2);
+}
+
+/// Each sort key in both directions.
+pub async fn list_orders_by_each_key(stores: Stores) {
+    let base = now();
+    // created: a < b < c; updated: c < a < b; name: b < c < a.
+    let spec = [("c", 0, 10), ("a", 1, 20), ("b", 2, 0)];
+    let prefix = unique_name("order");
+    let mut agents: Vec<Agent> = Vec::new();
+    for (suffix, created, updated) in spec {
+        let name = registry_domain::AgentName::parse(&format!("{prefix}{suffix}")).unwrap();
+        let mut a = agent_named(name, LifecycleEvent::Register, later(base, created));
+        a.updated_at = later(base, updated);
+        agents.push(save(&stores, &a).await);
+    }
+    let [a, b, c] = [agents[0].id, agents[1].id, agents[2].id];
+    let cases = [
+        (AgentOrder::CreatedAt, vec![a, b, c]),
+        (AgentOrder::UpdatedAt, vec![c, a, b]),
+        (AgentOrder::Name, vec![b, c, a]),
+    ];
+    for (order_by, ascending) in cases {
+        let q = |direction| AgentQuery {
+            order_by,
+            direction,
+            ..AgentQuery::default()
+        };
+        assert_eq!(
+            ids(&stores, q(SortDirection::Asc)).await.0,
+            ascending,
+            "{order_by:?} asc"
+        );
+        let descending: Vec<_> = ascending.iter().rev().copied().collect();
+        assert_eq!(
+            ids(&stores, q(SortDirection::Desc)).await.0,
+            descending,
+            "{order_by:?} desc"
+        );
+    }
+}
+
+/// Equal sort keys are ordered by id, in the same direction.
+pub async fn list_breaks_ties_by_id(stores: Stores) {
+    let at = now();
+    let mut expected = Vec::new();
+    for _ in 0..5 {
+        let a = agent_named(unique_name("tie"), LifecycleEvent::Register, at);
+        expected.push(save(&stores, &a).await.id);
+    }
+    expected.sort();
+    for order_by in [AgentOrder::CreatedAt, AgentOrder::UpdatedAt] {
+        let q = |direction| AgentQuery {
+            order_by,
+            direction,
+            ..AgentQuery::default()
+        };
+        assert_eq!(ids(&stores, q(SortDirection::Asc)).await.0, expected);
+        let rev: Vec<_> = expected.iter().rev().copied().collect();
+        assert_eq!(ids(&stores, q(SortDirection::Desc)).await.0, rev);
+    }
+}
+
+/// Pages cut the ordered list; `total` counts every match.
+pub async fn list_pages_with_total(stores: Stores) {
+    let base = now();
+    let mut all = Vec::new();
+    for i in 0..5 {
+        let a = agent_named(
+            unique_name("page"),
+            LifecycleEvent::Register,
+            later(base, i),
+        );
+        all.push(save(&stores, &a).await.id);
+    }
+    let q = |number| AgentQuery {
+        page: page(2, number),
+        order_by: AgentOrder::CreatedAt,
+        direction: SortDirection::Asc,
+        ..AgentQuery::default()
+    };
+    assert_eq!(ids(&stores, q(1)).await, (all[0..2].to_vec(), 5));
+    assert_eq!(ids(&stores, q(2)).await, (all[2..4].to_vec(), 5));
+    assert_eq!(ids(&stores, q(3)).await, (all[4..].to_vec(), 5));
+    assert_eq!(ids(&stores, q(4)).await, (vec![], 5));
+}
+
+/// `only_ids` restricts to the given ids; an empty set lists nothing.
+pub async fn list_only_ids(stores: Stores) {
+    let a = saved_agent(&stores).await;
+    let _b = saved_agent(&stores).await;
+    let c = saved_agent(&stores).await;
+    let gone = saved_agent(&stores).await;
+    delete(&stores, &gone).await;
+    let q = |only: Vec<AgentId>| AgentQuery {
+        only_ids: Some(only),
+        order_by: AgentOrder::CreatedAt,
+        direction: SortDirection::Asc,
+        ..AgentQuery::default()
+    };
+    let (mut got, total) = ids(&stores, q(vec![a.id, c.id, gone.id, AgentId::new_random()])).await;
+    got.sort();
+    let mut want = vec![a.id, c.id];
+    want.sort();
+    assert_eq!((got, total), (want, 2));
+    assert_eq!(ids(&stores, q(vec![])).await, (vec![], 0));
+    assert_eq!(ids(&stores, AgentQuery::default()).await.1, 3);
+}
+
+/// `card_metadata` is JSON containment on `registration_metadata.agent_card.metadata`.
+pub async fn list_filters_by_card_metadata(stores: Stores) {
+    let card =
+        |m: serde_json::Value| Some(metadata(serde_json::json!({"agent_card": {"metadata": m}})));
+    let mut a = ready_agent();
+    a.registration_metadata = card(serde_json::json!({"team": "x", "tier": 1, "tags": ["p", "q"]}));
+    let a = save(&stores, &a).await;
+    let mut b = ready_agent();
+    b.registration_metadata = card(serde_json::json!({"team": "y"}));
+    let b = save(&stores, &b).await;
+    let mut top_level = ready_agent();
+    top_level.registration_metadata = Some(metadata(serde_json::json!({"team": "x"})));
+    save(&stores, &top_level).await;
+    saved_agent(&stores).await;
+
+    let q = |m: serde_json::Value| AgentQuery {
+        card_metadata: m.as_object().cloned(),
+        ..AgentQuery::default()
+    };
+    assert_eq!(
+        ids(&stores, q(serde_json::json!({"team": "x"}))).await,
+        (vec![a.id], 1)
+    );
+    assert_eq!(
+        ids(&stores, q(serde_json::json!({"team": "y"}))).await,
+        (vec![b.id], 1)
+    );
+    assert_eq!(
+        ids(&stores, q(serde_json::json!({"tags": ["q"], "tier": 1}))).await,
+        (vec![a.id], 1)
+    );
+    assert_eq!(
+        ids(&stores, q(serde_json::json!({"team": "x", "tier": 2}))).await,
+        (vec![], 0)
+    );
+    assert_eq!(
+        ids(&stores, q(serde_json::json!({"team": "z"}))).await,
+        (vec![], 0)
+    );
+}

@@ -1,0 +1,295 @@
+//! `AgentRepository`: creation, lookup, optimistic updates.
+
+use crate::fixtures::*;
+use crate::Stores;
+use registry_domain::{AgentId, AgentStatus, EventKind, LifecycleEvent, Role};
+use registry_ports::{Constraint, RepoError};
+
+/// The first call creates (with owner grant and events); the second returns the existing live
+/// agent and writes nothing: no agent, no grant, no event.
+pub async fn create_if_absent_creates_once(stores: Stores) {
+    let first = ready_agent();
+    let owner = user("alice");
+    let out = stores
+        .agents
+        .create_if_absent(
+            &first,
+            Some(owner.clone()),
+            &[event(first.id, EventKind::Created, "user:alice")],
+        )
+        .await
+        .unwrap();
+    assert!(out.created);
+    assert_eq!(out.agent, first);
+
+    let second = agent_named(first.name.clone(), LifecycleEvent::RegisterBuild, now());
+    let again = stores
+        .agents
+        .create_if_absent(
+            &second,
+            Some(user("bob")),
+            &[event(second.id, EventKind::Created, "user:bob")],
+        )
+        .await
+        .unwrap();
+    assert!(!again.created);
+    assert_eq!(again.agent, first);
+    assert_eq!(stores.agents.get(second.id).await.unwrap(), None);
+    assert_eq!(
+        stores
+            .events
+            .list(second.id, page(50, 1))
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+    assert_eq!(
+        stores
+            .events
+            .list(first.id, page(50, 1))
+            .await
+            .unwrap()
+            .total,
+        1
+    );
+    let grants = stores.authorizer.grants(first.id).await.unwrap();
+    assert_eq!(grants.len(), 1);
+    assert_eq!(
+        (grants[0].principal.clone(), grants[0].role),
+        (owner, Role::Owner)
+    );
+}
+
+/// Without an owner, creation writes no grant.
+pub async fn create_without_owner_grants_nothing(stores: Stores) {
+    let agent = saved_agent(&stores).await;
+    assert!(stores.authorizer.grants(agent.id).await.unwrap().is_empty());
+    assert_eq!(stores.agents.get(agent.id).await.unwrap(), Some(agent));
+}
+
+/// A Deleted agent frees its name: create_if_absent creates a new agent; the old one stays
+/// reachable by id only.
+pub async fn deleted_agent_frees_its_name(stores: Stores) {
+    let old = saved_agent(&stores).await;
+    let deleted = delete(&stores, &old).await;
+    assert_eq!(deleted.status, AgentStatus::Deleted);
+    let fresh = agent_named(old.name.clone(), LifecycleEvent::Register, now());
+    let out = stores
+        .agents
+        .create_if_absent(&fresh, None, &[])
+        .await
+        .unwrap();
+    assert!(out.created);
+    assert_ne!(out.agent.id, old.id);
+    let live = stores.agents.get_live_by_name(&old.name).await.unwrap();
+    assert_eq!(live.map(|a| a.id), Some(fresh.id));
+    assert_eq!(stores.agents.get(old.id).await.unwrap(), Some(deleted));
+}
+
+/// get_live_by_name never returns a Deleted agent; get(id) does.
+pub async fn get_live_by_name_skips_deleted(stores: Stores) {
+    let agent = saved_agent(&stores).await;
+    assert_eq!(
+        stores.agents.get_live_by_name(&agent.name).await.unwrap(),
+        Some(agent.clone())
+    );
+    delete(&stores, &agent).await;
+    assert_eq!(
+        stores.agents.get_live_by_name(&agent.name).await.unwrap(),
+        None
+    );
+    let by_id = stores.agents.get(agent.id).await.unwrap().unwrap();
+    assert_eq!(by_id.status, AgentStatus::Deleted);
+    assert_eq!(by_id.deleted_by.as_deref(), Some("admin"));
+}
+
+/// Absent ids and names are `None`, not errors.
+pub async fn get_absent_is_none(stores: Stores) {
+    assert_eq!(
+        stores.agents.get(AgentId::new_random()).await.unwrap(),
+        None
+    );
+    let name = unique_name("nobody");
+    assert_eq!(stores.agents.get_live_by_name(&name).await.unwrap(), None);
+}
+
+/// 32 concurrent creations of one name: exactly one creates, all see the same agent.
+pub async fn concurrent_create_if_absent_creates_exactly_once(stores: Stores) {
+    let name = unique_name("race");
+    let tasks: Vec<_> = (0..32)
+        .map(|i| {
+            let agents = stores.agents.clone();
+            let agent = agent_named(name.clone(), LifecycleEvent::Register, now());
+            tokio::spawn(async move {
+                let owner = user(&format!("u{i}"));
+                agents
+                    .create_if_absent(
+                        &agent,
+                        Some(owner),
+                        &[event(agent.id, EventKind::Created, "t")],
+                    )
+                    .await
+            })
+        })
+        .collect();
+    let mut outcomes = Vec::new();
+    for task in tasks {
+        outcomes.push(task.await.unwrap().unwrap());
+    }
+    assert_eq!(outcomes.iter().filter(|o| o.created).count(), 1);
+    let id = outcomes[0].agent.id;
+    assert!(outcomes.iter().all(|o| o.agent.id == id));
+    assert_eq!(stores.authorizer.grants(id).await.unwrap().len(), 1);
+    assert_eq!(stores.events.list(id, page(50, 1)).await.unwrap().total, 1);
+}
+
+/// update stores every field, bumps the version by one, appends its events.
+pub async fn update_stores_fields_and_bumps_version(stores: Stores) {
+    let agent = saved_agent(&stores).await;
+    let mut changed = agent.clone();
+    changed.description = registry_domain::Description::parse("changed").unwrap();
+    changed.registration_metadata = Some(metadata(serde_json::json!({"a": {"b": [1, 2]}})));
+    changed.acp_url = Some("http://elsewhere:9000".to_owned());
+    changed.last_seen_at = Some(later(now(), 1));
+    changed.updated_at = later(now(), 1);
+    let stored = stores
+        .agents
+        .update(&changed, &[event(agent.id, EventKind::Updated, "admin")])
+        .await
+        .unwrap();
+    assert_eq!(stored.version, agent.version + 1);
+    let mut expected = changed.clone();
+    expected.version = agent.version + 1;
+    assert_eq!(stored, expected);
+    assert_eq!(stores.agents.get(agent.id).await.unwrap(), Some(expected));
+    let events = stores.events.list(agent.id, page(50, 1)).await.unwrap();
+    assert_eq!(events.total, 2);
+    assert_eq!(events.items[0].event.kind, EventKind::Updated);
+}
+
+/// An update based on an old version is refused and changes nothing.
+pub async fn update_with_stale_version_conflicts(stores: Stores) {
+    let agent = saved_agent(&stores).await;
+    let mut first = agent.clone();
+    first.acp_url = Some("http://first:1".to_owned());
+    let stored = stores.agents.update(&first, &[]).await.unwrap();
+    let mut late = agent.clone();
+    late.acp_url = Some("http://late:1".to_owned());
+    let err = stores
+        .agents
+        .update(&late, &[event(agent.id, EventKind::Updated, "admin")])
+        .await
+        .unwrap_err();
+    assert_eq!(err, RepoError::Conflict(Constraint::StaleVersion));
+    assert_eq!(stores.agents.get(agent.id).await.unwrap(), Some(stored));
+    assert_eq!(
+        stores
+            .events
+            .list(agent.id, page(50, 1))
+            .await
+            .unwrap()
+            .total,
+        1
+    );
+}
+
+/// Of concurrent updates from one version, exactly one succeeds.
+pub async fn concurrent_updates_one_wins(stores: Stores) {
+    let agent = saved_agent(&stores).await;
+    let tasks: Vec<_> = (0..8)
+        .map(|i| {
+            let agents = stores.agents.clone();
+            let mut mine = agent.clone();
+            mine.acp_url = Some(format!("http://writer-{i}:1"));
+            tokio::spawn(async move { agents.update(&mine, &[]).await })
+        })
+        .collect();
+    let mut ok = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(a) => {
+                ok += 1;
+                assert_eq!(a.version, agent.version + 1);
+            }
+            Err(e) => assert_eq!(e, RepoError::Conflict(Constraint::StaleVersion)),
+        }
+    }
+    assert_eq!(ok, 1);
+}
+
+/// Renaming onto another live agent's name is refused.
+pub async fn update_onto_live_name_conflicts(stores: Stores) {
+    let a = saved_agent(&stores).await;
+    let b = saved_agent(&stores).await;
+    let mut renamed = b.clone();
+    renamed.name = a.name.clone();
+    let err = stores.agents.update(&renamed, &[]).await.unwrap_err();
+    assert_eq!(err, RepoError::Conflict(Constraint::LiveAgentName));
+    assert_eq!(stores.agents.get(b.id).await.unwrap(), Some(b));
+}
+
+/// Renaming onto a Deleted agent's name is allowed.
+pub async fn update_onto_deleted_name_succeeds(stores: Stores) {
+    let a = saved_agent(&stores).await;
+    delete(&stores, &a).await;
+    let b = saved_agent(&stores).await;
+    let mut renamed = b.clone();
+    renamed.name = a.name.clone();
+    let stored = stores.agents.update(&renamed, &[]).await.unwrap();
+    assert_eq!(stored.name, a.name);
+    let live = stores.agents.get_live_by_name(&a.name).await.unwrap();
+    assert_eq!(live.map(|l| l.id), Some(b.id));
+}
+
+/// Updating an agent that does not exist is `NotFound`.
+pub async fn update_absent_is_not_found(stores: Stores) {
+    let agent = ready_agent();
+    assert_eq!(
+        stores.agents.update(&agent, &[]).await.unwrap_err(),
+        RepoError::NotFound
+    );
+    assert_eq!(stores.agents.get(agent.id).await.unwrap(), None);
+}
+
+/// Clearing `production_deployment_id` demotes the formerly production deployment.
+pub async fn update_clearing_production_demotes(stores: Stores) {
+    let agent = saved_agent(&stores).await;
+    let d = ready_deployment(&stores, agent.id).await;
+    let (_, promoted) = stores
+        .deployments
+        .promote(&agent, d.id, now(), &[])
+        .await
+        .unwrap();
+    assert!(
+        stores
+            .deployments
+            .get(agent.id, d.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .is_production
+    );
+    let mut cleared = promoted.clone();
+    cleared.production_deployment_id = None;
+    let stored = stores.agents.update(&cleared, &[]).await.unwrap();
+    assert_eq!(stored.production_deployment_id, None);
+    let after = stores
+        .deployments
+        .get(agent.id, d.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!after.is_production);
+    // No longer production, so it may be deleted now.
+    stores
+        .deployments
+        .soft_delete(agent.id, d.id, now())
+        .await
+        .unwrap();
+}
+
+/// The store answers ping.
+pub async fn ping_answers(stores: Stores) {
+    stores.agents.ping().await.unwrap();
+}

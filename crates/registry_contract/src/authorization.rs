@@ -1,0 +1,240 @@
+//! `Authorizer`: grants, roles and visibility.
+
+use crate::fixtures::*;
+use crate::Stores;
+use registry_domain::{Action, AgentId, EventKind, Principal, Role};
+use registry_ports::{Constraint, RepoError};
+
+const ACTIONS: [Action; 5] = [
+    Action::Create,
+    Action::Read,
+    Action::Update,
+    Action::Delete,
+    Action::Execute,
+];
+
+/// check answers `Role::allows` for the principal's role, and false without a grant.
+pub async fn check_follows_role(stores: Stores) {
+    let agent = saved_agent(&stores).await;
+    let other = saved_agent(&stores).await;
+    let bob = user("bob");
+    for action in ACTIONS {
+        assert!(!stores
+            .authorizer
+            .check(&bob, agent.id, action)
+            .await
+            .unwrap());
+    }
+    for role in [Role::Viewer, Role::Editor, Role::Owner] {
+        stores
+            .authorizer
+            .grant(agent.id, &bob, role, &[])
+            .await
+            .unwrap();
+        for action in ACTIONS {
+            let allowed = stores
+                .authorizer
+                .check(&bob, agent.id, action)
+                .await
+                .unwrap();
+            assert_eq!(allowed, role.allows(action), "{role:?} {action:?}");
+            assert!(!stores
+                .authorizer
+                .check(&bob, other.id, action)
+                .await
+                .unwrap());
+            let carol = user("carol");
+            assert!(!stores
+                .authorizer
+                .check(&carol, agent.id, action)
+                .await
+                .unwrap());
+        }
+    }
+}
+
+/// A second grant replaces the principal's role; events ride along.
+pub async fn grant_replaces_role(stores: Stores) {
+    let agent = saved_agent(&stores).await;
+    let bob = user("bob");
+    let g = stores
+        .authorizer
+        .grant(agent.id, &bob, Role::Viewer, &[])
+        .await
+        .unwrap();
+    assert_eq!(
+        (g.agent_id, g.principal.clone(), g.role),
+        (agent.id, bob.clone(), Role::Viewer)
+    );
+    let evs = [event(agent.id, EventKind::GrantAdded, "admin")];
+    let g = stores
+        .authorizer
+        .grant(agent.id, &bob, Role::Editor, &evs)
+        .await
+        .unwrap();
+    assert_eq!(g.role, Role::Editor);
+    let grants = stores.authorizer.grants(agent.id).await.unwrap();
+    assert_eq!(grants.len(), 1);
+    assert_eq!(grants[0].role, Role::Editor);
+    let events = stores.events.list(agent.id, page(50, 1)).await.unwrap();
+    assert_eq!(events.items[0].event.kind, EventKind::GrantAdded);
+}
+
+/// Granting on an absent agent is `NotFound`.
+pub async fn grant_on_absent_agent_is_not_found(stores: Stores) {
+    let err = stores
+        .authorizer
+        .grant(AgentId::new_random(), &user("bob"), Role::Viewer, &[])
+        .await
+        .unwrap_err();
+    assert_eq!(err, RepoError::NotFound);
+}
+
+/// The only owner cannot be demoted; with a second owner it can.
+pub async fn demoting_last_owner_conflicts(stores: Stores) {
+    let agent = ready_agent();
+    let alice = user("alice");
+    stores
+        .agents
+        .create_if_absent(&agent, Some(alice.clone()), &[])
+        .await
+        .unwrap();
+    let err = stores
+        .authorizer
+        .grant(agent.id, &alice, Role::Editor, &[])
+        .await
+        .unwrap_err();
+    assert_eq!(err, RepoError::Conflict(Constraint::LastOwner));
+    assert!(stores
+        .authorizer
+        .check(&alice, agent.id, Action::Delete)
+        .await
+        .unwrap());
+    stores
+        .authorizer
+        .grant(agent.id, &user("bob"), Role::Owner, &[])
+        .await
+        .unwrap();
+    let g = stores
+        .authorizer
+        .grant(agent.id, &alice, Role::Editor, &[])
+        .await
+        .unwrap();
+    assert_eq!(g.role, Role::Editor);
+}
+
+/// revoke: `NotFound` without a grant, `Conflict(LastOwner)` for the only owner, else removes.
+pub async fn revoke_rules(stores: Stores) {
+    let agent = ready_agent();
+    let (alice, bob) = (user("alice"), user("bob"));
+    stores
+        .agents
+        .create_if_absent(&agent, Some(alice.clone()), &[])
+        .await
+        .unwrap();
+    let err = stores
+        .authorizer
+        .revoke(agent.id, &bob, &[])
+        .await
+        .unwrap_err();
+    assert_eq!(err, RepoError::NotFound);
+    let err = stores
+        .authorizer
+        .revoke(agent.id, &alice, &[])
+        .await
+        .unwrap_err();
+    assert_eq!(err, RepoError::Conflict(Constraint::LastOwner));
+    stores
+        .authorizer
+        .grant(agent.id, &bob, Role::Viewer, &[])
+        .await
+        .unwrap();
+    let evs = [event(agent.id, EventKind::GrantRevoked, "user:alice")];
+    let removed = stores
+        .authorizer
+        .revoke(agent.id, &bob, &evs)
+        .await
+        .unwrap();
+    assert_eq!(
+        (removed.principal, removed.role),
+        (bob.clone(), Role::Viewer)
+    );
+    assert!(!stores
+        .authorizer
+        .check(&bob, agent.id, Action::Read)
+        .await
+        .unwrap());
+    let events = stores.events.list(agent.id, page(50, 1)).await.unwrap();
+    assert_eq!(events.items[0].event.kind, EventKind::GrantRevoked);
+    assert_eq!(stores.authorizer.grants(agent.id).await.unwrap().len(), 1);
+}
+
+/// grants lists owners first, then by principal text.
+pub async fn grants_list_owners_first(stores: Stores) {
+    let agent = ready_agent();
+    stores
+        .agents
+        .create_if_absent(&agent, Some(user("zed")), &[])
+        .await
+        .unwrap();
+    for (name, role) in [
+        ("carl", Role::Editor),
+        ("alice", Role::Viewer),
+        ("bob", Role::Editor),
+    ] {
+        stores
+            .authorizer
+            .grant(agent.id, &user(name), role, &[])
+            .await
+            .unwrap();
+    }
+    stores
+        .authorizer
+        .grant(agent.id, &user("yves"), Role::Owner, &[])
+        .await
+        .unwrap();
+    let order: Vec<Principal> = stores
+        .authorizer
+        .grants(agent.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|g| g.principal)
+        .collect();
+    let want: Vec<Principal> = ["yves", "zed", "alice", "bob", "carl"].map(user).to_vec();
+    assert_eq!(order, want);
+}
+
+/// visible_ids: every agent on which the principal holds any role, and no other.
+pub async fn visible_ids_lists_granted_agents(stores: Stores) {
+    let bob = user("bob");
+    let owned = ready_agent();
+    stores
+        .agents
+        .create_if_absent(&owned, Some(bob.clone()), &[])
+        .await
+        .unwrap();
+    let shared = saved_agent(&stores).await;
+    stores
+        .authorizer
+        .grant(shared.id, &bob, Role::Viewer, &[])
+        .await
+        .unwrap();
+    let hidden = saved_agent(&stores).await;
+    stores
+        .authorizer
+        .grant(hidden.id, &user("carol"), Role::Owner, &[])
+        .await
+        .unwrap();
+    let mut got = stores.authorizer.visible_ids(&bob).await.unwrap();
+    got.sort();
+    let mut want = vec![owned.id, shared.id];
+    want.sort();
+    assert_eq!(got, want);
+    assert!(stores
+        .authorizer
+        .visible_ids(&user("nobody"))
+        .await
+        .unwrap()
+        .is_empty());
+}

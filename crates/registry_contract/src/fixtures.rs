@@ -1,0 +1,182 @@
+//! Test data builders, so each behaviour reads as its assertions.
+
+use crate::Stores;
+use registry_domain::state_machine::{apply, create};
+use registry_domain::{
+    AcpType, Agent, AgentId, AgentName, ApiKey, ApiKeyId, ApiKeyType, Deployment,
+    DeploymentHistory, DeploymentId, DeploymentStatus, Description, EventKind, HistoryId,
+    LifecycleEvent, Metadata, NewAgent, NewEvent, PageRequest, Principal, ServiceToken,
+    ServiceTokenId, Timestamp,
+};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Now, truncated to microseconds (PostgreSQL's precision) so every adapter round-trips it.
+pub fn now() -> Timestamp {
+    let now = time::OffsetDateTime::now_utc();
+    now.replace_nanosecond(now.nanosecond() / 1000 * 1000)
+        .expect("microsecond-truncated nanos are valid")
+}
+
+/// `base` plus `seconds`.
+pub fn later(base: Timestamp, seconds: i64) -> Timestamp {
+    base + time::Duration::seconds(seconds)
+}
+
+/// A name no other test uses: `<prefix>-<counter>-<random>`.
+pub fn unique_name(prefix: &str) -> AgentName {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let random = AgentId::new_random().as_uuid().simple().to_string();
+    AgentName::parse(&format!("{prefix}-{n}-{}", &random[..8])).expect("valid agent name")
+}
+
+/// A page request.
+pub fn page(limit: i64, number: i64) -> PageRequest {
+    PageRequest::new(Some(limit), Some(number)).expect("valid page")
+}
+
+/// A user principal.
+pub fn user(name: &str) -> Principal {
+    Principal::User(name.to_owned())
+}
+
+/// A metadata object.
+pub fn metadata(value: serde_json::Value) -> Metadata {
+    Metadata::parse(value).expect("metadata object")
+}
+
+/// An unsaved agent named `name`, created by `event` (Register → Ready, RegisterBuild →
+/// BuildOnly) at `at`.
+pub fn agent_named(name: AgentName, event: LifecycleEvent, at: Timestamp) -> Agent {
+    let new = NewAgent {
+        name,
+        description: Description::parse("a test agent").expect("description"),
+        acp_type: AcpType::Async,
+        acp_url: Some("http://agent:8000".to_owned()),
+        registration_metadata: None,
+        agent_input_type: None,
+    };
+    create(new, event, at).expect("creating event")
+}
+
+/// An unsaved Ready agent with a unique name.
+pub fn ready_agent() -> Agent {
+    agent_named(unique_name("agent"), LifecycleEvent::Register, now())
+}
+
+/// An event of `kind` on `agent_id` by `actor`.
+pub fn event(agent_id: AgentId, kind: EventKind, actor: &str) -> NewEvent {
+    NewEvent {
+        agent_id,
+        kind,
+        from_status: None,
+        to_status: None,
+        actor: actor.to_owned(),
+        at: now(),
+        detail: serde_json::json!({ "test": kind.as_str() }),
+    }
+}
+
+/// Stores `agent` (no owner, one Created event) and returns it as stored.
+pub async fn save(stores: &Stores, agent: &Agent) -> Agent {
+    let outcome = stores
+        .agents
+        .create_if_absent(agent, None, &[event(agent.id, EventKind::Created, "admin")])
+        .await
+        .expect("create agent");
+    assert!(outcome.created, "fixture agent name must be free");
+    outcome.agent
+}
+
+/// A stored Ready agent with a unique name.
+pub async fn saved_agent(stores: &Stores) -> Agent {
+    save(stores, &ready_agent()).await
+}
+
+/// Stores `agent` Deleted (applying the Delete event) and returns it as stored.
+pub async fn delete(stores: &Stores, agent: &Agent) -> Agent {
+    let mut deleted = agent.clone();
+    apply(&mut deleted, LifecycleEvent::Delete, now(), "admin").expect("delete applies");
+    stores
+        .agents
+        .update(&deleted, &[])
+        .await
+        .expect("store deletion")
+}
+
+/// An unsaved Pending deployment of `agent_id` created at `at`.
+pub fn deployment_at(agent_id: AgentId, at: Timestamp) -> Deployment {
+    Deployment {
+        id: DeploymentId::new_random(),
+        agent_id,
+        docker_image: "registry.example/agent:1".to_owned(),
+        registration_metadata: Some(metadata(serde_json::json!({ "k": "v" }))),
+        status: DeploymentStatus::Pending,
+        acp_url: None,
+        is_production: false,
+        sgp_deploy_id: Some("sgp-1".to_owned()),
+        helm_release_name: None,
+        created_at: at,
+        promoted_at: None,
+        expires_at: None,
+    }
+}
+
+/// A stored Pending deployment of `agent_id`.
+pub async fn saved_deployment(stores: &Stores, agent_id: AgentId) -> Deployment {
+    stores
+        .deployments
+        .create(&deployment_at(agent_id, now()))
+        .await
+        .expect("create deployment")
+}
+
+/// A stored Ready deployment of `agent_id` serving at `http://<id>:8000`.
+pub async fn ready_deployment(stores: &Stores, agent_id: AgentId) -> Deployment {
+    let d = saved_deployment(stores, agent_id).await;
+    stores
+        .deployments
+        .mark_ready(agent_id, d.id, &format!("http://{}:8000", d.id))
+        .await
+        .expect("mark ready")
+}
+
+/// An unsaved history row for `commit` deployed at `at`.
+pub fn history(agent_id: AgentId, commit: &str, at: Timestamp) -> DeploymentHistory {
+    DeploymentHistory {
+        id: HistoryId::new_random(),
+        agent_id,
+        author_name: "Ada".to_owned(),
+        author_email: "ada@example.com".to_owned(),
+        branch_name: "main".to_owned(),
+        build_timestamp: at,
+        deployment_timestamp: at,
+        commit_hash: commit.to_owned(),
+    }
+}
+
+/// An unsaved API key.
+pub fn api_key(agent_id: AgentId, name: &str, key_type: ApiKeyType, at: Timestamp) -> ApiKey {
+    ApiKey {
+        id: ApiKeyId::new_random(),
+        agent_id,
+        name: name.to_owned(),
+        api_key_type: key_type,
+        created_at: at,
+    }
+}
+
+/// An unsaved service token for `user:<name>`.
+pub fn service_token(name: &str, at: Timestamp) -> ServiceToken {
+    ServiceToken {
+        id: ServiceTokenId::new_random(),
+        name: name.to_owned(),
+        principal: user(name),
+        created_at: at,
+    }
+}
+
+/// A fresh random secret hash.
+pub fn hash() -> String {
+    format!("hash-{}", AgentId::new_random().as_uuid().simple())
+}

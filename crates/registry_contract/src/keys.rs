@@ -1,0 +1,166 @@
+//! `ApiKeyRepository`: agent API keys, by keyed hash.
+
+use crate::fixtures::*;
+use crate::Stores;
+use registry_domain::{AgentId, ApiKeyId, ApiKeyType, EventKind};
+use registry_ports::{Constraint, RepoError};
+
+/// Create, read back by id and by name, list oldest first with total, delete.
+pub async fn create_get_list_delete(stores: Stores) {
+    let agent = saved_agent(&stores).await;
+    let base = now();
+    let k2 = api_key(agent.id, "second", ApiKeyType::External, later(base, 1));
+    let k1 = api_key(agent.id, "first", ApiKeyType::Internal, base);
+    let created = [event(agent.id, EventKind::KeyCreated, "admin")];
+    assert_eq!(
+        stores.keys.create(&k2, &hash(), &created).await.unwrap(),
+        k2
+    );
+    assert_eq!(
+        stores.keys.create(&k1, &hash(), &created).await.unwrap(),
+        k1
+    );
+    assert_eq!(stores.keys.get(k1.id).await.unwrap(), Some(k1.clone()));
+    let by_name = stores
+        .keys
+        .get_by_name(agent.id, "second", ApiKeyType::External)
+        .await;
+    assert_eq!(by_name.unwrap(), Some(k2.clone()));
+    let wrong_type = stores
+        .keys
+        .get_by_name(agent.id, "second", ApiKeyType::Internal)
+        .await;
+    assert_eq!(wrong_type.unwrap(), None);
+    let listed = stores.keys.list(agent.id, page(50, 1)).await.unwrap();
+    assert_eq!(
+        (listed.items, listed.total),
+        (vec![k1.clone(), k2.clone()], 2)
+    );
+    let paged = stores.keys.list(agent.id, page(1, 2)).await.unwrap();
+    assert_eq!((paged.items, paged.total), (vec![k2.clone()], 2));
+    let deleted = [event(agent.id, EventKind::KeyDeleted, "admin")];
+    assert_eq!(stores.keys.delete(k1.id, &deleted).await.unwrap(), k1);
+    assert_eq!(stores.keys.get(k1.id).await.unwrap(), None);
+    assert_eq!(
+        stores.keys.delete(k1.id, &deleted).await.unwrap_err(),
+        RepoError::NotFound
+    );
+    let events = stores.events.list(agent.id, page(50, 1)).await.unwrap();
+    assert_eq!(events.total, 4);
+    assert_eq!(events.items[0].event.kind, EventKind::KeyDeleted);
+}
+
+/// Deleting an absent key is `NotFound`.
+pub async fn delete_absent_is_not_found(stores: Stores) {
+    let err = stores
+        .keys
+        .delete(ApiKeyId::new_random(), &[])
+        .await
+        .unwrap_err();
+    assert_eq!(err, RepoError::NotFound);
+}
+
+/// (agent, name, type) is unique; other types and other agents may reuse the name.
+pub async fn name_unique_per_agent_and_type(stores: Stores) {
+    let agent = saved_agent(&stores).await;
+    let other = saved_agent(&stores).await;
+    let key = |a, t| api_key(a, "ci", t, now());
+    stores
+        .keys
+        .create(&key(agent.id, ApiKeyType::Github), &hash(), &[])
+        .await
+        .unwrap();
+    let dup = key(agent.id, ApiKeyType::Github);
+    let err = stores.keys.create(&dup, &hash(), &[]).await.unwrap_err();
+    assert_eq!(err, RepoError::Conflict(Constraint::ApiKeyName));
+    assert_eq!(stores.keys.get(dup.id).await.unwrap(), None);
+    stores
+        .keys
+        .create(&key(agent.id, ApiKeyType::Slack), &hash(), &[])
+        .await
+        .unwrap();
+    stores
+        .keys
+        .create(&key(other.id, ApiKeyType::Github), &hash(), &[])
+        .await
+        .unwrap();
+    assert_eq!(
+        stores.keys.list(agent.id, page(50, 1)).await.unwrap().total,
+        2
+    );
+}
+
+/// A second key with an existing secret hash is `Conflict(SecretHash)`.
+pub async fn duplicate_hash_conflicts(stores: Stores) {
+    let agent = saved_agent(&stores).await;
+    let secret = hash();
+    stores
+        .keys
+        .create(
+            &api_key(agent.id, "a", ApiKeyType::External, now()),
+            &secret,
+            &[],
+        )
+        .await
+        .unwrap();
+    let second = api_key(agent.id, "b", ApiKeyType::External, now());
+    let err = stores.keys.create(&second, &secret, &[]).await.unwrap_err();
+    assert_eq!(err, RepoError::Conflict(Constraint::SecretHash));
+}
+
+/// A key of an absent agent cannot be created.
+pub async fn create_for_absent_agent_is_not_found(stores: Stores) {
+    let key = api_key(AgentId::new_random(), "k", ApiKeyType::External, now());
+    assert_eq!(
+        stores.keys.create(&key, &hash(), &[]).await.unwrap_err(),
+        RepoError::NotFound
+    );
+}
+
+/// find_by_hash finds live agents' keys only, and nothing once the key is deleted.
+pub async fn find_by_hash_only_live(stores: Stores) {
+    let agent = saved_agent(&stores).await;
+    let (h1, h2) = (hash(), hash());
+    let k1 = api_key(agent.id, "one", ApiKeyType::External, now());
+    let k2 = api_key(agent.id, "two", ApiKeyType::External, now());
+    stores.keys.create(&k1, &h1, &[]).await.unwrap();
+    stores.keys.create(&k2, &h2, &[]).await.unwrap();
+    assert_eq!(
+        stores.keys.find_by_hash(&h1).await.unwrap(),
+        Some(k1.clone())
+    );
+    assert_eq!(stores.keys.find_by_hash(&hash()).await.unwrap(), None);
+    stores.keys.delete(k1.id, &[]).await.unwrap();
+    assert_eq!(stores.keys.find_by_hash(&h1).await.unwrap(), None);
+    assert_eq!(stores.keys.find_by_hash(&h2).await.unwrap(), Some(k2));
+    delete(&stores, &agent).await;
+    assert_eq!(stores.keys.find_by_hash(&h2).await.unwrap(), None);
+}
+
+/// has_key_of_type answers per agent and type.
+pub async fn has_key_of_type(stores: Stores) {
+    let agent = saved_agent(&stores).await;
+    let other = saved_agent(&stores).await;
+    assert!(!stores
+        .keys
+        .has_key_of_type(agent.id, ApiKeyType::Github)
+        .await
+        .unwrap());
+    let key = api_key(agent.id, "gh", ApiKeyType::Github, now());
+    stores.keys.create(&key, &hash(), &[]).await.unwrap();
+    assert!(stores
+        .keys
+        .has_key_of_type(agent.id, ApiKeyType::Github)
+        .await
+        .unwrap());
+    assert!(!stores
+        .keys
+        .has_key_of_type(agent.id, ApiKeyType::Slack)
+        .await
+        .unwrap());
+    assert!(!stores
+        .keys
+        .has_key_of_type(other.id, ApiKeyType::Github)
+        .await
+        .unwrap());
+}

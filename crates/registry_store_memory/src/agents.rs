@@ -1,0 +1,193 @@
+//! [`AgentRepository`] in memory.
+
+use crate::json::contains;
+use crate::state::{directed, page_of, State};
+use crate::InMemoryStore;
+use async_trait::async_trait;
+use registry_domain::{
+    Agent, AgentId, AgentName, AgentStatus, EventKind, Grant, NewEvent, Page, Principal, Role,
+    Timestamp, Transition,
+};
+use registry_ports::{
+    AgentOrder, AgentQuery, AgentRepository, Constraint, CreateOutcome, RepoError, RepoResult,
+};
+use serde_json::Value;
+
+/// Actor recorded on the heartbeat monitor's events.
+const SYSTEM_ACTOR: &str = "system";
+
+#[async_trait]
+impl AgentRepository for InMemoryStore {
+    async fn create_if_absent(
+        &self,
+        agent: &Agent,
+        owner: Option<Principal>,
+        events: &[NewEvent],
+    ) -> RepoResult<CreateOutcome> {
+        self.with_state(|s| {
+            if let Some(existing) = s.live_agent_named(&agent.name) {
+                return Ok(CreateOutcome {
+                    agent: existing.clone(),
+                    created: false,
+                });
+            }
+            if s.agents.contains_key(&agent.id) {
+                return Err(RepoError::Unexpected(format!(
+                    "agent id {} already exists",
+                    agent.id
+                )));
+            }
+            s.agents.insert(agent.id, agent.clone());
+            if let Some(owner) = owner {
+                let grant = Grant {
+                    agent_id: agent.id,
+                    principal: owner,
+                    role: Role::Owner,
+                    created_at: agent.created_at,
+                };
+                s.grants
+                    .insert((agent.id, grant.principal.to_string()), grant);
+            }
+            s.append_events(events);
+            Ok(CreateOutcome {
+                agent: agent.clone(),
+                created: true,
+            })
+        })
+    }
+
+    async fn get(&self, id: AgentId) -> RepoResult<Option<Agent>> {
+        self.with_state(|s| Ok(s.agents.get(&id).cloned()))
+    }
+
+    async fn get_live_by_name(&self, name: &AgentName) -> RepoResult<Option<Agent>> {
+        self.with_state(|s| Ok(s.live_agent_named(name).cloned()))
+    }
+
+    async fn list(&self, query: &AgentQuery) -> RepoResult<Page<Agent>> {
+        self.with_state(|s| {
+            let mut rows: Vec<Agent> = s
+                .agents
+                .values()
+                .filter(|a| matches_query(a, query))
+                .cloned()
+                .collect();
+            rows.sort_by(|a, b| {
+                let by_key = match query.order_by {
+                    AgentOrder::CreatedAt => a.created_at.cmp(&b.created_at),
+                    AgentOrder::UpdatedAt => a.updated_at.cmp(&b.updated_at),
+                    AgentOrder::Name => a.name.cmp(&b.name),
+                };
+                directed(by_key.then_with(|| a.id.cmp(&b.id)), query.direction)
+            });
+            Ok(page_of(rows, query.page))
+        })
+    }
+
+    async fn update(&self, agent: &Agent, events: &[NewEvent]) -> RepoResult<Agent> {
+        self.with_state(|s| {
+            let stored = s.agents.get(&agent.id).ok_or(RepoError::NotFound)?;
+            if stored.version != agent.version {
+                return Err(RepoError::Conflict(Constraint::StaleVersion));
+            }
+            let name_taken = agent.status != AgentStatus::Deleted
+                && s.live_agent_named(&agent.name)
+                    .is_some_and(|other| other.id != agent.id);
+            if name_taken {
+                return Err(RepoError::Conflict(Constraint::LiveAgentName));
+            }
+            let demoted = stored
+                .production_deployment_id
+                .filter(|_| agent.production_deployment_id.is_none());
+            if let Some(deployment_id) = demoted {
+                if let Some(d) = s.deployments.get_mut(&deployment_id) {
+                    d.is_production = false;
+                }
+            }
+            let mut new = agent.clone();
+            new.version = agent.version + 1;
+            s.agents.insert(new.id, new.clone());
+            s.append_events(events);
+            Ok(new)
+        })
+    }
+
+    async fn expire_heartbeats(
+        &self,
+        from: AgentStatus,
+        transition: Transition,
+        cutoff: Timestamp,
+        now: Timestamp,
+    ) -> RepoResult<Vec<AgentId>> {
+        self.with_state(|s| Ok(expire(s, from, transition, cutoff, now)))
+    }
+
+    async fn ping(&self) -> RepoResult<()> {
+        self.with_state(|_| Ok(()))
+    }
+}
+
+/// The monitor's single statement: transition every stale agent and event each once.
+fn expire(
+    s: &mut State,
+    from: AgentStatus,
+    transition: Transition,
+    cutoff: Timestamp,
+    now: Timestamp,
+) -> Vec<AgentId> {
+    let mut ids = Vec::new();
+    let mut events = Vec::new();
+    for agent in s.agents.values_mut() {
+        let stale = agent.status == from && agent.last_seen_at.is_some_and(|t| t < cutoff);
+        if !stale {
+            continue;
+        }
+        agent.status = transition.to;
+        agent.status_reason = Some(transition.reason.to_owned());
+        agent.updated_at = now;
+        agent.version += 1;
+        ids.push(agent.id);
+        events.push(NewEvent {
+            agent_id: agent.id,
+            kind: EventKind::Transition,
+            from_status: Some(from),
+            to_status: Some(transition.to),
+            actor: SYSTEM_ACTOR.to_owned(),
+            at: now,
+            detail: serde_json::json!({ "reason": transition.reason }),
+        });
+    }
+    s.append_events(&events);
+    ids
+}
+
+/// Whether `agent` is one of the rows `query` selects (before paging).
+fn matches_query(agent: &Agent, query: &AgentQuery) -> bool {
+    if agent.status == AgentStatus::Deleted {
+        return false;
+    }
+    if !query.statuses.is_empty() && !query.statuses.contains(&agent.status) {
+        return false;
+    }
+    if let Some(ids) = &query.only_ids {
+        if !ids.contains(&agent.id) {
+            return false;
+        }
+    }
+    if let Some(wanted) = &query.card_metadata {
+        let card = agent
+            .registration_metadata
+            .as_ref()
+            .and_then(|m| m.as_map().get("agent_card"))
+            .and_then(|c| c.get("metadata"));
+        match card {
+            Some(card) => {
+                if !contains(card, &Value::Object(wanted.clone())) {
+                    return false;
+                }
+            }
+            None => return false,
+        }
+    }
+    true
+}

@@ -1,0 +1,132 @@
+//! [`DeploymentRepository`] in memory.
+
+use crate::state::{directed, page_of, State};
+use crate::InMemoryStore;
+use async_trait::async_trait;
+use registry_domain::{
+    Agent, AgentId, Deployment, DeploymentId, DeploymentStatus, NewEvent, Page, PageRequest,
+    SortDirection, Timestamp,
+};
+use registry_ports::{Constraint, DeploymentRepository, RepoError, RepoResult};
+
+/// The deployment `id` if it belongs to `agent_id`, else `NotFound`.
+fn owned(s: &mut State, agent_id: AgentId, id: DeploymentId) -> RepoResult<&mut Deployment> {
+    s.deployments
+        .get_mut(&id)
+        .filter(|d| d.agent_id == agent_id)
+        .ok_or(RepoError::NotFound)
+}
+
+#[async_trait]
+impl DeploymentRepository for InMemoryStore {
+    async fn create(&self, deployment: &Deployment) -> RepoResult<Deployment> {
+        self.with_state(|s| {
+            if !s.agents.contains_key(&deployment.agent_id) {
+                return Err(RepoError::NotFound);
+            }
+            if s.deployments.contains_key(&deployment.id) {
+                return Err(RepoError::Unexpected(format!(
+                    "deployment id {} already exists",
+                    deployment.id
+                )));
+            }
+            s.deployments.insert(deployment.id, deployment.clone());
+            Ok(deployment.clone())
+        })
+    }
+
+    async fn get(&self, agent_id: AgentId, id: DeploymentId) -> RepoResult<Option<Deployment>> {
+        self.with_state(|s| {
+            Ok(s.deployments
+                .get(&id)
+                .filter(|d| d.agent_id == agent_id)
+                .cloned())
+        })
+    }
+
+    async fn list(
+        &self,
+        agent_id: AgentId,
+        page: PageRequest,
+        direction: SortDirection,
+    ) -> RepoResult<Page<Deployment>> {
+        self.with_state(|s| {
+            let mut rows: Vec<Deployment> = s
+                .deployments
+                .values()
+                .filter(|d| d.agent_id == agent_id && d.expires_at.is_none())
+                .cloned()
+                .collect();
+            rows.sort_by(|a, b| {
+                directed(
+                    a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)),
+                    direction,
+                )
+            });
+            Ok(page_of(rows, page))
+        })
+    }
+
+    async fn soft_delete(
+        &self,
+        agent_id: AgentId,
+        id: DeploymentId,
+        now: Timestamp,
+    ) -> RepoResult<Deployment> {
+        self.with_state(|s| {
+            let d = owned(s, agent_id, id)?;
+            if d.is_production {
+                return Err(RepoError::Conflict(Constraint::ProductionDeployment));
+            }
+            d.expires_at.get_or_insert(now);
+            Ok(d.clone())
+        })
+    }
+
+    async fn mark_ready(
+        &self,
+        agent_id: AgentId,
+        id: DeploymentId,
+        acp_url: &str,
+    ) -> RepoResult<Deployment> {
+        self.with_state(|s| {
+            let d = owned(s, agent_id, id)?;
+            if d.expires_at.is_some() {
+                return Err(RepoError::Conflict(Constraint::DeploymentExpired));
+            }
+            d.status = DeploymentStatus::Ready;
+            d.acp_url = Some(acp_url.to_owned());
+            Ok(d.clone())
+        })
+    }
+
+    async fn promote(
+        &self,
+        agent: &Agent,
+        id: DeploymentId,
+        now: Timestamp,
+        events: &[NewEvent],
+    ) -> RepoResult<(Deployment, Agent)> {
+        self.with_state(|s| {
+            let stored = s.agents.get(&agent.id).ok_or(RepoError::NotFound)?;
+            if stored.version != agent.version {
+                return Err(RepoError::Conflict(Constraint::StaleVersion));
+            }
+            let target = owned(s, agent.id, id)?;
+            if !target.is_promotable() {
+                return Err(RepoError::Conflict(Constraint::DeploymentNotReady));
+            }
+            target.is_production = true;
+            target.promoted_at = Some(now);
+            let deployment = target.clone();
+            s.demote_production(agent.id, Some(id));
+            let mut new = agent.clone();
+            new.production_deployment_id = Some(id);
+            new.acp_url = deployment.acp_url.clone();
+            new.version = agent.version + 1;
+            s.agents.insert(new.id, new.clone());
+            s.append_events(events);
+            Ok((deployment, new))
+        })
+    }
+}

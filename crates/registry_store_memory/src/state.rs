@@ -1,0 +1,91 @@
+//! The tables of the in-memory store and the helpers every port shares.
+
+use registry_domain::{
+    Agent, AgentId, AgentName, AgentStatus, ApiKey, ApiKeyId, AuditEvent, Deployment,
+    DeploymentHistory, DeploymentId, Grant, HistoryId, NewEvent, Page, PageRequest, ServiceToken,
+    ServiceTokenId, SortDirection, Timestamp,
+};
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+/// An API key row: metadata plus the keyed hash of its secret.
+pub(crate) struct StoredKey {
+    pub(crate) key: ApiKey,
+    pub(crate) hash: String,
+}
+
+/// A service-token row: metadata plus the keyed hash of its secret.
+pub(crate) struct StoredToken {
+    pub(crate) token: ServiceToken,
+    pub(crate) hash: String,
+}
+
+/// Every table. Mutated only under the store's lock.
+#[derive(Default)]
+pub(crate) struct State {
+    pub(crate) agents: HashMap<AgentId, Agent>,
+    pub(crate) deployments: HashMap<DeploymentId, Deployment>,
+    pub(crate) history: HashMap<HistoryId, DeploymentHistory>,
+    pub(crate) keys: HashMap<ApiKeyId, StoredKey>,
+    pub(crate) tokens: HashMap<ServiceTokenId, StoredToken>,
+    /// Grants keyed by (agent, principal text).
+    pub(crate) grants: HashMap<(AgentId, String), Grant>,
+    /// The audit trail in append order; ids are 1-based and increasing.
+    pub(crate) events: Vec<AuditEvent>,
+}
+
+impl State {
+    /// Appends events with the next ids, as part of the current transaction.
+    pub(crate) fn append_events(&mut self, events: &[NewEvent]) {
+        for event in events {
+            let id = self.events.last().map_or(1, |e| e.id + 1);
+            self.events.push(AuditEvent {
+                id,
+                event: event.clone(),
+            });
+        }
+    }
+
+    /// The non-Deleted agent named `name`, if any.
+    pub(crate) fn live_agent_named(&self, name: &AgentName) -> Option<&Agent> {
+        self.agents
+            .values()
+            .find(|a| a.status != AgentStatus::Deleted && &a.name == name)
+    }
+
+    /// Un-marks every production deployment of `agent_id` except `keep`.
+    pub(crate) fn demote_production(&mut self, agent_id: AgentId, keep: Option<DeploymentId>) {
+        for d in self.deployments.values_mut() {
+            if d.agent_id == agent_id && d.is_production && Some(d.id) != keep {
+                d.is_production = false;
+            }
+        }
+    }
+}
+
+/// Cuts one page out of rows already filtered and sorted; `total` counts them all.
+pub(crate) fn page_of<T>(rows: Vec<T>, page: PageRequest) -> Page<T> {
+    let total = rows.len() as u64;
+    let offset = usize::try_from(page.offset()).unwrap_or(usize::MAX);
+    let items = rows
+        .into_iter()
+        .skip(offset)
+        .take(page.limit() as usize)
+        .collect();
+    Page { items, total }
+}
+
+/// The current time at the database's precision (microseconds), for rows the store stamps.
+pub(crate) fn now_micros() -> Timestamp {
+    let now = time::OffsetDateTime::now_utc();
+    let micros = now.nanosecond() / 1_000 * 1_000;
+    now.replace_nanosecond(micros).unwrap_or(now)
+}
+
+/// `ordering` for ascending, reversed for descending.
+pub(crate) fn directed(ordering: Ordering, direction: SortDirection) -> Ordering {
+    match direction {
+        SortDirection::Asc => ordering,
+        SortDirection::Desc => ordering.reverse(),
+    }
+}

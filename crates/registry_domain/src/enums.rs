@@ -110,11 +110,8 @@ wire_enum!(
     }
 );
 
-impl Default for AcpType {
-    fn default() -> Self {
-        AcpType::Async
-    }
-}
+/// The peer's column default.
+pub const DEFAULT_ACP_TYPE: AcpType = AcpType::Async;
 
 #[cfg(test)]
 mod tests {

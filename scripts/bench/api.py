@@ -1,0 +1,41 @@
+"""A tiny keep-alive JSON client for 127.0.0.1 (stdlib http.client)."""
+
+import http.client
+import json
+
+
+class Client:
+    """One persistent connection to the server, authenticated as one principal."""
+
+    def __init__(self, port: int, token: str, timeout: float = 10):
+        self.port = port
+        self.token = token
+        self.timeout = timeout
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+
+    def call(self, method: str, path: str, body=None):
+        """Send one request; returns (status, parsed JSON body or None). Reconnects once."""
+        payload = None if body is None else json.dumps(body).encode()
+        headers = {"Authorization": f"Bearer {self.token}"}
+        if payload is not None:
+            headers["Content-Type"] = "application/json"
+        for attempt in (0, 1):
+            try:
+                self.conn.request(method, path, body=payload, headers=headers)
+                resp = self.conn.getresponse()
+                raw = resp.read()
+                break
+            except (http.client.HTTPException, OSError):
+                self.conn.close()
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+                if attempt == 1:
+                    raise
+        try:
+            parsed = json.loads(raw) if raw else None
+        except ValueError:
+            parsed = None
+        return resp.status, parsed
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.conn.close()

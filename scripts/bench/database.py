@@ -1,0 +1,59 @@
+"""PostgreSQL helpers via psql: the throwaway benchmark database and the floor's helper table."""
+
+import subprocess
+import urllib.parse
+
+
+def with_database(url: str, dbname: str) -> str:
+    """The same server URL pointing at another database."""
+    parts = urllib.parse.urlsplit(url)
+    return urllib.parse.urlunsplit(parts._replace(path="/" + dbname))
+
+
+def psql(url: str, sql: str, timeout: float = 120) -> str:
+    """Run SQL with psql (stop on the first error) and return its unaligned, tuples-only output."""
+    out = subprocess.run(
+        ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-tA", "-d", url, "-c", sql],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"psql failed: {sql[:200]}\n{out.stderr.strip()}")
+    return out.stdout.strip()
+
+
+def create_database(admin_url: str, dbname: str) -> None:
+    """CREATE DATABASE dbname on admin_url's server."""
+    psql(admin_url, f'CREATE DATABASE "{dbname}"')
+
+
+def drop_database(admin_url: str, dbname: str) -> None:
+    """DROP DATABASE dbname, disconnecting whoever is still on it."""
+    psql(admin_url, f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+
+
+def server_version(url: str) -> str:
+    """PostgreSQL's version string, e.g. 'PostgreSQL 15.2 (Debian ...)'."""
+    return psql(url, "SELECT version()")
+
+
+def setting(url: str, name: str) -> str:
+    """One server setting (SHOW name)."""
+    return psql(url, f"SHOW {name}")
+
+
+def make_numbered_copy(url: str) -> int:
+    """Copy the live agents into bench_agents_numbered(n PRIMARY KEY, ...) so pgbench can pick
+    a random row by an integer key; returns the row count."""
+    psql(
+        url,
+        "DROP TABLE IF EXISTS bench_agents_numbered;"
+        " CREATE TABLE bench_agents_numbered AS"
+        " SELECT row_number() OVER (ORDER BY a.created_at, a.id) AS n, a.* FROM agents a"
+        " WHERE a.status <> 'Deleted';"
+        " ALTER TABLE bench_agents_numbered ADD PRIMARY KEY (n);"
+        " ANALYZE bench_agents_numbered; ANALYZE agents;",
+    )
+    return int(psql(url, "SELECT count(*) FROM bench_agents_numbered"))

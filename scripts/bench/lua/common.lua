@@ -1,0 +1,56 @@
+-- Shared by every wrk workload script: credentials, the seeded ids/names, per-thread random
+-- state, and the JSON summary that done() prints for the orchestrator (scripts/bench/run.py).
+--
+-- Environment (set by the orchestrator):
+--   BENCH_TOKEN   bearer token of the principal under test
+--   BENCH_DATA    Lua file returning { ids = {...}, names = {...} } for that principal
+--   BENCH_PREFIX  unique prefix for names created by this run (register_new)
+
+local token = os.getenv("BENCH_TOKEN")
+if not token or token == "" then error("BENCH_TOKEN is not set") end
+wrk.headers["Authorization"] = "Bearer " .. token
+wrk.headers["Content-Type"] = "application/json"
+
+seeded = dofile(os.getenv("BENCH_DATA"))
+prefix = os.getenv("BENCH_PREFIX") or "bench"
+
+-- The description every seeded agent carries; bodies that repeat it change nothing.
+seeded_description = "seeded agent"
+
+-- setup() runs once per wrk thread in the main Lua state: number the threads so each can
+-- seed its own random stream and make unique names.
+local next_thread = 0
+function setup(thread)
+  next_thread = next_thread + 1
+  thread:set("tid", next_thread)
+end
+
+function init(args)
+  tid = tid or 0
+  math.randomseed(os.time() * 1000 + tid)
+  -- LuaJIT's first values after seeding are poorly mixed; discard a few.
+  for _ = 1, 10 do math.random() end
+  if prepare then prepare() end
+end
+
+function random_id()
+  return seeded.ids[math.random(#seeded.ids)]
+end
+
+function random_name()
+  return seeded.names[math.random(#seeded.names)]
+end
+
+-- One line of JSON the orchestrator parses (latencies in microseconds; non2xx counts wrk's
+-- status errors, i.e. responses with status >= 400 — the API sends no 3xx on these routes).
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'BENCH_JSON {"requests":%d,"duration_us":%d,"bytes":%d,"non2xx":%d,' ..
+    '"connect_errors":%d,"read_errors":%d,"write_errors":%d,"timeouts":%d,' ..
+    '"p50_us":%.0f,"p90_us":%.0f,"p99_us":%.0f,"mean_us":%.1f,"max_us":%.0f}\n',
+    summary.requests, summary.duration, summary.bytes, e.status,
+    e.connect, e.read, e.write, e.timeout,
+    latency:percentile(50), latency:percentile(90), latency:percentile(99),
+    latency.mean, latency.max))
+end

@@ -1,0 +1,303 @@
+#!/usr/bin/env python3
+"""Load benchmark of agent-registry against the PostgreSQL floor (issue 8; `just bench`).
+
+Fresh database → release server on a free 127.0.0.1 port → 10,000 agents seeded through the API
+→ pgbench floors → every workload with wrk at 1 and 16 connections, as the admin and as an
+ordinary principal → table on stdout, target/bench/results.json, docs/benchmarks.md.
+Everything is bounded in time and count; the server and the database go away at the end, also
+on failure or Ctrl-C. Settings by environment, see docs/benchmarks.md.
+"""
+
+import datetime
+import os
+import secrets
+import signal
+import sys
+import time
+
+sys.dont_write_bytecode = True  # keep scripts/bench/ free of __pycache__
+
+import database  # noqa: E402 (after the bytecode switch)
+import floor  # noqa: E402
+import loadgen  # noqa: E402
+import machine  # noqa: E402
+import procstat  # noqa: E402
+import report  # noqa: E402
+import seed  # noqa: E402
+import targets  # noqa: E402
+from api import Client  # noqa: E402
+from server import Server, free_port  # noqa: E402
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+# (workload, route, floor script, expected status of a probe request)
+WORKLOADS = [
+    ("get_by_id", "GET /agents/{id}", "pk", 200),
+    ("get_by_name", "GET /agents/name/{name}", "by_name", 200),
+    ("list", "GET /agents?limit=50", "list", 200),
+    ("put_unchanged", "PUT /agents/name/{name} (unchanged)", "by_name", 200),
+    ("register_existing", "POST /agents/register-build (existing)", "by_name", 200),
+    ("register_new", "POST /agents/register-build (new)", "insert", 201),
+]
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "")
+    return int(value) if value.strip() else default
+
+
+def settings() -> dict:
+    """Knobs from the environment (documented in docs/benchmarks.md)."""
+    only = [w for w in os.environ.get("BENCH_ONLY", "").split(",") if w]
+    known = [w[0] for w in WORKLOADS]
+    for w in only:
+        if w not in known:
+            raise SystemExit(f"BENCH_ONLY: unknown workload {w!r} (known: {', '.join(known)})")
+    agents = _env_int("BENCH_AGENTS", 10000)
+    return {
+        "seconds": _env_int("BENCH_SECONDS", 10),
+        "warmup_seconds": _env_int("BENCH_WARMUP_SECONDS", 1),
+        "connections": [int(c) for c in os.environ.get("BENCH_CONNECTIONS", "1,16").split(",")],
+        "agents": agents,
+        "user_agents": agents // 10,
+        "workloads": only or known,
+        "principals": [p for p in os.environ.get("BENCH_PRINCIPALS", "admin,user").split(",") if p],
+        "rust_log": os.environ.get("BENCH_RUST_LOG", "warn"),
+        "log_format": "json",
+        "db_pool_size": os.environ.get("BENCH_DB_POOL_SIZE", ""),
+        "write_docs": os.environ.get("BENCH_WRITE_DOCS", "1") != "0",
+        "binary": os.environ.get(
+            "BENCH_BINARY", os.path.join(REPO, "target", "release", "agent-registry")
+        ),
+        "admin_url": os.environ.get(
+            "TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"
+        ),
+        "out_dir": os.path.join(REPO, "target", "bench"),
+    }
+
+
+def command_line() -> str:
+    """How this run was started: the BENCH_* / TEST_DATABASE_URL settings, then the command."""
+    knobs = sorted(
+        f"{k}={v}"
+        for k, v in os.environ.items()
+        if (k.startswith("BENCH_") and k != "BENCH_COMMAND") or k == "TEST_DATABASE_URL"
+    )
+    return " ".join(knobs + [os.environ.get("BENCH_COMMAND", "scripts/bench/run.py")])
+
+
+def probe(port: int, token: str, workload: str, ids: list, names: list, tag: str) -> int:
+    """One request of the workload's kind, so a wrong status is caught before it is measured."""
+    client = Client(port, token)
+    try:
+        if workload == "get_by_id":
+            status, _ = client.call("GET", f"/agents/{ids[0]}")
+        elif workload == "get_by_name":
+            status, _ = client.call("GET", f"/agents/name/{names[0]}")
+        elif workload == "list":
+            status, _ = client.call("GET", "/agents?limit=50")
+        elif workload == "put_unchanged":
+            body = {"description": seed.SEEDED_DESCRIPTION}
+            status, resp = client.call("PUT", f"/agents/name/{names[0]}", body)
+            if status == 200 and isinstance(resp, dict) and resp.get("created") is not False:
+                status = -200  # 200 but not the unchanged path
+        elif workload == "register_existing":
+            body = {"name": names[0], "description": seed.SEEDED_DESCRIPTION}
+            status, _ = client.call("POST", "/agents/register-build", body)
+        else:
+            body = {"name": f"probe-{tag}", "description": "bench probe"}
+            status, _ = client.call("POST", "/agents/register-build", body)
+        return status
+    finally:
+        client.close()
+
+
+def measure(srv: Server, cfg: dict, workload: str, principal: dict, conns: int, tag: str) -> dict:
+    """Warm up, then one measured wrk run with CPU and peak-RSS deltas of the server."""
+    args = (srv.port, workload, principal["token"], principal["data"])
+    if cfg["warmup_seconds"] > 0:
+        loadgen.run_wrk(*args, f"w{tag}", conns, cfg["warmup_seconds"])
+    peak_reset = procstat.reset_peak(srv.pid)
+    cpu_before = procstat.cpu_seconds(srv.pid)
+    result = loadgen.run_wrk(*args, f"m{tag}", conns, cfg["seconds"])
+    cpu = procstat.cpu_seconds(srv.pid) - cpu_before
+    result["cpu_seconds"] = cpu
+    result["cpu_ms_per_req"] = cpu * 1000 / result["requests"] if result["requests"] else None
+    result["peak_rss_mib"] = procstat.peak_rss_mib(srv.pid)
+    result["peak_rss_since"] = "workload start" if peak_reset else "server start"
+    if not srv.alive():
+        raise RuntimeError(f"server died during {workload}; see {srv.log_path}")
+    return result
+
+
+def main() -> int:
+    cfg = settings()
+    os.makedirs(cfg["out_dir"], exist_ok=True)
+    if not os.access(cfg["binary"], os.X_OK):
+        raise SystemExit(f"{cfg['binary']} missing: cargo build --release -p registry_server")
+    stamp = datetime.datetime.now(datetime.timezone.utc)
+    run_id = stamp.strftime("%Y%m%d%H%M%S") + secrets.token_hex(2)
+    dbname = f"bench_{run_id}"
+    db_url = database.with_database(cfg["admin_url"], dbname)
+    admin_token = "bench-admin-" + secrets.token_hex(16)
+    srv = None
+
+    def on_signal(signum, _frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGHUP, on_signal)
+    database.create_database(cfg["admin_url"], dbname)
+    try:
+        port = free_port()
+        env = {
+            "DATABASE_URL": db_url,
+            "BIND": f"127.0.0.1:{port}",
+            "ADMIN_TOKEN": admin_token,
+            "KEY_HASH_SECRET": secrets.token_hex(32),
+            "LOG_FORMAT": cfg["log_format"],
+            "RUST_LOG": cfg["rust_log"],
+        }
+        if cfg["db_pool_size"]:
+            env["DB_POOL_SIZE"] = cfg["db_pool_size"]
+        log_path = os.path.join(cfg["out_dir"], "server.log")
+        srv = Server(cfg["binary"], env, port, log_path)
+        srv.wait_ready()
+        print(f"server pid {srv.pid} on 127.0.0.1:{port}, database {dbname}", flush=True)
+
+        user_name = f"bench-{run_id}"
+        user = seed.create_user_token(port, admin_token, user_name)
+        user_principal = user.get("principal", f"user:{user_name}")
+        plan = [
+            (n, user["token"] if n % 10 == 0 else admin_token)
+            for n in range(1, cfg["agents"] + 1)
+        ]
+        print(f"seeding {len(plan)} agents through the API ...", flush=True)
+        seeded = seed.seed(port, plan, concurrency=16)
+        print(f"seeded in {seeded['seconds']:.1f} s ({seeded['rate']:,.0f} agents/s)", flush=True)
+        ids = seeded["ids"]
+        principals = {}
+        for name, token, numbers in (
+            ("admin", admin_token, sorted(ids)),
+            ("user", user["token"], [n for n in sorted(ids) if n % 10 == 0]),
+        ):
+            data = os.path.join(cfg["out_dir"], f"data_{name}.lua")
+            id_list = [ids[n] for n in numbers]
+            name_list = [seed.seed_name(n) for n in numbers]
+            seed.write_lua_data(data, id_list, name_list)
+            principals[name] = {"token": token, "data": data, "ids": id_list, "names": name_list}
+
+        numbered = database.make_numbered_copy(db_url)
+        floors: dict = {}
+
+        def run_floor(script: str) -> None:
+            for conns in cfg["connections"]:
+                print(f"floor {script} @ {conns} ...", flush=True)
+                floors.setdefault(script, {})[str(conns)] = floor.run_pgbench(
+                    db_url, script, conns, cfg["seconds"], numbered
+                )
+
+        needed = {w[2] for w in WORKLOADS if w[0] in cfg["workloads"]}
+        for script in ("pk", "by_name", "list"):
+            if script in needed:
+                run_floor(script)
+
+        rows = []
+        for pname in cfg["principals"]:
+            p = principals[pname]
+            for workload, route, floor_name, expected in WORKLOADS:
+                if workload not in cfg["workloads"]:
+                    continue
+                status = probe(port, p["token"], workload, p["ids"], p["names"], f"{pname}-{run_id}")
+                if status != expected:
+                    print(f"WARNING {workload} as {pname}: probe got {status}, expected {expected}",
+                          flush=True)
+                for conns in cfg["connections"]:
+                    print(f"{workload} as {pname} @ {conns} ...", flush=True)
+                    tag = f"{pname[0]}{conns}{workload[:3]}{run_id[-4:]}".replace("_", "")
+                    r = measure(srv, cfg, workload, p, conns, tag)
+                    rows.append(
+                        {
+                            "workload": workload,
+                            "route": route,
+                            "principal": pname,
+                            "connections": conns,
+                            "req_per_s": r["req_per_s"],
+                            "p50_ms": r["p50_us"] / 1000,
+                            "p90_ms": r["p90_us"] / 1000,
+                            "p99_ms": r["p99_us"] / 1000,
+                            "max_ms": r["max_us"] / 1000,
+                            "requests": r["requests"],
+                            "non2xx": r["non2xx"],
+                            "socket_errors": r["socket_errors"],
+                            "floor": floor_name,
+                            "cpu_ms_per_req": r["cpu_ms_per_req"],
+                            "peak_rss_mib": r["peak_rss_mib"],
+                            "peak_rss_since": r["peak_rss_since"],
+                            "probe_status": status,
+                            "expected_status": expected,
+                        }
+                    )
+        if "insert" in needed:
+            run_floor("insert")
+        for r in rows:
+            f = floors.get(r["floor"], {}).get(str(r["connections"]))
+            r["floor_req_per_s"] = f["req_per_s"] if f else None
+            r["ratio"] = r["req_per_s"] / f["req_per_s"] if f and f["req_per_s"] else None
+
+        pg_version = database.server_version(db_url)
+        result = {
+            "started_at": stamp.strftime("%Y-%m-%d %H:%M UTC"),
+            "command": command_line(),
+            "settings": {
+                k: v for k, v in cfg.items() if k not in ("binary", "admin_url", "out_dir")
+            }
+            | {"user_principal": user_principal, "server_port": port},
+            "machine": machine.describe(pg_version, REPO)
+            | {"pg_max_connections": database.setting(db_url, "max_connections"),
+               "pg_shared_buffers": database.setting(db_url, "shared_buffers")},
+            "seed": {
+                "agents": len(plan),
+                "seconds": seeded["seconds"],
+                "rate": seeded["rate"],
+                "concurrency": 16,
+            },
+            "floors": floors,
+            "results": rows,
+        }
+        result["targets"] = targets.check(rows, floors)
+        out_json = os.path.join(cfg["out_dir"], "results.json")
+        report.write_json(out_json, result)
+        print()
+        print(report.text_table(rows))
+        print()
+        print("targets (16 connections):")
+        print(report.targets_text(result["targets"]))
+        bad = [r for r in rows if r["non2xx"] or r["socket_errors"] or r["probe_status"] != r["expected_status"]]
+        for r in bad:
+            print(f"WARNING {r['workload']} as {r['principal']} @ {r['connections']}: "
+                  f"{r['non2xx']} non-2xx, {r['socket_errors']} socket errors, "
+                  f"probe {r['probe_status']} (expected {r['expected_status']})")
+        print(f"\nwritten: {out_json}")
+        if cfg["write_docs"]:
+            docs = os.path.join(REPO, "docs", "benchmarks.md")
+            report.update_docs(docs, result)
+            print(f"written: {docs}")
+        return 0
+    finally:
+        if srv is not None:
+            srv.stop()
+        try:
+            database.drop_database(cfg["admin_url"], dbname)
+        except Exception as e:  # noqa: BLE001 — report and keep the original error
+            print(f"could not drop database {dbname}: {e}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    started = time.monotonic()
+    try:
+        code = main()
+    except KeyboardInterrupt:
+        code = 130
+    print(f"bench finished in {time.monotonic() - started:.0f} s", file=sys.stderr)
+    sys.exit(code)

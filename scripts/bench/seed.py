@@ -1,0 +1,86 @@
+"""Seed agents through the API with bounded concurrency, and write the Lua data files."""
+
+import threading
+import time
+
+from api import Client
+
+SEEDED_DESCRIPTION = "seeded agent"  # must match seeded_description in lua/common.lua
+
+
+def seed_name(n: int) -> str:
+    """The name of seeded agent n (1-based); the pgbench by-name floor rebuilds it as 'seed-' || n."""
+    return f"seed-{n}"
+
+
+def create_user_token(port: int, admin_token: str, name: str) -> dict:
+    """POST /service_tokens as the admin: an ordinary principal of kind user."""
+    client = Client(port, admin_token)
+    try:
+        status, body = client.call("POST", "/service_tokens", {"name": name, "kind": "user"})
+    finally:
+        client.close()
+    if status not in (200, 201) or not isinstance(body, dict) or "token" not in body:
+        raise RuntimeError(f"POST /service_tokens answered {status}: {body}")
+    return body
+
+
+def seed(port: int, plan: list, concurrency: int = 16) -> dict:
+    """Create every (n, token) in plan with POST /agents/register-build, `concurrency` keep-alive
+    connections at a time. Returns {"ids": {n: id}, "seconds": s, "rate": per second}.
+    Raises if any answer is not 201."""
+    ids: dict = {}
+    failures: list = []
+    lock = threading.Lock()
+    cursor = iter(plan)
+
+    def worker() -> None:
+        clients: dict = {}
+        try:
+            while True:
+                with lock:
+                    item = next(cursor, None)
+                    if item is None or len(failures) >= 10:
+                        return
+                n, token = item
+                client = clients.get(token) or clients.setdefault(token, Client(port, token))
+                body = {"name": seed_name(n), "description": SEEDED_DESCRIPTION}
+                try:
+                    status, resp = client.call("POST", "/agents/register-build", body)
+                except OSError as e:
+                    status, resp = -1, str(e)
+                with lock:
+                    if status == 201 and isinstance(resp, dict) and "id" in resp:
+                        ids[n] = resp["id"]
+                    else:
+                        failures.append((n, status, resp))
+        finally:
+            for c in clients.values():
+                c.close()
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=600)
+    seconds = time.monotonic() - started
+    if failures:
+        raise RuntimeError(f"seeding failed ({len(failures)}+ errors), first: {failures[:3]}")
+    if len(ids) != len(plan):
+        raise RuntimeError(f"seeding incomplete: {len(ids)} of {len(plan)}")
+    return {"ids": ids, "seconds": seconds, "rate": len(plan) / seconds}
+
+
+def _lua_str(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def write_lua_data(path: str, ids: list, names: list) -> None:
+    """A Lua chunk returning { ids = {...}, names = {...} } for lua/common.lua."""
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("return {\nids = {\n")
+        f.write(",\n".join(_lua_str(i) for i in ids))
+        f.write("\n},\nnames = {\n")
+        f.write(",\n".join(_lua_str(n) for n in names))
+        f.write("\n},\n}\n")

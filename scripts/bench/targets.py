@@ -1,0 +1,69 @@
+"""The targets of issue 8 (2-core machine, 16 connections), checked against one run's rows."""
+
+
+def _row(rows: list, workload: str, principal: str, connections: int):
+    return next(
+        (
+            r
+            for r in rows
+            if r["workload"] == workload
+            and r["principal"] == principal
+            and r["connections"] == connections
+        ),
+        None,
+    )
+
+
+def check(rows: list, floors: dict, connections: int = 16) -> list:
+    """One entry per (target, principal): {target, principal, value, limit, met}."""
+    pk_floor = floors.get("pk", {}).get(str(connections), {}).get("req_per_s")
+    insert_floor = floors.get("insert", {}).get(str(connections), {}).get("req_per_s")
+    out = []
+
+    def add(target, principal, value, limit, met, unit=""):
+        out.append(
+            {
+                "target": target,
+                "principal": principal,
+                "value": value,
+                "limit": limit,
+                "unit": unit,
+                "met": met,
+            }
+        )
+
+    for principal in ("admin", "user"):
+        for wl, label in (("get_by_id", "GET by id"), ("get_by_name", "GET by name")):
+            r = _row(rows, wl, principal, connections)
+            if r is None:
+                continue
+            add(f"{label} ≥ 10,000 req/s", principal, r["req_per_s"], 10000,
+                r["req_per_s"] >= 10000, "req/s")
+            if pk_floor:
+                ratio = r["req_per_s"] / pk_floor
+                add(f"{label} ≥ 35% of the pgbench primary-key floor", principal, ratio * 100, 35,
+                    ratio >= 0.35, "%")
+            add(f"{label} p99 ≤ 10 ms", principal, r["p99_ms"], 10, r["p99_ms"] <= 10, "ms")
+            add(f"{label} server CPU ≤ 0.15 ms/request", principal, r["cpu_ms_per_req"], 0.15,
+                r["cpu_ms_per_req"] <= 0.15, "ms")
+        r = _row(rows, "register_new", principal, connections)
+        if r is not None:
+            add("register-build new names ≥ 3,000 req/s", principal, r["req_per_s"], 3000,
+                r["req_per_s"] >= 3000, "req/s")
+            if insert_floor:
+                ratio = r["req_per_s"] / insert_floor
+                add("register-build new names ≥ 35% of the insert floor", principal, ratio * 100,
+                    35, ratio >= 0.35, "%")
+        r = _row(rows, "register_existing", principal, connections)
+        if r is not None:
+            add("register-build repeated names ≥ 8,000 req/s", principal, r["req_per_s"], 8000,
+                r["req_per_s"] >= 8000, "req/s")
+        r = _row(rows, "list", principal, connections)
+        if r is not None:
+            add("list of 50 ≥ 3,000 req/s", principal, r["req_per_s"], 3000,
+                r["req_per_s"] >= 3000, "req/s")
+    loaded = [r for r in rows if r["connections"] == connections and r["peak_rss_mib"] is not None]
+    if loaded:
+        peak = max(r["peak_rss_mib"] for r in loaded)
+        add("peak RSS ≤ 64 MiB under load", "both", peak, 64, peak <= 64, "MiB")
+    return out

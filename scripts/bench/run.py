@@ -22,6 +22,7 @@ import floor  # noqa: E402
 import loadgen  # noqa: E402
 import machine  # noqa: E402
 import procstat  # noqa: E402
+import perfrec  # noqa: E402
 import report  # noqa: E402
 import seed  # noqa: E402
 import targets  # noqa: E402
@@ -65,6 +66,7 @@ def settings() -> dict:
         "rust_log": os.environ.get("BENCH_RUST_LOG", "warn"),
         "log_format": "json",
         "db_pool_size": os.environ.get("BENCH_DB_POOL_SIZE", ""),
+        "perf": os.environ.get("BENCH_PERF", ""),
         "write_docs": os.environ.get("BENCH_WRITE_DOCS", "1") != "0",
         "binary": os.environ.get(
             "BENCH_BINARY", os.path.join(REPO, "target", "release", "agent-registry")
@@ -118,9 +120,18 @@ def measure(srv: Server, cfg: dict, workload: str, principal: dict, conns: int, 
     if cfg["warmup_seconds"] > 0:
         loadgen.run_wrk(*args, f"w{tag}", conns, cfg["warmup_seconds"])
     peak_reset = procstat.reset_peak(srv.pid)
+    profiler = None
+    if cfg["perf"] == workload and conns == max(cfg["connections"]):
+        name = f"perf-{workload}-{principal['name']}-{conns}"
+        profiler = perfrec.Profiler(srv.pid, os.path.join(cfg["out_dir"], name))
     cpu_before = procstat.cpu_seconds(srv.pid)
-    result = loadgen.run_wrk(*args, f"m{tag}", conns, cfg["seconds"])
-    cpu = procstat.cpu_seconds(srv.pid) - cpu_before
+    try:
+        result = loadgen.run_wrk(*args, f"m{tag}", conns, cfg["seconds"])
+    finally:
+        cpu = procstat.cpu_seconds(srv.pid) - cpu_before
+        if profiler is not None:
+            profiler.stop()
+    result["profiled"] = profiler is not None
     result["cpu_seconds"] = cpu
     result["cpu_ms_per_req"] = cpu * 1000 / result["requests"] if result["requests"] else None
     result["peak_rss_mib"] = procstat.peak_rss_mib(srv.pid)
@@ -185,7 +196,7 @@ def main() -> int:
             id_list = [ids[n] for n in numbers]
             name_list = [seed.seed_name(n) for n in numbers]
             seed.write_lua_data(data, id_list, name_list)
-            principals[name] = {"token": token, "data": data, "ids": id_list, "names": name_list}
+            principals[name] = {"name": name, "token": token, "data": data, "ids": id_list, "names": name_list}
 
         numbered = database.make_numbered_copy(db_url)
         floors: dict = {}
@@ -234,6 +245,7 @@ def main() -> int:
                             "cpu_ms_per_req": r["cpu_ms_per_req"],
                             "peak_rss_mib": r["peak_rss_mib"],
                             "peak_rss_since": r["peak_rss_since"],
+                            "profiled_with_perf": r["profiled"],
                             "probe_status": status,
                             "expected_status": expected,
                         }

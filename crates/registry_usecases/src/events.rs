@@ -1,0 +1,20 @@
+//! `GET /agents/{id}/events`: the audit trail.
+
+use crate::{Registry, RegistryError};
+use registry_domain::{AgentId, AuditEvent, Page, PageRequest, Principal};
+
+impl Registry {
+    /// A page of the agent's events, newest first. Owners and the admin only; works after
+    /// deletion.
+    ///
+    /// Errors: `AgentNotFound`, `Forbidden` (readable, not owner), `Unavailable`, `Internal`.
+    pub async fn list_agent_events(
+        &self,
+        caller: &Principal,
+        agent_id: AgentId,
+        page: PageRequest,
+    ) -> Result<Page<AuditEvent>, RegistryError> {
+        let _ = (caller, agent_id, page);
+        unimplemented!("list_agent_events")
+    }
+}

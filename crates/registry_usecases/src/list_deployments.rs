@@ -1,0 +1,29 @@
+//! `GET /agents/{id}/deployments`.
+
+use crate::{Registry, RegistryError};
+use registry_domain::{AgentId, Deployment, Page, PageRequest, Principal, SortDirection};
+
+/// Query of the deployment list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListDeploymentsInput {
+    /// The agent.
+    pub agent_id: AgentId,
+    /// Which page.
+    pub page: PageRequest,
+    /// Direction of `created_at` order (default desc).
+    pub order_direction: SortDirection,
+}
+
+impl Registry {
+    /// A page of the agent's non-expired deployments. Needs `read`.
+    ///
+    /// Errors: `AgentNotFound`, `Unavailable`, `Internal`.
+    pub async fn list_deployments(
+        &self,
+        caller: &Principal,
+        input: ListDeploymentsInput,
+    ) -> Result<Page<Deployment>, RegistryError> {
+        let _ = (caller, input);
+        unimplemented!("list_deployments")
+    }
+}

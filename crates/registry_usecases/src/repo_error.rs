@@ -1,0 +1,1 @@
+//! Mapping of port errors that no use case treats specially.

@@ -1,1 +1,41 @@
 #![doc = include_str!("../README.md")]
+
+mod agents;
+mod authorization;
+mod deployments;
+mod error;
+mod events;
+mod history;
+mod keys;
+mod migrate;
+mod paging;
+mod pool;
+mod rows;
+mod schema;
+mod tokens;
+
+pub use migrate::{run_migrations, MIGRATIONS, MIGRATION_LOCK_KEY};
+pub use pool::{build_pool, PgPool, PgPooled};
+
+use std::sync::Arc;
+
+/// Every port of the registry over PostgreSQL. Cheap to share: it holds only the pool. Each
+/// port method checks out one connection inside `spawn_blocking` and does all its work there,
+/// in one transaction when it writes more than one statement.
+#[derive(Clone)]
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    /// A store over `pool`, shared: the `Arc` coerces to `Arc<dyn Port>` for every port.
+    #[allow(clippy::new_ret_no_self)]
+    pub fn new(pool: PgPool) -> Arc<Self> {
+        Arc::new(Self { pool })
+    }
+
+    /// The pool (for metrics: `pool().state()`).
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}

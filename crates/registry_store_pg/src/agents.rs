@@ -1,0 +1,271 @@
+//! [`AgentRepository`] on `agents`.
+
+use crate::error::{map_diesel, TxError};
+use crate::events::append_events;
+use crate::paging::{limit, offset, page_from, TOTAL_OVER};
+use crate::pool::{run, run_tx};
+use crate::rows::{AgentRow, GrantRow};
+use crate::schema::{agents, deployments, grants};
+use crate::PgStore;
+use async_trait::async_trait;
+use diesel::dsl::sql;
+use diesel::pg::{Pg, PgConnection};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool, Jsonb, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::upsert::DecoratableTarget;
+use registry_domain::{
+    Agent, AgentId, AgentName, AgentStatus, NewEvent, Page, Principal, Role, SortDirection,
+    Timestamp, Transition,
+};
+use registry_ports::{
+    AgentOrder, AgentQuery, AgentRepository, Constraint, CreateOutcome, RepoError, RepoResult,
+};
+use uuid::Uuid;
+
+/// The predicate of every live-agent index, spelled literally so the planner can match the
+/// partial indexes (a bound parameter could not be proven to imply it).
+pub(crate) const LIVE: &str = "agents.status <> 'Deleted'";
+
+/// The heartbeat monitor's statement: transition the stale agents and event each, at once.
+const EXPIRE_SQL: &str = "\
+WITH expired AS (
+    UPDATE agents
+       SET status = $2, status_reason = $3, updated_at = $4, version = version + 1
+     WHERE status = $1 AND last_seen_at < $5
+ RETURNING id
+), logged AS (
+    INSERT INTO agent_events (agent_id, kind, from_status, to_status, actor, at, detail)
+    SELECT id, 'transition', $1, $2, 'system', $4, jsonb_build_object('reason', $3::text)
+      FROM expired
+)
+SELECT id FROM expired ORDER BY id";
+
+/// One id column of a raw query.
+#[derive(QueryableByName)]
+struct IdRow {
+    #[diesel(sql_type = SqlUuid)]
+    id: Uuid,
+}
+
+/// The live agent named `name` on `conn`.
+fn live_by_name(conn: &mut PgConnection, name: &str) -> QueryResult<Option<AgentRow>> {
+    agents::table
+        .filter(agents::name.eq(name))
+        .filter(sql::<Bool>(LIVE))
+        .select(AgentRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The body of `create_if_absent`, inside one transaction.
+fn create_if_absent_tx(
+    conn: &mut PgConnection,
+    row: &AgentRow,
+    owner: Option<&Principal>,
+    events: &[NewEvent],
+) -> Result<(AgentRow, bool), TxError> {
+    loop {
+        let inserted: Option<AgentRow> = diesel::insert_into(agents::table)
+            .values(row)
+            .on_conflict(agents::name)
+            .filter_target(sql::<Bool>("status <> 'Deleted'"))
+            .do_nothing()
+            .returning(AgentRow::as_returning())
+            .get_result(conn)
+            .optional()?;
+        if let Some(created) = inserted {
+            if let Some(owner) = owner {
+                let id = AgentId::from_uuid(created.id);
+                diesel::insert_into(grants::table)
+                    .values(GrantRow::new(id, owner, Role::Owner, created.created_at))
+                    .execute(conn)?;
+            }
+            append_events(conn, events)?;
+            return Ok((created, true));
+        }
+        // Someone else holds the name; read their row (a fresh snapshot in READ COMMITTED).
+        // If it was deleted in between, the name is free again: try once more.
+        if let Some(existing) = live_by_name(conn, &row.name)? {
+            return Ok((existing, false));
+        }
+    }
+}
+
+/// The body of `update`, inside one transaction.
+fn update_tx(
+    conn: &mut PgConnection,
+    agent: &Agent,
+    events: &[NewEvent],
+) -> Result<AgentRow, TxError> {
+    let mut row = AgentRow::from(agent);
+    row.version = agent.version + 1;
+    let id = agent.id.as_uuid();
+    let stored: Option<AgentRow> = diesel::update(
+        agents::table
+            .filter(agents::id.eq(id))
+            .filter(agents::version.eq(agent.version)),
+    )
+    .set(&row)
+    .returning(AgentRow::as_returning())
+    .get_result(conn)
+    .optional()?;
+    let Some(stored) = stored else {
+        let exists: bool =
+            diesel::select(diesel::dsl::exists(agents::table.find(id))).get_result(conn)?;
+        return Err(TxError::Repo(if exists {
+            RepoError::Conflict(Constraint::StaleVersion)
+        } else {
+            RepoError::NotFound
+        }));
+    };
+    if stored.production_deployment_id.is_none() {
+        // Demotes the formerly production deployment, if there was one.
+        diesel::update(
+            deployments::table
+                .filter(deployments::agent_id.eq(id))
+                .filter(deployments::is_production),
+        )
+        .set(deployments::is_production.eq(false))
+        .execute(conn)?;
+    }
+    append_events(conn, events)?;
+    Ok(stored)
+}
+
+/// The `list` query: filters, order with id tiebreak, page, window count.
+fn list_query(query: &AgentQuery) -> agents::BoxedQuery<'static, Pg> {
+    let mut q = agents::table.into_boxed().filter(sql::<Bool>(LIVE));
+    if !query.statuses.is_empty() {
+        let statuses: Vec<&'static str> = query.statuses.iter().map(|s| s.as_str()).collect();
+        q = q.filter(agents::status.eq_any(statuses));
+    }
+    if let Some(ids) = &query.only_ids {
+        let ids: Vec<Uuid> = ids.iter().map(AgentId::as_uuid).collect();
+        q = q.filter(agents::id.eq_any(ids));
+    }
+    if let Some(wanted) = &query.card_metadata {
+        let wanted = serde_json::Value::Object(wanted.clone());
+        q = q.filter(
+            sql::<Bool>("(registration_metadata -> 'agent_card' -> 'metadata') @> ")
+                .bind::<Jsonb, _>(wanted),
+        );
+    }
+    use SortDirection::{Asc, Desc};
+    match (query.order_by, query.direction) {
+        (AgentOrder::UpdatedAt, Asc) => q.order_by((agents::updated_at.asc(), agents::id.asc())),
+        (AgentOrder::UpdatedAt, Desc) => q.order_by((agents::updated_at.desc(), agents::id.desc())),
+        (AgentOrder::CreatedAt, Asc) => q.order_by((agents::created_at.asc(), agents::id.asc())),
+        (AgentOrder::CreatedAt, Desc) => q.order_by((agents::created_at.desc(), agents::id.desc())),
+        // Live names are unique, so the name alone is a total order (and uses the name index).
+        (AgentOrder::Name, Asc) => q.order_by(agents::name.asc()),
+        (AgentOrder::Name, Desc) => q.order_by(agents::name.desc()),
+    }
+}
+
+/// The number of agents `query` matches, ignoring the page.
+fn list_count(conn: &mut PgConnection, query: &AgentQuery) -> RepoResult<i64> {
+    let unordered = AgentQuery {
+        order_by: AgentOrder::UpdatedAt,
+        ..query.clone()
+    };
+    list_query(&unordered)
+        .select(diesel::dsl::count_star())
+        .get_result(conn)
+        .map_err(map_diesel)
+}
+
+#[async_trait]
+impl AgentRepository for PgStore {
+    async fn create_if_absent(
+        &self,
+        agent: &Agent,
+        owner: Option<Principal>,
+        events: &[NewEvent],
+    ) -> RepoResult<CreateOutcome> {
+        let row = AgentRow::from(agent);
+        let events = events.to_vec();
+        let (stored, created) = run_tx(&self.pool, move |conn| {
+            create_if_absent_tx(conn, &row, owner.as_ref(), &events)
+        })
+        .await?;
+        Ok(CreateOutcome {
+            agent: Agent::try_from(stored)?,
+            created,
+        })
+    }
+
+    async fn get(&self, id: AgentId) -> RepoResult<Option<Agent>> {
+        let row = run(&self.pool, move |conn| {
+            Ok(agents::table
+                .find(id.as_uuid())
+                .select(AgentRow::as_select())
+                .first(conn)
+                .optional()?)
+        })
+        .await?;
+        row.map(Agent::try_from).transpose()
+    }
+
+    async fn get_live_by_name(&self, name: &AgentName) -> RepoResult<Option<Agent>> {
+        let name = name.as_str().to_owned();
+        let row = run(&self.pool, move |conn| Ok(live_by_name(conn, &name)?)).await?;
+        row.map(Agent::try_from).transpose()
+    }
+
+    async fn list(&self, query: &AgentQuery) -> RepoResult<Page<Agent>> {
+        if query.only_ids.as_ref().is_some_and(Vec::is_empty) {
+            return Ok(Page {
+                items: Vec::new(),
+                total: 0,
+            });
+        }
+        let query = query.clone();
+        run(&self.pool, move |conn| {
+            let rows: Vec<(AgentRow, i64)> = list_query(&query)
+                .select((AgentRow::as_select(), sql::<BigInt>(TOTAL_OVER)))
+                .limit(limit(query.page))
+                .offset(offset(query.page))
+                .load(conn)?;
+            page_from(rows, query.page, Agent::try_from, || {
+                list_count(conn, &query)
+            })
+            .map_err(TxError::Repo)
+        })
+        .await
+    }
+
+    async fn update(&self, agent: &Agent, events: &[NewEvent]) -> RepoResult<Agent> {
+        let agent = agent.clone();
+        let events = events.to_vec();
+        let stored = run_tx(&self.pool, move |conn| update_tx(conn, &agent, &events)).await?;
+        Agent::try_from(stored)
+    }
+
+    async fn expire_heartbeats(
+        &self,
+        from: AgentStatus,
+        transition: Transition,
+        cutoff: Timestamp,
+        now: Timestamp,
+    ) -> RepoResult<Vec<AgentId>> {
+        let rows: Vec<IdRow> = run(&self.pool, move |conn| {
+            Ok(diesel::sql_query(EXPIRE_SQL)
+                .bind::<Text, _>(from.as_str())
+                .bind::<Text, _>(transition.to.as_str())
+                .bind::<Text, _>(transition.reason)
+                .bind::<Timestamptz, _>(now)
+                .bind::<Timestamptz, _>(cutoff)
+                .load(conn)?)
+        })
+        .await?;
+        Ok(rows.into_iter().map(|r| AgentId::from_uuid(r.id)).collect())
+    }
+
+    async fn ping(&self) -> RepoResult<()> {
+        run(&self.pool, |conn| {
+            diesel::sql_query("SELECT 1").execute(conn)?;
+            Ok(())
+        })
+        .await
+    }
+}

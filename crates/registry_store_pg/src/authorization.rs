@@ -1,0 +1,135 @@
+//! [`Authorizer`] on `grants`.
+
+use crate::error::TxError;
+use crate::events::append_events;
+use crate::pool::{run, run_tx};
+use crate::rows::{convert_all, GrantRow};
+use crate::schema::grants;
+use crate::PgStore;
+use async_trait::async_trait;
+use diesel::dsl::sql;
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use diesel::sql_types::Bool;
+use diesel::upsert::excluded;
+use registry_domain::{Action, AgentId, Grant, NewEvent, Principal, Role};
+use registry_ports::{Authorizer, Constraint, RepoError, RepoResult};
+use uuid::Uuid;
+
+/// Whether `principal` is the agent's only owner. Locks the owner rows, so concurrent changes
+/// to one agent's owners are serialised: two owners demoting each other cannot both succeed.
+fn is_only_owner(conn: &mut PgConnection, agent: Uuid, principal: &str) -> QueryResult<bool> {
+    let owners: Vec<String> = grants::table
+        .filter(grants::agent_id.eq(agent))
+        .filter(grants::role.eq(Role::Owner.as_str()))
+        .select(grants::principal)
+        .for_update()
+        .load(conn)?;
+    Ok(owners.len() == 1 && owners[0] == principal)
+}
+
+/// Now at the database's precision (microseconds).
+fn now_micros() -> registry_domain::Timestamp {
+    let now = time::OffsetDateTime::now_utc();
+    now.replace_nanosecond(now.nanosecond() / 1_000 * 1_000)
+        .unwrap_or(now)
+}
+
+#[async_trait]
+impl Authorizer for PgStore {
+    async fn check(
+        &self,
+        principal: &Principal,
+        agent_id: AgentId,
+        action: Action,
+    ) -> RepoResult<bool> {
+        let principal = principal.to_string();
+        let role: Option<String> = run(&self.pool, move |conn| {
+            Ok(grants::table
+                .find((agent_id.as_uuid(), principal))
+                .select(grants::role)
+                .first(conn)
+                .optional()?)
+        })
+        .await?;
+        Ok(role
+            .and_then(|r| Role::parse(&r).ok())
+            .is_some_and(|r| r.allows(action)))
+    }
+
+    async fn grant(
+        &self,
+        agent_id: AgentId,
+        principal: &Principal,
+        role: Role,
+        events: &[NewEvent],
+    ) -> RepoResult<Grant> {
+        let row = GrantRow::new(agent_id, principal, role, now_micros());
+        let events = events.to_vec();
+        let stored = run_tx(&self.pool, move |conn| {
+            if role != Role::Owner && is_only_owner(conn, row.agent_id, &row.principal)? {
+                return Err(RepoError::Conflict(Constraint::LastOwner).into());
+            }
+            let stored: GrantRow = diesel::insert_into(grants::table)
+                .values(&row)
+                .on_conflict((grants::agent_id, grants::principal))
+                .do_update()
+                .set(grants::role.eq(excluded(grants::role)))
+                .returning(GrantRow::as_returning())
+                .get_result(conn)?;
+            append_events(conn, &events)?;
+            Ok(stored)
+        })
+        .await?;
+        Grant::try_from(stored)
+    }
+
+    async fn revoke(
+        &self,
+        agent_id: AgentId,
+        principal: &Principal,
+        events: &[NewEvent],
+    ) -> RepoResult<Grant> {
+        let (agent, principal, events) =
+            (agent_id.as_uuid(), principal.to_string(), events.to_vec());
+        let removed = run_tx(&self.pool, move |conn| {
+            if is_only_owner(conn, agent, &principal)? {
+                return Err(TxError::Repo(RepoError::Conflict(Constraint::LastOwner)));
+            }
+            let removed: GrantRow = diesel::delete(grants::table.find((agent, principal)))
+                .returning(GrantRow::as_returning())
+                .get_result(conn)
+                .optional()?
+                .ok_or(RepoError::NotFound)?;
+            append_events(conn, &events)?;
+            Ok(removed)
+        })
+        .await?;
+        Grant::try_from(removed)
+    }
+
+    async fn grants(&self, agent_id: AgentId) -> RepoResult<Vec<Grant>> {
+        let rows = run(&self.pool, move |conn| {
+            Ok(grants::table
+                .filter(grants::agent_id.eq(agent_id.as_uuid()))
+                .order_by((sql::<Bool>("role <> 'owner'"), grants::principal.asc()))
+                .select(GrantRow::as_select())
+                .load(conn)?)
+        })
+        .await?;
+        convert_all(rows)
+    }
+
+    async fn visible_ids(&self, principal: &Principal) -> RepoResult<Vec<AgentId>> {
+        let principal = principal.to_string();
+        let ids: Vec<Uuid> = run(&self.pool, move |conn| {
+            Ok(grants::table
+                .filter(grants::principal.eq(principal))
+                .order_by(grants::agent_id)
+                .select(grants::agent_id)
+                .load(conn)?)
+        })
+        .await?;
+        Ok(ids.into_iter().map(AgentId::from_uuid).collect())
+    }
+}

@@ -1,0 +1,232 @@
+//! [`DeploymentRepository`] on `deployments`.
+
+use crate::error::{map_diesel, TxError};
+use crate::events::append_events;
+use crate::paging::{limit, offset, page_from, TOTAL_OVER};
+use crate::pool::{run, run_tx};
+use crate::rows::{AgentRow, DeploymentRow};
+use crate::schema::{agents, deployments};
+use crate::PgStore;
+use async_trait::async_trait;
+use diesel::dsl::sql;
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable, Timestamptz};
+use registry_domain::{
+    Agent, AgentId, Deployment, DeploymentId, DeploymentStatus, NewEvent, Page, PageRequest,
+    SortDirection, Timestamp,
+};
+use registry_ports::{Constraint, DeploymentRepository, RepoError, RepoResult};
+use uuid::Uuid;
+
+/// The deployment `id` of `agent_id`, if any.
+fn owned(conn: &mut PgConnection, agent_id: Uuid, id: Uuid) -> QueryResult<Option<DeploymentRow>> {
+    deployments::table
+        .filter(deployments::id.eq(id))
+        .filter(deployments::agent_id.eq(agent_id))
+        .select(DeploymentRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The body of `promote`, inside one transaction. The agent row is locked first, so promotions
+/// (and updates) of one agent run one after the other.
+fn promote_tx(
+    conn: &mut PgConnection,
+    agent: &Agent,
+    id: Uuid,
+    now: Timestamp,
+    events: &[NewEvent],
+) -> Result<(DeploymentRow, AgentRow), TxError> {
+    let agent_id = agent.id.as_uuid();
+    let version: Option<i64> = agents::table
+        .find(agent_id)
+        .select(agents::version)
+        .for_update()
+        .first(conn)
+        .optional()?;
+    match version {
+        None => return Err(RepoError::NotFound.into()),
+        Some(v) if v != agent.version => {
+            return Err(RepoError::Conflict(Constraint::StaleVersion).into())
+        }
+        Some(_) => {}
+    }
+    let target: DeploymentRow = deployments::table
+        .filter(deployments::id.eq(id))
+        .filter(deployments::agent_id.eq(agent_id))
+        .select(DeploymentRow::as_select())
+        .for_update()
+        .first(conn)
+        .optional()?
+        .ok_or(RepoError::NotFound)?;
+    if target.status != DeploymentStatus::Ready.as_str() || target.expires_at.is_some() {
+        return Err(RepoError::Conflict(Constraint::DeploymentNotReady).into());
+    }
+    diesel::update(
+        deployments::table
+            .filter(deployments::agent_id.eq(agent_id))
+            .filter(deployments::is_production)
+            .filter(deployments::id.ne(id)),
+    )
+    .set(deployments::is_production.eq(false))
+    .execute(conn)?;
+    let promoted: DeploymentRow = diesel::update(deployments::table.find(id))
+        .set((
+            deployments::is_production.eq(true),
+            deployments::promoted_at.eq(now),
+        ))
+        .returning(DeploymentRow::as_returning())
+        .get_result(conn)?;
+    let mut row = AgentRow::from(agent);
+    row.production_deployment_id = Some(id);
+    row.acp_url = promoted.acp_url.clone();
+    row.version = agent.version + 1;
+    let stored: AgentRow = diesel::update(agents::table.find(agent_id))
+        .set(&row)
+        .returning(AgentRow::as_returning())
+        .get_result(conn)?;
+    append_events(conn, events)?;
+    Ok((promoted, stored))
+}
+
+#[async_trait]
+impl DeploymentRepository for PgStore {
+    async fn create(&self, deployment: &Deployment) -> RepoResult<Deployment> {
+        let row = DeploymentRow::from(deployment);
+        let stored = run(&self.pool, move |conn| {
+            Ok(diesel::insert_into(deployments::table)
+                .values(&row)
+                .returning(DeploymentRow::as_returning())
+                .get_result(conn)?)
+        })
+        .await?;
+        Deployment::try_from(stored)
+    }
+
+    async fn get(&self, agent_id: AgentId, id: DeploymentId) -> RepoResult<Option<Deployment>> {
+        let row = run(&self.pool, move |conn| {
+            Ok(owned(conn, agent_id.as_uuid(), id.as_uuid())?)
+        })
+        .await?;
+        row.map(Deployment::try_from).transpose()
+    }
+
+    async fn list(
+        &self,
+        agent_id: AgentId,
+        page: PageRequest,
+        direction: SortDirection,
+    ) -> RepoResult<Page<Deployment>> {
+        let agent = agent_id.as_uuid();
+        run(&self.pool, move |conn| {
+            let live = deployments::table
+                .filter(deployments::agent_id.eq(agent))
+                .filter(deployments::expires_at.is_null());
+            let rows: Vec<(DeploymentRow, i64)> = match direction {
+                SortDirection::Asc => live
+                    .order_by((deployments::created_at.asc(), deployments::id.asc()))
+                    .select((DeploymentRow::as_select(), sql::<BigInt>(TOTAL_OVER)))
+                    .limit(limit(page))
+                    .offset(offset(page))
+                    .load(conn)?,
+                SortDirection::Desc => live
+                    .order_by((deployments::created_at.desc(), deployments::id.desc()))
+                    .select((DeploymentRow::as_select(), sql::<BigInt>(TOTAL_OVER)))
+                    .limit(limit(page))
+                    .offset(offset(page))
+                    .load(conn)?,
+            };
+            page_from(rows, page, Deployment::try_from, || {
+                live.count().get_result(conn).map_err(map_diesel)
+            })
+            .map_err(TxError::Repo)
+        })
+        .await
+    }
+
+    async fn soft_delete(
+        &self,
+        agent_id: AgentId,
+        id: DeploymentId,
+        now: Timestamp,
+    ) -> RepoResult<Deployment> {
+        let (agent, id) = (agent_id.as_uuid(), id.as_uuid());
+        let row = run(&self.pool, move |conn| {
+            // One statement decides: a concurrent promotion either committed first (then this
+            // row is production and untouched) or waits for this one.
+            let deleted: Option<DeploymentRow> = diesel::update(
+                deployments::table
+                    .filter(deployments::id.eq(id))
+                    .filter(deployments::agent_id.eq(agent))
+                    .filter(deployments::is_production.eq(false)),
+            )
+            .set(
+                deployments::expires_at.eq(sql::<Nullable<Timestamptz>>("COALESCE(expires_at, ")
+                    .bind::<Timestamptz, _>(now)
+                    .sql(")")),
+            )
+            .returning(DeploymentRow::as_returning())
+            .get_result(conn)
+            .optional()?;
+            match deleted {
+                Some(row) => Ok(row),
+                None => Err(TxError::Repo(match owned(conn, agent, id)? {
+                    Some(_) => RepoError::Conflict(Constraint::ProductionDeployment),
+                    None => RepoError::NotFound,
+                })),
+            }
+        })
+        .await?;
+        Deployment::try_from(row)
+    }
+
+    async fn mark_ready(
+        &self,
+        agent_id: AgentId,
+        id: DeploymentId,
+        acp_url: &str,
+    ) -> RepoResult<Deployment> {
+        let (agent, id, url) = (agent_id.as_uuid(), id.as_uuid(), acp_url.to_owned());
+        let row = run(&self.pool, move |conn| {
+            let ready: Option<DeploymentRow> = diesel::update(
+                deployments::table
+                    .filter(deployments::id.eq(id))
+                    .filter(deployments::agent_id.eq(agent))
+                    .filter(deployments::expires_at.is_null()),
+            )
+            .set((
+                deployments::status.eq(DeploymentStatus::Ready.as_str()),
+                deployments::acp_url.eq(url),
+            ))
+            .returning(DeploymentRow::as_returning())
+            .get_result(conn)
+            .optional()?;
+            match ready {
+                Some(row) => Ok(row),
+                None => Err(TxError::Repo(match owned(conn, agent, id)? {
+                    Some(_) => RepoError::Conflict(Constraint::DeploymentExpired),
+                    None => RepoError::NotFound,
+                })),
+            }
+        })
+        .await?;
+        Deployment::try_from(row)
+    }
+
+    async fn promote(
+        &self,
+        agent: &Agent,
+        id: DeploymentId,
+        now: Timestamp,
+        events: &[NewEvent],
+    ) -> RepoResult<(Deployment, Agent)> {
+        let agent = agent.clone();
+        let events = events.to_vec();
+        let (d, a) = run_tx(&self.pool, move |conn| {
+            promote_tx(conn, &agent, id.as_uuid(), now, &events)
+        })
+        .await?;
+        Ok((Deployment::try_from(d)?, Agent::try_from(a)?))
+    }
+}

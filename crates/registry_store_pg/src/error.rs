@@ -1,0 +1,83 @@
+//! From diesel and pool errors to [`RepoError`], constraint by constraint.
+
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use registry_ports::{Constraint, RepoError};
+
+/// The port constraint a named database constraint stands for.
+fn constraint_named(name: &str) -> Option<Constraint> {
+    match name {
+        "agents_live_name_key" => Some(Constraint::LiveAgentName),
+        "agent_api_keys_agent_name_type_key" => Some(Constraint::ApiKeyName),
+        "agent_api_keys_secret_hash_key" | "service_tokens_secret_hash_key" => {
+            Some(Constraint::SecretHash)
+        }
+        "service_tokens_name_key" => Some(Constraint::ServiceTokenName),
+        _ => None,
+    }
+}
+
+/// Maps a diesel error: `NotFound` → `NotFound`; a unique violation of a known constraint →
+/// its `Conflict`; a foreign-key violation (the parent agent is absent) → `NotFound`; a lost
+/// connection → `Unavailable`; anything else → `Unexpected` (logged).
+pub(crate) fn map_diesel(error: DieselError) -> RepoError {
+    match &error {
+        DieselError::NotFound => RepoError::NotFound,
+        DieselError::DatabaseError(kind, info) => {
+            let constraint = info.constraint_name().and_then(constraint_named);
+            match (kind, constraint) {
+                (DatabaseErrorKind::UniqueViolation, Some(c)) => RepoError::Conflict(c),
+                (DatabaseErrorKind::ForeignKeyViolation, _) => RepoError::NotFound,
+                (
+                    DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                    _,
+                ) => unavailable(&error),
+                _ => unexpected(&error),
+            }
+        }
+        DieselError::BrokenTransactionManager => unavailable(&error),
+        _ => unexpected(&error),
+    }
+}
+
+/// The store cannot be reached (logged at warn).
+pub(crate) fn unavailable(error: &dyn std::fmt::Display) -> RepoError {
+    tracing::warn!(error = %error, "database unavailable");
+    RepoError::Unavailable(error.to_string())
+}
+
+/// A bug or corrupt data (logged at error).
+pub(crate) fn unexpected(error: &dyn std::fmt::Display) -> RepoError {
+    tracing::error!(error = %error, "unexpected database error");
+    RepoError::Unexpected(error.to_string())
+}
+
+/// Errors a transaction body can end with: diesel's (mapped on the way out) or a port error
+/// decided by the body itself.
+#[derive(Debug)]
+pub(crate) enum TxError {
+    /// From the database.
+    Diesel(DieselError),
+    /// Decided by the adapter (e.g. `Conflict(StaleVersion)`).
+    Repo(RepoError),
+}
+
+impl From<DieselError> for TxError {
+    fn from(e: DieselError) -> Self {
+        TxError::Diesel(e)
+    }
+}
+
+impl From<RepoError> for TxError {
+    fn from(e: RepoError) -> Self {
+        TxError::Repo(e)
+    }
+}
+
+impl From<TxError> for RepoError {
+    fn from(e: TxError) -> Self {
+        match e {
+            TxError::Diesel(e) => map_diesel(e),
+            TxError::Repo(e) => e,
+        }
+    }
+}

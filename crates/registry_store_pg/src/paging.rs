@@ -1,0 +1,40 @@
+//! One page plus its total from a single `count(*) OVER ()` query.
+
+use registry_domain::{Page, PageRequest};
+use registry_ports::RepoResult;
+
+/// SQL of the window count selected beside every row of a page.
+pub(crate) const TOTAL_OVER: &str = "count(*) OVER ()";
+
+/// Builds the page from rows carrying the window count. An empty page past the first has no
+/// row to carry the total, so then `count` is asked (a second statement, only in that case).
+pub(crate) fn page_from<R, T>(
+    rows: Vec<(R, i64)>,
+    request: PageRequest,
+    convert: impl Fn(R) -> RepoResult<T>,
+    count: impl FnOnce() -> RepoResult<i64>,
+) -> RepoResult<Page<T>> {
+    let total = match rows.first() {
+        Some((_, total)) => *total,
+        None if request.offset() > 0 => count()?,
+        None => 0,
+    };
+    let items = rows
+        .into_iter()
+        .map(|(r, _)| convert(r))
+        .collect::<RepoResult<Vec<T>>>()?;
+    Ok(Page {
+        items,
+        total: u64::try_from(total).unwrap_or(0),
+    })
+}
+
+/// `LIMIT` of a page request.
+pub(crate) fn limit(request: PageRequest) -> i64 {
+    i64::from(request.limit())
+}
+
+/// `OFFSET` of a page request.
+pub(crate) fn offset(request: PageRequest) -> i64 {
+    i64::try_from(request.offset()).unwrap_or(i64::MAX)
+}

@@ -1,0 +1,180 @@
+//! Diesel table definitions, in step with `migrations/` (see docs/migrations.md; the
+//! `schema_matches_the_migrations` test compares them with the migrated database).
+
+diesel::table! {
+    /// Agents (soft-deleted: `status = 'Deleted'`).
+    agents (id) {
+        /// Id.
+        id -> Uuid,
+        /// Name, unique among non-Deleted agents.
+        name -> Text,
+        /// Description.
+        description -> Text,
+        /// Status (wire spelling).
+        status -> Text,
+        /// Why the status is what it is.
+        status_reason -> Nullable<Text>,
+        /// ACP flavour (wire spelling).
+        acp_type -> Text,
+        /// ACP URL.
+        acp_url -> Nullable<Text>,
+        /// Registration metadata (object).
+        registration_metadata -> Nullable<Jsonb>,
+        /// Input type (wire spelling).
+        agent_input_type -> Nullable<Text>,
+        /// Production deployment.
+        production_deployment_id -> Nullable<Uuid>,
+        /// Creation time.
+        created_at -> Timestamptz,
+        /// Last write time.
+        updated_at -> Timestamptz,
+        /// Last transition to Ready.
+        registered_at -> Nullable<Timestamptz>,
+        /// Last heartbeat.
+        last_seen_at -> Nullable<Timestamptz>,
+        /// Deletion time.
+        deleted_at -> Nullable<Timestamptz>,
+        /// Who deleted it.
+        deleted_by -> Nullable<Text>,
+        /// Optimistic-concurrency version.
+        version -> Int8,
+    }
+}
+
+diesel::table! {
+    /// Deployments (soft-deleted: `expires_at` set).
+    deployments (id) {
+        /// Id.
+        id -> Uuid,
+        /// Owning agent.
+        agent_id -> Uuid,
+        /// Image reference.
+        docker_image -> Text,
+        /// Metadata (object).
+        registration_metadata -> Nullable<Jsonb>,
+        /// Status (wire spelling).
+        status -> Text,
+        /// ACP URL once registered.
+        acp_url -> Nullable<Text>,
+        /// The agent's production deployment.
+        is_production -> Bool,
+        /// External deploy id.
+        sgp_deploy_id -> Nullable<Text>,
+        /// Helm release name.
+        helm_release_name -> Nullable<Text>,
+        /// Creation time.
+        created_at -> Timestamptz,
+        /// Last promotion.
+        promoted_at -> Nullable<Timestamptz>,
+        /// Soft-deletion time.
+        expires_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    /// Deployment history.
+    deployment_history (id) {
+        /// Id.
+        id -> Uuid,
+        /// Agent.
+        agent_id -> Uuid,
+        /// Commit author.
+        author_name -> Text,
+        /// Commit author e-mail.
+        author_email -> Text,
+        /// Branch.
+        branch_name -> Text,
+        /// Build time.
+        build_timestamp -> Timestamptz,
+        /// Deploy time.
+        deployment_timestamp -> Timestamptz,
+        /// Commit.
+        commit_hash -> Text,
+    }
+}
+
+diesel::table! {
+    /// Agent API keys, by keyed hash.
+    agent_api_keys (id) {
+        /// Id.
+        id -> Uuid,
+        /// Agent.
+        agent_id -> Uuid,
+        /// Name.
+        name -> Text,
+        /// Type (wire spelling).
+        api_key_type -> Text,
+        /// Keyed hash of the secret.
+        secret_hash -> Text,
+        /// Creation time.
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    /// Service tokens, by keyed hash.
+    service_tokens (id) {
+        /// Id.
+        id -> Uuid,
+        /// Name.
+        name -> Text,
+        /// Principal text.
+        principal -> Text,
+        /// Keyed hash of the secret.
+        secret_hash -> Text,
+        /// Creation time.
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    /// Roles of principals on agents.
+    grants (agent_id, principal) {
+        /// Agent.
+        agent_id -> Uuid,
+        /// Principal text.
+        principal -> Text,
+        /// Role (wire spelling).
+        role -> Text,
+        /// Grant time.
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    /// The append-only audit trail.
+    agent_events (id) {
+        /// Monotonic id.
+        id -> Int8,
+        /// Agent.
+        agent_id -> Uuid,
+        /// Kind (snake_case).
+        kind -> Text,
+        /// Status before.
+        from_status -> Nullable<Text>,
+        /// Status after.
+        to_status -> Nullable<Text>,
+        /// Actor principal text.
+        actor -> Text,
+        /// When.
+        at -> Timestamptz,
+        /// Detail.
+        detail -> Jsonb,
+    }
+}
+
+diesel::joinable!(deployments -> agents (agent_id));
+diesel::joinable!(deployment_history -> agents (agent_id));
+diesel::joinable!(agent_api_keys -> agents (agent_id));
+diesel::joinable!(grants -> agents (agent_id));
+diesel::joinable!(agent_events -> agents (agent_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    agents,
+    deployments,
+    deployment_history,
+    agent_api_keys,
+    service_tokens,
+    grants,
+    agent_events,
+);

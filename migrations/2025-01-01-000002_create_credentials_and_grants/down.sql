@@ -1,0 +1,3 @@
+DROP TABLE grants;
+DROP TABLE service_tokens;
+DROP TABLE agent_api_keys;

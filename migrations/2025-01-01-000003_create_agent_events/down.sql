@@ -1,0 +1,2 @@
+DROP TABLE agent_events;
+DROP FUNCTION agent_events_reject_change();

@@ -132,8 +132,8 @@ fn update_tx(
     Ok(stored)
 }
 
-/// The `list` query: filters, order with id tiebreak, page, window count.
-fn list_query(query: &AgentQuery) -> agents::BoxedQuery<'static, Pg> {
+/// The `list` filters (live agents matching `query`), unordered.
+fn list_filter(query: &AgentQuery) -> agents::BoxedQuery<'static, Pg> {
     let mut q = agents::table.into_boxed().filter(sql::<Bool>(LIVE));
     if !query.statuses.is_empty() {
         let statuses: Vec<&'static str> = query.statuses.iter().map(|s| s.as_str()).collect();
@@ -150,6 +150,12 @@ fn list_query(query: &AgentQuery) -> agents::BoxedQuery<'static, Pg> {
                 .bind::<Jsonb, _>(wanted),
         );
     }
+    q
+}
+
+/// The `list` query: filters, then the order with id tiebreak.
+fn list_query(query: &AgentQuery) -> agents::BoxedQuery<'static, Pg> {
+    let q = list_filter(query);
     use SortDirection::{Asc, Desc};
     match (query.order_by, query.direction) {
         (AgentOrder::UpdatedAt, Asc) => q.order_by((agents::updated_at.asc(), agents::id.asc())),
@@ -164,11 +170,7 @@ fn list_query(query: &AgentQuery) -> agents::BoxedQuery<'static, Pg> {
 
 /// The number of agents `query` matches, ignoring the page.
 fn list_count(conn: &mut PgConnection, query: &AgentQuery) -> RepoResult<i64> {
-    let unordered = AgentQuery {
-        order_by: AgentOrder::UpdatedAt,
-        ..query.clone()
-    };
-    list_query(&unordered)
+    list_filter(query)
         .select(diesel::dsl::count_star())
         .get_result(conn)
         .map_err(map_diesel)

@@ -1,7 +1,11 @@
 //! `DELETE /agents/{id}` and `DELETE /agents/name/{name}`.
 
+use crate::access::Need;
+use crate::audit::{self, now};
+use crate::repo_error::{repo_error, MAX_ATTEMPTS};
 use crate::{Registry, RegistryError};
-use registry_domain::{AgentId, AgentName, Principal};
+use registry_domain::{apply, Agent, AgentId, AgentName, LifecycleEvent, Principal};
+use registry_ports::{Constraint, RepoError};
 
 /// What a deletion reports (for the peer's `DeleteResponse` message).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,8 +26,8 @@ impl Registry {
         caller: &Principal,
         id: AgentId,
     ) -> Result<DeletedAgent, RegistryError> {
-        let _ = (caller, id);
-        unimplemented!("delete_agent")
+        let agent = self.load_live(caller, id, Need::Delete).await?;
+        self.delete_loaded(caller, agent).await
     }
 
     /// Deletes the live agent with this name; as [`Registry::delete_agent`].
@@ -32,7 +36,43 @@ impl Registry {
         caller: &Principal,
         name: &AgentName,
     ) -> Result<DeletedAgent, RegistryError> {
-        let _ = (caller, name);
-        unimplemented!("delete_agent_by_name")
+        let agent = self.load_live_by_name(caller, name, Need::Delete).await?;
+        self.delete_loaded(caller, agent).await
+    }
+
+    /// Applies `Delete` and stores it, re-reading on a stale version.
+    async fn delete_loaded(
+        &self,
+        caller: &Principal,
+        mut agent: Agent,
+    ) -> Result<DeletedAgent, RegistryError> {
+        let actor = caller.to_string();
+        for _ in 0..MAX_ATTEMPTS {
+            let at = now();
+            let from = agent.status;
+            let transition = apply(&mut agent, LifecycleEvent::Delete, at, &actor)
+                .map_err(|_| RegistryError::AgentNotFound)?
+                .ok_or_else(|| RegistryError::Internal("delete left the status".to_owned()))?;
+            let event = audit::transition(agent.id, from, transition, caller, at);
+            match self.agents.update(&agent, &[event]).await {
+                Ok(stored) => {
+                    return Ok(DeletedAgent {
+                        id: stored.id,
+                        name: stored.name,
+                    })
+                }
+                Err(RepoError::Conflict(Constraint::StaleVersion)) => {
+                    agent = self
+                        .agents
+                        .get(agent.id)
+                        .await
+                        .map_err(repo_error)?
+                        .ok_or(RegistryError::AgentNotFound)?;
+                }
+                Err(RepoError::NotFound) => return Err(RegistryError::AgentNotFound),
+                Err(e) => return Err(repo_error(e)),
+            }
+        }
+        Err(RegistryError::Contention)
     }
 }

@@ -1,15 +1,28 @@
 //! The heartbeat monitor's tick.
 
+use crate::repo_error::repo_error;
 use crate::{Registry, RegistryError};
-use registry_domain::{AgentId, Timestamp};
+use registry_domain::{decide, AgentId, AgentStatus, Decision, LifecycleEvent, Timestamp};
 
 impl Registry {
     /// Marks Ready agents whose last heartbeat is older than `config.heartbeat_ttl` Unhealthy
-    /// (actor `system`). Idempotent; safe on many replicas. Returns the ids transitioned.
+    /// (actor `system`). The transition comes from the state machine; the store applies it in
+    /// one idempotent statement, safe on many replicas. Returns the ids transitioned.
     ///
     /// Errors: `Unavailable`, `Internal`.
     pub async fn expire_heartbeats(&self, now: Timestamp) -> Result<Vec<AgentId>, RegistryError> {
-        let _ = now;
-        unimplemented!("expire_heartbeats")
+        let from = AgentStatus::Ready;
+        let Decision::Change(transition) = decide(Some(from), LifecycleEvent::HeartbeatExpired)
+        else {
+            return Err(RegistryError::Internal(
+                "the state machine no longer expires Ready agents".to_owned(),
+            ));
+        };
+        let ttl = time::Duration::try_from(self.config.heartbeat_ttl)
+            .map_err(|e| RegistryError::Internal(format!("heartbeat TTL out of range: {e}")))?;
+        self.agents
+            .expire_heartbeats(from, transition, now - ttl, now)
+            .await
+            .map_err(repo_error)
     }
 }

@@ -1,13 +1,14 @@
 //! `GET /agents/{id}` and `GET /agents/name/{name}`.
 
+use crate::access::Need;
+use crate::repo_error::repo_error;
 use crate::{Registry, RegistryError};
 use registry_domain::{Agent, AgentId, AgentName, Principal};
 
 impl Registry {
     /// The agent with this id. `AgentNotFound` when absent, Deleted or not readable.
     pub async fn get_agent(&self, caller: &Principal, id: AgentId) -> Result<Agent, RegistryError> {
-        let _ = (caller, id);
-        unimplemented!("get_agent")
+        self.load_live(caller, id, Need::Read).await
     }
 
     /// The live agent with this name. `AgentNotFound` when absent (Deleted agents are never
@@ -17,12 +18,11 @@ impl Registry {
         caller: &Principal,
         name: &AgentName,
     ) -> Result<Agent, RegistryError> {
-        let _ = (caller, name);
-        unimplemented!("get_agent_by_name")
+        self.load_live_by_name(caller, name, Need::Read).await
     }
 
     /// Whether the store answers (`/readyz`): `Unavailable` otherwise.
     pub async fn ping(&self) -> Result<(), RegistryError> {
-        unimplemented!("ping")
+        self.agents.ping().await.map_err(repo_error)
     }
 }

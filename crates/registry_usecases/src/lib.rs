@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 mod access;
+mod audit;
 mod authenticate;
 mod create_api_key;
 mod create_deployment;
@@ -29,6 +30,8 @@ mod secrets;
 mod selector;
 mod service_tokens;
 mod upsert_agent;
+#[cfg(test)]
+mod test_support;
 
 pub use authenticate::CredentialAuthenticator;
 pub use create_api_key::{CreateApiKeyInput, CreatedApiKey};

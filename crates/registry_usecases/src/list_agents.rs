@@ -1,7 +1,11 @@
 //! `GET /agents`.
 
+use crate::repo_error::repo_error;
 use crate::{Registry, RegistryError};
-use registry_domain::{Agent, AgentStatus, Page, PageRequest, Principal, SortDirection};
+use registry_domain::{
+    Agent, AgentStatus, Page, PageRequest, Principal, SortDirection, ValidationError,
+};
+use registry_ports::{AgentOrder, AgentQuery};
 
 /// Query of the agent list. `order_by` and `agent_card_metadata` are passed raw and validated
 /// here (fields `order_by`, `agent_card_metadata`).
@@ -21,6 +25,19 @@ pub struct ListAgentsInput {
     pub task_id: Option<String>,
 }
 
+fn parse_order(order_by: Option<&str>) -> Result<AgentOrder, ValidationError> {
+    match order_by {
+        None => Ok(AgentOrder::default()),
+        Some("created_at") => Ok(AgentOrder::CreatedAt),
+        Some("updated_at") => Ok(AgentOrder::UpdatedAt),
+        Some("name") => Ok(AgentOrder::Name),
+        Some(_) => Err(ValidationError::new(
+            "order_by",
+            "must be one of: created_at, updated_at, name",
+        )),
+    }
+}
+
 impl Registry {
     /// A page of the live agents the caller may read, with the total count.
     ///
@@ -30,7 +47,35 @@ impl Registry {
         caller: &Principal,
         input: ListAgentsInput,
     ) -> Result<Page<Agent>, RegistryError> {
-        let _ = (caller, input);
-        unimplemented!("list_agents")
+        let order_by = parse_order(input.order_by.as_deref())?;
+        let card_metadata = match input.agent_card_metadata {
+            None => None,
+            Some(serde_json::Value::Object(map)) => Some(map),
+            Some(_) => {
+                return Err(
+                    ValidationError::new("agent_card_metadata", "must be a JSON object").into(),
+                )
+            }
+        };
+        let empty = Page {
+            items: Vec::new(),
+            total: 0,
+        };
+        if input.task_id.is_some() {
+            return Ok(empty);
+        }
+        let only_ids = self.visible_ids(caller).await?;
+        if only_ids.as_ref().is_some_and(Vec::is_empty) {
+            return Ok(empty);
+        }
+        let query = AgentQuery {
+            page: input.page,
+            order_by,
+            direction: input.order_direction,
+            statuses: input.statuses,
+            card_metadata,
+            only_ids,
+        };
+        self.agents.list(&query).await.map_err(repo_error)
     }
 }

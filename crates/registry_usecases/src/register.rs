@@ -1,9 +1,17 @@
 //! `POST /agents/register`: deploy-time registration (peer §5.1).
 
+use crate::access::Need;
+use crate::audit::{self, now};
+use crate::repo_error::{repo_error, MAX_ATTEMPTS};
+use crate::secrets::{generate_secret, hash_secret, AGENT_KEY_PREFIX};
 use crate::{Registry, RegistryError};
+use registry_domain::state_machine::create;
 use registry_domain::{
-    AcpType, Agent, AgentId, AgentInputType, AgentName, Description, Metadata, Principal,
+    apply, AcpType, Agent, AgentId, AgentInputType, AgentName, ApiKey, ApiKeyId, ApiKeyType,
+    DeploymentHistory, DeploymentId, Description, EventKind, LifecycleEvent, Metadata, NewAgent,
+    Principal, ValidationError,
 };
+use registry_ports::{Constraint, RepoError};
 
 /// Body of register, validated. `registration_metadata.deployment_id`, when present, is parsed
 /// by the use case (field `registration_metadata.deployment_id`).
@@ -36,12 +44,60 @@ pub struct RegisterOutput {
     pub created: bool,
 }
 
+impl RegisterInput {
+    /// `registration_metadata.deployment_id`, if present (and not null): deployment-scoped mode.
+    fn deployment_id(&self) -> Result<Option<DeploymentId>, ValidationError> {
+        const FIELD: &str = "registration_metadata.deployment_id";
+        let value = self
+            .registration_metadata
+            .as_ref()
+            .and_then(|m| m.as_map().get("deployment_id"));
+        match value {
+            None | Some(serde_json::Value::Null) => Ok(None),
+            Some(serde_json::Value::String(s)) => DeploymentId::parse(s, FIELD).map(Some),
+            Some(_) => Err(ValidationError::new(FIELD, "must be a UUID")),
+        }
+    }
+
+    /// Writes the registration's fields onto `agent` (the status is the state machine's job).
+    fn apply_fields(&self, agent: &mut Agent) -> Result<(), ValidationError> {
+        agent.name = self.name.clone();
+        agent.description = self.description.clone();
+        agent.acp_url = Some(self.acp_url.clone());
+        agent.acp_type = self.acp_type;
+        if let Some(input_type) = self.agent_input_type {
+            agent.agent_input_type = Some(input_type);
+        }
+        if let Some(new) = self
+            .registration_metadata
+            .as_ref()
+            .filter(|m| !m.as_map().is_empty())
+        {
+            agent.registration_metadata = Some(match &agent.registration_metadata {
+                Some(old) => old.merged_with(new)?,
+                None => new.clone(),
+            });
+        }
+        agent.production_deployment_id = None;
+        Ok(())
+    }
+}
+
 impl Registry {
-    /// Deploy-time registration. By `agent_id` or by name; without
-    /// `registration_metadata.deployment_id` the agent gets the ACP fields, merged metadata and
-    /// goes Ready (state machine); with it, only that deployment of this agent becomes Ready.
-    /// Needs `update` on the agent (or to be the agent's own key), or `create` on `agent:*`
-    /// to create a new one.
+    /// Deploy-time registration (peer §5.1). By `agent_id` (Deleted or absent is
+    /// `AgentNotFound`; a rename needs the new name to be free, else `NameTaken`) or by name
+    /// (absent → created Ready, needs `create` and makes the caller owner; present → needs
+    /// `update` or the agent's own key; a live agent the caller cannot read is `NameTaken`).
+    ///
+    /// Without `registration_metadata.deployment_id` the agent gets `acp_url`, `acp_type`,
+    /// description, input type (if given), shallow-merged metadata, goes Ready through the state
+    /// machine and loses its production pointer; a deployment-history row is recorded when the
+    /// metadata carries `agent_commit` and `branch_name` (failures are logged only). With it,
+    /// only that deployment of this agent becomes Ready and the agent row is untouched (an
+    /// absent agent is then `DeploymentNotFound`: its deployment cannot exist).
+    ///
+    /// In both modes an internal key named `<name>-api-key` is minted and returned once when the
+    /// agent has no internal key.
     ///
     /// Errors: `Validation`, `AgentNotFound`, `Forbidden`, `NameTaken`, `DeploymentNotFound`,
     /// `DeploymentNotReady`, `Contention`, `Unavailable`, `Internal`.
@@ -50,7 +106,233 @@ impl Registry {
         caller: &Principal,
         input: RegisterInput,
     ) -> Result<RegisterOutput, RegistryError> {
-        let _ = (caller, input);
-        unimplemented!("register")
+        let deployment_id = input.deployment_id()?;
+        let (existing, created) = match input.agent_id {
+            Some(id) => (self.load_live(caller, id, Need::SelfService).await?, false),
+            None => match self.live_for_register(caller, &input.name).await? {
+                Some(agent) => (agent, false),
+                None if deployment_id.is_some() => {
+                    return Err(RegistryError::DeploymentNotFound(format!(
+                        "Deployment {} not found for agent {}",
+                        deployment_id.map(|d| d.to_string()).unwrap_or_default(),
+                        input.name
+                    )))
+                }
+                None => match self.create_registered(caller, &input).await? {
+                    (agent, true) => (agent, true),
+                    (agent, false) => {
+                        self.authorize_existing(caller, &agent).await?;
+                        (agent, false)
+                    }
+                },
+            },
+        };
+        let agent = match deployment_id {
+            Some(deployment_id) => {
+                self.register_deployment(&existing, deployment_id, &input.acp_url)
+                    .await?;
+                existing
+            }
+            None if created => existing,
+            None => self.register_agent(caller, existing, &input).await?,
+        };
+        if deployment_id.is_none() {
+            self.record_history(&agent).await;
+        }
+        let agent_api_key = self.mint_internal_key(caller, &agent).await?;
+        Ok(RegisterOutput {
+            agent,
+            agent_api_key,
+            created,
+        })
+    }
+
+    /// The live agent named `name`, authorized for registration; `None` if there is none.
+    async fn live_for_register(
+        &self,
+        caller: &Principal,
+        name: &AgentName,
+    ) -> Result<Option<Agent>, RegistryError> {
+        let Some(agent) = self
+            .agents
+            .get_live_by_name(name)
+            .await
+            .map_err(repo_error)?
+        else {
+            return Ok(None);
+        };
+        self.authorize_existing(caller, &agent).await?;
+        Ok(Some(agent))
+    }
+
+    /// Registration of an existing agent found by name: `NameTaken` if the caller cannot read
+    /// it, `Forbidden` if it can read but not update it.
+    async fn authorize_existing(
+        &self,
+        caller: &Principal,
+        agent: &Agent,
+    ) -> Result<(), RegistryError> {
+        match self.authorize(caller, agent.id, Need::SelfService).await {
+            Err(RegistryError::AgentNotFound) => Err(RegistryError::NameTaken),
+            other => other,
+        }
+    }
+
+    /// Creates the agent Ready (state machine) unless its name went live meanwhile.
+    async fn create_registered(
+        &self,
+        caller: &Principal,
+        input: &RegisterInput,
+    ) -> Result<(Agent, bool), RegistryError> {
+        self.require_create(caller)?;
+        let at = now();
+        let new = NewAgent {
+            name: input.name.clone(),
+            description: input.description.clone(),
+            acp_type: input.acp_type,
+            acp_url: Some(input.acp_url.clone()),
+            registration_metadata: input
+                .registration_metadata
+                .clone()
+                .filter(|m| !m.as_map().is_empty()),
+            agent_input_type: input.agent_input_type,
+        };
+        let agent = create(new, LifecycleEvent::Register, at)
+            .map_err(|e| RegistryError::Internal(format!("register cannot create: {e}")))?;
+        let outcome = self.create_agent_if_absent(caller, &agent, at).await?;
+        Ok((outcome.agent, outcome.created))
+    }
+
+    /// Legacy (agent-level) registration: fields, merge, `Register` through the state machine.
+    async fn register_agent(
+        &self,
+        caller: &Principal,
+        mut agent: Agent,
+        input: &RegisterInput,
+    ) -> Result<Agent, RegistryError> {
+        let actor = caller.to_string();
+        for _ in 0..MAX_ATTEMPTS {
+            if agent.name != input.name {
+                let holder = self
+                    .agents
+                    .get_live_by_name(&input.name)
+                    .await
+                    .map_err(repo_error)?;
+                if holder.is_some_and(|h| h.id != agent.id) {
+                    return Err(RegistryError::NameTaken);
+                }
+            }
+            let at = now();
+            let from = agent.status;
+            input.apply_fields(&mut agent)?;
+            let transition = apply(&mut agent, LifecycleEvent::Register, at, &actor)
+                .map_err(|_| RegistryError::AgentNotFound)?;
+            agent.updated_at = at;
+            let event = match transition {
+                Some(t) => audit::transition(agent.id, from, t, caller, at),
+                None => audit::event(
+                    agent.id,
+                    EventKind::Updated,
+                    caller,
+                    at,
+                    serde_json::json!({ "via": "register" }),
+                ),
+            };
+            match self.agents.update(&agent, &[event]).await {
+                Ok(stored) => return Ok(stored),
+                Err(RepoError::Conflict(Constraint::StaleVersion)) => {
+                    agent = self
+                        .agents
+                        .get(agent.id)
+                        .await
+                        .map_err(repo_error)?
+                        .filter(|a| a.status != registry_domain::AgentStatus::Deleted)
+                        .ok_or(RegistryError::AgentNotFound)?;
+                }
+                Err(RepoError::Conflict(Constraint::LiveAgentName)) => {
+                    return Err(RegistryError::NameTaken)
+                }
+                Err(RepoError::NotFound) => return Err(RegistryError::AgentNotFound),
+                Err(e) => return Err(repo_error(e)),
+            }
+        }
+        Err(RegistryError::Contention)
+    }
+
+    /// Deployment-scoped registration: only the deployment changes.
+    async fn register_deployment(
+        &self,
+        agent: &Agent,
+        deployment_id: DeploymentId,
+        acp_url: &str,
+    ) -> Result<(), RegistryError> {
+        match self
+            .deployments
+            .mark_ready(agent.id, deployment_id, acp_url)
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(RepoError::NotFound) => Err(RegistryError::DeploymentNotFound(format!(
+                "Deployment {deployment_id} not found for agent {}",
+                agent.id
+            ))),
+            Err(RepoError::Conflict(Constraint::DeploymentExpired)) => {
+                Err(RegistryError::DeploymentNotReady(format!(
+                    "Deployment {deployment_id} has been deleted and cannot be registered."
+                )))
+            }
+            Err(e) => Err(repo_error(e)),
+        }
+    }
+
+    /// Records the deployment-history row of a registration, if its metadata names a commit.
+    /// Failures are logged and swallowed (as the peer): registration has already succeeded.
+    async fn record_history(&self, agent: &Agent) {
+        let Some(metadata) = &agent.registration_metadata else {
+            return;
+        };
+        let at = now();
+        let registered_at = agent.registered_at.unwrap_or(at);
+        let Some(entry) = DeploymentHistory::from_registration(agent.id, metadata, registered_at, at)
+        else {
+            return;
+        };
+        if let Err(error) = self.history.record(&entry).await {
+            tracing::warn!(agent_id = %agent.id, %error, "deployment history not recorded");
+        }
+    }
+
+    /// Mints the agent's internal key when it has none; `None` when it has one (or a
+    /// concurrent registration minted it first).
+    async fn mint_internal_key(
+        &self,
+        caller: &Principal,
+        agent: &Agent,
+    ) -> Result<Option<String>, RegistryError> {
+        let has_key = self
+            .keys
+            .has_key_of_type(agent.id, ApiKeyType::Internal)
+            .await
+            .map_err(repo_error)?;
+        if has_key {
+            return Ok(None);
+        }
+        let secret = generate_secret(AGENT_KEY_PREFIX)?;
+        let at = now();
+        let key = ApiKey {
+            id: ApiKeyId::new_random(),
+            agent_id: agent.id,
+            name: format!("{}-api-key", agent.name),
+            api_key_type: ApiKeyType::Internal,
+            created_at: at,
+        };
+        let event = audit::key_created(&key, caller, at);
+        let hash = hash_secret(&self.config.key_hash_secret, &secret);
+        match self.keys.create(&key, &hash, &[event]).await {
+            Ok(_) => Ok(Some(secret)),
+            Err(RepoError::Conflict(Constraint::ApiKeyName)) => Ok(None),
+            Err(RepoError::NotFound) => Err(RegistryError::AgentNotFound),
+            Err(e) => Err(repo_error(e)),
+        }
     }
 }

@@ -1,1 +1,19 @@
-//! Mapping of port errors that no use case treats specially.
+//! Mapping of port errors that a use case does not treat specially.
+
+use crate::RegistryError;
+use registry_ports::RepoError;
+
+/// The default answer to a port error: `Unavailable` stays `Unavailable`, everything else is a
+/// bug or corrupt data (`Internal`). Use cases match the errors they expect (`NotFound`,
+/// specific `Conflict`s) before falling back to this.
+pub(crate) fn repo_error(error: RepoError) -> RegistryError {
+    match error {
+        RepoError::Unavailable(message) => RegistryError::Unavailable(message),
+        RepoError::Unexpected(message) => RegistryError::Internal(message),
+        other => RegistryError::Internal(format!("unexpected store answer: {other}")),
+    }
+}
+
+/// How many times a use case re-reads and retries after `Conflict(StaleVersion)` before it
+/// answers `Contention`.
+pub(crate) const MAX_ATTEMPTS: usize = 5;

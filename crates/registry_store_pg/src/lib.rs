@@ -11,7 +11,9 @@ mod migrate;
 mod paging;
 mod pool;
 mod rows;
-mod schema;
+#[doc(hidden)]
+#[allow(missing_docs)]
+pub mod schema;
 mod tokens;
 
 pub use migrate::{run_migrations, MIGRATIONS, MIGRATION_LOCK_KEY};

@@ -1,0 +1,188 @@
+//! PostgreSQL-only races: invariants hold under many parallel writers on separate connections.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
+use registry_contract::fixtures::{
+    agent_named, event, now, ready_deployment, save, unique_name, user,
+};
+use registry_contract::Stores;
+use registry_domain::{apply, AgentName, EventKind, LifecycleEvent};
+use registry_ports::{Constraint, RepoError};
+use registry_store_pg::PgStore;
+use registry_test_db::TestDatabase;
+use std::sync::Arc;
+
+async fn database() -> TestDatabase {
+    tokio::task::spawn_blocking(TestDatabase::new)
+        .await
+        .unwrap()
+}
+
+fn stores_on(db: &TestDatabase, connections: u32) -> (Arc<PgStore>, Stores) {
+    let store = PgStore::new(db.pool_of(connections));
+    let stores = Stores {
+        agents: store.clone(),
+        deployments: store.clone(),
+        history: store.clone(),
+        keys: store.clone(),
+        tokens: store.clone(),
+        events: store.clone(),
+        authorizer: store.clone(),
+        guard: None,
+    };
+    (store, stores)
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+fn count(db: &TestDatabase, sql: &str, name: &str) -> i64 {
+    let mut conn = db.connect();
+    diesel::sql_query(sql)
+        .bind::<Text, _>(name)
+        .get_result::<Count>(&mut conn)
+        .unwrap()
+        .n
+}
+
+fn live_agents_named(db: &TestDatabase, name: &AgentName) -> i64 {
+    count(
+        db,
+        "SELECT count(*) AS n FROM agents WHERE name = $1 AND status <> 'Deleted'",
+        name.as_str(),
+    )
+}
+
+/// 64 parallel create_if_absent of one name, each on its own pooled connection: one row, one
+/// `created`, one owner grant, one event.
+#[tokio::test(flavor = "multi_thread", worker_threads = 8)]
+async fn parallel_create_if_absent_creates_one_row() {
+    let db = database().await;
+    let (_, stores) = stores_on(&db, 64);
+    let name = unique_name("race");
+    let barrier = Arc::new(tokio::sync::Barrier::new(64));
+    let tasks: Vec<_> = (0..64)
+        .map(|i| {
+            let (agents, barrier) = (stores.agents.clone(), barrier.clone());
+            let agent = agent_named(name.clone(), LifecycleEvent::RegisterBuild, now());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                let evs = [event(agent.id, EventKind::Created, "t")];
+                agents
+                    .create_if_absent(&agent, Some(user(&format!("u{i}"))), &evs)
+                    .await
+            })
+        })
+        .collect();
+    let mut outcomes = Vec::new();
+    for t in tasks {
+        outcomes.push(t.await.unwrap().unwrap());
+    }
+    assert_eq!(outcomes.iter().filter(|o| o.created).count(), 1);
+    let id = outcomes[0].agent.id;
+    assert!(outcomes.iter().all(|o| o.agent.id == id));
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) AS n FROM agents WHERE name = $1",
+            name.as_str()
+        ),
+        1
+    );
+    let grants = count(
+        &db,
+        "SELECT count(*) AS n FROM grants WHERE agent_id::text = $1",
+        &id.to_string(),
+    );
+    assert_eq!(grants, 1);
+    let events = count(
+        &db,
+        "SELECT count(*) AS n FROM agent_events WHERE agent_id::text = $1",
+        &id.to_string(),
+    );
+    assert_eq!(events, 1);
+}
+
+/// Two parallel promotes of different Ready deployments of one agent, many times: exactly one
+/// production deployment each time, and the agent points at it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_promotes_leave_one_production_deployment() {
+    let db = database().await;
+    let (_, stores) = stores_on(&db, 8);
+    for _ in 0..20 {
+        let agent = save(&stores, &registry_contract::fixtures::ready_agent()).await;
+        let d1 = ready_deployment(&stores, agent.id).await;
+        let d2 = ready_deployment(&stores, agent.id).await;
+        let promote = |id| {
+            let (deployments, agent) = (stores.deployments.clone(), agent.clone());
+            tokio::spawn(async move { deployments.promote(&agent, id, now(), &[]).await })
+        };
+        let (a, b) = (promote(d1.id), promote(d2.id));
+        let results = [a.await.unwrap(), b.await.unwrap()];
+        let winners: Vec<_> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+        assert_eq!(winners.len(), 1, "{results:?}");
+        for r in &results {
+            if let Err(e) = r {
+                assert_eq!(*e, RepoError::Conflict(Constraint::StaleVersion));
+            }
+        }
+        let production = count(
+            &db,
+            "SELECT count(*) AS n FROM deployments WHERE is_production AND agent_id::text = $1",
+            &agent.id.to_string(),
+        );
+        assert_eq!(production, 1);
+        let stored = stores.agents.get(agent.id).await.unwrap().unwrap();
+        assert_eq!(stored.production_deployment_id, Some(winners[0].0.id));
+    }
+}
+
+/// register-build (create_if_absent) racing a delete of the same name, many times: never two
+/// live agents with that name, and every outcome is consistent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn register_build_racing_delete_never_leaves_two_live_agents() {
+    let db = database().await;
+    let (_, stores) = stores_on(&db, 16);
+    for _ in 0..40 {
+        let name = unique_name("flip");
+        let first = save(
+            &stores,
+            &agent_named(name.clone(), LifecycleEvent::Register, now()),
+        )
+        .await;
+        let deleter = {
+            let agents = stores.agents.clone();
+            let mut gone = first.clone();
+            tokio::spawn(async move {
+                apply(&mut gone, LifecycleEvent::Delete, now(), "admin").unwrap();
+                agents.update(&gone, &[]).await
+            })
+        };
+        let builders: Vec<_> = (0..3)
+            .map(|_| {
+                let agents = stores.agents.clone();
+                let agent = agent_named(name.clone(), LifecycleEvent::RegisterBuild, now());
+                tokio::spawn(async move { agents.create_if_absent(&agent, None, &[]).await })
+            })
+            .collect();
+        deleter.await.unwrap().unwrap();
+        let mut created = 0;
+        for b in builders {
+            let out = b.await.unwrap().unwrap();
+            created += usize::from(out.created);
+            if !out.created {
+                // Either it saw the old agent before the delete, or the one a racer created.
+                assert!(out.agent.id == first.id || out.agent.name == name);
+            }
+        }
+        assert!(created <= 1, "{created} agents created for one free name");
+        let live = live_agents_named(&db, &name);
+        assert_eq!(live, i64::try_from(created).unwrap());
+        let by_name = stores.agents.get_live_by_name(&name).await.unwrap();
+        assert_eq!(by_name.is_some(), created == 1);
+    }
+}

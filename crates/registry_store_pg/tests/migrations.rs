@@ -1,0 +1,300 @@
+//! Migrations: up, down, up again gives the same schema; CHECK sets equal the domain enums.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use diesel::migration::MigrationSource;
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+use diesel_migrations::MigrationHarness;
+use registry_domain::{
+    AcpType, AgentInputType, AgentStatus, ApiKeyType, DeploymentStatus, EventKind, Role,
+};
+use registry_store_pg::{run_migrations, MIGRATIONS};
+use registry_test_db::TestDatabase;
+use std::collections::BTreeSet;
+
+#[derive(QueryableByName)]
+struct Line {
+    #[diesel(sql_type = Text)]
+    line: String,
+}
+
+/// Every column, constraint, index, trigger and function of the public schema, one per line.
+const SCHEMA_DUMP: &str = "
+SELECT format('column %s.%s %s null=%s default=%s collation=%s', table_name, column_name,
+              data_type, is_nullable, coalesce(column_default, '-'), coalesce(collation_name, '-')) AS line
+  FROM information_schema.columns WHERE table_schema = 'public'
+UNION ALL
+SELECT format('constraint %s %s %s', conrelid::regclass, conname, pg_get_constraintdef(oid))
+  FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+UNION ALL
+SELECT format('index %s', indexdef) FROM pg_indexes WHERE schemaname = 'public'
+UNION ALL
+SELECT format('trigger %s', pg_get_triggerdef(t.oid)) FROM pg_trigger t
+  JOIN pg_class c ON c.oid = t.tgrelid WHERE c.relnamespace = 'public'::regnamespace AND NOT t.tgisinternal
+UNION ALL
+SELECT format('function %s', pg_get_functiondef(p.oid)) FROM pg_proc p
+  WHERE p.pronamespace = 'public'::regnamespace
+ORDER BY 1";
+
+fn dump(conn: &mut PgConnection) -> Vec<String> {
+    diesel::sql_query(SCHEMA_DUMP)
+        .load::<Line>(conn)
+        .unwrap()
+        .into_iter()
+        .map(|l| l.line)
+        .filter(|l| !l.contains("__diesel_schema_migrations"))
+        .collect()
+}
+
+fn migration_count() -> usize {
+    MigrationSource::<diesel::pg::Pg>::migrations(&MIGRATIONS)
+        .unwrap()
+        .len()
+}
+
+#[test]
+fn up_down_up_gives_the_same_schema() {
+    let db = TestDatabase::new();
+    let mut conn = db.connect();
+    let first = dump(&mut conn);
+    assert!(first.iter().any(|l| l.contains("agents_live_name_key")));
+    assert!(first.iter().any(|l| l.starts_with("trigger ")));
+
+    let reverted = conn.revert_all_migrations(MIGRATIONS).unwrap().len();
+    assert_eq!(reverted, migration_count());
+    assert_eq!(
+        dump(&mut conn),
+        Vec::<String>::new(),
+        "down left objects behind"
+    );
+
+    let applied = run_migrations(&mut conn).unwrap();
+    assert_eq!(applied.len(), reverted);
+    assert_eq!(dump(&mut conn), first);
+    assert!(
+        run_migrations(&mut conn).unwrap().is_empty(),
+        "second run is a no-op"
+    );
+}
+
+#[test]
+fn concurrent_migration_runs_apply_once() {
+    let db = TestDatabase::new();
+    let mut conn = db.connect();
+    conn.revert_all_migrations(MIGRATIONS).unwrap();
+    drop(conn);
+    let url = db.url().to_owned();
+    let runs: Vec<_> = (0..4)
+        .map(|_| {
+            let url = url.clone();
+            std::thread::spawn(move || {
+                let mut conn = PgConnection::establish(&url).unwrap();
+                run_migrations(&mut conn)
+                    .map_err(|e| e.to_string())
+                    .unwrap()
+                    .len()
+            })
+        })
+        .collect();
+    let applied: Vec<usize> = runs.into_iter().map(|r| r.join().unwrap()).collect();
+    let total = migration_count();
+    assert_eq!(applied.iter().sum::<usize>(), total, "{applied:?}");
+    assert_eq!(applied.iter().filter(|n| **n == total).count(), 1);
+}
+
+/// The quoted values of a CHECK constraint's definition.
+fn check_values(conn: &mut PgConnection, constraint: &str) -> BTreeSet<String> {
+    let def: Line = diesel::sql_query(
+        "SELECT pg_get_constraintdef(oid) AS line FROM pg_constraint WHERE conname = $1",
+    )
+    .bind::<Text, _>(constraint)
+    .get_result(conn)
+    .unwrap();
+    def.line
+        .split('\'')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_owned)
+        .collect()
+}
+
+fn set<'a>(values: impl IntoIterator<Item = &'a str>) -> BTreeSet<String> {
+    values.into_iter().map(str::to_owned).collect()
+}
+
+#[test]
+fn check_constraints_hold_exactly_the_domain_spellings() {
+    let db = TestDatabase::new();
+    let mut conn = db.connect();
+    let statuses = set(AgentStatus::ALL.iter().map(|s| s.as_str()));
+    assert_eq!(check_values(&mut conn, "agents_status_check"), statuses);
+    assert_eq!(
+        check_values(&mut conn, "agent_events_from_status_check"),
+        statuses
+    );
+    assert_eq!(
+        check_values(&mut conn, "agent_events_to_status_check"),
+        statuses
+    );
+    let cases = [
+        (
+            "agents_acp_type_check",
+            set(AcpType::ALL.iter().map(|v| v.as_str())),
+        ),
+        (
+            "agents_agent_input_type_check",
+            set(AgentInputType::ALL.iter().map(|v| v.as_str())),
+        ),
+        (
+            "deployments_status_check",
+            set(DeploymentStatus::ALL.iter().map(|v| v.as_str())),
+        ),
+        (
+            "agent_api_keys_type_check",
+            set(ApiKeyType::ALL.iter().map(|v| v.as_str())),
+        ),
+        (
+            "grants_role_check",
+            set(Role::ALL.iter().map(|v| v.as_str())),
+        ),
+        (
+            "agent_events_kind_check",
+            set(EventKind::ALL.iter().map(|v| v.as_str())),
+        ),
+    ];
+    for (constraint, expected) in cases {
+        assert_eq!(
+            check_values(&mut conn, constraint),
+            expected,
+            "{constraint}"
+        );
+    }
+}
+
+#[test]
+fn status_check_accepts_every_domain_status_and_nothing_else() {
+    let db = TestDatabase::new();
+    let mut conn = db.connect();
+    let insert = |conn: &mut PgConnection, status: &str, name: &str| {
+        diesel::sql_query(
+            "INSERT INTO agents (id, name, status, created_at, updated_at, version)
+             VALUES (gen_random_uuid(), $1, $2, now(), now(), 1)",
+        )
+        .bind::<Text, _>(name)
+        .bind::<Text, _>(status)
+        .execute(conn)
+    };
+    for (i, status) in AgentStatus::ALL.iter().enumerate() {
+        insert(&mut conn, status.as_str(), &format!("s{i}")).unwrap();
+    }
+    for wrong in ["ready", "READY", "Pending", ""] {
+        let err = insert(&mut conn, wrong, "wrong").unwrap_err().to_string();
+        assert!(err.contains("agents_status_check"), "{wrong}: {err}");
+    }
+}
+
+#[test]
+fn events_are_append_only() {
+    let db = TestDatabase::new();
+    let mut conn = db.connect();
+    diesel::sql_query(
+        "WITH a AS (INSERT INTO agents (id, name, status, created_at, updated_at, version)
+                    VALUES (gen_random_uuid(), 'x', 'Ready', now(), now(), 1) RETURNING id)
+         INSERT INTO agent_events (agent_id, kind, actor, at) SELECT id, 'created', 'admin', now() FROM a",
+    )
+    .execute(&mut conn)
+    .unwrap();
+    for sql in [
+        "UPDATE agent_events SET actor = 'mallory'",
+        "DELETE FROM agent_events",
+        "TRUNCATE agent_events",
+    ] {
+        let err = diesel::sql_query(sql).execute(&mut conn).unwrap_err();
+        assert!(err.to_string().contains("append-only"), "{sql}: {err}");
+    }
+}
+
+#[test]
+fn schema_rs_names_every_column_of_the_migrated_tables() {
+    use registry_store_pg::schema::*;
+    let db = TestDatabase::new();
+    let mut conn = db.connect();
+    let declared: Vec<(&str, String)> = vec![
+        (
+            "agents",
+            diesel::debug_query::<diesel::pg::Pg, _>(&agents::table.select(agents::all_columns))
+                .to_string(),
+        ),
+        (
+            "deployments",
+            diesel::debug_query::<diesel::pg::Pg, _>(
+                &deployments::table.select(deployments::all_columns),
+            )
+            .to_string(),
+        ),
+        (
+            "deployment_history",
+            diesel::debug_query::<diesel::pg::Pg, _>(
+                &deployment_history::table.select(deployment_history::all_columns),
+            )
+            .to_string(),
+        ),
+        (
+            "agent_api_keys",
+            diesel::debug_query::<diesel::pg::Pg, _>(
+                &agent_api_keys::table.select(agent_api_keys::all_columns),
+            )
+            .to_string(),
+        ),
+        (
+            "service_tokens",
+            diesel::debug_query::<diesel::pg::Pg, _>(
+                &service_tokens::table.select(service_tokens::all_columns),
+            )
+            .to_string(),
+        ),
+        (
+            "grants",
+            diesel::debug_query::<diesel::pg::Pg, _>(&grants::table.select(grants::all_columns))
+                .to_string(),
+        ),
+        (
+            "agent_events",
+            diesel::debug_query::<diesel::pg::Pg, _>(
+                &agent_events::table.select(agent_events::all_columns),
+            )
+            .to_string(),
+        ),
+    ];
+    let tables: Vec<Line> = diesel::sql_query(
+        "SELECT table_name::text AS line FROM information_schema.tables
+          WHERE table_schema = 'public' AND table_name <> '__diesel_schema_migrations' ORDER BY 1",
+    )
+    .load(&mut conn)
+    .unwrap();
+    let mut declared_tables: Vec<&str> = declared.iter().map(|(t, _)| *t).collect();
+    declared_tables.sort();
+    assert_eq!(
+        tables.iter().map(|l| l.line.as_str()).collect::<Vec<_>>(),
+        declared_tables
+    );
+    for (table, select) in declared {
+        let columns: Vec<Line> = diesel::sql_query(
+            "SELECT column_name::text AS line FROM information_schema.columns
+              WHERE table_schema = 'public' AND table_name = $1 ORDER BY ordinal_position",
+        )
+        .bind::<Text, _>(table)
+        .load(&mut conn)
+        .unwrap();
+        let in_select: Vec<String> = select
+            .split(" FROM ")
+            .next()
+            .unwrap()
+            .trim_start_matches("SELECT ")
+            .split(", ")
+            .map(|c| c.rsplit('.').next().unwrap().trim_matches('"').to_owned())
+            .collect();
+        let in_db: Vec<String> = columns.into_iter().map(|l| l.line).collect();
+        assert_eq!(in_select, in_db, "{table}: schema.rs vs migrations");
+    }
+}

@@ -1,7 +1,11 @@
 //! `DELETE /agent_api_keys/{id}` and `DELETE /agent_api_keys/name/{name}`.
 
-use crate::{ApiKeyByName, Registry, RegistryError};
-use registry_domain::{ApiKey, ApiKeyId, Principal};
+use crate::access::Need;
+use crate::audit::{self, now};
+use crate::repo_error::repo_error;
+use crate::{ApiKeyByName, Registry, RegistryError, SelectorPurpose};
+use registry_domain::{ApiKey, ApiKeyId, EventKind, Principal};
+use registry_ports::RepoError;
 
 impl Registry {
     /// Deletes a key by id; it stops authenticating at once. Needs `update` on its agent (the
@@ -11,8 +15,35 @@ impl Registry {
         caller: &Principal,
         id: ApiKeyId,
     ) -> Result<ApiKey, RegistryError> {
-        let _ = (caller, id);
-        unimplemented!("delete_api_key")
+        let key = self.load_key(caller, id, Need::Update).await?;
+        self.delete_loaded_key(caller, key).await
+    }
+
+    /// Deletes a loaded key, recording `KeyDeleted`.
+    async fn delete_loaded_key(
+        &self,
+        caller: &Principal,
+        key: ApiKey,
+    ) -> Result<ApiKey, RegistryError> {
+        let event = audit::event(
+            key.agent_id,
+            EventKind::KeyDeleted,
+            caller,
+            now(),
+            serde_json::json!({
+                "key_id": key.id.to_string(),
+                "name": key.name,
+                "api_key_type": key.api_key_type.as_str(),
+            }),
+        );
+        match self.keys.delete(key.id, &[event]).await {
+            Ok(deleted) => Ok(deleted),
+            Err(RepoError::NotFound) => Err(RegistryError::ApiKeyNotFound(format!(
+                "Item with id '{}' does not exist.",
+                key.id
+            ))),
+            Err(e) => Err(repo_error(e)),
+        }
     }
 
     /// Deletes a key by (agent, name, type); as [`Registry::delete_api_key`].
@@ -24,7 +55,9 @@ impl Registry {
         caller: &Principal,
         input: ApiKeyByName,
     ) -> Result<ApiKey, RegistryError> {
-        let _ = (caller, input);
-        unimplemented!("delete_api_key_by_name")
+        let key = self
+            .load_key_by_name(caller, &input, SelectorPurpose::DeleteApiKey, Need::Update)
+            .await?;
+        self.delete_loaded_key(caller, key).await
     }
 }

@@ -1,6 +1,8 @@
 //! `GET /deployment-history/{id}` and `GET /deployment-history?agent_id|agent_name`.
 
-use crate::{AgentSelector, Registry, RegistryError};
+use crate::access::Need;
+use crate::repo_error::repo_error;
+use crate::{AgentSelector, Registry, RegistryError, SelectorPurpose};
 use registry_domain::{DeploymentHistory, HistoryId, Page, PageRequest, Principal, SortDirection};
 
 /// Query of the history list.
@@ -21,8 +23,22 @@ impl Registry {
         caller: &Principal,
         id: HistoryId,
     ) -> Result<DeploymentHistory, RegistryError> {
-        let _ = (caller, id);
-        unimplemented!("get_deployment_history")
+        let not_found = || {
+            RegistryError::HistoryNotFound(format!(
+                "Deployment not found: Item with id '{id}' does not exist."
+            ))
+        };
+        let entry = self
+            .history
+            .get(id)
+            .await
+            .map_err(repo_error)?
+            .ok_or_else(not_found)?;
+        match self.load_live(caller, entry.agent_id, Need::Read).await {
+            Ok(_) => Ok(entry),
+            Err(RegistryError::AgentNotFound) => Err(not_found()),
+            Err(e) => Err(e),
+        }
     }
 
     /// A page of the agent's history. Needs `read`.
@@ -33,7 +49,12 @@ impl Registry {
         caller: &Principal,
         input: ListHistoryInput,
     ) -> Result<Page<DeploymentHistory>, RegistryError> {
-        let _ = (caller, input);
-        unimplemented!("list_deployment_history")
+        let agent = self
+            .resolve_selector(caller, &input.agent, SelectorPurpose::ListHistory, Need::Read)
+            .await?;
+        self.history
+            .list(agent.id, input.page, input.order_direction)
+            .await
+            .map_err(repo_error)
     }
 }

@@ -1,5 +1,6 @@
 //! `GET /agents/{id}/events`: the audit trail.
 
+use crate::repo_error::repo_error;
 use crate::{Registry, RegistryError};
 use registry_domain::{AgentId, AuditEvent, Page, PageRequest, Principal};
 
@@ -14,7 +15,13 @@ impl Registry {
         agent_id: AgentId,
         page: PageRequest,
     ) -> Result<Page<AuditEvent>, RegistryError> {
-        let _ = (caller, agent_id, page);
-        unimplemented!("list_agent_events")
+        let agent = self
+            .agents
+            .get(agent_id)
+            .await
+            .map_err(repo_error)?
+            .ok_or(RegistryError::AgentNotFound)?;
+        self.require_owner(caller, &agent).await?;
+        self.events.list(agent_id, page).await.map_err(repo_error)
     }
 }

@@ -1,6 +1,11 @@
 //! `GET /agent_api_keys/{id}` and `GET /agent_api_keys/name/{name}`.
 
-use crate::{AgentSelector, Registry, RegistryError};
+use crate::access::Need;
+use crate::repo_error::repo_error;
+use crate::{AgentSelector, Registry, RegistryError, SelectorPurpose};
+
+/// The peer's 404 for a key looked up by name.
+pub(crate) const KEY_BY_NAME_NOT_FOUND: &str = "Agent api_key not found.";
 use registry_domain::{ApiKey, ApiKeyId, ApiKeyType, Principal};
 
 /// Addresses a key by (agent, name, type).
@@ -21,8 +26,48 @@ impl Registry {
         caller: &Principal,
         id: ApiKeyId,
     ) -> Result<ApiKey, RegistryError> {
-        let _ = (caller, id);
-        unimplemented!("get_api_key")
+        self.load_key(caller, id, Need::Read).await
+    }
+
+    /// The key `id` if the caller is allowed `need` on its (live) agent. Absent, of a Deleted
+    /// agent or of an unreadable agent: `ApiKeyNotFound` (peer message by id).
+    pub(crate) async fn load_key(
+        &self,
+        caller: &Principal,
+        id: ApiKeyId,
+        need: Need,
+    ) -> Result<ApiKey, RegistryError> {
+        let not_found =
+            || RegistryError::ApiKeyNotFound(format!("Item with id '{id}' does not exist."));
+        let key = self
+            .keys
+            .get(id)
+            .await
+            .map_err(repo_error)?
+            .ok_or_else(not_found)?;
+        match self.load_live(caller, key.agent_id, need).await {
+            Ok(_) => Ok(key),
+            Err(RegistryError::AgentNotFound) => Err(not_found()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The key addressed by (agent, name, type) if the caller is allowed `need` on the agent.
+    pub(crate) async fn load_key_by_name(
+        &self,
+        caller: &Principal,
+        input: &ApiKeyByName,
+        purpose: SelectorPurpose,
+        need: Need,
+    ) -> Result<ApiKey, RegistryError> {
+        let agent = self
+            .resolve_selector(caller, &input.agent, purpose, need)
+            .await?;
+        self.keys
+            .get_by_name(agent.id, &input.name, input.api_key_type)
+            .await
+            .map_err(repo_error)?
+            .ok_or_else(|| RegistryError::ApiKeyNotFound(KEY_BY_NAME_NOT_FOUND.to_owned()))
     }
 
     /// One key by (agent, name, type). Needs `read`.
@@ -33,7 +78,7 @@ impl Registry {
         caller: &Principal,
         input: ApiKeyByName,
     ) -> Result<ApiKey, RegistryError> {
-        let _ = (caller, input);
-        unimplemented!("get_api_key_by_name")
+        self.load_key_by_name(caller, &input, SelectorPurpose::GetApiKey, Need::Read)
+            .await
     }
 }

@@ -1,6 +1,13 @@
 //! `GET /agents/{id}/deployments/{did}`.
 
+use crate::access::Need;
+use crate::repo_error::repo_error;
 use crate::{Registry, RegistryError};
+
+/// The peer's 404 for a deployment that is absent or another agent's.
+pub(crate) fn deployment_not_found(agent_id: AgentId, id: DeploymentId) -> RegistryError {
+    RegistryError::DeploymentNotFound(format!("Deployment {id} not found for agent {agent_id}"))
+}
 use registry_domain::{AgentId, Deployment, DeploymentId, Principal};
 
 impl Registry {
@@ -13,7 +20,11 @@ impl Registry {
         agent_id: AgentId,
         deployment_id: DeploymentId,
     ) -> Result<Deployment, RegistryError> {
-        let _ = (caller, agent_id, deployment_id);
-        unimplemented!("get_deployment")
+        let agent = self.load_live(caller, agent_id, Need::Read).await?;
+        self.deployments
+            .get(agent.id, deployment_id)
+            .await
+            .map_err(repo_error)?
+            .ok_or_else(|| deployment_not_found(agent_id, deployment_id))
     }
 }

@@ -1,6 +1,8 @@
 //! `GET /agent_api_keys?agent_id|agent_name`.
 
-use crate::{AgentSelector, Registry, RegistryError};
+use crate::access::Need;
+use crate::repo_error::repo_error;
+use crate::{AgentSelector, Registry, RegistryError, SelectorPurpose};
 use registry_domain::{ApiKey, Page, PageRequest, Principal};
 
 /// Query of the key list.
@@ -21,7 +23,12 @@ impl Registry {
         caller: &Principal,
         input: ListApiKeysInput,
     ) -> Result<Page<ApiKey>, RegistryError> {
-        let _ = (caller, input);
-        unimplemented!("list_api_keys")
+        let agent = self
+            .resolve_selector(caller, &input.agent, SelectorPurpose::ListApiKeys, Need::Read)
+            .await?;
+        self.keys
+            .list(agent.id, input.page)
+            .await
+            .map_err(repo_error)
     }
 }

@@ -1,5 +1,7 @@
 //! `GET /agents/{id}/deployments`.
 
+use crate::access::Need;
+use crate::repo_error::repo_error;
 use crate::{Registry, RegistryError};
 use registry_domain::{AgentId, Deployment, Page, PageRequest, Principal, SortDirection};
 
@@ -23,7 +25,10 @@ impl Registry {
         caller: &Principal,
         input: ListDeploymentsInput,
     ) -> Result<Page<Deployment>, RegistryError> {
-        let _ = (caller, input);
-        unimplemented!("list_deployments")
+        let agent = self.load_live(caller, input.agent_id, Need::Read).await?;
+        self.deployments
+            .list(agent.id, input.page, input.order_direction)
+            .await
+            .map_err(repo_error)
     }
 }

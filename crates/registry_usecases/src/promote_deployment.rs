@@ -1,7 +1,15 @@
 //! `POST /agents/{id}/deployments/{did}/promote`.
 
+use crate::access::Need;
+use crate::audit::{self, now};
+use crate::get_deployment::deployment_not_found;
+use crate::repo_error::{repo_error, MAX_ATTEMPTS};
 use crate::{Registry, RegistryError};
-use registry_domain::{Agent, AgentId, Deployment, DeploymentId, Principal};
+use registry_domain::{
+    apply, Agent, AgentId, Deployment, DeploymentId, EventKind, LifecycleEvent, Principal,
+    TransitionError,
+};
+use registry_ports::{Constraint, RepoError};
 
 /// Result of a promotion: both rows as stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,7 +31,62 @@ impl Registry {
         agent_id: AgentId,
         deployment_id: DeploymentId,
     ) -> Result<PromotedDeployment, RegistryError> {
-        let _ = (caller, agent_id, deployment_id);
-        unimplemented!("promote_deployment")
+        let mut agent = self
+            .agents
+            .get(agent_id)
+            .await
+            .map_err(repo_error)?
+            .ok_or(RegistryError::AgentNotFound)?;
+        self.authorize(caller, agent_id, Need::Execute).await?;
+        let actor = caller.to_string();
+        for _ in 0..MAX_ATTEMPTS {
+            let at = now();
+            let from = agent.status;
+            let transition = match apply(&mut agent, LifecycleEvent::Promote, at, &actor) {
+                Ok(t) => t,
+                Err(TransitionError::Conflict) => {
+                    return Err(RegistryError::StatusConflict(format!(
+                        "Agent {agent_id} is {from}: its deployments cannot be promoted."
+                    )))
+                }
+                Err(TransitionError::NotFound) => return Err(RegistryError::AgentNotFound),
+            };
+            agent.updated_at = at;
+            let mut events = vec![audit::event(
+                agent_id,
+                EventKind::Promoted,
+                caller,
+                at,
+                serde_json::json!({ "deployment_id": deployment_id.to_string() }),
+            )];
+            if let Some(t) = transition {
+                events.push(audit::transition(agent_id, from, t, caller, at));
+            }
+            match self
+                .deployments
+                .promote(&agent, deployment_id, at, &events)
+                .await
+            {
+                Ok((deployment, agent)) => return Ok(PromotedDeployment { deployment, agent }),
+                Err(RepoError::Conflict(Constraint::StaleVersion)) => {
+                    agent = self
+                        .agents
+                        .get(agent_id)
+                        .await
+                        .map_err(repo_error)?
+                        .ok_or(RegistryError::AgentNotFound)?;
+                }
+                Err(RepoError::NotFound) => {
+                    return Err(deployment_not_found(agent_id, deployment_id))
+                }
+                Err(RepoError::Conflict(Constraint::DeploymentNotReady)) => {
+                    return Err(RegistryError::DeploymentNotReady(format!(
+                        "Deployment {deployment_id} cannot be promoted: it must be Ready and not deleted."
+                    )))
+                }
+                Err(e) => return Err(repo_error(e)),
+            }
+        }
+        Err(RegistryError::Contention)
     }
 }

@@ -1,6 +1,10 @@
 //! `POST/GET /service_tokens`, `DELETE /service_tokens/{id}`: admin only.
 
+use crate::audit::now;
+use crate::repo_error::repo_error;
+use crate::secrets::{generate_secret, hash_secret, SERVICE_TOKEN_PREFIX};
 use crate::{Registry, RegistryError};
+use registry_ports::{Constraint, RepoError};
 use registry_domain::{Principal, ServiceToken, ServiceTokenId, ValidationError};
 
 /// Whom a service token stands for.
@@ -51,8 +55,30 @@ impl Registry {
         caller: &Principal,
         input: CreateServiceTokenInput,
     ) -> Result<CreatedServiceToken, RegistryError> {
-        let _ = (caller, input);
-        unimplemented!("create_service_token")
+        self.require_admin(caller)?;
+        let principal = match input.kind {
+            ServiceTokenKind::User => Principal::User(input.name.clone()),
+            ServiceTokenKind::Service => Principal::Service(input.name.clone()),
+        };
+        // The principal grammar is the name rule: parse its textual form back.
+        Principal::parse(&principal.to_string(), "name").map_err(|_| {
+            ValidationError::new("name", "must be 1 to 128 characters of [A-Za-z0-9-_.@]")
+        })?;
+        let secret = generate_secret(SERVICE_TOKEN_PREFIX)?;
+        let token = ServiceToken {
+            id: ServiceTokenId::new_random(),
+            name: input.name,
+            principal,
+            created_at: now(),
+        };
+        let hash = hash_secret(&self.config.key_hash_secret, &secret);
+        match self.tokens.create(&token, &hash).await {
+            Ok(token) => Ok(CreatedServiceToken { token, secret }),
+            Err(RepoError::Conflict(Constraint::ServiceTokenName)) => {
+                Err(RegistryError::ServiceTokenExists)
+            }
+            Err(e) => Err(repo_error(e)),
+        }
     }
 
     /// Every service token (metadata only). Admin only.
@@ -60,8 +86,8 @@ impl Registry {
         &self,
         caller: &Principal,
     ) -> Result<Vec<ServiceToken>, RegistryError> {
-        let _ = caller;
-        unimplemented!("list_service_tokens")
+        self.require_admin(caller)?;
+        self.tokens.list().await.map_err(repo_error)
     }
 
     /// Revokes a token; it stops authenticating at once. Admin only.
@@ -72,7 +98,20 @@ impl Registry {
         caller: &Principal,
         id: ServiceTokenId,
     ) -> Result<ServiceToken, RegistryError> {
-        let _ = (caller, id);
-        unimplemented!("revoke_service_token")
+        self.require_admin(caller)?;
+        match self.tokens.revoke(id).await {
+            Ok(token) => Ok(token),
+            Err(RepoError::NotFound) => Err(RegistryError::ServiceTokenNotFound),
+            Err(e) => Err(repo_error(e)),
+        }
+    }
+
+    /// `Forbidden` unless the caller is the admin (or authorization is disabled).
+    fn require_admin(&self, caller: &Principal) -> Result<(), RegistryError> {
+        if caller.is_admin() || !self.config.authorization_enabled {
+            Ok(())
+        } else {
+            Err(RegistryError::Forbidden)
+        }
     }
 }

@@ -92,14 +92,14 @@ impl TestDatabase {
 
 impl Drop for TestDatabase {
     fn drop(&mut self) {
-        let dropped = PgConnection::establish(&server_url()).and_then(|mut admin| {
-            diesel::sql_query(format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ))
-            .execute(&mut admin)
-            .map_err(diesel::ConnectionError::CouldntSetupConfiguration)
-        });
+        let drop_sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+        let dropped = PgConnection::establish(&server_url())
+            .map_err(|e| e.to_string())
+            .and_then(|mut admin| {
+                diesel::sql_query(&drop_sql)
+                    .execute(&mut admin)
+                    .map_err(|e| e.to_string())
+            });
         if let Err(e) = dropped {
             eprintln!("registry_test_db: could not drop {}: {e}", self.name);
         }

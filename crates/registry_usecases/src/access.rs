@@ -185,3 +185,203 @@ impl Registry {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::test_support::{agent, alice, Mocks};
+    use crate::RegistryError;
+    use registry_domain::{Action, AgentName, AgentStatus, Principal};
+
+    /// A registry where alice may read (or not) and do nothing else.
+    fn with_grants(readable: bool, a: &registry_domain::Agent) -> crate::Registry {
+        let mut m = Mocks::default();
+        let stored = a.clone();
+        m.agents
+            .expect_get()
+            .returning(move |_| Ok(Some(stored.clone())));
+        m.authorizer
+            .expect_check()
+            .returning(move |_, _, action| Ok(readable && action == Action::Read));
+        m.registry()
+    }
+
+    #[tokio::test]
+    async fn denied_read_is_indistinguishable_from_missing() {
+        let a = agent("a", AgentStatus::Ready);
+        let err = with_grants(false, &a).get_agent(&alice(), a.id).await;
+        assert_eq!(err.unwrap_err(), RegistryError::AgentNotFound);
+        let mut m = Mocks::default();
+        m.agents.expect_get().returning(|_| Ok(None));
+        let missing = m.registry().get_agent(&alice(), a.id).await;
+        assert_eq!(missing.unwrap_err(), RegistryError::AgentNotFound);
+    }
+
+    #[tokio::test]
+    async fn denied_write_is_forbidden_only_when_readable() {
+        let a = agent("a", AgentStatus::Ready);
+        let readable = with_grants(true, &a).delete_agent(&alice(), a.id).await;
+        assert_eq!(readable.unwrap_err(), RegistryError::Forbidden);
+        let unreadable = with_grants(false, &a).delete_agent(&alice(), a.id).await;
+        assert_eq!(unreadable.unwrap_err(), RegistryError::AgentNotFound);
+        let heartbeat = with_grants(true, &a).heartbeat(&alice(), a.id).await;
+        assert_eq!(heartbeat.unwrap_err(), RegistryError::Forbidden);
+    }
+
+    #[tokio::test]
+    async fn deleted_agents_are_not_found_even_for_their_owner() {
+        let a = agent("a", AgentStatus::Deleted);
+        let mut m = Mocks::default();
+        let stored = a.clone();
+        m.agents
+            .expect_get()
+            .returning(move |_| Ok(Some(stored.clone())));
+        m.authorizer.expect_check().returning(|_, _, _| Ok(true));
+        let registry = m.registry();
+        assert_eq!(
+            registry.get_agent(&alice(), a.id).await.unwrap_err(),
+            RegistryError::AgentNotFound
+        );
+        assert_eq!(
+            registry.delete_agent(&alice(), a.id).await.unwrap_err(),
+            RegistryError::AgentNotFound
+        );
+    }
+
+    #[tokio::test]
+    async fn a_deleted_agent_is_never_found_by_name() {
+        let mut m = Mocks::default();
+        m.agents.expect_get_live_by_name().returning(|_| Ok(None));
+        let err = m
+            .registry()
+            .get_agent_by_name(&Principal::Admin, &AgentName::parse("gone").unwrap())
+            .await;
+        assert_eq!(err.unwrap_err(), RegistryError::AgentNotFound);
+    }
+
+    #[tokio::test]
+    async fn an_agent_key_reads_and_heartbeats_itself_only() {
+        let me = agent("me", AgentStatus::Unhealthy);
+        let other = agent("other", AgentStatus::Ready);
+        let caller = Principal::Agent(me.id);
+        let mut m = Mocks::default();
+        let (mine, theirs) = (me.clone(), other.clone());
+        m.agents.expect_get().returning(move |id| {
+            Ok(Some(if id == mine.id {
+                mine.clone()
+            } else {
+                theirs.clone()
+            }))
+        });
+        m.agents
+            .expect_update()
+            .withf(|a, events| a.last_seen_at.is_some() && events.len() == 1)
+            .times(1)
+            .returning(|a, _| Ok(a.clone()));
+        // No authorizer expectation: an agent key never consults grants.
+        let registry = m.registry();
+        assert_eq!(registry.get_agent(&caller, me.id).await.unwrap().id, me.id);
+        let beat = registry.heartbeat(&caller, me.id).await.unwrap();
+        assert_eq!(beat.status, AgentStatus::Ready);
+        assert_eq!(
+            registry.get_agent(&caller, other.id).await.unwrap_err(),
+            RegistryError::AgentNotFound
+        );
+        assert_eq!(
+            registry.heartbeat(&caller, other.id).await.unwrap_err(),
+            RegistryError::AgentNotFound
+        );
+        assert_eq!(
+            registry.delete_agent(&caller, me.id).await.unwrap_err(),
+            RegistryError::Forbidden
+        );
+    }
+
+    #[tokio::test]
+    async fn lists_are_limited_to_what_the_caller_may_read() {
+        let mut m = Mocks::default();
+        m.authorizer.expect_visible_ids().returning(|_| Ok(vec![]));
+        let page = m
+            .registry()
+            .list_agents(&alice(), crate::ListAgentsInput::default())
+            .await
+            .unwrap();
+        assert_eq!(page.total, 0);
+        let me = registry_domain::AgentId::new_random();
+        let mut m = Mocks::default();
+        m.agents
+            .expect_list()
+            .withf(move |q| q.only_ids == Some(vec![me]))
+            .returning(|_| {
+                Ok(registry_domain::Page {
+                    items: vec![],
+                    total: 0,
+                })
+            });
+        let listed = m
+            .registry()
+            .list_agents(&Principal::Agent(me), crate::ListAgentsInput::default())
+            .await;
+        assert!(listed.is_ok());
+    }
+
+    #[tokio::test]
+    async fn list_validates_its_raw_parameters() {
+        let registry = Mocks::default().registry();
+        let bad_order = crate::ListAgentsInput {
+            order_by: Some("status".into()),
+            ..Default::default()
+        };
+        let RegistryError::Validation(v) = registry
+            .list_agents(&Principal::Admin, bad_order)
+            .await
+            .unwrap_err()
+        else {
+            panic!("expected validation")
+        };
+        assert_eq!(v.field, "order_by");
+        let bad_card = crate::ListAgentsInput {
+            agent_card_metadata: Some(serde_json::json!([1])),
+            ..Default::default()
+        };
+        let RegistryError::Validation(v) = registry
+            .list_agents(&Principal::Admin, bad_card)
+            .await
+            .unwrap_err()
+        else {
+            panic!("expected validation")
+        };
+        assert_eq!(v.field, "agent_card_metadata");
+        let task = crate::ListAgentsInput {
+            task_id: Some("t".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            registry
+                .list_agents(&Principal::Admin, task)
+                .await
+                .unwrap()
+                .total,
+            0
+        );
+    }
+
+    #[tokio::test]
+    async fn stale_versions_are_retried_then_reported_as_contention() {
+        let a = agent("a", AgentStatus::Ready);
+        let mut m = Mocks::default();
+        let stored = a.clone();
+        m.agents
+            .expect_get()
+            .returning(move |_| Ok(Some(stored.clone())));
+        m.agents
+            .expect_update()
+            .times(crate::repo_error::MAX_ATTEMPTS)
+            .returning(|_, _| {
+                Err(registry_ports::RepoError::Conflict(
+                    registry_ports::Constraint::StaleVersion,
+                ))
+            });
+        let err = m.registry().delete_agent(&Principal::Admin, a.id).await;
+        assert_eq!(err.unwrap_err(), RegistryError::Contention);
+    }
+}

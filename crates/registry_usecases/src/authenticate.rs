@@ -7,8 +7,8 @@ use registry_domain::Principal;
 use registry_ports::{
     ApiKeyRepository, AuthError, Authenticator, Credential, RepoError, ServiceTokenRepository,
 };
-use subtle::ConstantTimeEq;
 use std::sync::Arc;
+use subtle::ConstantTimeEq;
 
 /// Implements [`Authenticator`] over the key and token stores: the configured admin token
 /// (constant-time comparison), service tokens (`art_…`) and agent keys (`agk_…`, accepted both
@@ -108,5 +108,110 @@ fn auth_error(error: RepoError) -> AuthError {
     match error {
         RepoError::Unavailable(message) => AuthError::Unavailable(message),
         other => AuthError::Unexpected(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use registry_domain::{AgentId, ApiKey, ApiKeyId, ApiKeyType};
+    use registry_ports::{MockApiKeyRepository, MockServiceTokenRepository};
+
+    const SERVER_KEY: &[u8] = b"server-key";
+
+    fn authenticator(keys: MockApiKeyRepository) -> CredentialAuthenticator {
+        CredentialAuthenticator::new(
+            Arc::new(keys),
+            Arc::new(MockServiceTokenRepository::new()),
+            "admin-secret".to_owned(),
+            SERVER_KEY.to_vec(),
+        )
+    }
+
+    #[tokio::test]
+    async fn the_admin_token_is_the_admin() {
+        let auth = authenticator(MockApiKeyRepository::new());
+        let admin = auth
+            .authenticate(&Credential::Bearer("admin-secret".into()))
+            .await;
+        assert_eq!(admin, Ok(Principal::Admin));
+        let near = auth
+            .authenticate(&Credential::Bearer("admin-secreT".into()))
+            .await;
+        assert_eq!(near, Err(AuthError::Invalid));
+        let as_agent_key = auth
+            .authenticate(&Credential::AgentKey("admin-secret".into()))
+            .await;
+        assert_eq!(as_agent_key, Err(AuthError::Invalid));
+    }
+
+    #[tokio::test]
+    async fn an_agent_key_works_as_bearer_and_as_agent_key() {
+        let agent_id = AgentId::new_random();
+        let secret = "agk_0123";
+        let expected_hash = hash_secret(SERVER_KEY, secret);
+        let mut keys = MockApiKeyRepository::new();
+        keys.expect_find_by_hash().returning(move |hash| {
+            Ok((hash == expected_hash).then(|| ApiKey {
+                id: ApiKeyId::new_random(),
+                agent_id,
+                name: "k".into(),
+                api_key_type: ApiKeyType::Internal,
+                created_at: time::OffsetDateTime::UNIX_EPOCH,
+            }))
+        });
+        let auth = authenticator(keys);
+        for credential in [
+            Credential::Bearer(secret.into()),
+            Credential::AgentKey(secret.into()),
+        ] {
+            assert_eq!(
+                auth.authenticate(&credential).await,
+                Ok(Principal::Agent(agent_id))
+            );
+        }
+        let unknown = auth
+            .authenticate(&Credential::Bearer("agk_9999".into()))
+            .await;
+        assert_eq!(unknown, Err(AuthError::Invalid));
+        let unprefixed = auth
+            .authenticate(&Credential::Bearer("whatever".into()))
+            .await;
+        assert_eq!(unprefixed, Err(AuthError::Invalid));
+    }
+
+    #[tokio::test]
+    async fn a_store_outage_is_unavailable_not_invalid() {
+        let mut keys = MockApiKeyRepository::new();
+        keys.expect_find_by_hash()
+            .returning(|_| Err(RepoError::Unavailable("pool timeout".into())));
+        let auth = authenticator(keys);
+        let result = auth
+            .authenticate(&Credential::AgentKey("agk_1".into()))
+            .await;
+        assert_eq!(result, Err(AuthError::Unavailable("pool timeout".into())));
+    }
+
+    #[tokio::test]
+    async fn service_tokens_authenticate_as_their_principal() {
+        let mut tokens = MockServiceTokenRepository::new();
+        tokens.expect_find_by_hash().returning(|_| {
+            Ok(Some(registry_domain::ServiceToken {
+                id: registry_domain::ServiceTokenId::new_random(),
+                name: "ci".into(),
+                principal: Principal::Service("ci".into()),
+                created_at: time::OffsetDateTime::UNIX_EPOCH,
+            }))
+        });
+        let auth = CredentialAuthenticator::new(
+            Arc::new(MockApiKeyRepository::new()),
+            Arc::new(tokens),
+            "admin-secret".into(),
+            SERVER_KEY.to_vec(),
+        );
+        let result = auth
+            .authenticate(&Credential::Bearer("art_abc".into()))
+            .await;
+        assert_eq!(result, Ok(Principal::Service("ci".into())));
     }
 }

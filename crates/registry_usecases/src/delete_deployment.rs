@@ -31,11 +31,9 @@ impl Registry {
         {
             Ok(deployment) => Ok(deployment),
             Err(RepoError::NotFound) => Err(deployment_not_found(agent_id, deployment_id)),
-            Err(RepoError::Conflict(Constraint::ProductionDeployment)) => {
-                Err(RegistryError::ProductionDeployment(
-                    PRODUCTION_DELETE_MESSAGE.to_owned(),
-                ))
-            }
+            Err(RepoError::Conflict(Constraint::ProductionDeployment)) => Err(
+                RegistryError::ProductionDeployment(PRODUCTION_DELETE_MESSAGE.to_owned()),
+            ),
             Err(e) => Err(repo_error(e)),
         }
     }

@@ -50,7 +50,12 @@ impl Registry {
         input: ListHistoryInput,
     ) -> Result<Page<DeploymentHistory>, RegistryError> {
         let agent = self
-            .resolve_selector(caller, &input.agent, SelectorPurpose::ListHistory, Need::Read)
+            .resolve_selector(
+                caller,
+                &input.agent,
+                SelectorPurpose::ListHistory,
+                Need::Read,
+            )
             .await?;
         self.history
             .list(agent.id, input.page, input.order_direction)

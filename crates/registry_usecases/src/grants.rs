@@ -3,9 +3,7 @@
 use crate::audit::{self, now};
 use crate::repo_error::repo_error;
 use crate::{Registry, RegistryError};
-use registry_domain::{
-    AgentId, AgentStatus, EventKind, Grant, Principal, Role, ValidationError,
-};
+use registry_domain::{AgentId, AgentStatus, EventKind, Grant, Principal, Role, ValidationError};
 use registry_ports::{Constraint, RepoError};
 
 /// Grants give roles to users and services: the admin needs none and an agent key never gets

@@ -29,9 +29,9 @@ mod repo_error;
 mod secrets;
 mod selector;
 mod service_tokens;
-mod upsert_agent;
 #[cfg(test)]
 mod test_support;
+mod upsert_agent;
 
 pub use authenticate::CredentialAuthenticator;
 pub use create_api_key::{CreateApiKeyInput, CreatedApiKey};
@@ -43,6 +43,7 @@ pub use get_api_key::ApiKeyByName;
 pub use list_agents::ListAgentsInput;
 pub use list_api_keys::ListApiKeysInput;
 pub use list_deployments::ListDeploymentsInput;
+pub use patch_agent::PatchAgentInput;
 pub use promote_deployment::PromotedDeployment;
 pub use register::{RegisterInput, RegisterOutput};
 pub use register_build::{AgentWritten, RegisterBuildInput};
@@ -51,4 +52,3 @@ pub use secrets::{generate_secret, hash_secret, AGENT_KEY_PREFIX, SERVICE_TOKEN_
 pub use selector::{AgentSelector, SelectorPurpose};
 pub use service_tokens::{CreateServiceTokenInput, CreatedServiceToken, ServiceTokenKind};
 pub use upsert_agent::UpsertAgentInput;
-pub use patch_agent::PatchAgentInput;

@@ -24,7 +24,12 @@ impl Registry {
         input: ListApiKeysInput,
     ) -> Result<Page<ApiKey>, RegistryError> {
         let agent = self
-            .resolve_selector(caller, &input.agent, SelectorPurpose::ListApiKeys, Need::Read)
+            .resolve_selector(
+                caller,
+                &input.agent,
+                SelectorPurpose::ListApiKeys,
+                Need::Read,
+            )
             .await?;
         self.keys
             .list(agent.id, input.page)

@@ -181,10 +181,19 @@ mod tests {
     fn immutable_and_unknown_fields_are_named() {
         let patch = |v: Value| v.as_object().cloned().unwrap();
         let e = check_fields(&patch(json!({"status": "Ready"}))).unwrap_err();
-        assert_eq!((e.field.as_str(), e.reason.as_str()), ("status", "is immutable"));
+        assert_eq!(
+            (e.field.as_str(), e.reason.as_str()),
+            ("status", "is immutable")
+        );
         let e = check_fields(&patch(json!({"created_at": "x"}))).unwrap_err();
         assert_eq!(e.field, "created_at");
-        assert_eq!(check_fields(&patch(json!({"bogus": 1}))).unwrap_err().field, "bogus");
-        assert!(check_fields(&patch(json!({"description": "x", "agent_input_type": null}))).is_ok());
+        assert_eq!(
+            check_fields(&patch(json!({"bogus": 1}))).unwrap_err().field,
+            "bogus"
+        );
+        assert!(check_fields(&patch(
+            json!({"description": "x", "agent_input_type": null})
+        ))
+        .is_ok());
     }
 }

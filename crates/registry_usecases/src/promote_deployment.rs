@@ -90,3 +90,54 @@ impl Registry {
         Err(RegistryError::Contention)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::{agent, Mocks};
+    use registry_domain::AgentStatus;
+
+    #[tokio::test]
+    async fn promoting_on_a_deleted_agent_is_a_status_conflict() {
+        let a = agent("a", AgentStatus::Deleted);
+        let id = a.id;
+        let mut m = Mocks::default();
+        m.agents
+            .expect_get()
+            .returning(move |_| Ok(Some(a.clone())));
+        let err = m
+            .registry()
+            .promote_deployment(&Principal::Admin, id, DeploymentId::new_random())
+            .await
+            .unwrap_err();
+        assert!(matches!(err, RegistryError::StatusConflict(_)), "{err:?}");
+    }
+
+    #[tokio::test]
+    async fn promoting_a_build_only_agent_makes_it_ready_in_the_same_write() {
+        let a = agent("a", AgentStatus::BuildOnly);
+        let id = a.id;
+        let mut m = Mocks::default();
+        m.agents
+            .expect_get()
+            .returning(move |_| Ok(Some(a.clone())));
+        m.deployments
+            .expect_promote()
+            .withf(|agent, _, _, events| {
+                agent.status == AgentStatus::Ready
+                    && events.iter().any(|e| e.kind == EventKind::Promoted)
+                    && events.iter().any(|e| e.kind == EventKind::Transition)
+            })
+            .times(1)
+            .returning(|_, _, _, _| Err(RepoError::Conflict(Constraint::DeploymentNotReady)));
+        let err = m
+            .registry()
+            .promote_deployment(&Principal::Admin, id, DeploymentId::new_random())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, RegistryError::DeploymentNotReady(_)),
+            "{err:?}"
+        );
+    }
+}

@@ -293,7 +293,8 @@ impl Registry {
         };
         let at = now();
         let registered_at = agent.registered_at.unwrap_or(at);
-        let Some(entry) = DeploymentHistory::from_registration(agent.id, metadata, registered_at, at)
+        let Some(entry) =
+            DeploymentHistory::from_registration(agent.id, metadata, registered_at, at)
         else {
             return;
         };
@@ -334,5 +335,152 @@ impl Registry {
             Err(RepoError::NotFound) => Err(RegistryError::AgentNotFound),
             Err(e) => Err(repo_error(e)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::{agent, alice, Mocks};
+    use registry_domain::state_machine::REASON_REGISTERED;
+    use registry_domain::AgentStatus;
+    use registry_ports::CreateOutcome;
+
+    fn input(name: &str) -> RegisterInput {
+        RegisterInput {
+            agent_id: None,
+            name: AgentName::parse(name).unwrap(),
+            description: Description::parse("deployed").unwrap(),
+            acp_url: "http://a:8000".to_owned(),
+            acp_type: AcpType::Sync,
+            registration_metadata: None,
+            agent_input_type: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_deleted_namesake_does_not_block_registration_and_a_key_is_minted() {
+        let mut m = Mocks::default();
+        // Deleted agents are never returned by name.
+        m.agents.expect_get_live_by_name().returning(|_| Ok(None));
+        m.agents
+            .expect_create_if_absent()
+            .withf(|a, owner, _| {
+                a.status == AgentStatus::Ready
+                    && a.acp_url.as_deref() == Some("http://a:8000")
+                    && owner == &Some(alice())
+            })
+            .times(1)
+            .returning(|a, _, _| {
+                Ok(CreateOutcome {
+                    agent: a.clone(),
+                    created: true,
+                })
+            });
+        m.keys.expect_has_key_of_type().returning(|_, _| Ok(false));
+        m.keys
+            .expect_create()
+            .withf(|k, hash, _| {
+                k.name == "a-api-key" && k.api_key_type == ApiKeyType::Internal && hash.len() == 64
+            })
+            .times(1)
+            .returning(|k, _, _| Ok(k.clone()));
+        let out = m.registry().register(&alice(), input("a")).await.unwrap();
+        assert!(out.created);
+        assert!(out.agent_api_key.unwrap().starts_with("agk_"));
+    }
+
+    #[tokio::test]
+    async fn register_on_build_only_goes_ready_through_the_state_machine() {
+        let existing = agent("a", AgentStatus::BuildOnly);
+        let id = existing.id;
+        let mut m = Mocks::default();
+        m.agents
+            .expect_get_live_by_name()
+            .returning(move |_| Ok(Some(existing.clone())));
+        m.authorizer.expect_check().returning(|_, _, _| Ok(true));
+        m.agents
+            .expect_update()
+            .withf(|a, events| {
+                events.len() == 1
+                    && events[0].kind == EventKind::Transition
+                    && events[0].from_status == Some(AgentStatus::BuildOnly)
+                    && events[0].to_status == Some(AgentStatus::Ready)
+                    && a.production_deployment_id.is_none()
+            })
+            .times(1)
+            .returning(|a, _| Ok(a.clone()));
+        m.keys.expect_has_key_of_type().returning(|_, _| Ok(true));
+        let out = m.registry().register(&alice(), input("a")).await.unwrap();
+        assert_eq!(out.agent.id, id);
+        assert_eq!(out.agent.status, AgentStatus::Ready);
+        assert_eq!(out.agent.status_reason.as_deref(), Some(REASON_REGISTERED));
+        assert_eq!(out.agent.acp_type, AcpType::Sync);
+        assert!(out.agent.registered_at.is_some());
+        assert_eq!(out.agent_api_key, None);
+        assert!(!out.created);
+    }
+
+    #[tokio::test]
+    async fn deployment_scoped_registration_leaves_the_agent_row_alone() {
+        let existing = agent("a", AgentStatus::BuildOnly);
+        let did = DeploymentId::new_random();
+        let mut m = Mocks::default();
+        let found = existing.clone();
+        m.agents
+            .expect_get_live_by_name()
+            .returning(move |_| Ok(Some(found.clone())));
+        m.authorizer.expect_check().returning(|_, _, _| Ok(true));
+        m.deployments
+            .expect_mark_ready()
+            .withf(move |aid, d, url| *aid == existing.id && *d == did && url == "http://a:8000")
+            .times(1)
+            .returning(|_, _, _| Err(RepoError::Conflict(Constraint::DeploymentExpired)));
+        let mut input = input("a");
+        input.registration_metadata =
+            Some(Metadata::parse(serde_json::json!({ "deployment_id": did.to_string() })).unwrap());
+        let err = m.registry().register(&alice(), input).await.unwrap_err();
+        assert!(matches!(err, RegistryError::DeploymentNotReady(_)));
+    }
+
+    #[tokio::test]
+    async fn a_malformed_deployment_id_names_its_field() {
+        let mut input = input("a");
+        input.registration_metadata =
+            Some(Metadata::parse(serde_json::json!({ "deployment_id": "nope" })).unwrap());
+        let err = Mocks::default()
+            .registry()
+            .register(&alice(), input)
+            .await
+            .unwrap_err();
+        let RegistryError::Validation(v) = err else {
+            panic!("{err:?}")
+        };
+        assert_eq!(v.field, "registration_metadata.deployment_id");
+    }
+
+    #[tokio::test]
+    async fn an_agent_key_registers_itself_but_not_another_agent() {
+        let me = agent("a", AgentStatus::Unhealthy);
+        let other = agent("b", AgentStatus::Ready);
+        let caller = Principal::Agent(me.id);
+        let mut m = Mocks::default();
+        let mine = me.clone();
+        m.agents.expect_get_live_by_name().returning(move |n| {
+            Ok(Some(if n.as_str() == "a" {
+                mine.clone()
+            } else {
+                other.clone()
+            }))
+        });
+        m.agents.expect_update().returning(|a, _| Ok(a.clone()));
+        m.keys.expect_has_key_of_type().returning(|_, _| Ok(true));
+        let registry = m.registry();
+        let out = registry.register(&caller, input("a")).await.unwrap();
+        assert_eq!(out.agent.status, AgentStatus::Ready);
+        assert_eq!(
+            registry.register(&caller, input("b")).await.unwrap_err(),
+            RegistryError::NameTaken
+        );
     }
 }

@@ -99,3 +99,140 @@ impl Registry {
             .map_err(repo_error)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::{agent, alice, Mocks};
+    use registry_domain::{AgentStatus, EventKind};
+
+    fn input(name: &str) -> RegisterBuildInput {
+        RegisterBuildInput {
+            name: AgentName::parse(name).unwrap(),
+            description: Description::parse("build").unwrap(),
+            registration_metadata: None,
+            agent_input_type: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn creating_grants_the_caller_ownership_in_the_same_call() {
+        let mut m = Mocks::default();
+        m.agents
+            .expect_create_if_absent()
+            .withf(|a, owner, events| {
+                a.status == AgentStatus::BuildOnly
+                    && owner == &Some(alice())
+                    && events.len() == 1
+                    && events[0].kind == EventKind::Created
+                    && events[0].actor == "user:alice"
+            })
+            .times(1)
+            .returning(|a, _, _| {
+                Ok(CreateOutcome {
+                    agent: a.clone(),
+                    created: true,
+                })
+            });
+        let out = m
+            .registry()
+            .register_build(&alice(), input("a"))
+            .await
+            .unwrap();
+        assert!(out.created);
+        assert_eq!(
+            out.agent.status_reason.as_deref(),
+            Some("Agent build registered; not yet deployed.")
+        );
+    }
+
+    #[tokio::test]
+    async fn the_admin_gets_no_grant_row() {
+        let mut m = Mocks::default();
+        m.agents
+            .expect_create_if_absent()
+            .withf(|_, owner, _| owner.is_none())
+            .returning(|a, _, _| {
+                Ok(CreateOutcome {
+                    agent: a.clone(),
+                    created: true,
+                })
+            });
+        let out = m
+            .registry()
+            .register_build(&Principal::Admin, input("a"))
+            .await;
+        assert!(out.unwrap().created);
+    }
+
+    #[tokio::test]
+    async fn an_existing_readable_agent_is_returned_unchanged_without_any_write() {
+        let existing = agent("a", AgentStatus::Ready);
+        let returned = existing.clone();
+        let mut m = Mocks::default();
+        m.agents
+            .expect_create_if_absent()
+            .returning(move |_, _, _| {
+                Ok(CreateOutcome {
+                    agent: returned.clone(),
+                    created: false,
+                })
+            });
+        m.authorizer.expect_check().returning(|_, _, _| Ok(true));
+        // No expectation on update / grant: calling them would panic.
+        let out = m
+            .registry()
+            .register_build(&alice(), input("a"))
+            .await
+            .unwrap();
+        assert!(!out.created);
+        assert_eq!(out.agent, existing);
+    }
+
+    #[tokio::test]
+    async fn an_existing_unreadable_agent_is_name_taken_revealing_nothing() {
+        let existing = agent("a", AgentStatus::Ready);
+        let mut m = Mocks::default();
+        m.agents
+            .expect_create_if_absent()
+            .returning(move |_, _, _| {
+                Ok(CreateOutcome {
+                    agent: existing.clone(),
+                    created: false,
+                })
+            });
+        m.authorizer.expect_check().returning(|_, _, _| Ok(false));
+        let err = m
+            .registry()
+            .register_build(&alice(), input("a"))
+            .await
+            .unwrap_err();
+        assert_eq!(err, RegistryError::NameTaken);
+        assert_eq!(err.to_string(), "agent name is taken");
+    }
+
+    #[tokio::test]
+    async fn agent_keys_cannot_create() {
+        let me = Principal::Agent(registry_domain::AgentId::new_random());
+        let err = Mocks::default()
+            .registry()
+            .register_build(&me, input("a"))
+            .await
+            .unwrap_err();
+        assert_eq!(err, RegistryError::Forbidden);
+    }
+
+    #[tokio::test]
+    async fn store_outage_is_unavailable() {
+        let mut m = Mocks::default();
+        m.agents
+            .expect_create_if_absent()
+            .returning(|_, _, _| Err(registry_ports::RepoError::Unavailable("down".into())));
+        let err = m
+            .registry()
+            .register_build(&alice(), input("a"))
+            .await
+            .unwrap_err();
+        assert_eq!(err, RegistryError::Unavailable("down".into()));
+    }
+}

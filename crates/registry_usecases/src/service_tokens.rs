@@ -4,8 +4,8 @@ use crate::audit::now;
 use crate::repo_error::repo_error;
 use crate::secrets::{generate_secret, hash_secret, SERVICE_TOKEN_PREFIX};
 use crate::{Registry, RegistryError};
-use registry_ports::{Constraint, RepoError};
 use registry_domain::{Principal, ServiceToken, ServiceTokenId, ValidationError};
+use registry_ports::{Constraint, RepoError};
 
 /// Whom a service token stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -23,7 +23,10 @@ impl ServiceTokenKind {
         match value {
             "user" => Ok(Self::User),
             "service" => Ok(Self::Service),
-            _ => Err(ValidationError::new("kind", "must be one of: user, service")),
+            _ => Err(ValidationError::new(
+                "kind",
+                "must be one of: user, service",
+            )),
         }
     }
 }

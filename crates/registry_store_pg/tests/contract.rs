@@ -9,7 +9,7 @@ async fn stores() -> Stores {
     let db = tokio::task::spawn_blocking(TestDatabase::new)
         .await
         .unwrap();
-    let store = PgStore::new(db.pool_of(40));
+    let store = PgStore::new(db.pool_of(12));
     Stores {
         agents: store.clone(),
         deployments: store.clone(),

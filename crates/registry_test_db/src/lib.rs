@@ -79,8 +79,7 @@ impl TestDatabase {
 
     /// One direct connection to it.
     pub fn connect(&self) -> PgConnection {
-        PgConnection::establish(&self.url)
-            .unwrap_or_else(|e| panic!("cannot connect to {}: {e}", self.name))
+        establish(&self.url).unwrap_or_else(|e| panic!("cannot connect to {}: {e}", self.name))
     }
 
     /// The URL of the server's admin database (`TEST_DATABASE_URL`, or the throwaway
@@ -93,7 +92,7 @@ impl TestDatabase {
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         let drop_sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
-        let dropped = PgConnection::establish(&server_url())
+        let dropped = establish(&server_url())
             .map_err(|e| e.to_string())
             .and_then(|mut admin| {
                 diesel::sql_query(&drop_sql)
@@ -149,7 +148,22 @@ fn server_url() -> String {
 
 fn admin_connection() -> PgConnection {
     let url = server_url();
-    PgConnection::establish(&url).unwrap_or_else(|e| panic!("cannot connect to {url}: {e}"))
+    establish(&url).unwrap_or_else(|e| panic!("cannot connect to {url}: {e}"))
+}
+
+/// Connects to a server known to answer, retrying for up to 10 s while it refuses for a
+/// transient reason (e.g. `too many clients` while many tests run at once).
+fn establish(url: &str) -> Result<PgConnection, diesel::ConnectionError> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        match PgConnection::establish(url) {
+            Ok(conn) => return Ok(conn),
+            Err(_) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 #[derive(QueryableByName)]
@@ -235,8 +249,8 @@ fn create_template(admin: &mut PgConnection, name: &str) {
     exec(admin, format!("CREATE DATABASE {name}"));
     {
         let url = url::with_database(&server_url(), name);
-        let mut conn = PgConnection::establish(&url)
-            .unwrap_or_else(|e| panic!("cannot connect to template {name}: {e}"));
+        let mut conn =
+            establish(&url).unwrap_or_else(|e| panic!("cannot connect to template {name}: {e}"));
         run_migrations(&mut conn).unwrap_or_else(|e| panic!("migrating template {name}: {e}"));
     }
     exec(

@@ -6,11 +6,26 @@ use std::process::Command;
 /// Normal (non-dev) dependency names of `package`, one per line.
 fn dependency_names(package: &str) -> Vec<String> {
     let output = Command::new(env!("CARGO"))
-        .args(["tree", "--offline", "-e", "normal", "--prefix", "none", "--format", "{p}", "-p", package])
+        .args([
+            "tree",
+            "--offline",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+            "--format",
+            "{p}",
+            "-p",
+            package,
+        ])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("cargo tree runs");
-    assert!(output.status.success(), "cargo tree failed: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "cargo tree failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     String::from_utf8(output.stdout)
         .unwrap()
         .lines()
@@ -20,7 +35,10 @@ fn dependency_names(package: &str) -> Vec<String> {
 
 fn assert_free_of_io(package: &str) {
     let deps = dependency_names(package);
-    assert!(deps.iter().any(|d| d == package), "cargo tree listed nothing for {package}: {deps:?}");
+    assert!(
+        deps.iter().any(|d| d == package),
+        "cargo tree listed nothing for {package}: {deps:?}"
+    );
     for forbidden in ["diesel", "actix-web", "r2d2", "tokio", "actix-rt"] {
         assert!(
             !deps.iter().any(|d| d == forbidden),

@@ -1,1 +1,333 @@
-//! Black-box tests of the agent-registry binary (see the files under tests/).
+//! Black-box test harness: starts the built `agent-registry` binary on a fresh PostgreSQL
+//! database (from `registry_test_db`) and talks HTTP to it, as a client would.
+//!
+//! The e2e test files (`tests/e2e_*.rs`) use [`TestServer`] and [`Client`].
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use registry_test_db::TestDatabase;
+use serde_json::Value;
+use std::io::Read;
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// The admin token every test server is started with.
+pub const ADMIN_TOKEN: &str = "e2e-admin-token-0123456789";
+
+/// Path of the `agent-registry` binary, built once per test process (a no-op when `just test`
+/// already built it).
+pub fn binary() -> PathBuf {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+        let status = Command::new(env!("CARGO"))
+            .args([
+                "build",
+                "-q",
+                "-p",
+                "registry_server",
+                "--bin",
+                "agent-registry",
+            ])
+            .current_dir(&root)
+            .status()
+            .expect("cargo build runs");
+        assert!(status.success(), "building agent-registry failed");
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| root.join("target"));
+        let bin = target.join("debug").join("agent-registry");
+        assert!(
+            bin.exists(),
+            "agent-registry not found at {}",
+            bin.display()
+        );
+        bin
+    })
+    .clone()
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// A running `agent-registry serve` on its own database. Killed (and the database dropped) on drop.
+pub struct TestServer {
+    /// `http://127.0.0.1:<port>`.
+    pub base: String,
+    child: Child,
+    log: PathBuf,
+    /// The database (dropped after the server is killed).
+    pub db: TestDatabase,
+}
+
+impl TestServer {
+    /// Starts a server with the default test configuration.
+    pub fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// Starts a server with extra environment variables (overriding the defaults).
+    pub fn start_with(env: &[(&str, &str)]) -> Self {
+        let db = TestDatabase::new();
+        Self::start_on(db, env)
+    }
+
+    /// Starts a server on an existing database.
+    pub fn start_on(db: TestDatabase, env: &[(&str, &str)]) -> Self {
+        let port = free_port();
+        let log = std::env::temp_dir().join(format!(
+            "agent-registry-e2e-{port}-{}.log",
+            std::process::id()
+        ));
+        let log_file = std::fs::File::create(&log).unwrap();
+        let mut cmd = Command::new(binary());
+        cmd.arg("serve")
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("DATABASE_URL", db.url())
+            .env("BIND", format!("127.0.0.1:{port}"))
+            .env("ADMIN_TOKEN", ADMIN_TOKEN)
+            .env("KEY_HASH_SECRET", "e2e-key-hash-secret-0123456789abcdef")
+            .env("DB_POOL_SIZE", "4")
+            .env("WORKERS", "2")
+            .env("LOG_FORMAT", "json")
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(log_file.try_clone().unwrap());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = cmd.spawn().expect("agent-registry starts");
+        let mut server = TestServer {
+            base: format!("http://127.0.0.1:{port}"),
+            child,
+            log,
+            db,
+        };
+        server.wait_ready();
+        server
+    }
+
+    fn wait_ready(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("agent-registry exited with {status}:\n{}", self.logs());
+            }
+            if let Ok(r) = ureq::get(&format!("{}/readyz", self.base)).call() {
+                if r.status() == 200 {
+                    return;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("agent-registry not ready after 30 s:\n{}", self.logs());
+    }
+
+    /// Everything the server wrote to stderr so far.
+    pub fn logs(&self) -> String {
+        let mut s = String::new();
+        if let Ok(mut f) = std::fs::File::open(&self.log) {
+            let _ = f.read_to_string(&mut s);
+        }
+        s
+    }
+
+    /// Sends SIGTERM and waits for the exit status.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        self.child.wait().unwrap()
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// A client authenticated as the admin.
+    pub fn admin(&self) -> Client {
+        Client::new(&self.base, Some(ADMIN_TOKEN))
+    }
+
+    /// A client without credentials.
+    pub fn anonymous(&self) -> Client {
+        Client::new(&self.base, None)
+    }
+
+    /// A client with the given bearer token.
+    pub fn with_token(&self, token: &str) -> Client {
+        Client::new(&self.base, Some(token))
+    }
+
+    /// Creates a service token for `user:<name>` (as the admin) and returns its client.
+    pub fn user(&self, name: &str) -> Client {
+        let r = self.admin().post(
+            "/service_tokens",
+            &serde_json::json!({"name": name, "kind": "user"}),
+        );
+        assert_eq!(r.status, 201, "creating token for {name}: {}", r.body);
+        let token = r.json()["token"].as_str().unwrap().to_owned();
+        self.with_token(&token)
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.log);
+    }
+}
+
+/// A tiny HTTP client with an optional bearer token.
+#[derive(Clone)]
+pub struct Client {
+    base: String,
+    token: Option<String>,
+    agent: ureq::Agent,
+}
+
+/// A response: status, headers (lower-cased names) and body text.
+#[derive(Debug, Clone)]
+pub struct Resp {
+    /// HTTP status.
+    pub status: u16,
+    /// Headers, names lower-cased.
+    pub headers: Vec<(String, String)>,
+    /// Body text.
+    pub body: String,
+}
+
+impl Resp {
+    /// The body as JSON (panics with the body when it is not JSON).
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    /// A header value.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let name = name.to_ascii_lowercase();
+        self.headers
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+impl Client {
+    /// A client for `base` with an optional bearer token.
+    pub fn new(base: &str, token: Option<&str>) -> Self {
+        Self {
+            base: base.to_owned(),
+            token: token.map(str::to_owned),
+            agent: ureq::AgentBuilder::new()
+                .timeout(Duration::from_secs(30))
+                .build(),
+        }
+    }
+
+    /// A request builder with the token set.
+    pub fn request(&self, method: &str, path: &str) -> ureq::Request {
+        let mut req = self
+            .agent
+            .request(method, &format!("{}{}", self.base, path));
+        if let Some(t) = &self.token {
+            req = req.set("Authorization", &format!("Bearer {t}"));
+        }
+        req
+    }
+
+    /// Sends a prepared request (with an optional raw body) and collects the response.
+    pub fn send(req: ureq::Request, body: Option<&str>) -> Resp {
+        let result = match body {
+            Some(b) => req.set("Content-Type", "application/json").send_string(b),
+            None => req.call(),
+        };
+        let resp = match result {
+            Ok(r) => r,
+            Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => panic!("transport error: {e}"),
+        };
+        let status = resp.status();
+        let headers = resp
+            .headers_names()
+            .into_iter()
+            .map(|n| {
+                let v = resp.header(&n).unwrap_or_default().to_owned();
+                (n.to_ascii_lowercase(), v)
+            })
+            .collect();
+        let body = resp.into_string().unwrap_or_default();
+        Resp {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// GET.
+    pub fn get(&self, path: &str) -> Resp {
+        Self::send(self.request("GET", path), None)
+    }
+
+    /// DELETE.
+    pub fn delete(&self, path: &str) -> Resp {
+        Self::send(self.request("DELETE", path), None)
+    }
+
+    /// POST with a JSON body.
+    pub fn post(&self, path: &str, body: &Value) -> Resp {
+        Self::send(self.request("POST", path), Some(&body.to_string()))
+    }
+
+    /// POST without a body.
+    pub fn post_empty(&self, path: &str) -> Resp {
+        Self::send(self.request("POST", path), None)
+    }
+
+    /// PUT with a JSON body.
+    pub fn put(&self, path: &str, body: &Value) -> Resp {
+        Self::send(self.request("PUT", path), Some(&body.to_string()))
+    }
+
+    /// PATCH with a JSON body.
+    pub fn patch(&self, path: &str, body: &Value) -> Resp {
+        Self::send(self.request("PATCH", path), Some(&body.to_string()))
+    }
+
+    /// POST with a raw (possibly malformed) body.
+    pub fn post_raw(&self, path: &str, body: &str) -> Resp {
+        Self::send(self.request("POST", path), Some(body))
+    }
+
+    /// Registers a build of `name` and returns the agent JSON (asserting 200 or 201).
+    pub fn register_build(&self, name: &str) -> Value {
+        let r = self.post(
+            "/agents/register-build",
+            &serde_json::json!({"name": name, "description": format!("{name} agent")}),
+        );
+        assert!(
+            r.status == 201 || r.status == 200,
+            "register-build {name}: {} {}",
+            r.status,
+            r.body
+        );
+        r.json()
+    }
+}
+
+/// A unique agent name for a test.
+pub fn unique_name(prefix: &str) -> String {
+    format!(
+        "{prefix}-{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..12]
+    )
+}

@@ -1,0 +1,90 @@
+"""Drives the official Agentex Python client (agentex-client 0.28.4) against a running registry.
+
+Usage: python agentex_client_check.py <base_url> <admin_token>
+Exits non-zero (with the failing step) if any registry call of the client does not work unchanged.
+"""
+
+import json
+import sys
+import uuid
+
+import agentex
+from agentex import Agentex
+
+base_url, token = sys.argv[1], sys.argv[2]
+client = Agentex(base_url=base_url, api_key=token, max_retries=0)
+name = "compat-" + uuid.uuid4().hex[:10]
+steps = []
+
+
+def step(label, ok):
+    steps.append(label)
+    if not ok:
+        raise SystemExit(f"FAILED at {label}")
+
+
+built = client.agents.register_build(
+    name=name,
+    description="built by the official client",
+    registration_metadata={"agent_card": {"metadata": {"compat": True}}},
+    agent_input_type="text",
+)
+step("register_build returns a BuildOnly Agent", built.status == "BuildOnly" and built.name == name)
+again = client.agents.register_build(name=name, description="again")
+step("register_build is idempotent by name", again.id == built.id)
+step("retrieve", client.agents.retrieve(built.id).name == name)
+step("retrieve_by_name", client.agents.retrieve_by_name(name).id == built.id)
+listed = client.agents.list(limit=10, order_by="created_at", order_direction="asc")
+step("list", any(a.id == built.id for a in listed))
+filtered = client.agents.list(agent_card_metadata=json.dumps({"compat": True}))
+step("list with agent_card_metadata", [a.id for a in filtered] == [built.id])
+
+dep = client.agents.deployments.create(built.id, docker_image="img:1")
+step("deployments.create", dep.status == "Pending" and dep.agent_id == built.id)
+step("deployments.list", [d.id for d in client.agents.deployments.list(built.id)] == [dep.id])
+step("deployments.retrieve", client.agents.deployments.retrieve(dep.id, agent_id=built.id).id == dep.id)
+try:
+    client.agents.deployments.promote(dep.id, agent_id=built.id)
+    step("promote of a Pending deployment is refused", False)
+except agentex.ConflictError:
+    step("promote of a Pending deployment is a 409 ConflictError", True)
+registered = client.post(
+    "/agents/register",
+    body={
+        "name": name,
+        "description": "deployed",
+        "acp_url": "http://agent:8000",
+        "acp_type": "async",
+        "registration_metadata": {"deployment_id": dep.id},
+    },
+    cast_to=dict,
+)
+step("deployment-scoped register keeps BuildOnly", registered["status"] == "BuildOnly")
+promoted = client.agents.deployments.promote(dep.id, agent_id=built.id)
+step("deployments.promote", promoted.is_production is True)
+live = client.agents.retrieve(built.id)
+step("promote made the agent Ready", live.status == "Ready" and live.production_deployment_id == dep.id)
+dep2 = client.agents.deployments.create(built.id, docker_image="img:2")
+deleted_dep = client.agents.deployments.delete(dep2.id, agent_id=built.id)
+step("deployments.delete", deleted_dep.id == dep2.id)
+
+history = client.deployment_history.list(agent_id=built.id)
+step("deployment_history.list", isinstance(history, list))
+
+deleted = client.agents.delete(built.id)
+step("delete", deleted.id == built.id and "deleted successfully" in deleted.message)
+try:
+    client.agents.retrieve(built.id)
+    step("a deleted agent is not found", False)
+except agentex.NotFoundError:
+    step("a deleted agent is a 404 NotFoundError", True)
+other = client.agents.register_build(name=name, description="reborn")
+step("a deleted name is free again", other.id != built.id)
+step("delete_by_name", client.agents.delete_by_name(name).id == other.id)
+try:
+    Agentex(base_url=base_url, api_key="wrong", max_retries=0).agents.list()
+    step("a wrong key is refused", False)
+except agentex.AuthenticationError:
+    step("a wrong key is a 401 AuthenticationError", True)
+
+print(f"{len(steps)} passed, 0 failed: official Agentex client {agentex.__version__}")

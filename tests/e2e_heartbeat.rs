@@ -1,0 +1,135 @@
+//! Heartbeats, the health monitor and the audit trail, end to end (short TTL).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use registry_e2e::{unique_name, TestServer};
+use serde_json::json;
+use std::time::{Duration, Instant};
+
+fn wait_for_status(c: &registry_e2e::Client, id: &str, status: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let now = c.get(&format!("/agents/{id}")).json()["status"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        if now == status {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "agent {id} still {now}, expected {status}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn stale_agents_become_unhealthy_and_a_heartbeat_brings_them_back() {
+    let server = TestServer::start_with(&[
+        ("HEARTBEAT_TTL_SECONDS", "1"),
+        ("HEARTBEAT_CHECK_INTERVAL_SECONDS", "1"),
+    ]);
+    let admin = server.admin();
+    let name = unique_name("hb");
+    let reg = admin.post(
+        "/agents/register",
+        &json!({"name": name, "description": "d", "acp_url": "http://a", "acp_type": "async"}),
+    );
+    assert_eq!(reg.status, 200, "{}", reg.body);
+    let id = reg.json()["id"].as_str().unwrap().to_owned();
+    let key = reg.json()["agent_api_key"].as_str().unwrap().to_owned();
+    let build_only = admin.register_build(&unique_name("never"))["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let quiet = admin.post("/agents/register", &json!({"name": unique_name("quiet"), "description": "d", "acp_url": "http://q", "acp_type": "async"}));
+    let quiet_id = quiet.json()["id"].as_str().unwrap().to_owned();
+
+    let agent = server.with_token(&key);
+    let hb = agent.post_empty(&format!("/agents/{id}/heartbeat"));
+    assert_eq!(hb.status, 200, "{}", hb.body);
+    assert!(hb.json()["last_seen_at"].is_string());
+    wait_for_status(&admin, &id, "Unhealthy");
+    assert_eq!(
+        agent.post_empty(&format!("/agents/{id}/heartbeat")).json()["status"],
+        "Ready"
+    );
+    assert_eq!(
+        admin.get(&format!("/agents/{id}")).json()["status"],
+        "Ready"
+    );
+    // Never-heartbeated and BuildOnly agents are left alone.
+    assert_eq!(
+        admin.get(&format!("/agents/{quiet_id}")).json()["status"],
+        "Ready"
+    );
+    assert_eq!(
+        admin.get(&format!("/agents/{build_only}")).json()["status"],
+        "BuildOnly"
+    );
+
+    let events = admin.get(&format!("/agents/{id}/events"));
+    assert_eq!(events.status, 200, "{}", events.body);
+    let transitions: Vec<(String, String)> = events
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .filter(|e| e["to_status"].is_string())
+        .map(|e| {
+            (
+                e["kind"].as_str().unwrap().to_owned(),
+                e["to_status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let statuses: Vec<&str> = transitions.iter().map(|(_, s)| s.as_str()).collect();
+    assert_eq!(statuses, ["Ready", "Unhealthy", "Ready"], "{transitions:?}");
+}
+
+#[test]
+fn events_record_the_lifecycle_and_outlive_deletion() {
+    let server = TestServer::start();
+    let alice = server.user("alice");
+    let bob = server.user("bob");
+    let name = unique_name("ev");
+    let id = alice.register_build(&name)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    alice.post(
+        &format!("/agents/{id}/grants"),
+        &json!({"principal": "user:bob", "role": "viewer"}),
+    );
+    let reg = alice.post(
+        "/agents/register",
+        &json!({"name": name, "description": "d", "acp_url": "http://a", "acp_type": "async"}),
+    );
+    assert_eq!(reg.status, 200, "{}", reg.body);
+    assert_eq!(alice.delete(&format!("/agents/{id}")).status, 200);
+
+    let events = alice.get(&format!("/agents/{id}/events"));
+    assert_eq!(events.status, 200, "{}", events.body);
+    let list = events.json();
+    let kinds: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds.first(), Some(&"created"), "{kinds:?}");
+    assert!(kinds.contains(&"grant_added"), "{kinds:?}");
+    assert!(kinds.contains(&"key_created"), "{kinds:?}");
+    let last = &list[0];
+    assert_eq!(last["to_status"], "Deleted");
+    assert_eq!(last["from_status"], "Ready");
+    assert_eq!(last["actor"], "user:alice");
+    // A viewer is not an owner: no events for bob.
+    assert_eq!(bob.get(&format!("/agents/{id}/events")).status, 404);
+    assert_eq!(
+        server.admin().get(&format!("/agents/{id}/events")).status,
+        200
+    );
+}

@@ -21,7 +21,11 @@ fn doc_table_matches_the_transition_function() {
         .collect();
     let mut expected_rows: Vec<Option<AgentStatus>> = vec![None];
     expected_rows.extend(AgentStatus::ALL.iter().copied().map(Some));
-    assert_eq!(rows.len(), expected_rows.len(), "one row per status plus (none)");
+    assert_eq!(
+        rows.len(),
+        expected_rows.len(),
+        "one row per status plus (none)"
+    );
     let mut seen = Vec::new();
     for cells in rows {
         assert_eq!(cells.len(), 1 + LifecycleEvent::ALL.len(), "row {cells:?}");

@@ -212,6 +212,8 @@ def main() -> int:
         for script in ("pk", "by_name", "list"):
             if script in needed:
                 run_floor(script)
+        if "list" in needed:
+            run_floor("list_counted")  # what the server's list statement costs in PostgreSQL
 
         rows = []
         for pname in cfg["principals"]:

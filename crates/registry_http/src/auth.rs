@@ -1,0 +1,137 @@
+//! Authentication: a middleware reads the credential, asks the [`Authenticator`] for the
+//! principal and stores it in the request; handlers take it with the [`Caller`] extractor.
+//!
+//! Every registry route requires it; the operational routes (`/healthz`, `/readyz`, `/metrics`,
+//! `/openapi.json`) and unknown paths (answered 404) do not.
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderMap, AUTHORIZATION};
+use actix_web::middleware::Next;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use registry_domain::Principal;
+use registry_ports::{AuthError, Credential};
+
+/// Paths served without credentials.
+pub const PUBLIC_PATHS: &[&str] = &["/healthz", "/readyz", "/metrics", "/openapi.json"];
+
+/// Header carrying an agent key (peer compatible).
+pub const AGENT_KEY_HEADER: &str = "x-agent-api-key";
+
+/// The authenticated principal of the request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller(pub Principal);
+
+/// The credential presented by the request, if any: `Authorization: Bearer <t>`,
+/// `Authorization: AgentKey <k>` (schemes case-insensitive) or `X-Agent-API-Key: <k>`.
+/// A malformed `Authorization` header (unknown scheme, empty value) is `Err`.
+pub fn credential_from_headers(
+    headers: &HeaderMap,
+) -> Result<Option<Credential>, MalformedCredential> {
+    if let Some(value) = headers.get(AUTHORIZATION) {
+        let text = value.to_str().map_err(|_| MalformedCredential)?.trim();
+        let (scheme, rest) = text.split_once(' ').ok_or(MalformedCredential)?;
+        let secret = rest.trim();
+        if secret.is_empty() {
+            return Err(MalformedCredential);
+        }
+        return if scheme.eq_ignore_ascii_case("bearer") {
+            Ok(Some(Credential::Bearer(secret.to_owned())))
+        } else if scheme.eq_ignore_ascii_case("agentkey") {
+            Ok(Some(Credential::AgentKey(secret.to_owned())))
+        } else {
+            Err(MalformedCredential)
+        };
+    }
+    if let Some(value) = headers.get(AGENT_KEY_HEADER) {
+        let secret = value.to_str().map_err(|_| MalformedCredential)?.trim();
+        if secret.is_empty() {
+            return Err(MalformedCredential);
+        }
+        return Ok(Some(Credential::AgentKey(secret.to_owned())));
+    }
+    Ok(None)
+}
+
+/// The `Authorization` (or `X-Agent-API-Key`) header is present but unusable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MalformedCredential;
+
+/// Whether `req` addresses a registry route (known, not public).
+fn needs_authentication(req: &ServiceRequest) -> bool {
+    let path = req.path();
+    if PUBLIC_PATHS.contains(&path) {
+        return false;
+    }
+    req.resource_map().match_pattern(path).is_some()
+}
+
+/// Resolves the caller of `req`.
+async fn authenticate(state: &AppState, req: &ServiceRequest) -> Result<Principal, ApiError> {
+    let credential =
+        credential_from_headers(req.headers()).map_err(|_| ApiError::unauthenticated())?;
+    let Some(credential) = credential else {
+        return if state.authorization_enabled() {
+            Err(ApiError::unauthenticated())
+        } else {
+            Ok(Principal::Admin)
+        };
+    };
+    state
+        .authenticator
+        .authenticate(&credential)
+        .await
+        .map_err(|e| match e {
+            AuthError::Invalid => ApiError::unauthenticated(),
+            AuthError::Unavailable(m) => {
+                tracing::warn!(error = %m, "credential store unavailable");
+                ApiError::unavailable()
+            }
+            AuthError::Unexpected(m) => {
+                tracing::error!(error = %m, "authentication failed unexpectedly");
+                ApiError::internal(None)
+            }
+        })
+}
+
+/// The authentication middleware (see the module docs).
+pub async fn require_credentials(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    if !needs_authentication(&req) {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    }
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+        let err = ApiError::internal(None);
+        return Ok(req.error_response(err));
+    };
+    match authenticate(&state, &req).await {
+        Ok(principal) => {
+            req.extensions_mut().insert(Caller(principal));
+            next.call(req)
+                .await
+                .map(ServiceResponse::map_into_boxed_body)
+        }
+        Err(err) => Ok(req.error_response(err)),
+    }
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(
+            req.extensions()
+                .get::<Caller>()
+                .cloned()
+                .ok_or_else(ApiError::unauthenticated),
+        )
+    }
+}

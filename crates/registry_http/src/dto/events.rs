@@ -1,0 +1,44 @@
+//! Audit events on the wire.
+
+use super::timestamp;
+use registry_domain::AuditEvent;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// One audit event.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EventResponse {
+    /// Monotonic id.
+    pub id: i64,
+    /// Agent id.
+    pub agent_id: String,
+    /// `created`, `transition`, `updated`, `promoted`, `grant_added`, `grant_revoked`,
+    /// `key_created` or `key_deleted`.
+    pub kind: String,
+    /// Status before (transitions).
+    pub from_status: Option<String>,
+    /// Status after (transitions, creation).
+    pub to_status: Option<String>,
+    /// Who did it (`system` for the heartbeat monitor).
+    pub actor: String,
+    /// RFC 3339 UTC.
+    pub at: String,
+    /// Free-form detail.
+    #[schema(value_type = Object)]
+    pub detail: serde_json::Value,
+}
+
+impl From<&AuditEvent> for EventResponse {
+    fn from(e: &AuditEvent) -> Self {
+        Self {
+            id: e.id,
+            agent_id: e.event.agent_id.to_string(),
+            kind: e.event.kind.as_str().to_owned(),
+            from_status: e.event.from_status.map(|s| s.as_str().to_owned()),
+            to_status: e.event.to_status.map(|s| s.as_str().to_owned()),
+            actor: e.event.actor.clone(),
+            at: timestamp(e.event.at),
+            detail: e.event.detail.clone(),
+        }
+    }
+}

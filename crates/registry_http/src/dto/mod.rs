@@ -1,0 +1,63 @@
+//! Wire shapes (serde + utoipa), with the peer's field names and enum spellings, and their
+//! conversions from domain values. Enum-valued request fields are received as strings and
+//! parsed by the domain, so an unknown value is a 422 naming its field.
+
+mod agents;
+mod api_keys;
+mod deployments;
+mod events;
+mod grants;
+mod service_tokens;
+
+pub use agents::*;
+pub use api_keys::*;
+pub use deployments::*;
+pub use events::*;
+pub use grants::*;
+pub use service_tokens::*;
+
+use registry_domain::{Metadata, Timestamp, ValidationError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// RFC 3339 in UTC (`Z`), as the peer.
+pub fn timestamp(ts: Timestamp) -> String {
+    ts.to_offset(time::UtcOffset::UTC)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// Optional [`timestamp`].
+pub fn opt_timestamp(ts: Option<Timestamp>) -> Option<String> {
+    ts.map(timestamp)
+}
+
+/// Metadata as a JSON value.
+pub fn metadata_json(m: &Option<Metadata>) -> Option<serde_json::Value> {
+    m.as_ref()
+        .map(|m| serde_json::Value::Object(m.as_map().clone()))
+}
+
+/// Parses optional metadata (null/absent → `None`), naming `field`.
+pub fn parse_metadata(
+    value: Option<serde_json::Value>,
+    field: &str,
+) -> Result<Option<Metadata>, ValidationError> {
+    value.map(|v| Metadata::parse_field(v, field)).transpose()
+}
+
+/// `{id, message}`: the peer's delete response.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DeleteResponse {
+    /// Id of what was deleted.
+    pub id: String,
+    /// Human-readable confirmation (the peer's text).
+    pub message: String,
+}
+
+/// `/healthz` and `/readyz` body.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HealthResponse {
+    /// `ok` or `ready`.
+    pub status: String,
+}

@@ -1,0 +1,50 @@
+//! Service tokens on the wire.
+
+use super::timestamp;
+use registry_domain::ServiceToken;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// A service token's metadata (never the secret).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ServiceTokenResponse {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// `user:<name>` or `service:<name>`.
+    pub principal: String,
+    /// RFC 3339 UTC.
+    pub created_at: String,
+}
+
+impl From<&ServiceToken> for ServiceTokenResponse {
+    fn from(t: &ServiceToken) -> Self {
+        Self {
+            id: t.id.to_string(),
+            name: t.name.clone(),
+            principal: t.principal.to_string(),
+            created_at: timestamp(t.created_at),
+        }
+    }
+}
+
+/// `POST /service_tokens` response: the token, shown once.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CreateServiceTokenResponse {
+    /// Metadata.
+    #[serde(flatten)]
+    pub token: ServiceTokenResponse,
+    /// The secret (`art_…`), never shown again.
+    #[serde(rename = "token")]
+    pub secret: String,
+}
+
+/// `POST /service_tokens` body.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct CreateServiceTokenRequest {
+    /// `[A-Za-z0-9-_.@]`, 1..=128 characters.
+    pub name: String,
+    /// `user` (default) or `service`.
+    pub kind: Option<String>,
+}

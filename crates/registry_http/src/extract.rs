@@ -1,0 +1,188 @@
+//! Request extractors whose failures are problem+json naming the field: JSON bodies, query
+//! strings and path ids.
+
+use crate::error::ApiError;
+use actix_web::dev::Payload;
+use actix_web::error::PayloadError;
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+use registry_domain::ValidationError;
+use serde::de::DeserializeOwned;
+
+/// Largest accepted request body.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+/// A JSON body (`application/json`, `application/merge-patch+json`, or no content type).
+/// Malformed JSON → 400 `bad_request` with line and column; wrong types and missing fields →
+/// 422 `validation_failed` naming the field; over 1 MiB → 413. Unknown fields are ignored.
+#[derive(Debug)]
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let content_type_ok = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|ct| {
+                let essence = ct
+                    .split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase();
+                essence == "application/json"
+                    || essence == "application/merge-patch+json"
+                    || essence.ends_with("+json")
+            })
+            .unwrap_or(true);
+        let bytes = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let bytes = bytes
+                .await
+                .map_err(|e| match e.as_error::<PayloadError>() {
+                    Some(PayloadError::Overflow) => ApiError::payload_too_large(),
+                    _ => ApiError::bad_request("The request body could not be read."),
+                })?;
+            if !content_type_ok {
+                return Err(ApiError::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported_media_type",
+                    "The body must be JSON (application/json).",
+                ));
+            }
+            parse_json(&bytes).map(JsonBody)
+        })
+    }
+}
+
+/// Parses `bytes` as `T`, reporting the failing field.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let result: Result<T, _> = serde_path_to_error::deserialize(&mut de);
+    if let Ok(value) = result {
+        return match de.end() {
+            Ok(()) => Ok(value),
+            Err(e) => Err(malformed(&e)),
+        };
+    }
+    result.map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+                malformed(&inner)
+            }
+            _ => {
+                let message = strip_position(&inner.to_string());
+                let field = missing_field(&message)
+                    .map(|f| join_path(&path, f))
+                    .unwrap_or_else(|| if path == "." { "body".to_owned() } else { path });
+                ApiError::invalid(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "validation_failed",
+                    &field,
+                    &message,
+                )
+            }
+        }
+    })
+}
+
+/// 400 for JSON that does not parse, with its position.
+fn malformed(err: &serde_json::Error) -> ApiError {
+    ApiError::invalid(
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+        "body",
+        &format!(
+            "malformed JSON at line {} column {}",
+            err.line(),
+            err.column()
+        ),
+    )
+}
+
+/// serde's "missing field `x`" names the field only in its message.
+fn missing_field(message: &str) -> Option<&str> {
+    let rest = message.strip_prefix("missing field `")?;
+    rest.split('`').next()
+}
+
+fn join_path(path: &str, field: &str) -> String {
+    if path == "." || path.is_empty() {
+        field.to_owned()
+    } else {
+        format!("{path}.{field}")
+    }
+}
+
+/// Drops serde_json's " at line L column C" suffix (the field path says where).
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+/// The query string as ordered pairs, read with typed accessors whose errors name the
+/// parameter (422). Repeated keys are kept (`status=Ready&status=BuildOnly`).
+#[derive(Debug, Clone, Default)]
+pub struct QueryParams(Vec<(String, String)>);
+
+impl FromRequest for QueryParams {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(
+            web::Query::<Vec<(String, String)>>::from_query(req.query_string())
+                .map(|q| QueryParams(q.into_inner()))
+                .map_err(|_| ApiError::bad_request("The query string is malformed.")),
+        )
+    }
+}
+
+impl QueryParams {
+    /// The last value of `key`, if any.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every value of `key`, in order.
+    pub fn all(&self, key: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    /// `key` as an integer.
+    pub fn int(&self, key: &str) -> Result<Option<i64>, ValidationError> {
+        self.get(key)
+            .map(|v| {
+                v.trim()
+                    .parse::<i64>()
+                    .map_err(|_| ValidationError::new(key, "must be an integer"))
+            })
+            .transpose()
+    }
+}
+
+/// Parses a path id segment, naming the parameter on failure (422).
+pub fn path_id<T>(
+    value: &str,
+    field: &str,
+    parse: impl Fn(&str, &str) -> Result<T, ValidationError>,
+) -> Result<T, ApiError> {
+    parse(value, field).map_err(|e| ApiError::validation(&e))
+}

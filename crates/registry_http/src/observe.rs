@@ -1,0 +1,136 @@
+//! The outermost middleware: request id, panic containment, problem+json for every error that
+//! did not come from our handlers, one log line and the metrics of each request.
+
+use crate::auth::Caller;
+use crate::error::{ApiError, PROBLEM_JSON};
+use crate::state::AppState;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
+use actix_web::http::StatusCode;
+use actix_web::middleware::Next;
+use actix_web::{web, HttpMessage, HttpResponse, ResponseError};
+use futures_util::FutureExt;
+use std::panic::AssertUnwindSafe;
+use std::time::Instant;
+use tracing::Instrument;
+
+/// The request-id header, accepted when sane and always echoed.
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// The id of the request (stored in its extensions).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestId(pub String);
+
+/// An incoming request id is kept if it is 1..=128 characters of `[A-Za-z0-9._:-]`.
+pub fn sane_request_id(value: &str) -> bool {
+    !value.is_empty()
+        && value.len() <= 128
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._:-".contains(&b))
+}
+
+/// The middleware (see the module docs).
+pub async fn observe(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let started = Instant::now();
+    let request_id = req
+        .headers()
+        .get(REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| sane_request_id(v))
+        .map(str::to_owned)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    req.extensions_mut().insert(RequestId(request_id.clone()));
+    let method = req.method().to_string();
+    let http_req = req.request().clone();
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let span = tracing::info_span!("request", request_id = %request_id);
+
+    let outcome = AssertUnwindSafe(next.call(req).instrument(span.clone()))
+        .catch_unwind()
+        .await;
+    let response = match outcome {
+        Ok(Ok(res)) => res.map_into_boxed_body(),
+        Ok(Err(err)) => ServiceResponse::from_err(err, http_req.clone()),
+        Err(_panic) => {
+            span.in_scope(|| tracing::error!("handler panicked"));
+            ServiceResponse::new(
+                http_req.clone(),
+                HttpResponse::InternalServerError().finish(),
+            )
+        }
+    };
+    let mut response = as_problem(response, &request_id);
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static(REQUEST_ID_HEADER), value);
+    }
+
+    let status = response.status().as_u16();
+    let route = response
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let principal = response
+        .request()
+        .extensions()
+        .get::<Caller>()
+        .map(|c| c.0.to_string())
+        .unwrap_or_else(|| "-".to_owned());
+    let elapsed = started.elapsed();
+    if let Some(state) = state {
+        state
+            .metrics
+            .observe(&route, &method, status, elapsed.as_secs_f64());
+    }
+    span.in_scope(|| {
+        tracing::info!(
+            method = %method,
+            route = %route,
+            status,
+            latency_ms = elapsed.as_secs_f64() * 1000.0,
+            principal = %principal,
+            "request"
+        );
+    });
+    Ok(response)
+}
+
+/// Every 500 becomes the fixed internal body with the request id; any other error response
+/// that is not already problem+json (actix's 404/405/...) becomes a problem of its status.
+fn as_problem(res: ServiceResponse<BoxBody>, request_id: &str) -> ServiceResponse<BoxBody> {
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let is_problem = res
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with(PROBLEM_JSON));
+    let replacement = if status == StatusCode::INTERNAL_SERVER_ERROR {
+        ApiError::internal(Some(request_id.to_owned()))
+    } else if is_problem {
+        return res;
+    } else if status == StatusCode::NOT_FOUND {
+        ApiError::route_not_found()
+    } else {
+        ApiError::for_status(status)
+    };
+    let (req, old) = res.into_parts();
+    let mut new = replacement.error_response();
+    for (name, value) in old.headers() {
+        if name == CONTENT_TYPE || name == actix_web::http::header::CONTENT_LENGTH {
+            continue;
+        }
+        if !new.headers().contains_key(name) {
+            new.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    ServiceResponse::new(req, new)
+}

@@ -1,0 +1,49 @@
+//! The OpenAPI document, generated from the handlers' annotations and the DTOs.
+
+use crate::routes::{agents, api_keys, deployments, grants, history, ops, service_tokens};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+/// The API description served at `/openapi.json` (and kept in `docs/openapi.json`).
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Agent Registry", description = "Registry of AI agents through their lifecycle; wire-compatible with the Agentex registry API."),
+    paths(
+        agents::list_agents, agents::get_agent, agents::get_agent_by_name, agents::register_build,
+        agents::register, agents::upsert_agent, agents::patch_agent, agents::delete_agent,
+        agents::delete_agent_by_name, agents::heartbeat, agents::list_events,
+        deployments::create_deployment, deployments::list_deployments, deployments::get_deployment,
+        deployments::delete_deployment, deployments::promote_deployment,
+        history::get_history, history::list_history,
+        api_keys::create_api_key, api_keys::list_api_keys, api_keys::get_api_key,
+        api_keys::get_api_key_by_name, api_keys::delete_api_key, api_keys::delete_api_key_by_name,
+        grants::list_grants, grants::add_grant, grants::revoke_grant,
+        service_tokens::create_service_token, service_tokens::list_service_tokens,
+        service_tokens::revoke_service_token,
+        ops::healthz, ops::readyz, ops::metrics, ops::openapi,
+    ),
+    modifiers(&Security),
+    security(("bearer" = []), ("agent_key" = [])),
+)]
+pub struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "agent_key",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-Agent-API-Key"))),
+        );
+    }
+}
+
+/// The document as pretty JSON (what `/openapi.json` serves, byte for byte).
+pub fn openapi_json() -> String {
+    ApiDoc::openapi().to_pretty_json().unwrap_or_default()
+}

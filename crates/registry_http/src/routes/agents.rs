@@ -1,0 +1,312 @@
+//! `/agents`: lookup, list, register-build, register, PUT upsert, PATCH, delete, heartbeat,
+//! events.
+
+use super::{agent_response, created_or_ok, direction_of, if_match, list_response, page_of};
+use crate::auth::Caller;
+use crate::dto::{
+    parse_metadata, AgentResponse, DeleteResponse, EventResponse, RegisterAgentRequest,
+    RegisterAgentResponse, RegisterBuildRequest, UpsertAgentRequest, UpsertAgentResponse,
+};
+use crate::error::{ApiError, Problem};
+use crate::extract::{path_id, JsonBody, QueryParams};
+use crate::state::AppState;
+use actix_web::http::header::ETAG;
+use actix_web::{web, HttpRequest, HttpResponse};
+use registry_domain::{
+    AcpType, AgentId, AgentInputType, AgentName, AgentStatus, Description, ValidationError,
+};
+use registry_usecases::{
+    ListAgentsInput, PatchAgentInput, RegisterBuildInput, RegisterInput, UpsertAgentInput,
+};
+
+type Handled = Result<HttpResponse, ApiError>;
+
+fn agent_id(raw: &str) -> Result<AgentId, ApiError> {
+    path_id(raw, "agent_id", AgentId::parse)
+}
+
+fn agent_name(raw: &str) -> Result<AgentName, ApiError> {
+    AgentName::parse_field(raw, "agent_name").map_err(|e| ApiError::validation(&e))
+}
+
+fn input_type(raw: Option<String>) -> Result<Option<AgentInputType>, ValidationError> {
+    raw.as_deref().map(AgentInputType::parse).transpose()
+}
+
+/// Get an agent by id.
+#[utoipa::path(get, path = "/agents/{agent_id}", tag = "agents",
+    params(("agent_id" = String, Path, description = "Agent id (UUID)")),
+    responses((status = 200, body = AgentResponse, headers(("ETag" = String))),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get_agent(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Handled {
+    let id = agent_id(&path)?;
+    let agent = state.registry.get_agent(&caller.0, id).await?;
+    Ok(agent_response(&agent))
+}
+
+/// Get an agent by name.
+#[utoipa::path(get, path = "/agents/name/{agent_name}", tag = "agents",
+    params(("agent_name" = String, Path, description = "Agent name")),
+    responses((status = 200, body = AgentResponse, headers(("ETag" = String))),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get_agent_by_name(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Handled {
+    let name =
+        AgentName::parse_field(&path, "agent_name").map_err(|_| ApiError::agent_not_found())?;
+    let agent = state.registry.get_agent_by_name(&caller.0, &name).await?;
+    Ok(agent_response(&agent))
+}
+
+/// List the live agents the caller may read.
+#[utoipa::path(get, path = "/agents", tag = "agents",
+    params(
+        ("limit" = Option<i64>, Query, description = "1..=1000, default 50"),
+        ("page_number" = Option<i64>, Query, description = ">= 1, default 1"),
+        ("order_by" = Option<String>, Query, description = "created_at, updated_at (default) or name"),
+        ("order_direction" = Option<String>, Query, description = "asc or desc (default)"),
+        ("status" = Option<Vec<String>>, Query, description = "Repeatable status filter"),
+        ("agent_card_metadata" = Option<String>, Query, description = "JSON object: containment on registration_metadata.agent_card.metadata"),
+        ("task_id" = Option<String>, Query, description = "Accepted; matches nothing (no tasks here)"),
+    ),
+    responses((status = 200, body = Vec<AgentResponse>, headers(("X-Total-Count" = u64))),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn list_agents(state: web::Data<AppState>, caller: Caller, q: QueryParams) -> Handled {
+    let statuses = q
+        .all("status")
+        .into_iter()
+        .map(AgentStatus::parse)
+        .collect::<Result<Vec<_>, _>>()?;
+    let agent_card_metadata = q
+        .get("agent_card_metadata")
+        .map(|raw| {
+            serde_json::from_str::<serde_json::Value>(raw)
+                .map_err(|_| ValidationError::new("agent_card_metadata", "must be a JSON object"))
+        })
+        .transpose()?;
+    let input = ListAgentsInput {
+        page: page_of(&q)?,
+        order_by: q.get("order_by").map(str::to_owned),
+        order_direction: direction_of(&q)?,
+        statuses,
+        agent_card_metadata,
+        task_id: q.get("task_id").map(str::to_owned),
+    };
+    let page = state.registry.list_agents(&caller.0, input).await?;
+    Ok(list_response::<_, AgentResponse>(&page))
+}
+
+/// Register an agent at build time (idempotent by name; 201 when created).
+#[utoipa::path(post, path = "/agents/register-build", tag = "agents",
+    request_body = RegisterBuildRequest,
+    responses((status = 201, body = AgentResponse, headers(("Location" = String), ("ETag" = String))),
+        (status = 200, body = AgentResponse, description = "Existing agent, unchanged"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn register_build(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: JsonBody<RegisterBuildRequest>,
+) -> Handled {
+    let b = body.0;
+    let input = RegisterBuildInput {
+        name: AgentName::parse(&b.name)?,
+        description: Description::parse(&b.description)?,
+        registration_metadata: parse_metadata(b.registration_metadata, "registration_metadata")?,
+        agent_input_type: input_type(b.agent_input_type)?,
+    };
+    let written = state.registry.register_build(&caller.0, input).await?;
+    let agent = &written.agent;
+    Ok(
+        created_or_ok(written.created, &format!("/agents/{}", agent.id))
+            .insert_header((ETAG, agent.etag()))
+            .json(AgentResponse::from(agent)),
+    )
+}
+
+/// Deploy-time registration (by `agent_id` or `name`); returns a new internal key once.
+#[utoipa::path(post, path = "/agents/register", tag = "agents",
+    request_body = RegisterAgentRequest,
+    responses((status = 201, body = RegisterAgentResponse, headers(("Location" = String), ("ETag" = String))),
+        (status = 200, body = RegisterAgentResponse),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn register(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: JsonBody<RegisterAgentRequest>,
+) -> Handled {
+    let b = body.0;
+    let input = RegisterInput {
+        agent_id: b
+            .agent_id
+            .as_deref()
+            .map(|id| AgentId::parse(id, "agent_id"))
+            .transpose()?,
+        name: AgentName::parse(&b.name)?,
+        description: Description::parse(&b.description)?,
+        acp_url: b.acp_url,
+        acp_type: AcpType::parse(&b.acp_type)?,
+        registration_metadata: parse_metadata(b.registration_metadata, "registration_metadata")?,
+        agent_input_type: input_type(b.agent_input_type)?,
+    };
+    let out = state.registry.register(&caller.0, input).await?;
+    let agent = &out.agent;
+    Ok(created_or_ok(out.created, &format!("/agents/{}", agent.id))
+        .insert_header((ETAG, agent.etag()))
+        .json(RegisterAgentResponse {
+            agent: AgentResponse::from(agent),
+            agent_api_key: out.agent_api_key,
+        }))
+}
+
+/// Declarative upsert by name (201 when created); honours `If-Match`.
+#[utoipa::path(put, path = "/agents/name/{agent_name}", tag = "agents",
+    params(("agent_name" = String, Path, description = "Agent name"),
+        ("If-Match" = Option<String>, Header, description = "ETag the agent must still have")),
+    request_body = UpsertAgentRequest,
+    responses((status = 201, body = UpsertAgentResponse, headers(("Location" = String), ("ETag" = String))),
+        (status = 200, body = UpsertAgentResponse),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 412, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn upsert_agent(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: JsonBody<UpsertAgentRequest>,
+) -> Handled {
+    let b = body.0;
+    let input = UpsertAgentInput {
+        name: agent_name(&path)?,
+        description: Description::parse(&b.description)?,
+        registration_metadata: parse_metadata(b.registration_metadata, "registration_metadata")?,
+        agent_input_type: input_type(b.agent_input_type)?,
+        if_match: if_match(&req),
+    };
+    let written = state.registry.upsert_agent(&caller.0, input).await?;
+    let agent = &written.agent;
+    Ok(
+        created_or_ok(written.created, &format!("/agents/{}", agent.id))
+            .insert_header((ETAG, agent.etag()))
+            .json(UpsertAgentResponse {
+                agent: AgentResponse::from(agent),
+                created: written.created,
+            }),
+    )
+}
+
+/// JSON merge patch (RFC 7396) of description, registration_metadata, agent_input_type.
+#[utoipa::path(patch, path = "/agents/{agent_id}", tag = "agents",
+    params(("agent_id" = String, Path, description = "Agent id (UUID)"),
+        ("If-Match" = Option<String>, Header, description = "ETag the agent must still have")),
+    request_body(content = Object, content_type = "application/merge-patch+json"),
+    responses((status = 200, body = AgentResponse, headers(("ETag" = String))),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 412, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn patch_agent(
+    state: web::Data<AppState>,
+    caller: Caller,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: JsonBody<serde_json::Value>,
+) -> Handled {
+    let id = agent_id(&path)?;
+    let serde_json::Value::Object(patch) = body.0 else {
+        return Err(ValidationError::new("body", "must be a JSON object (merge patch)").into());
+    };
+    let input = PatchAgentInput {
+        id,
+        patch,
+        if_match: if_match(&req),
+    };
+    let agent = state.registry.patch_agent(&caller.0, input).await?;
+    Ok(agent_response(&agent))
+}
+
+/// Delete an agent by id (→ Deleted).
+#[utoipa::path(delete, path = "/agents/{agent_id}", tag = "agents",
+    params(("agent_id" = String, Path, description = "Agent id (UUID)")),
+    responses((status = 200, body = DeleteResponse),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn delete_agent(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Handled {
+    let id = agent_id(&path)?;
+    let deleted = state.registry.delete_agent(&caller.0, id).await?;
+    Ok(HttpResponse::Ok().json(DeleteResponse {
+        id: deleted.id.to_string(),
+        message: format!("Agent '{}' deleted successfully", deleted.id),
+    }))
+}
+
+/// Delete an agent by name (→ Deleted).
+#[utoipa::path(delete, path = "/agents/name/{agent_name}", tag = "agents",
+    params(("agent_name" = String, Path, description = "Agent name")),
+    responses((status = 200, body = DeleteResponse),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn delete_agent_by_name(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Handled {
+    let name =
+        AgentName::parse_field(&path, "agent_name").map_err(|_| ApiError::agent_not_found())?;
+    let deleted = state
+        .registry
+        .delete_agent_by_name(&caller.0, &name)
+        .await?;
+    Ok(HttpResponse::Ok().json(DeleteResponse {
+        id: deleted.id.to_string(),
+        message: format!("Agent '{}' deleted successfully", deleted.name),
+    }))
+}
+
+/// Heartbeat: sets `last_seen_at`; Unhealthy → Ready.
+#[utoipa::path(post, path = "/agents/{agent_id}/heartbeat", tag = "agents",
+    params(("agent_id" = String, Path, description = "Agent id (UUID)")),
+    responses((status = 200, body = AgentResponse, headers(("ETag" = String))),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn heartbeat(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Handled {
+    let id = agent_id(&path)?;
+    let agent = state.registry.heartbeat(&caller.0, id).await?;
+    Ok(agent_response(&agent))
+}
+
+/// The agent's audit trail, newest first (owners and the admin; also after deletion).
+#[utoipa::path(get, path = "/agents/{agent_id}/events", tag = "agents",
+    params(("agent_id" = String, Path, description = "Agent id (UUID)"),
+        ("limit" = Option<i64>, Query, description = "1..=1000, default 50"),
+        ("page_number" = Option<i64>, Query, description = ">= 1, default 1")),
+    responses((status = 200, body = Vec<EventResponse>, headers(("X-Total-Count" = u64))),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn list_events(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    q: QueryParams,
+) -> Handled {
+    let id = agent_id(&path)?;
+    let page = state
+        .registry
+        .list_agent_events(&caller.0, id, page_of(&q)?)
+        .await?;
+    Ok(list_response::<_, EventResponse>(&page))
+}

@@ -1,0 +1,161 @@
+//! `/agent_api_keys`.
+
+use super::history::selector_of;
+use super::{list_response, page_of};
+use crate::auth::Caller;
+use crate::dto::{AgentApiKeyResponse, CreateApiKeyRequest, CreateApiKeyResponse};
+use crate::error::{ApiError, Problem};
+use crate::extract::{path_id, JsonBody, QueryParams};
+use crate::state::AppState;
+use actix_web::http::header::LOCATION;
+use actix_web::{web, HttpResponse};
+use registry_domain::{AgentId, AgentName, ApiKeyId, ApiKeyType};
+use registry_usecases::{AgentSelector, ApiKeyByName, CreateApiKeyInput, ListApiKeysInput};
+
+type Handled = Result<HttpResponse, ApiError>;
+
+fn key_type(raw: Option<&str>) -> Result<ApiKeyType, ApiError> {
+    Ok(raw
+        .map(ApiKeyType::parse)
+        .transpose()?
+        .unwrap_or(ApiKeyType::External))
+}
+
+fn by_name(q: &QueryParams, name: String) -> Result<ApiKeyByName, ApiError> {
+    Ok(ApiKeyByName {
+        agent: selector_of(q)?,
+        name,
+        api_key_type: key_type(q.get("api_key_type"))?,
+    })
+}
+
+/// Create an agent API key (server-generated secret, shown once). Needs `update` on the agent.
+#[utoipa::path(post, path = "/agent_api_keys", tag = "agent_api_keys",
+    request_body = CreateApiKeyRequest,
+    responses((status = 201, body = CreateApiKeyResponse, headers(("Location" = String))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn create_api_key(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: JsonBody<CreateApiKeyRequest>,
+) -> Handled {
+    let b = body.0;
+    let input = CreateApiKeyInput {
+        agent: AgentSelector {
+            agent_id: b
+                .agent_id
+                .as_deref()
+                .map(|v| AgentId::parse(v, "agent_id"))
+                .transpose()?,
+            agent_name: b
+                .agent_name
+                .as_deref()
+                .map(|v| AgentName::parse_field(v, "agent_name"))
+                .transpose()?,
+        },
+        name: b.name,
+        api_key_type: key_type(b.api_key_type.as_deref())?,
+        api_key: b.api_key,
+    };
+    let created = state.registry.create_api_key(&caller.0, input).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((LOCATION, format!("/agent_api_keys/{}", created.key.id)))
+        .json(CreateApiKeyResponse {
+            key: AgentApiKeyResponse::from(&created.key),
+            api_key: created.secret,
+        }))
+}
+
+/// List an agent's keys, oldest first (exactly one of `agent_id` / `agent_name`).
+#[utoipa::path(get, path = "/agent_api_keys", tag = "agent_api_keys",
+    params(("agent_id" = Option<String>, Query, description = "Agent id"),
+        ("agent_name" = Option<String>, Query, description = "Agent name"),
+        ("limit" = Option<i64>, Query, description = "1..=1000, default 50"),
+        ("page_number" = Option<i64>, Query, description = ">= 1, default 1")),
+    responses((status = 200, body = Vec<AgentApiKeyResponse>, headers(("X-Total-Count" = u64))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn list_api_keys(state: web::Data<AppState>, caller: Caller, q: QueryParams) -> Handled {
+    let input = ListApiKeysInput {
+        agent: selector_of(&q)?,
+        page: page_of(&q)?,
+    };
+    let page = state.registry.list_api_keys(&caller.0, input).await?;
+    Ok(list_response::<_, AgentApiKeyResponse>(&page))
+}
+
+/// One key by id.
+#[utoipa::path(get, path = "/agent_api_keys/{id}", tag = "agent_api_keys",
+    params(("id" = String, Path, description = "Key id (UUID)")),
+    responses((status = 200, body = AgentApiKeyResponse),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get_api_key(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Handled {
+    let id = path_id(&path, "id", ApiKeyId::parse)?;
+    let key = state.registry.get_api_key(&caller.0, id).await?;
+    Ok(HttpResponse::Ok().json(AgentApiKeyResponse::from(&key)))
+}
+
+/// One key by name (agent selector and `api_key_type`, default `external`, in the query).
+#[utoipa::path(get, path = "/agent_api_keys/name/{name}", tag = "agent_api_keys",
+    params(("name" = String, Path, description = "Key name"),
+        ("agent_id" = Option<String>, Query, description = "Agent id"),
+        ("agent_name" = Option<String>, Query, description = "Agent name"),
+        ("api_key_type" = Option<String>, Query, description = "Default external")),
+    responses((status = 200, body = AgentApiKeyResponse),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get_api_key_by_name(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    q: QueryParams,
+) -> Handled {
+    let input = by_name(&q, path.into_inner())?;
+    let key = state.registry.get_api_key_by_name(&caller.0, input).await?;
+    Ok(HttpResponse::Ok().json(AgentApiKeyResponse::from(&key)))
+}
+
+/// Delete a key by id; answers the peer's JSON string.
+#[utoipa::path(delete, path = "/agent_api_keys/{id}", tag = "agent_api_keys",
+    params(("id" = String, Path, description = "Key id (UUID)")),
+    responses((status = 200, body = String, example = json!("Agent API key with ID 6f1c… deleted")),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn delete_api_key(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Handled {
+    let id = path_id(&path, "id", ApiKeyId::parse)?;
+    let key = state.registry.delete_api_key(&caller.0, id).await?;
+    Ok(HttpResponse::Ok().json(format!("Agent API key with ID {} deleted", key.id)))
+}
+
+/// Delete a key by name; answers the peer's JSON string.
+#[utoipa::path(delete, path = "/agent_api_keys/name/{name}", tag = "agent_api_keys",
+    params(("name" = String, Path, description = "Key name"),
+        ("agent_id" = Option<String>, Query, description = "Agent id"),
+        ("agent_name" = Option<String>, Query, description = "Agent name"),
+        ("api_key_type" = Option<String>, Query, description = "Default external")),
+    responses((status = 200, body = String, example = json!("Agent api_key 'ci' deleted")),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn delete_api_key_by_name(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    q: QueryParams,
+) -> Handled {
+    let input = by_name(&q, path.into_inner())?;
+    let key = state
+        .registry
+        .delete_api_key_by_name(&caller.0, input)
+        .await?;
+    Ok(HttpResponse::Ok().json(format!("Agent api_key '{}' deleted", key.name)))
+}

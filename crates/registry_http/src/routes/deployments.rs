@@ -1,0 +1,146 @@
+//! `/agents/{agent_id}/deployments`: create, list, get, delete (soft), promote.
+
+use super::{direction_of, list_response, page_of};
+use crate::auth::Caller;
+use crate::dto::{parse_metadata, CreateDeploymentRequest, DeleteResponse, DeploymentResponse};
+use crate::error::{ApiError, Problem};
+use crate::extract::{path_id, JsonBody, QueryParams};
+use crate::state::AppState;
+use actix_web::http::header::LOCATION;
+use actix_web::{web, HttpResponse};
+use registry_domain::{AgentId, DeploymentId};
+use registry_usecases::{CreateDeploymentInput, ListDeploymentsInput};
+
+type Handled = Result<HttpResponse, ApiError>;
+
+fn ids(path: &(String, String)) -> Result<(AgentId, DeploymentId), ApiError> {
+    Ok((
+        path_id(&path.0, "agent_id", AgentId::parse)?,
+        path_id(&path.1, "deployment_id", DeploymentId::parse)?,
+    ))
+}
+
+/// Create a deployment (Pending). Needs `execute` on the agent.
+#[utoipa::path(post, path = "/agents/{agent_id}/deployments", tag = "deployments",
+    params(("agent_id" = String, Path, description = "Agent id (UUID)")),
+    request_body = CreateDeploymentRequest,
+    responses((status = 201, body = DeploymentResponse, headers(("Location" = String))),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn create_deployment(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: JsonBody<CreateDeploymentRequest>,
+) -> Handled {
+    let agent_id = path_id(&path, "agent_id", AgentId::parse)?;
+    let b = body.0;
+    let input = CreateDeploymentInput {
+        agent_id,
+        docker_image: b.docker_image,
+        registration_metadata: parse_metadata(b.registration_metadata, "registration_metadata")?,
+        sgp_deploy_id: b.sgp_deploy_id,
+        helm_release_name: b.helm_release_name,
+    };
+    let d = state.registry.create_deployment(&caller.0, input).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            LOCATION,
+            format!("/agents/{}/deployments/{}", d.agent_id, d.id),
+        ))
+        .json(DeploymentResponse::from(&d)))
+}
+
+/// List the agent's non-expired deployments.
+#[utoipa::path(get, path = "/agents/{agent_id}/deployments", tag = "deployments",
+    params(("agent_id" = String, Path, description = "Agent id (UUID)"),
+        ("limit" = Option<i64>, Query, description = "1..=1000, default 50"),
+        ("page_number" = Option<i64>, Query, description = ">= 1, default 1"),
+        ("order_by" = Option<String>, Query, description = "created_at (the only key)"),
+        ("order_direction" = Option<String>, Query, description = "asc or desc (default)")),
+    responses((status = 200, body = Vec<DeploymentResponse>, headers(("X-Total-Count" = u64))),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn list_deployments(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    q: QueryParams,
+) -> Handled {
+    let agent_id = path_id(&path, "agent_id", AgentId::parse)?;
+    if let Some(order_by) = q.get("order_by") {
+        if order_by != "created_at" {
+            return Err(
+                registry_domain::ValidationError::new("order_by", "must be created_at").into(),
+            );
+        }
+    }
+    let input = ListDeploymentsInput {
+        agent_id,
+        page: page_of(&q)?,
+        order_direction: direction_of(&q)?,
+    };
+    let page = state.registry.list_deployments(&caller.0, input).await?;
+    Ok(list_response::<_, DeploymentResponse>(&page))
+}
+
+/// Get one deployment of the agent (expired ones included).
+#[utoipa::path(get, path = "/agents/{agent_id}/deployments/{deployment_id}", tag = "deployments",
+    params(("agent_id" = String, Path, description = "Agent id (UUID)"),
+        ("deployment_id" = String, Path, description = "Deployment id (UUID)")),
+    responses((status = 200, body = DeploymentResponse),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get_deployment(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Handled {
+    let (agent_id, deployment_id) = ids(&path)?;
+    let d = state
+        .registry
+        .get_deployment(&caller.0, agent_id, deployment_id)
+        .await?;
+    Ok(HttpResponse::Ok().json(DeploymentResponse::from(&d)))
+}
+
+/// Soft-delete a deployment (the production one is 409).
+#[utoipa::path(delete, path = "/agents/{agent_id}/deployments/{deployment_id}", tag = "deployments",
+    params(("agent_id" = String, Path, description = "Agent id (UUID)"),
+        ("deployment_id" = String, Path, description = "Deployment id (UUID)")),
+    responses((status = 200, body = DeleteResponse),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json")))]
+pub async fn delete_deployment(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Handled {
+    let (agent_id, deployment_id) = ids(&path)?;
+    let d = state
+        .registry
+        .delete_deployment(&caller.0, agent_id, deployment_id)
+        .await?;
+    Ok(HttpResponse::Ok().json(DeleteResponse {
+        id: d.id.to_string(),
+        message: format!("Deployment '{}' deleted successfully", d.id),
+    }))
+}
+
+/// Promote a Ready deployment to production (409 when not Ready or the agent is Deleted).
+#[utoipa::path(post, path = "/agents/{agent_id}/deployments/{deployment_id}/promote", tag = "deployments",
+    params(("agent_id" = String, Path, description = "Agent id (UUID)"),
+        ("deployment_id" = String, Path, description = "Deployment id (UUID)")),
+    responses((status = 200, body = DeploymentResponse),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json")))]
+pub async fn promote_deployment(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Handled {
+    let (agent_id, deployment_id) = ids(&path)?;
+    let promoted = state
+        .registry
+        .promote_deployment(&caller.0, agent_id, deployment_id)
+        .await?;
+    Ok(HttpResponse::Ok().json(DeploymentResponse::from(&promoted.deployment)))
+}

@@ -1,0 +1,90 @@
+//! `/agents/{agent_id}/grants`: sharing (owner or admin).
+
+use super::TOTAL_COUNT_HEADER;
+use crate::auth::Caller;
+use crate::dto::{DeleteResponse, GrantRequest, GrantResponse};
+use crate::error::{ApiError, Problem};
+use crate::extract::{path_id, JsonBody};
+use crate::state::AppState;
+use actix_web::http::header::LOCATION;
+use actix_web::{web, HttpResponse};
+use registry_domain::{AgentId, Principal, Role};
+
+type Handled = Result<HttpResponse, ApiError>;
+
+/// Every grant on the agent, owners first.
+#[utoipa::path(get, path = "/agents/{agent_id}/grants", tag = "grants",
+    params(("agent_id" = String, Path, description = "Agent id (UUID)")),
+    responses((status = 200, body = Vec<GrantResponse>, headers(("X-Total-Count" = u64))),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn list_grants(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Handled {
+    let agent_id = path_id(&path, "agent_id", AgentId::parse)?;
+    let grants = state.registry.list_grants(&caller.0, agent_id).await?;
+    let body: Vec<GrantResponse> = grants.iter().map(GrantResponse::from).collect();
+    Ok(HttpResponse::Ok()
+        .insert_header((TOTAL_COUNT_HEADER, body.len().to_string()))
+        .json(body))
+}
+
+/// Give a principal a role on the agent (replacing any role it had).
+#[utoipa::path(post, path = "/agents/{agent_id}/grants", tag = "grants",
+    params(("agent_id" = String, Path, description = "Agent id (UUID)")),
+    request_body = GrantRequest,
+    responses((status = 201, body = GrantResponse, headers(("Location" = String))),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn add_grant(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: JsonBody<GrantRequest>,
+) -> Handled {
+    let agent_id = path_id(&path, "agent_id", AgentId::parse)?;
+    let principal = Principal::parse(&body.0.principal, "principal")?;
+    let role = Role::parse(&body.0.role)?;
+    let grant = state
+        .registry
+        .add_grant(&caller.0, agent_id, principal, role)
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            LOCATION,
+            format!("/agents/{}/grants/{}", grant.agent_id, grant.principal),
+        ))
+        .json(GrantResponse::from(&grant)))
+}
+
+/// Revoke a principal's grant (the last owner cannot be removed: 409).
+#[utoipa::path(delete, path = "/agents/{agent_id}/grants/{principal}", tag = "grants",
+    params(("agent_id" = String, Path, description = "Agent id (UUID)"),
+        ("principal" = String, Path, description = "e.g. user:alice")),
+    responses((status = 200, body = DeleteResponse),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json")))]
+pub async fn revoke_grant(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Handled {
+    let agent_id = path_id(&path.0, "agent_id", AgentId::parse)?;
+    let principal = Principal::parse(&path.1, "principal")?;
+    let grant = state
+        .registry
+        .revoke_grant(&caller.0, agent_id, &principal)
+        .await?;
+    Ok(HttpResponse::Ok().json(DeleteResponse {
+        id: grant.principal.to_string(),
+        message: format!(
+            "Grant of '{}' on agent '{}' revoked",
+            grant.principal, grant.agent_id
+        ),
+    }))
+}

@@ -1,0 +1,66 @@
+//! `/deployment-history`.
+
+use super::{direction_of, list_response, page_of};
+use crate::auth::Caller;
+use crate::dto::DeploymentHistoryResponse;
+use crate::error::{ApiError, Problem};
+use crate::extract::{path_id, QueryParams};
+use crate::state::AppState;
+use actix_web::{web, HttpResponse};
+use registry_domain::{AgentId, AgentName, HistoryId};
+use registry_usecases::{AgentSelector, ListHistoryInput};
+
+type Handled = Result<HttpResponse, ApiError>;
+
+/// The `agent_id` / `agent_name` selector of a query (the use case checks exactly one).
+pub fn selector_of(q: &QueryParams) -> Result<AgentSelector, ApiError> {
+    Ok(AgentSelector {
+        agent_id: q
+            .get("agent_id")
+            .map(|v| AgentId::parse(v, "agent_id"))
+            .transpose()?,
+        agent_name: q
+            .get("agent_name")
+            .map(|v| AgentName::parse_field(v, "agent_name"))
+            .transpose()?,
+    })
+}
+
+/// One deployment-history row.
+#[utoipa::path(get, path = "/deployment-history/{deployment_id}", tag = "deployment-history",
+    params(("deployment_id" = String, Path, description = "History row id (UUID)")),
+    responses((status = 200, body = DeploymentHistoryResponse),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn get_history(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Handled {
+    let id = path_id(&path, "deployment_id", HistoryId::parse)?;
+    let h = state.registry.get_deployment_history(&caller.0, id).await?;
+    Ok(HttpResponse::Ok().json(DeploymentHistoryResponse::from(&h)))
+}
+
+/// The agent's deployment history (exactly one of `agent_id` / `agent_name`, else 400).
+#[utoipa::path(get, path = "/deployment-history", tag = "deployment-history",
+    params(("agent_id" = Option<String>, Query, description = "Agent id"),
+        ("agent_name" = Option<String>, Query, description = "Agent name"),
+        ("limit" = Option<i64>, Query, description = "1..=1000, default 50"),
+        ("page_number" = Option<i64>, Query, description = ">= 1, default 1"),
+        ("order_by" = Option<String>, Query, description = "Accepted; rows are ordered by deployment_timestamp"),
+        ("order_direction" = Option<String>, Query, description = "asc or desc (default)")),
+    responses((status = 200, body = Vec<DeploymentHistoryResponse>, headers(("X-Total-Count" = u64))),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn list_history(state: web::Data<AppState>, caller: Caller, q: QueryParams) -> Handled {
+    let input = ListHistoryInput {
+        agent: selector_of(&q)?,
+        page: page_of(&q)?,
+        order_direction: direction_of(&q)?,
+    };
+    let page = state
+        .registry
+        .list_deployment_history(&caller.0, input)
+        .await?;
+    Ok(list_response::<_, DeploymentHistoryResponse>(&page))
+}

@@ -1,0 +1,74 @@
+//! Route handlers, one module per resource. Handlers are thin: extract, call one `Registry`
+//! method, map the result.
+
+pub mod agents;
+pub mod api_keys;
+pub mod deployments;
+pub mod grants;
+pub mod history;
+pub mod ops;
+pub mod service_tokens;
+
+use crate::dto::AgentResponse;
+use crate::error::ApiError;
+use crate::extract::QueryParams;
+use actix_web::http::header::{ETAG, LOCATION};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse};
+use registry_domain::{Agent, Page, PageRequest, SortDirection};
+use serde::Serialize;
+
+/// Header carrying the total count of a list.
+pub const TOTAL_COUNT_HEADER: &str = "x-total-count";
+
+/// `limit` / `page_number` of `q` (422 naming the parameter).
+pub fn page_of(q: &QueryParams) -> Result<PageRequest, ApiError> {
+    Ok(PageRequest::new(q.int("limit")?, q.int("page_number")?)?)
+}
+
+/// `order_direction` of `q` (default desc).
+pub fn direction_of(q: &QueryParams) -> Result<SortDirection, ApiError> {
+    Ok(q.get("order_direction")
+        .map(SortDirection::parse)
+        .transpose()?
+        .unwrap_or_default())
+}
+
+/// A bare JSON array with `X-Total-Count`.
+pub fn list_response<T, D>(page: &Page<T>) -> HttpResponse
+where
+    D: Serialize + for<'a> From<&'a T>,
+{
+    let items: Vec<D> = page.items.iter().map(D::from).collect();
+    HttpResponse::Ok()
+        .insert_header((TOTAL_COUNT_HEADER, page.total.to_string()))
+        .json(items)
+}
+
+/// 200 with one agent and its `ETag`.
+pub fn agent_response(agent: &Agent) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((ETAG, agent.etag()))
+        .json(AgentResponse::from(agent))
+}
+
+/// A response builder: 201 with `Location` when `created`, else 200.
+pub fn created_or_ok(created: bool, location: &str) -> actix_web::HttpResponseBuilder {
+    let mut res = if created {
+        HttpResponse::build(StatusCode::CREATED)
+    } else {
+        HttpResponse::Ok()
+    };
+    if created {
+        res.insert_header((LOCATION, location.to_owned()));
+    }
+    res
+}
+
+/// The `If-Match` header, if any.
+pub fn if_match(req: &HttpRequest) -> Option<String> {
+    req.headers()
+        .get(actix_web::http::header::IF_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}

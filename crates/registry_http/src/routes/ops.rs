@@ -1,0 +1,45 @@
+//! Operational endpoints (no authentication): liveness, readiness, metrics, OpenAPI.
+
+use crate::dto::HealthResponse;
+use crate::error::{ApiError, Problem};
+use crate::state::AppState;
+use actix_web::{web, HttpResponse};
+
+/// Liveness: the process is up.
+#[utoipa::path(get, path = "/healthz", tag = "operations",
+    responses((status = 200, body = HealthResponse)))]
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(HealthResponse {
+        status: "ok".to_owned(),
+    })
+}
+
+/// Readiness: the database answers (503 `unavailable` otherwise).
+#[utoipa::path(get, path = "/readyz", tag = "operations",
+    responses((status = 200, body = HealthResponse),
+        (status = 503, body = Problem, content_type = "application/problem+json")))]
+pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    state.registry.ping().await?;
+    Ok(HttpResponse::Ok().json(HealthResponse {
+        status: "ready".to_owned(),
+    }))
+}
+
+/// Prometheus metrics (text exposition format).
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses((status = 200, body = String, content_type = "text/plain; version=0.0.4")))]
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    let pool = state.pool_stats.as_ref().map(|f| f());
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(state.metrics.render(pool))
+}
+
+/// This document.
+#[utoipa::path(get, path = "/openapi.json", tag = "operations",
+    responses((status = 200, body = Object, content_type = "application/json")))]
+pub async fn openapi() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(crate::openapi::openapi_json())
+}

@@ -1,0 +1,81 @@
+//! `/service_tokens`: admin-issued credentials for users and services.
+
+use crate::auth::Caller;
+use crate::dto::{
+    CreateServiceTokenRequest, CreateServiceTokenResponse, DeleteResponse, ServiceTokenResponse,
+};
+use crate::error::{ApiError, Problem};
+use crate::extract::{path_id, JsonBody};
+use crate::routes::TOTAL_COUNT_HEADER;
+use crate::state::AppState;
+use actix_web::http::header::LOCATION;
+use actix_web::{web, HttpResponse};
+use registry_domain::ServiceTokenId;
+use registry_usecases::{CreateServiceTokenInput, ServiceTokenKind};
+
+type Handled = Result<HttpResponse, ApiError>;
+
+/// Create a service token (admin only); the token is shown once.
+#[utoipa::path(post, path = "/service_tokens", tag = "service_tokens",
+    request_body = CreateServiceTokenRequest,
+    responses((status = 201, body = CreateServiceTokenResponse, headers(("Location" = String))),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub async fn create_service_token(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: JsonBody<CreateServiceTokenRequest>,
+) -> Handled {
+    let b = body.0;
+    let input = CreateServiceTokenInput {
+        name: b.name,
+        kind: b
+            .kind
+            .as_deref()
+            .map(ServiceTokenKind::parse)
+            .transpose()?
+            .unwrap_or_default(),
+    };
+    let created = state
+        .registry
+        .create_service_token(&caller.0, input)
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((LOCATION, format!("/service_tokens/{}", created.token.id)))
+        .json(CreateServiceTokenResponse {
+            token: ServiceTokenResponse::from(&created.token),
+            secret: created.secret,
+        }))
+}
+
+/// Every service token, oldest first (admin only).
+#[utoipa::path(get, path = "/service_tokens", tag = "service_tokens",
+    responses((status = 200, body = Vec<ServiceTokenResponse>, headers(("X-Total-Count" = u64))),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
+pub async fn list_service_tokens(state: web::Data<AppState>, caller: Caller) -> Handled {
+    let tokens = state.registry.list_service_tokens(&caller.0).await?;
+    let body: Vec<ServiceTokenResponse> = tokens.iter().map(ServiceTokenResponse::from).collect();
+    Ok(HttpResponse::Ok()
+        .insert_header((TOTAL_COUNT_HEADER, body.len().to_string()))
+        .json(body))
+}
+
+/// Revoke a service token (admin only); it stops authenticating at once.
+#[utoipa::path(delete, path = "/service_tokens/{id}", tag = "service_tokens",
+    params(("id" = String, Path, description = "Token id (UUID)")),
+    responses((status = 200, body = DeleteResponse),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn revoke_service_token(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Handled {
+    let id = path_id(&path, "id", ServiceTokenId::parse)?;
+    let token = state.registry.revoke_service_token(&caller.0, id).await?;
+    Ok(HttpResponse::Ok().json(DeleteResponse {
+        id: token.id.to_string(),
+        message: format!("Service token '{}' revoked", token.name),
+    }))
+}

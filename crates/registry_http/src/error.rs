@@ -224,6 +224,9 @@ impl ResponseError for ApiError {
             }
             _ => {}
         }
+        if let Some(id) = &self.request_id {
+            res.insert_header(("x-request-id", id.as_str()));
+        }
         res.body(body)
     }
 }

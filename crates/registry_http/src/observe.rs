@@ -9,7 +9,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
-use actix_web::{web, HttpMessage, HttpResponse, ResponseError};
+use actix_web::{web, HttpMessage, ResponseError};
 use futures_util::FutureExt;
 use std::panic::AssertUnwindSafe;
 use std::time::Instant;
@@ -46,22 +46,33 @@ pub async fn observe(
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     req.extensions_mut().insert(RequestId(request_id.clone()));
     let method = req.method().to_string();
-    let http_req = req.request().clone();
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let span = tracing::info_span!("request", request_id = %request_id);
 
+    // The request is not cloned here: routing needs sole ownership of it. A panic therefore
+    // answers through an error (rendered by `ApiError`, request id included).
     let outcome = AssertUnwindSafe(next.call(req).instrument(span.clone()))
         .catch_unwind()
         .await;
     let response = match outcome {
         Ok(Ok(res)) => res.map_into_boxed_body(),
-        Ok(Err(err)) => ServiceResponse::from_err(err, http_req.clone()),
+        Ok(Err(err)) => return Err(err),
         Err(_panic) => {
-            span.in_scope(|| tracing::error!("handler panicked"));
-            ServiceResponse::new(
-                http_req.clone(),
-                HttpResponse::InternalServerError().finish(),
-            )
+            let elapsed = started.elapsed();
+            if let Some(state) = &state {
+                state
+                    .metrics
+                    .observe("unknown", &method, 500, elapsed.as_secs_f64());
+            }
+            span.in_scope(|| {
+                tracing::error!(
+                    method = %method,
+                    status = 500u16,
+                    latency_ms = elapsed.as_secs_f64() * 1000.0,
+                    "handler panicked"
+                );
+            });
+            return Err(ApiError::internal(Some(request_id)).into());
         }
     };
     let mut response = as_problem(response, &request_id);

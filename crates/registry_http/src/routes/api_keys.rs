@@ -125,7 +125,7 @@ pub async fn get_api_key_by_name(
 /// Delete a key by id; answers the peer's JSON string.
 #[utoipa::path(delete, path = "/agent_api_keys/{id}", tag = "agent_api_keys",
     params(("id" = String, Path, description = "Key id (UUID)")),
-    responses((status = 200, body = String, example = json!("Agent API key with ID 6f1c… deleted")),
+    responses((status = 200, body = String, content_type = "application/json", example = json!("Agent API key with ID 6f1c… deleted")),
         (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn delete_api_key(
     state: web::Data<AppState>,
@@ -143,7 +143,7 @@ pub async fn delete_api_key(
         ("agent_id" = Option<String>, Query, description = "Agent id"),
         ("agent_name" = Option<String>, Query, description = "Agent name"),
         ("api_key_type" = Option<String>, Query, description = "Default external")),
-    responses((status = 200, body = String, example = json!("Agent api_key 'ci' deleted")),
+    responses((status = 200, body = String, content_type = "application/json", example = json!("Agent api_key 'ci' deleted")),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn delete_api_key_by_name(

@@ -1,0 +1,113 @@
+//! The command line: subcommands and every configuration flag (each also read from the
+//! environment).
+
+use clap::{ArgAction, Args, Parser, Subcommand};
+
+/// Agent Registry: the registry of AI agents through their lifecycle (build-time registration,
+/// deployments, promotion, heartbeats, deletion), wire-compatible with the Agentex registry API.
+#[derive(Debug, Parser)]
+#[command(name = "agent-registry", version, propagate_version = true)]
+pub struct Cli {
+    /// Configuration (flags override the environment).
+    #[command(flatten)]
+    pub settings: Settings,
+    /// What to do (default: serve).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server (the default): migrations first unless RUN_MIGRATIONS=false.
+    Serve,
+    /// Apply pending database migrations and exit (safe to run from many replicas at once).
+    Migrate,
+    /// Manage service tokens (acts as the admin; needs DATABASE_URL and KEY_HASH_SECRET).
+    Tokens {
+        /// Token action.
+        #[command(subcommand)]
+        action: TokensCommand,
+    },
+}
+
+/// `tokens` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum TokensCommand {
+    /// Create a token and print it once (principal `<kind>:<name>`).
+    Create {
+        /// Token name: letters, digits, `-_.@`, 1..=128 characters.
+        name: String,
+        /// `user` (a person) or `service` (a machine).
+        #[arg(long, default_value = "user")]
+        kind: String,
+    },
+    /// List tokens (never their secrets).
+    List,
+    /// Revoke a token by id; it stops authenticating at once.
+    Revoke {
+        /// Token id (UUID).
+        id: String,
+    },
+}
+
+/// Configuration. Each flag also reads the environment variable in brackets.
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// PostgreSQL URL (required), e.g. postgres://user@host:5432/db.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Address to listen on.
+    #[arg(long, env = "BIND", global = true, default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    /// The admin bearer token (required for serve; at least 16 characters unless
+    /// --insecure-no-auth).
+    #[arg(long, env = "ADMIN_TOKEN", global = true, hide_env_values = true)]
+    pub admin_token: Option<String>,
+    /// Server secret for the keyed hash of stored credentials (required; at least 32 bytes).
+    #[arg(long, env = "KEY_HASH_SECRET", global = true, hide_env_values = true)]
+    pub key_hash_secret: Option<String>,
+    /// Maximum database connections.
+    #[arg(long, env = "DB_POOL_SIZE", global = true, default_value_t = 16)]
+    pub db_pool_size: u32,
+    /// How long a request waits for a database connection before answering 503 (ms).
+    #[arg(
+        long,
+        env = "DB_POOL_TIMEOUT_MS",
+        global = true,
+        default_value_t = 2000
+    )]
+    pub db_pool_timeout_ms: u64,
+    /// A Ready agent whose last heartbeat is older than this becomes Unhealthy (seconds).
+    #[arg(
+        long,
+        env = "HEARTBEAT_TTL_SECONDS",
+        global = true,
+        default_value_t = 90
+    )]
+    pub heartbeat_ttl_seconds: u64,
+    /// How often the heartbeat monitor runs (seconds).
+    #[arg(
+        long,
+        env = "HEARTBEAT_CHECK_INTERVAL_SECONDS",
+        global = true,
+        default_value_t = 15
+    )]
+    pub heartbeat_check_interval_seconds: u64,
+    /// Log format: `pretty` or `json` (one JSON object per line). Filter with RUST_LOG.
+    #[arg(long, env = "LOG_FORMAT", global = true, default_value = "pretty")]
+    pub log_format: String,
+    /// Run migrations at serve start (`true`/`false`).
+    #[arg(long, env = "RUN_MIGRATIONS", global = true, default_value_t = true, action = ArgAction::Set)]
+    pub run_migrations: bool,
+    /// Who may register agents: `any` authenticated non-agent principal, or `admin` only.
+    #[arg(long, env = "AGENT_CREATORS", global = true, default_value = "any")]
+    pub agent_creators: String,
+    /// HTTP worker threads (default: the number of CPU cores).
+    #[arg(long, env = "WORKERS", global = true)]
+    pub workers: Option<usize>,
+    /// DANGEROUS: disable authorization; requests without credentials act as the admin. Logs a
+    /// warning at every start.
+    #[arg(long, env = "INSECURE_NO_AUTH", global = true, action = ArgAction::SetTrue)]
+    pub insecure_no_auth: bool,
+}

@@ -1,0 +1,142 @@
+//! Validated configuration: what `Settings` says, checked once at start with clear messages.
+
+use crate::cli::Settings;
+use registry_usecases::CreatorPolicy;
+use std::time::Duration;
+
+/// Shortest admin token accepted (unless authorization is disabled).
+pub const MIN_ADMIN_TOKEN_LEN: usize = 16;
+/// Shortest hashing secret accepted, in bytes.
+pub const MIN_KEY_HASH_SECRET_LEN: usize = 32;
+
+/// Configuration of `serve`.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    /// Database URL.
+    pub database_url: String,
+    /// Listen address.
+    pub bind: String,
+    /// Admin token (may be empty only when insecure).
+    pub admin_token: String,
+    /// Hashing secret.
+    pub key_hash_secret: Vec<u8>,
+    /// Pool size.
+    pub pool_size: u32,
+    /// Pool checkout timeout.
+    pub pool_timeout: Duration,
+    /// Heartbeat TTL.
+    pub heartbeat_ttl: Duration,
+    /// Monitor period.
+    pub heartbeat_interval: Duration,
+    /// Run migrations at start.
+    pub run_migrations: bool,
+    /// Who may create agents.
+    pub creators: CreatorPolicy,
+    /// HTTP workers.
+    pub workers: usize,
+    /// Authorization disabled.
+    pub insecure: bool,
+}
+
+/// The database URL, required by every subcommand.
+pub fn database_url(s: &Settings) -> Result<String, String> {
+    match s.database_url.as_deref().map(str::trim) {
+        Some(url) if !url.is_empty() => Ok(url.to_owned()),
+        _ => Err(
+            "DATABASE_URL is required (e.g. postgres://postgres@127.0.0.1:5432/registry)"
+                .to_owned(),
+        ),
+    }
+}
+
+/// The hashing secret (≥ 32 bytes).
+pub fn key_hash_secret(s: &Settings) -> Result<Vec<u8>, String> {
+    let secret = s.key_hash_secret.clone().unwrap_or_default();
+    if secret.is_empty() {
+        return Err(
+            "KEY_HASH_SECRET is required (at least 32 bytes; e.g. `openssl rand -hex 32`)"
+                .to_owned(),
+        );
+    }
+    if secret.len() < MIN_KEY_HASH_SECRET_LEN {
+        return Err(format!(
+            "KEY_HASH_SECRET must be at least {MIN_KEY_HASH_SECRET_LEN} bytes (got {})",
+            secret.len()
+        ));
+    }
+    Ok(secret.into_bytes())
+}
+
+/// Validates everything `serve` needs; every problem is reported, one per line.
+pub fn serve_config(s: &Settings) -> Result<ServeConfig, String> {
+    let mut problems = Vec::new();
+    let database_url = database_url(s)
+        .map_err(|e| problems.push(e))
+        .unwrap_or_default();
+    let key_hash_secret = key_hash_secret(s)
+        .map_err(|e| problems.push(e))
+        .unwrap_or_default();
+    let admin_token = s.admin_token.clone().unwrap_or_default();
+    if !s.insecure_no_auth {
+        if admin_token.is_empty() {
+            problems.push("ADMIN_TOKEN is required (at least 16 characters)".to_owned());
+        } else if admin_token.chars().count() < MIN_ADMIN_TOKEN_LEN {
+            problems.push(format!(
+                "ADMIN_TOKEN must be at least {MIN_ADMIN_TOKEN_LEN} characters"
+            ));
+        }
+    }
+    if s.bind.parse::<std::net::SocketAddr>().is_err() && !s.bind.contains(':') {
+        problems.push(format!("BIND must be host:port (got {:?})", s.bind));
+    }
+    if s.db_pool_size == 0 {
+        problems.push("DB_POOL_SIZE must be at least 1".to_owned());
+    }
+    if s.db_pool_timeout_ms == 0 {
+        problems.push("DB_POOL_TIMEOUT_MS must be at least 1".to_owned());
+    }
+    if s.heartbeat_ttl_seconds == 0 {
+        problems.push("HEARTBEAT_TTL_SECONDS must be at least 1".to_owned());
+    }
+    if s.heartbeat_check_interval_seconds == 0 {
+        problems.push("HEARTBEAT_CHECK_INTERVAL_SECONDS must be at least 1".to_owned());
+    }
+    if !matches!(s.log_format.as_str(), "json" | "pretty") {
+        problems.push(format!(
+            "LOG_FORMAT must be json or pretty (got {:?})",
+            s.log_format
+        ));
+    }
+    let creators = match s.agent_creators.as_str() {
+        "any" => CreatorPolicy::AnyAuthenticated,
+        "admin" => CreatorPolicy::AdminOnly,
+        other => {
+            problems.push(format!(
+                "AGENT_CREATORS must be any or admin (got {other:?})"
+            ));
+            CreatorPolicy::AnyAuthenticated
+        }
+    };
+    if s.workers == Some(0) {
+        problems.push("WORKERS must be at least 1".to_owned());
+    }
+    if !problems.is_empty() {
+        return Err(problems.join("\n"));
+    }
+    Ok(ServeConfig {
+        database_url,
+        bind: s.bind.clone(),
+        admin_token,
+        key_hash_secret,
+        pool_size: s.db_pool_size,
+        pool_timeout: Duration::from_millis(s.db_pool_timeout_ms),
+        heartbeat_ttl: Duration::from_secs(s.heartbeat_ttl_seconds),
+        heartbeat_interval: Duration::from_secs(s.heartbeat_check_interval_seconds),
+        run_migrations: s.run_migrations,
+        creators,
+        workers: s
+            .workers
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
+        insecure: s.insecure_no_auth,
+    })
+}

@@ -1,0 +1,20 @@
+//! Tracing setup: JSON or pretty lines on stderr, filtered by RUST_LOG (default `info`).
+
+use tracing_subscriber::EnvFilter;
+
+/// Installs the global subscriber (`json` or anything else = pretty).
+pub fn init(format: &str) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if format == "json" {
+        let _ = builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .try_init();
+    } else {
+        let _ = builder.try_init();
+    }
+}

@@ -1,0 +1,57 @@
+//! `tokens create|list|revoke`: service tokens through the registry's use cases, as the admin.
+
+use crate::cli::{Settings, TokensCommand};
+use crate::{config, wiring};
+use registry_domain::{Principal, ServiceTokenId};
+use registry_usecases::{CreateServiceTokenInput, ServiceTokenKind};
+
+/// Runs one token action and prints its result on stdout.
+pub async fn run(settings: &Settings, action: TokensCommand) -> Result<(), String> {
+    let url = config::database_url(settings)?;
+    let secret = config::key_hash_secret(settings)?;
+    let registry = wiring::cli_registry(&url, secret);
+    let admin = Principal::Admin;
+    match action {
+        TokensCommand::Create { name, kind } => {
+            let kind = ServiceTokenKind::parse(&kind).map_err(|e| e.to_string())?;
+            let created = registry
+                .create_service_token(&admin, CreateServiceTokenInput { name, kind })
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("id:        {}", created.token.id);
+            println!("principal: {}", created.token.principal);
+            println!("token:     {}", created.secret);
+            println!("(the token is shown once; store it now)");
+        }
+        TokensCommand::List => {
+            let tokens = registry
+                .list_service_tokens(&admin)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "{:<36}  {:<24}  {:<32}  created_at",
+                "id", "name", "principal"
+            );
+            for t in tokens {
+                println!(
+                    "{:<36}  {:<24}  {:<32}  {}",
+                    t.id,
+                    t.name,
+                    t.principal,
+                    t.created_at
+                        .format(&time::format_description::well_known::Rfc3339)
+                        .unwrap_or_default()
+                );
+            }
+        }
+        TokensCommand::Revoke { id } => {
+            let id = ServiceTokenId::parse(&id, "id").map_err(|e| e.to_string())?;
+            let token = registry
+                .revoke_service_token(&admin, id)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("revoked {} ({})", token.id, token.principal);
+        }
+    }
+    Ok(())
+}

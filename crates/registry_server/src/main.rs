@@ -1,6 +1,76 @@
-//! The `agent-registry` binary (the HTTP service lands with issue 4; this is its placeholder entry point).
+#![doc = include_str!("../README.md")]
 
-fn main() {
-    eprintln!("agent-registry: the HTTP service is not built yet (issue 4)");
-    std::process::exit(2);
+mod cli;
+mod config;
+mod logging;
+mod monitor;
+mod tokens;
+mod wiring;
+
+use clap::Parser;
+use cli::{Cli, Command};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    logging::init(&cli.settings.log_format);
+    let system = actix_web::rt::System::new();
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => system.block_on(serve(&cli.settings)),
+        Command::Migrate => system.block_on(migrate(&cli.settings)),
+        Command::Tokens { action } => system.block_on(tokens::run(&cli.settings, action)),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("agent-registry: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// `migrate`: apply pending migrations and exit.
+async fn migrate(settings: &cli::Settings) -> Result<(), String> {
+    let url = config::database_url(settings)?;
+    let pool = registry_store_pg::build_pool(&url, 1, std::time::Duration::from_secs(10));
+    let applied = wiring::migrate(pool).await?;
+    tracing::info!(applied = ?applied, "migrations applied");
+    println!("{} migration(s) applied", applied.len());
+    Ok(())
+}
+
+/// `serve`: migrations (unless disabled), the heartbeat monitor, the HTTP server; graceful
+/// shutdown on SIGTERM/SIGINT (in-flight requests drain, then the monitor stops).
+async fn serve(settings: &cli::Settings) -> Result<(), String> {
+    let cfg = config::serve_config(settings).map_err(|e| format!("invalid configuration:\n{e}"))?;
+    if cfg.insecure {
+        tracing::warn!(
+            "AUTHORIZATION IS DISABLED (--insecure-no-auth / INSECURE_NO_AUTH): requests without \
+             credentials act as the admin. Never run this way in production."
+        );
+    }
+    let pool = wiring::pool(&cfg);
+    if cfg.run_migrations {
+        let applied = wiring::migrate(pool.clone())
+            .await
+            .map_err(|e| format!("{e} (set RUN_MIGRATIONS=false to start without migrating)"))?;
+        tracing::info!(applied = applied.len(), "migrations up to date");
+    }
+    let registry = wiring::registry(pool.clone(), wiring::registry_config(&cfg));
+    let state = wiring::app_state(registry.clone(), pool);
+
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let monitor = actix_web::rt::spawn(monitor::run(registry, cfg.heartbeat_interval, stop_rx));
+
+    let server = actix_web::HttpServer::new(move || registry_http::build_app(state.clone()))
+        .workers(cfg.workers)
+        .bind(&cfg.bind)
+        .map_err(|e| format!("cannot listen on {}: {e}", cfg.bind))?
+        .run();
+    tracing::info!(bind = %cfg.bind, workers = cfg.workers, "agent-registry listening");
+    let served = server.await;
+    let _ = stop_tx.send(true);
+    let _ = monitor.await;
+    tracing::info!("agent-registry stopped");
+    served.map_err(|e| format!("server error: {e}"))
 }

@@ -37,7 +37,7 @@ pub async fn run(settings: &Settings, action: TokensCommand) -> Result<(), Strin
                     "{:<36}  {:<24}  {:<32}  {}",
                     t.id,
                     t.name,
-                    t.principal,
+                    t.principal.to_string(),
                     t.created_at
                         .format(&time::format_description::well_known::Rfc3339)
                         .unwrap_or_default()

@@ -187,7 +187,7 @@ fn agent_keys_reach_only_their_agent_and_die_with_it() {
         "/agents/register",
         &json!({"name": name, "description": "d", "acp_url": "http://a:1", "acp_type": "async"}),
     );
-    assert_eq!(reg.status, 200, "{}", reg.body);
+    assert!(matches!(reg.status, 200 | 201), "{}", reg.body);
     let id = reg.json()["id"].as_str().unwrap().to_owned();
     let key = reg.json()["agent_api_key"].as_str().unwrap().to_owned();
 

@@ -7,6 +7,7 @@ Exits non-zero (with the failing step) if any registry call of the client does n
 import json
 import sys
 import uuid
+from typing import Any, Dict
 
 import agentex
 from agentex import Agentex
@@ -57,7 +58,7 @@ registered = client.post(
         "acp_type": "async",
         "registration_metadata": {"deployment_id": dep.id},
     },
-    cast_to=dict,
+    cast_to=Dict[str, Any],
 )
 step("deployment-scoped register keeps BuildOnly", registered["status"] == "BuildOnly")
 promoted = client.agents.deployments.promote(dep.id, agent_id=built.id)

@@ -85,7 +85,15 @@ fn stale_agents_become_unhealthy_and_a_heartbeat_brings_them_back() {
         })
         .collect();
     let statuses: Vec<&str> = transitions.iter().map(|(_, s)| s.as_str()).collect();
-    assert_eq!(statuses, ["Ready", "Unhealthy", "Ready"], "{transitions:?}");
+    // With a 1 s TTL the monitor may flip it again before we read: check the prefix, then
+    // that every later step still alternates.
+    assert!(statuses.len() >= 3, "{transitions:?}");
+    assert_eq!(
+        statuses[..3],
+        ["Ready", "Unhealthy", "Ready"],
+        "{transitions:?}"
+    );
+    assert!(statuses.windows(2).all(|w| w[0] != w[1]), "{transitions:?}");
 }
 
 #[test]

@@ -37,12 +37,16 @@ class Profiler:
             return
         with open(self.report, "w", encoding="utf-8") as out:
             for extra in (["--no-children", "-g", "none"], ["--children", "-g", "none"]):
-                subprocess.run(
+                rep = subprocess.run(
                     ["perf", "report", "-i", self.data, "--stdio", "--percent-limit", "0.5",
                      "--sort", "dso,symbol", *extra],
-                    stdout=out,
-                    stderr=subprocess.DEVNULL,
+                    capture_output=True,
+                    text=True,
                     timeout=300,
                     check=False,
                 )
+                for line in rep.stdout.splitlines():
+                    if line.strip() and not line.startswith("#"):
+                        out.write(" ".join(line.split()) + "\n")
+                out.write("\n")
         print(f"profile: {self.report}", flush=True)

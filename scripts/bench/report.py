@@ -125,7 +125,7 @@ def results_section(result: dict) -> str:
             "Command: `" + result["command"] + "`",
             "",
             f"Machine: {m['nproc']} CPUs ({m['cpu_model']}), {m['memory_gib']} GiB RAM, "
-            f"Linux {m['kernel']}; {m['postgresql']}; {m['wrk']}; pgbench {m['pgbench']}; "
+            f"Linux {m['kernel']}; {m['postgresql']}; {m['wrk']}; {m['pgbench']}; "
             f"commit {m['commit']}.",
             "",
             f"Settings: {s['seconds']} s per measurement after {s['warmup_seconds']} s warm-up; "

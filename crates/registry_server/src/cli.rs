@@ -67,9 +67,10 @@ pub struct Settings {
     /// Server secret for the keyed hash of stored credentials (required; at least 32 bytes).
     #[arg(long, env = "KEY_HASH_SECRET", global = true, hide_env_values = true)]
     pub key_hash_secret: Option<String>,
-    /// Maximum database connections.
-    #[arg(long, env = "DB_POOL_SIZE", global = true, default_value_t = 16)]
-    pub db_pool_size: u32,
+    /// Maximum database connections [default: 2 × CPU cores]. More connections than the
+    /// database's cores add queueing inside PostgreSQL and lengthen the latency tail.
+    #[arg(long, env = "DB_POOL_SIZE", global = true)]
+    pub db_pool_size: Option<u32>,
     /// How long a request waits for a database connection before answering 503 (ms).
     #[arg(
         long,

@@ -89,7 +89,7 @@ pub fn serve_config(s: &Settings) -> Result<ServeConfig, String> {
     if s.bind.parse::<std::net::SocketAddr>().is_err() && !s.bind.contains(':') {
         problems.push(format!("BIND must be host:port (got {:?})", s.bind));
     }
-    if s.db_pool_size == 0 {
+    if s.db_pool_size == Some(0) {
         problems.push("DB_POOL_SIZE must be at least 1".to_owned());
     }
     if s.db_pool_timeout_ms == 0 {
@@ -128,15 +128,18 @@ pub fn serve_config(s: &Settings) -> Result<ServeConfig, String> {
         bind: s.bind.clone(),
         admin_token,
         key_hash_secret,
-        pool_size: s.db_pool_size,
+        pool_size: s.db_pool_size.unwrap_or(2 * cores()),
         pool_timeout: Duration::from_millis(s.db_pool_timeout_ms),
         heartbeat_ttl: Duration::from_secs(s.heartbeat_ttl_seconds),
         heartbeat_interval: Duration::from_secs(s.heartbeat_check_interval_seconds),
         run_migrations: s.run_migrations,
         creators,
-        workers: s
-            .workers
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
+        workers: s.workers.unwrap_or_else(|| cores() as usize),
         insecure: s.insecure_no_auth,
     })
+}
+
+/// The CPU cores this process may use (2 if unknown).
+fn cores() -> u32 {
+    std::thread::available_parallelism().map_or(2, |n| u32::try_from(n.get()).unwrap_or(u32::MAX))
 }

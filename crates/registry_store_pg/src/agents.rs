@@ -2,16 +2,16 @@
 
 use crate::error::{map_diesel, TxError};
 use crate::events::append_events;
-use crate::paging::{limit, offset, page_from, TOTAL_OVER};
+use crate::fragments::{CardMetadataContains, LiveAgent, LiveAgentTotal, LiveTarget, TotalOver};
+use crate::paging::{limit, offset, page_from};
 use crate::pool::{run, run_tx};
 use crate::rows::{AgentRow, GrantRow};
 use crate::schema::{agents, deployments, grants};
 use crate::PgStore;
 use async_trait::async_trait;
-use diesel::dsl::sql;
 use diesel::pg::{Pg, PgConnection};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Jsonb, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{Text, Timestamptz, Uuid as SqlUuid};
 use diesel::upsert::DecoratableTarget;
 use registry_domain::{
     Agent, AgentId, AgentName, AgentStatus, NewEvent, Page, Principal, Role, SortDirection,
@@ -21,10 +21,6 @@ use registry_ports::{
     AgentOrder, AgentQuery, AgentRepository, Constraint, CreateOutcome, RepoError, RepoResult,
 };
 use uuid::Uuid;
-
-/// The predicate of every live-agent index, spelled literally so the planner can match the
-/// partial indexes (a bound parameter could not be proven to imply it).
-pub(crate) const LIVE: &str = "agents.status <> 'Deleted'";
 
 /// The heartbeat monitor's statement: transition the stale agents and event each, at once.
 const EXPIRE_SQL: &str = "\
@@ -51,7 +47,7 @@ struct IdRow {
 fn live_by_name(conn: &mut PgConnection, name: &str) -> QueryResult<Option<AgentRow>> {
     agents::table
         .filter(agents::name.eq(name))
-        .filter(sql::<Bool>(LIVE))
+        .filter(LiveAgent)
         .select(AgentRow::as_select())
         .first(conn)
         .optional()
@@ -68,7 +64,7 @@ fn create_if_absent_tx(
         let inserted: Option<AgentRow> = diesel::insert_into(agents::table)
             .values(row)
             .on_conflict(agents::name)
-            .filter_target(sql::<Bool>("status <> 'Deleted'"))
+            .filter_target(LiveTarget)
             .do_nothing()
             .returning(AgentRow::as_returning())
             .get_result(conn)
@@ -134,7 +130,7 @@ fn update_tx(
 
 /// The `list` filters (live agents matching `query`), unordered.
 fn list_filter(query: &AgentQuery) -> agents::BoxedQuery<'static, Pg> {
-    let mut q = agents::table.into_boxed().filter(sql::<Bool>(LIVE));
+    let mut q = agents::table.into_boxed().filter(LiveAgent);
     if !query.statuses.is_empty() {
         let statuses: Vec<&'static str> = query.statuses.iter().map(|s| s.as_str()).collect();
         q = q.filter(agents::status.eq_any(statuses));
@@ -144,13 +140,24 @@ fn list_filter(query: &AgentQuery) -> agents::BoxedQuery<'static, Pg> {
         q = q.filter(agents::id.eq_any(ids));
     }
     if let Some(wanted) = &query.card_metadata {
-        let wanted = serde_json::Value::Object(wanted.clone());
-        q = q.filter(
-            sql::<Bool>("(registration_metadata -> 'agent_card' -> 'metadata') @> ")
-                .bind::<Jsonb, _>(wanted),
-        );
+        q = q.filter(CardMetadataContains(serde_json::Value::Object(
+            wanted.clone(),
+        )));
     }
     q
+}
+
+/// Whether `query` matches every live agent (so the trigger-kept count is its total).
+fn is_unfiltered(query: &AgentQuery) -> bool {
+    let AgentQuery {
+        page: _,
+        order_by: _,
+        direction: _,
+        statuses,
+        card_metadata,
+        only_ids,
+    } = query;
+    statuses.is_empty() && card_metadata.is_none() && only_ids.is_none()
 }
 
 /// The `list` query: filters, then the order with id tiebreak.
@@ -186,8 +193,13 @@ impl AgentRepository for PgStore {
     ) -> RepoResult<CreateOutcome> {
         let row = AgentRow::from(agent);
         let events = events.to_vec();
-        let (stored, created) = run_tx(&self.pool, move |conn| {
-            create_if_absent_tx(conn, &row, owner.as_ref(), &events)
+        let (stored, created) = run(&self.pool, move |conn| {
+            // The idempotent path (the name is live) needs one cached read and no transaction;
+            // only when the name looks free does the insert transaction decide.
+            if let Some(existing) = live_by_name(conn, &row.name)? {
+                return Ok((existing, false));
+            }
+            conn.transaction(|conn| create_if_absent_tx(conn, &row, owner.as_ref(), &events))
         })
         .await?;
         Ok(CreateOutcome {
@@ -223,11 +235,17 @@ impl AgentRepository for PgStore {
         }
         let query = query.clone();
         run(&self.pool, move |conn| {
-            let rows: Vec<(AgentRow, i64)> = list_query(&query)
-                .select((AgentRow::as_select(), sql::<BigInt>(TOTAL_OVER)))
+            let page = list_query(&query)
                 .limit(limit(query.page))
-                .offset(offset(query.page))
-                .load(conn)?;
+                .offset(offset(query.page));
+            // Unfiltered, the total is the trigger-kept count of live agents (O(1)); filtered, it
+            // is counted beside the page, which visits every matching row.
+            let rows: Vec<(AgentRow, i64)> = if is_unfiltered(&query) {
+                page.select((AgentRow::as_select(), LiveAgentTotal))
+                    .load(conn)?
+            } else {
+                page.select((AgentRow::as_select(), TotalOver)).load(conn)?
+            };
             page_from(rows, query.page, Agent::try_from, || {
                 list_count(conn, &query)
             })

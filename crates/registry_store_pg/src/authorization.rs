@@ -2,15 +2,14 @@
 
 use crate::error::TxError;
 use crate::events::append_events;
+use crate::fragments::NotOwner;
 use crate::pool::{run, run_tx};
 use crate::rows::{convert_all, GrantRow};
 use crate::schema::grants;
 use crate::PgStore;
 use async_trait::async_trait;
-use diesel::dsl::sql;
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
-use diesel::sql_types::Bool;
 use diesel::upsert::excluded;
 use registry_domain::{Action, AgentId, Grant, NewEvent, Principal, Role};
 use registry_ports::{Authorizer, Constraint, RepoError, RepoResult};
@@ -112,7 +111,7 @@ impl Authorizer for PgStore {
         let rows = run(&self.pool, move |conn| {
             Ok(grants::table
                 .filter(grants::agent_id.eq(agent_id.as_uuid()))
-                .order_by((sql::<Bool>("role <> 'owner'"), grants::principal.asc()))
+                .order_by((NotOwner, grants::principal.asc()))
                 .select(GrantRow::as_select())
                 .load(conn)?)
         })

@@ -2,7 +2,8 @@
 
 use crate::error::{map_diesel, TxError};
 use crate::events::append_events;
-use crate::paging::{limit, offset, page_from, TOTAL_OVER};
+use crate::fragments::TotalOver;
+use crate::paging::{limit, offset, page_from};
 use crate::pool::{run, run_tx};
 use crate::rows::{AgentRow, DeploymentRow};
 use crate::schema::{agents, deployments};
@@ -11,7 +12,7 @@ use async_trait::async_trait;
 use diesel::dsl::sql;
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Nullable, Timestamptz};
+use diesel::sql_types::{Nullable, Timestamptz};
 use registry_domain::{
     Agent, AgentId, Deployment, DeploymentId, DeploymentStatus, NewEvent, Page, PageRequest,
     SortDirection, Timestamp,
@@ -126,13 +127,13 @@ impl DeploymentRepository for PgStore {
             let rows: Vec<(DeploymentRow, i64)> = match direction {
                 SortDirection::Asc => live
                     .order_by((deployments::created_at.asc(), deployments::id.asc()))
-                    .select((DeploymentRow::as_select(), sql::<BigInt>(TOTAL_OVER)))
+                    .select((DeploymentRow::as_select(), TotalOver))
                     .limit(limit(page))
                     .offset(offset(page))
                     .load(conn)?,
                 SortDirection::Desc => live
                     .order_by((deployments::created_at.desc(), deployments::id.desc()))
-                    .select((DeploymentRow::as_select(), sql::<BigInt>(TOTAL_OVER)))
+                    .select((DeploymentRow::as_select(), TotalOver))
                     .limit(limit(page))
                     .offset(offset(page))
                     .load(conn)?,

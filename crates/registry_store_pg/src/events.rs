@@ -1,28 +1,31 @@
 //! [`EventLog`] on `agent_events`, and the append every writing method shares.
 
 use crate::error::TxError;
-use crate::paging::{limit, offset, page_from, TOTAL_OVER};
+use crate::fragments::TotalOver;
+use crate::paging::{limit, offset, page_from};
 use crate::pool::run;
 use crate::rows::{EventRow, NewEventRow};
 use crate::schema::agent_events;
 use crate::PgStore;
 use async_trait::async_trait;
-use diesel::dsl::sql;
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
-use diesel::sql_types::BigInt;
 use registry_domain::{AgentId, AuditEvent, NewEvent, Page, PageRequest};
 use registry_ports::{EventLog, RepoResult};
 
 /// Appends `events` (one statement; none when empty) on `conn`, inside the caller's transaction.
+/// A single event, the usual case, is a one-row insert: diesel caches that prepared statement,
+/// while a multi-row insert of a runtime-sized batch is parsed anew every time.
 pub(crate) fn append_events(conn: &mut PgConnection, events: &[NewEvent]) -> QueryResult<()> {
-    if events.is_empty() {
-        return Ok(());
-    }
-    let rows: Vec<NewEventRow> = events.iter().map(NewEventRow::from).collect();
-    diesel::insert_into(agent_events::table)
-        .values(&rows)
-        .execute(conn)?;
+    let insert = diesel::insert_into(agent_events::table);
+    match events {
+        [] => return Ok(()),
+        [one] => insert.values(NewEventRow::from(one)).execute(conn)?,
+        many => {
+            let rows: Vec<NewEventRow> = many.iter().map(NewEventRow::from).collect();
+            insert.values(&rows).execute(conn)?
+        }
+    };
     Ok(())
 }
 
@@ -39,7 +42,7 @@ impl EventLog for PgStore {
             let rows: Vec<(EventRow, i64)> = agent_events::table
                 .filter(agent_events::agent_id.eq(agent))
                 .order_by(agent_events::id.desc())
-                .select((EventRow::as_select(), sql::<BigInt>(TOTAL_OVER)))
+                .select((EventRow::as_select(), TotalOver))
                 .limit(limit(page))
                 .offset(offset(page))
                 .load(conn)?;

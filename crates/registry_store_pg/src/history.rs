@@ -1,15 +1,15 @@
 //! [`HistoryRepository`] on `deployment_history`.
 
 use crate::error::{map_diesel, TxError};
-use crate::paging::{limit, offset, page_from, TOTAL_OVER};
+use crate::fragments::TotalOver;
+use crate::paging::{limit, offset, page_from};
 use crate::pool::{run, run_tx};
 use crate::rows::HistoryRow;
 use crate::schema::deployment_history as history;
 use crate::PgStore;
 use async_trait::async_trait;
-use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text};
+use diesel::sql_types::Text;
 use registry_domain::{AgentId, DeploymentHistory, HistoryId, Page, PageRequest, SortDirection};
 use registry_ports::{HistoryRepository, RepoResult};
 
@@ -65,13 +65,13 @@ impl HistoryRepository for PgStore {
             let rows: Vec<(HistoryRow, i64)> = match direction {
                 SortDirection::Asc => of_agent
                     .order_by((history::deployment_timestamp.asc(), history::id.asc()))
-                    .select((HistoryRow::as_select(), sql::<BigInt>(TOTAL_OVER)))
+                    .select((HistoryRow::as_select(), TotalOver))
                     .limit(limit(page))
                     .offset(offset(page))
                     .load(conn)?,
                 SortDirection::Desc => of_agent
                     .order_by((history::deployment_timestamp.desc(), history::id.desc()))
-                    .select((HistoryRow::as_select(), sql::<BigInt>(TOTAL_OVER)))
+                    .select((HistoryRow::as_select(), TotalOver))
                     .limit(limit(page))
                     .offset(offset(page))
                     .load(conn)?,

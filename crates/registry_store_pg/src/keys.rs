@@ -1,17 +1,16 @@
 //! [`ApiKeyRepository`] on `agent_api_keys`.
 
-use crate::agents::LIVE;
 use crate::error::{map_diesel, TxError};
 use crate::events::append_events;
-use crate::paging::{limit, offset, page_from, TOTAL_OVER};
+use crate::fragments::{LiveAgent, TotalOver};
+use crate::paging::{limit, offset, page_from};
 use crate::pool::{run, run_tx};
 use crate::rows::{ApiKeyRow, NewApiKeyRow};
 use crate::schema::{agent_api_keys as keys, agents};
 use crate::PgStore;
 use async_trait::async_trait;
-use diesel::dsl::{exists, sql};
+use diesel::dsl::exists;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool};
 use registry_domain::{AgentId, ApiKey, ApiKeyId, ApiKeyType, NewEvent, Page, PageRequest};
 use registry_ports::{ApiKeyRepository, RepoError, RepoResult};
 
@@ -81,7 +80,7 @@ impl ApiKeyRepository for PgStore {
             let of_agent = keys::table.filter(keys::agent_id.eq(agent));
             let rows: Vec<(ApiKeyRow, i64)> = of_agent
                 .order_by((keys::created_at.asc(), keys::id.asc()))
-                .select((ApiKeyRow::as_select(), sql::<BigInt>(TOTAL_OVER)))
+                .select((ApiKeyRow::as_select(), TotalOver))
                 .limit(limit(page))
                 .offset(offset(page))
                 .load(conn)?;
@@ -114,7 +113,7 @@ impl ApiKeyRepository for PgStore {
             Ok(keys::table
                 .inner_join(agents::table)
                 .filter(keys::secret_hash.eq(hash))
-                .filter(sql::<Bool>(LIVE))
+                .filter(LiveAgent)
                 .select(ApiKeyRow::as_select())
                 .first(conn)
                 .optional()?)

@@ -5,6 +5,7 @@ mod authorization;
 mod deployments;
 mod error;
 mod events;
+mod fragments;
 mod history;
 mod keys;
 mod migrate;

@@ -3,9 +3,6 @@
 use registry_domain::{Page, PageRequest};
 use registry_ports::RepoResult;
 
-/// SQL of the window count selected beside every row of a page.
-pub(crate) const TOTAL_OVER: &str = "count(*) OVER ()";
-
 /// Builds the page from rows carrying the window count. An empty page past the first has no
 /// row to carry the total, so then `count` is asked (a second statement, only in that case).
 pub(crate) fn page_from<R, T>(

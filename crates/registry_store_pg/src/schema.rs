@@ -163,6 +163,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// The number of live agents, split over 16 rows and kept by a trigger on `agents`
+    /// (migration 4); read only as the sum of `n`.
+    agent_live_counts (shard) {
+        /// Which of the 16 rows (the writing backend's pid modulo 16).
+        shard -> SmallInt,
+        /// This row's part of the count (may be negative; the sum is exact).
+        n -> BigInt,
+    }
+}
+
 diesel::joinable!(deployments -> agents (agent_id));
 diesel::joinable!(deployment_history -> agents (agent_id));
 diesel::joinable!(agent_api_keys -> agents (agent_id));
@@ -177,4 +188,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     service_tokens,
     grants,
     agent_events,
+    agent_live_counts,
 );

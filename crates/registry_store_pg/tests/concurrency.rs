@@ -186,3 +186,52 @@ async fn register_build_racing_delete_never_leaves_two_live_agents() {
         assert_eq!(by_name.is_some(), created == 1);
     }
 }
+
+/// The trigger-kept live count (the unfiltered list's `X-Total-Count`) stays equal to a real
+/// count while 16 connections create and delete agents in parallel, deletes often landing on a
+/// different connection (so a different count row) than the create.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_kept_live_count_matches_a_real_count_under_parallel_writes() {
+    let db = database().await;
+    let (_, stores) = stores_on(&db, 16);
+    let tasks: Vec<_> = (0..16)
+        .map(|_| {
+            let agents = stores.agents.clone();
+            tokio::spawn(async move {
+                for round in 0..12 {
+                    let agent = agent_named(unique_name("cnt"), LifecycleEvent::Register, now());
+                    let mut stored = agents
+                        .create_if_absent(&agent, None, &[])
+                        .await
+                        .unwrap()
+                        .agent;
+                    if round % 3 != 0 {
+                        apply(&mut stored, LifecycleEvent::Delete, now(), "admin").unwrap();
+                        agents.update(&stored, &[]).await.unwrap();
+                    }
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let real = count(
+        &db,
+        "SELECT count(*) AS n FROM agents WHERE status <> 'Deleted' AND $1 = $1",
+        "",
+    );
+    assert_eq!(real, 16 * 4, "4 of every 12 agents stay live");
+    let listed = stores
+        .agents
+        .list(&registry_ports::AgentQuery::default())
+        .await
+        .unwrap();
+    assert_eq!(listed.total, 16 * 4);
+    let kept = count(
+        &db,
+        "SELECT sum(n)::bigint AS n FROM agent_live_counts WHERE $1 = $1",
+        "",
+    );
+    assert_eq!(kept, real);
+}

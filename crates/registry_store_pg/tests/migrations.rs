@@ -219,53 +219,28 @@ fn schema_rs_names_every_column_of_the_migrated_tables() {
     use registry_store_pg::schema::*;
     let db = TestDatabase::new();
     let mut conn = db.connect();
-    let declared: Vec<(&str, String)> = vec![
-        (
-            "agents",
-            diesel::debug_query::<diesel::pg::Pg, _>(&agents::table.select(agents::all_columns))
+    /// Each table's name beside the SQL that selects all its declared columns.
+    macro_rules! declared {
+        ($($table:ident),* $(,)?) => {
+            vec![$((
+                stringify!($table),
+                diesel::debug_query::<diesel::pg::Pg, _>(
+                    &$table::table.select($table::all_columns),
+                )
                 .to_string(),
-        ),
-        (
-            "deployments",
-            diesel::debug_query::<diesel::pg::Pg, _>(
-                &deployments::table.select(deployments::all_columns),
-            )
-            .to_string(),
-        ),
-        (
-            "deployment_history",
-            diesel::debug_query::<diesel::pg::Pg, _>(
-                &deployment_history::table.select(deployment_history::all_columns),
-            )
-            .to_string(),
-        ),
-        (
-            "agent_api_keys",
-            diesel::debug_query::<diesel::pg::Pg, _>(
-                &agent_api_keys::table.select(agent_api_keys::all_columns),
-            )
-            .to_string(),
-        ),
-        (
-            "service_tokens",
-            diesel::debug_query::<diesel::pg::Pg, _>(
-                &service_tokens::table.select(service_tokens::all_columns),
-            )
-            .to_string(),
-        ),
-        (
-            "grants",
-            diesel::debug_query::<diesel::pg::Pg, _>(&grants::table.select(grants::all_columns))
-                .to_string(),
-        ),
-        (
-            "agent_events",
-            diesel::debug_query::<diesel::pg::Pg, _>(
-                &agent_events::table.select(agent_events::all_columns),
-            )
-            .to_string(),
-        ),
-    ];
+            )),*]
+        };
+    }
+    let declared: Vec<(&str, String)> = declared!(
+        agents,
+        deployments,
+        deployment_history,
+        agent_api_keys,
+        service_tokens,
+        grants,
+        agent_events,
+        agent_live_counts,
+    );
     let tables: Vec<Line> = diesel::sql_query(
         "SELECT table_name::text AS line FROM information_schema.tables
           WHERE table_schema = 'public' AND table_name <> '__diesel_schema_migrations' ORDER BY 1",

@@ -1,0 +1,93 @@
+//! Fixed SQL snippets that diesel's DSL cannot spell, as expressions that keep statements
+//! cacheable.
+//!
+//! `diesel::dsl::sql` marks any statement containing it as unsafe for the prepared-statement
+//! cache, so such a statement is parsed and planned by PostgreSQL on every request. Each snippet
+//! here is its own type with a static query id, which tells diesel the SQL text never varies:
+//! the statement is prepared once per connection and then only bound and executed.
+
+use diesel::expression::{
+    is_aggregate, AppearsOnTable, Expression, SelectableExpression, ValidGrouping,
+};
+use diesel::pg::Pg;
+use diesel::query_builder::{AstPass, QueryFragment, QueryId};
+use diesel::sql_types::{BigInt, Bool, Jsonb};
+use diesel::QueryResult;
+
+/// Declares a unit type that renders the fixed SQL `$text` as an expression of type `$ty`.
+/// One type per text: the type is the prepared-statement cache key.
+macro_rules! fixed_sql {
+    ($(#[$doc:meta])* $name:ident: $ty:ty = $text:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, QueryId)]
+        pub(crate) struct $name;
+
+        impl Expression for $name {
+            type SqlType = $ty;
+        }
+
+        impl<QS> AppearsOnTable<QS> for $name {}
+
+        impl<QS> SelectableExpression<QS> for $name {}
+
+        impl<GB> ValidGrouping<GB> for $name {
+            type IsAggregate = is_aggregate::Never;
+        }
+
+        impl QueryFragment<Pg> for $name {
+            fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+                out.push_sql($text);
+                Ok(())
+            }
+        }
+    };
+}
+
+fixed_sql!(
+    /// The predicate of every live-agent index, spelled literally (not bound) so the planner can
+    /// match the partial indexes; table-qualified for use in joins.
+    LiveAgent: Bool = "agents.status <> 'Deleted'"
+);
+
+fixed_sql!(
+    /// The same predicate unqualified, as an `ON CONFLICT (name) WHERE …` target must be.
+    LiveTarget: Bool = "status <> 'Deleted'"
+);
+
+fixed_sql!(
+    /// The number of rows matching the query, beside every row of a page (`X-Total-Count`).
+    TotalOver: BigInt = "count(*) OVER ()"
+);
+
+fixed_sql!(
+    /// The number of live agents, kept by a trigger in `agent_live_counts` (migration 4), so
+    /// an unfiltered list does not visit every live agent to count them.
+    LiveAgentTotal: BigInt = "(SELECT COALESCE(sum(n), 0)::bigint FROM agent_live_counts)"
+);
+
+fixed_sql!(
+    /// Owners first when listing an agent's grants.
+    NotOwner: Bool = "grants.role <> 'owner'"
+);
+
+/// `agent_card.metadata` of the registration metadata contains this JSON object (the list
+/// filter `agent_card_metadata`; served by the GIN index on that path).
+#[derive(Debug, Clone, QueryId)]
+pub(crate) struct CardMetadataContains(pub(crate) serde_json::Value);
+
+impl Expression for CardMetadataContains {
+    type SqlType = Bool;
+}
+
+impl<QS> AppearsOnTable<QS> for CardMetadataContains {}
+
+impl<GB> ValidGrouping<GB> for CardMetadataContains {
+    type IsAggregate = is_aggregate::Never;
+}
+
+impl QueryFragment<Pg> for CardMetadataContains {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql("(agents.registration_metadata -> 'agent_card' -> 'metadata') @> ");
+        out.push_bind_param::<Jsonb, _>(&self.0)
+    }
+}

@@ -1,21 +1,21 @@
 //! [`AgentRepository`] on `agents`.
 
+use crate::create_agent::CreateAgentIfAbsent;
 use crate::error::{map_diesel, TxError};
 use crate::events::append_events;
-use crate::fragments::{CardMetadataContains, LiveAgent, LiveAgentTotal, LiveTarget, TotalOver};
+use crate::fragments::{CardMetadataContains, LiveAgent, LiveAgentTotal, TotalOver};
 use crate::paging::{limit, offset, page_from};
 use crate::pool::{run, run_tx};
-use crate::rows::{AgentRow, GrantRow};
-use crate::schema::{agents, deployments, grants};
+use crate::rows::{AgentRow, NewEventRow};
+use crate::schema::{agents, deployments};
 use crate::PgStore;
 use async_trait::async_trait;
 use diesel::pg::{Pg, PgConnection};
 use diesel::prelude::*;
 use diesel::sql_types::{Text, Timestamptz, Uuid as SqlUuid};
-use diesel::upsert::DecoratableTarget;
 use registry_domain::{
-    Agent, AgentId, AgentName, AgentStatus, NewEvent, Page, Principal, Role, SortDirection,
-    Timestamp, Transition,
+    Agent, AgentId, AgentName, AgentStatus, NewEvent, Page, Principal, SortDirection, Timestamp,
+    Transition,
 };
 use registry_ports::{
     AgentOrder, AgentQuery, AgentRepository, Constraint, CreateOutcome, RepoError, RepoResult,
@@ -53,36 +53,26 @@ fn live_by_name(conn: &mut PgConnection, name: &str) -> QueryResult<Option<Agent
         .optional()
 }
 
-/// The body of `create_if_absent`, inside one transaction.
-fn create_if_absent_tx(
+/// Inserts `row` unless its name is live (one statement each try), granting `owner` and
+/// appending `events` with it; otherwise the live agent holding the name.
+fn create_if_absent_on(
     conn: &mut PgConnection,
     row: &AgentRow,
     owner: Option<&Principal>,
     events: &[NewEvent],
-) -> Result<(AgentRow, bool), TxError> {
+) -> QueryResult<(AgentRow, bool)> {
+    let owner = owner.map(ToString::to_string);
+    let events: Vec<NewEventRow> = events.iter().map(NewEventRow::from).collect();
     loop {
-        let inserted: Option<AgentRow> = diesel::insert_into(agents::table)
-            .values(row)
-            .on_conflict(agents::name)
-            .filter_target(LiveTarget)
-            .do_nothing()
-            .returning(AgentRow::as_returning())
-            .get_result(conn)
-            .optional()?;
-        if let Some(created) = inserted {
-            if let Some(owner) = owner {
-                let id = AgentId::from_uuid(created.id);
-                diesel::insert_into(grants::table)
-                    .values(GrantRow::new(id, owner, Role::Owner, created.created_at))
-                    .execute(conn)?;
-            }
-            append_events(conn, events)?;
-            return Ok((created, true));
-        }
-        // Someone else holds the name; read their row (a fresh snapshot in READ COMMITTED).
-        // If it was deleted in between, the name is free again: try once more.
-        if let Some(existing) = live_by_name(conn, &row.name)? {
-            return Ok((existing, false));
+        let statement = CreateAgentIfAbsent {
+            row,
+            owner: owner.as_deref(),
+            events: &events,
+        };
+        // No row: the holder of the name committed after this statement's snapshot; the
+        // next try's snapshot sees it (or sees it deleted, and the name is free again).
+        if let Some(out) = statement.execute(conn)? {
+            return Ok((out.agent, out.created));
         }
     }
 }
@@ -194,12 +184,7 @@ impl AgentRepository for PgStore {
         let row = AgentRow::from(agent);
         let events = events.to_vec();
         let (stored, created) = run(&self.pool, move |conn| {
-            // The idempotent path (the name is live) needs one cached read and no transaction;
-            // only when the name looks free does the insert transaction decide.
-            if let Some(existing) = live_by_name(conn, &row.name)? {
-                return Ok((existing, false));
-            }
-            conn.transaction(|conn| create_if_absent_tx(conn, &row, owner.as_ref(), &events))
+            Ok(create_if_absent_on(conn, &row, owner.as_ref(), &events)?)
         })
         .await?;
         Ok(CreateOutcome {

@@ -2,6 +2,7 @@
 
 mod agents;
 mod authorization;
+mod create_agent;
 mod deployments;
 mod error;
 mod events;

@@ -1,0 +1,172 @@
+//! Create-if-absent of an agent as one SQL statement: one round trip, atomic by itself.
+//!
+//! ```sql
+//! WITH inserted AS (INSERT INTO agents … ON CONFLICT (name) WHERE status <> 'Deleted'
+//!                   DO NOTHING RETURNING …),
+//!      granted  AS (INSERT INTO grants … SELECT … FROM inserted),          -- when an owner
+//!      logged_0 AS (INSERT INTO agent_events … SELECT … WHERE EXISTS (SELECT 1 FROM inserted)),
+//! SELECT inserted.*, true FROM inserted
+//! UNION ALL
+//! SELECT <agents' columns>, false FROM agents
+//!  WHERE name = $name AND status <> 'Deleted' AND NOT EXISTS (SELECT 1 FROM inserted)
+//! ```
+//!
+//! No row back means the name was taken by a transaction that committed after this
+//! statement's snapshot was taken (the insert saw it, the read could not): the caller retries.
+//! The text depends only on whether there is an owner and how many events there are, so diesel
+//! caches it as a prepared statement keyed by its text.
+
+use crate::fragments::{LiveAgent, LiveTarget};
+use crate::rows::{AgentRow, NewEventRow};
+use crate::schema::agents;
+use diesel::pg::{Pg, PgConnection};
+use diesel::prelude::*;
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::sql_types::{
+    BigInt, Bool, Jsonb, Nullable, Text, Timestamptz, Untyped, Uuid as SqlUuid,
+};
+
+/// The statement's result: the agent as stored, and whether this statement inserted it.
+#[derive(QueryableByName)]
+pub(crate) struct CreatedOrExisting {
+    /// The inserted row, or the live agent that holds the name.
+    #[diesel(embed)]
+    pub(crate) agent: AgentRow,
+    /// True when this statement inserted the agent.
+    #[diesel(sql_type = Bool)]
+    pub(crate) created: bool,
+}
+
+/// The create-if-absent statement for one agent.
+pub(crate) struct CreateAgentIfAbsent<'a> {
+    /// The agent to insert.
+    pub(crate) row: &'a AgentRow,
+    /// Who becomes owner (`None`: no grant row).
+    pub(crate) owner: Option<&'a str>,
+    /// Events recorded only if the agent is inserted.
+    pub(crate) events: &'a [NewEventRow],
+}
+
+impl CreateAgentIfAbsent<'_> {
+    /// Runs the statement: `None` when the name was taken too late to be read (retry).
+    pub(crate) fn execute(self, conn: &mut PgConnection) -> QueryResult<Option<CreatedOrExisting>> {
+        self.get_result(conn).optional()
+    }
+}
+
+impl QueryId for CreateAgentIfAbsent<'_> {
+    type QueryId = ();
+    // The text varies with the owner and the event count: cached by text, not by type.
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl Query for CreateAgentIfAbsent<'_> {
+    type SqlType = Untyped;
+}
+
+impl RunQueryDsl<PgConnection> for CreateAgentIfAbsent<'_> {}
+
+/// Pushes `(type, value)` pairs as comma-separated bind parameters.
+macro_rules! push_binds {
+    ($out:ident, $(($ty:ty, $value:expr)),+ $(,)?) => {{
+        let mut first = true;
+        $(
+            if !std::mem::take(&mut first) {
+                $out.push_sql(", ");
+            }
+            $out.push_bind_param::<$ty, _>($value)?;
+        )+
+    }};
+}
+
+impl QueryFragment<Pg> for CreateAgentIfAbsent<'_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        // Written out rather than `diesel::insert_into`, whose single-row inserts diesel never
+        // caches. Destructured so that a new column cannot be forgotten here.
+        let AgentRow {
+            id,
+            name,
+            description,
+            status,
+            status_reason,
+            acp_type,
+            acp_url,
+            registration_metadata,
+            agent_input_type,
+            production_deployment_id,
+            created_at,
+            updated_at,
+            registered_at,
+            last_seen_at,
+            deleted_at,
+            deleted_by,
+            version,
+        } = self.row;
+        out.push_sql(
+            "WITH inserted AS (INSERT INTO agents (id, name, description, status, status_reason, \
+             acp_type, acp_url, registration_metadata, agent_input_type, \
+             production_deployment_id, created_at, updated_at, registered_at, last_seen_at, \
+             deleted_at, deleted_by, version) VALUES (",
+        );
+        push_binds!(
+            out,
+            (SqlUuid, id),
+            (Text, name),
+            (Text, description),
+            (Text, status),
+            (Nullable<Text>, status_reason),
+            (Text, acp_type),
+            (Nullable<Text>, acp_url),
+            (Nullable<Jsonb>, registration_metadata),
+            (Nullable<Text>, agent_input_type),
+            (Nullable<SqlUuid>, production_deployment_id),
+            (Timestamptz, created_at),
+            (Timestamptz, updated_at),
+            (Nullable<Timestamptz>, registered_at),
+            (Nullable<Timestamptz>, last_seen_at),
+            (Nullable<Timestamptz>, deleted_at),
+            (Nullable<Text>, deleted_by),
+            (BigInt, version),
+        );
+        out.push_sql(") ON CONFLICT (name) WHERE ");
+        LiveTarget.walk_ast(out.reborrow())?;
+        out.push_sql(" DO NOTHING RETURNING ");
+        agents::all_columns.walk_ast(out.reborrow())?;
+        out.push_sql(")");
+        if let Some(owner) = &self.owner {
+            out.push_sql(
+                ", granted AS (INSERT INTO grants (agent_id, principal, role, created_at) \
+                 SELECT id, ",
+            );
+            out.push_bind_param::<Text, _>(owner)?;
+            out.push_sql(", 'owner', created_at FROM inserted)");
+        }
+        for (i, event) in self.events.iter().enumerate() {
+            out.push_sql(&format!(
+                ", logged_{i} AS (INSERT INTO agent_events \
+                 (agent_id, kind, from_status, to_status, actor, at, detail) SELECT "
+            ));
+            push_binds!(
+                out,
+                (SqlUuid, &event.agent_id),
+                (Text, &event.kind),
+                (Nullable<Text>, &event.from_status),
+                (Nullable<Text>, &event.to_status),
+                (Text, &event.actor),
+                (Timestamptz, &event.at),
+                (Jsonb, &event.detail),
+            );
+            out.push_sql(" WHERE EXISTS (SELECT 1 FROM inserted))");
+        }
+        // `inserted` has the columns in `all_columns` order (its RETURNING list); the live
+        // agent is selected in that same order.
+        out.push_sql(" SELECT inserted.*, true AS created FROM inserted UNION ALL SELECT ");
+        agents::all_columns.walk_ast(out.reborrow())?;
+        out.push_sql(", false AS created FROM agents WHERE agents.name = ");
+        out.push_bind_param::<Text, _>(name)?;
+        out.push_sql(" AND ");
+        LiveAgent.walk_ast(out.reborrow())?;
+        out.push_sql(" AND NOT EXISTS (SELECT 1 FROM inserted)");
+        Ok(())
+    }
+}

@@ -1,0 +1,71 @@
+//! The hot statements are prepared once per connection and reused (issue 8): diesel only
+//! caches a statement it can prove has a fixed text, and an uncached one is parsed and planned
+//! by PostgreSQL on every request. Checked on the server itself: after the calls, the one
+//! pooled connection's `pg_prepared_statements` must hold each statement.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+use registry_contract::fixtures::{agent_named, event, now, unique_name, user};
+use registry_domain::{AgentStatus, EventKind, LifecycleEvent};
+use registry_ports::{AgentQuery, AgentRepository};
+use registry_store_pg::PgStore;
+use registry_test_db::TestDatabase;
+
+#[derive(QueryableByName)]
+struct Statement {
+    #[diesel(sql_type = Text)]
+    statement: String,
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hot_agent_statements_are_prepared_once_and_reused() {
+    let db = tokio::task::spawn_blocking(TestDatabase::new)
+        .await
+        .unwrap();
+    let pool = db.pool_of(1);
+    let store = PgStore::new(pool.clone());
+    let agent = agent_named(unique_name("prep"), LifecycleEvent::RegisterBuild, now());
+    let events = [event(agent.id, EventKind::Created, "user:alice")];
+    let created = store
+        .create_if_absent(&agent, Some(user("alice")), &events)
+        .await
+        .unwrap();
+    assert!(created.created);
+    store.get(agent.id).await.unwrap().unwrap();
+    store.get_live_by_name(&agent.name).await.unwrap().unwrap();
+    store.list(&AgentQuery::default()).await.unwrap();
+    let filtered = AgentQuery {
+        statuses: vec![AgentStatus::BuildOnly],
+        ..AgentQuery::default()
+    };
+    assert_eq!(store.list(&filtered).await.unwrap().total, 1);
+
+    let prepared: Vec<String> = tokio::task::spawn_blocking(move || {
+        let mut conn = pool.get().unwrap();
+        diesel::sql_query("SELECT statement FROM pg_prepared_statements")
+            .load::<Statement>(&mut conn)
+            .unwrap()
+            .into_iter()
+            .map(|s| s.statement)
+            .collect()
+    })
+    .await
+    .unwrap();
+    let holds = |needle: &str| prepared.iter().any(|s| s.contains(needle));
+    for (what, needle) in [
+        ("create-if-absent", "WITH inserted AS (INSERT INTO agents"),
+        ("get by id", "WHERE (\"agents\".\"id\" = $1)"),
+        ("live agent by name", "agents.status <> 'Deleted'"),
+        (
+            "unfiltered list with the kept total",
+            "FROM agent_live_counts",
+        ),
+        ("filtered list with the counted total", "count(*) OVER ()"),
+    ] {
+        assert!(
+            holds(needle),
+            "{what} is not prepared; prepared: {prepared:#?}"
+        );
+    }
+}

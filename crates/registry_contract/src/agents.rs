@@ -21,6 +21,7 @@ pub async fn create_if_absent_creates_once(stores: Stores) {
         .unwrap();
     assert!(out.created);
     assert_eq!(out.agent, first);
+    assert_eq!(out.owner_role, Some(Role::Owner));
 
     let second = agent_named(first.name.clone(), LifecycleEvent::RegisterBuild, now());
     let again = stores
@@ -57,15 +58,31 @@ pub async fn create_if_absent_creates_once(stores: Stores) {
     assert_eq!(grants.len(), 1);
     assert_eq!(
         (grants[0].principal.clone(), grants[0].role),
-        (owner, Role::Owner)
+        (owner.clone(), Role::Owner)
     );
+    // bob holds no grant on the existing agent; alice asking again learns she owns it.
+    assert_eq!(again.owner_role, None);
+    let third = agent_named(first.name.clone(), LifecycleEvent::RegisterBuild, now());
+    let mine = stores
+        .agents
+        .create_if_absent(&third, Some(owner), &[])
+        .await
+        .unwrap();
+    assert_eq!((mine.created, mine.owner_role), (false, Some(Role::Owner)));
 }
 
-/// Without an owner, creation writes no grant.
+/// Without an owner, creation writes no grant and reports no role.
 pub async fn create_without_owner_grants_nothing(stores: Stores) {
-    let agent = saved_agent(&stores).await;
+    let agent = ready_agent();
+    let out = stores.agents.create_if_absent(&agent, None, &[]).await;
+    assert_eq!(out.unwrap().owner_role, None);
     assert!(stores.authorizer.grants(agent.id).await.unwrap().is_empty());
-    assert_eq!(stores.agents.get(agent.id).await.unwrap(), Some(agent));
+    assert_eq!(
+        stores.agents.get(agent.id).await.unwrap(),
+        Some(agent.clone())
+    );
+    let again = stores.agents.create_if_absent(&agent, None, &[]).await;
+    assert_eq!(again.unwrap().owner_role, None);
 }
 
 /// A Deleted agent frees its name: create_if_absent creates a new agent; the old one stays
@@ -102,6 +119,58 @@ pub async fn get_live_by_name_skips_deleted(stores: Stores) {
     let by_id = stores.agents.get(agent.id).await.unwrap().unwrap();
     assert_eq!(by_id.status, AgentStatus::Deleted);
     assert_eq!(by_id.deleted_by.as_deref(), Some("admin"));
+}
+
+/// The `_with_role` reads return the same agent as their plain twins, with the principal's own
+/// role (none without a grant, never another principal's); by id a Deleted agent is still
+/// returned, by name never.
+pub async fn get_with_role_reports_the_callers_role(stores: Stores) {
+    let agent = saved_agent(&stores).await;
+    let (bob, carol) = (user("bob"), user("carol"));
+    stores
+        .authorizer
+        .grant(agent.id, &user("dave"), Role::Owner, &[])
+        .await
+        .unwrap();
+    stores
+        .authorizer
+        .grant(agent.id, &bob, Role::Viewer, &[])
+        .await
+        .unwrap();
+    for (who, role) in [(&bob, Some(Role::Viewer)), (&carol, None)] {
+        let by_id = stores.agents.get_with_role(agent.id, who).await.unwrap();
+        let by_id = by_id.expect("agent by id");
+        assert_eq!((by_id.agent, by_id.role), (agent.clone(), role), "{who}");
+        let by_name = stores
+            .agents
+            .get_live_by_name_with_role(&agent.name, who)
+            .await
+            .unwrap()
+            .expect("agent by name");
+        assert_eq!(
+            (by_name.agent, by_name.role),
+            (agent.clone(), role),
+            "{who}"
+        );
+    }
+    let deleted = delete(&stores, &agent).await;
+    let by_id = stores.agents.get_with_role(agent.id, &bob).await.unwrap();
+    assert_eq!(
+        by_id.map(|a| (a.agent, a.role)),
+        Some((deleted, Some(Role::Viewer)))
+    );
+    let by_name = stores
+        .agents
+        .get_live_by_name_with_role(&agent.name, &bob)
+        .await
+        .unwrap();
+    assert_eq!(by_name, None);
+    let absent = stores
+        .agents
+        .get_with_role(AgentId::new_random(), &bob)
+        .await
+        .unwrap();
+    assert_eq!(absent, None);
 }
 
 /// Absent ids and names are `None`, not errors.

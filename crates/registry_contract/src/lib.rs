@@ -51,6 +51,7 @@ macro_rules! contract_suite {
             agents_deleted_agent_frees_its_name => agents::deleted_agent_frees_its_name,
             agents_get_live_by_name_skips_deleted => agents::get_live_by_name_skips_deleted,
             agents_get_absent_is_none => agents::get_absent_is_none,
+            agents_get_with_role_reports_the_callers_role => agents::get_with_role_reports_the_callers_role,
             agents_concurrent_create_if_absent_creates_exactly_once => agents::concurrent_create_if_absent_creates_exactly_once,
             agents_update_stores_fields_and_bumps_version => agents::update_stores_fields_and_bumps_version,
             agents_update_with_stale_version_conflicts => agents::update_with_stale_version_conflicts,

@@ -3,8 +3,8 @@
 use crate::RepoResult;
 use async_trait::async_trait;
 use registry_domain::{
-    Agent, AgentId, AgentName, AgentStatus, NewEvent, Page, PageRequest, Principal, SortDirection,
-    Timestamp, Transition,
+    Agent, AgentId, AgentName, AgentStatus, NewEvent, Page, PageRequest, Principal, Role,
+    SortDirection, Timestamp, Transition,
 };
 
 /// Sort key of agent lists.
@@ -44,6 +44,19 @@ pub struct CreateOutcome {
     pub agent: Agent,
     /// Whether this call created it.
     pub created: bool,
+    /// The role the given `owner` holds on `agent`: `Owner` when this call created it, its
+    /// grant (if any) on an existing agent, `None` when no owner was given. Saves the caller a
+    /// second read to decide whether it may see an existing agent.
+    pub owner_role: Option<Role>,
+}
+
+/// An agent with the role one principal holds on it: what an access check by grants needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgentWithRole {
+    /// The agent.
+    pub agent: Agent,
+    /// The principal's role on it; `None` without a grant.
+    pub role: Option<Role>,
 }
 
 /// Storage of agents.
@@ -67,6 +80,22 @@ pub trait AgentRepository: Send + Sync {
 
     /// The non-Deleted agent with this name, if any. Deleted agents are never returned.
     async fn get_live_by_name(&self, name: &AgentName) -> RepoResult<Option<Agent>>;
+
+    /// [`get`](Self::get) together with the role `principal` holds on the agent, in one read
+    /// (a request by an ordinary principal needs both; one round trip instead of two).
+    async fn get_with_role(
+        &self,
+        id: AgentId,
+        principal: &Principal,
+    ) -> RepoResult<Option<AgentWithRole>>;
+
+    /// [`get_live_by_name`](Self::get_live_by_name) together with the role `principal` holds
+    /// on the agent, in one read.
+    async fn get_live_by_name_with_role(
+        &self,
+        name: &AgentName,
+        principal: &Principal,
+    ) -> RepoResult<Option<AgentWithRole>>;
 
     /// A page of non-Deleted agents matching `query`, with the total count of matches.
     async fn list(&self, query: &AgentQuery) -> RepoResult<Page<Agent>>;

@@ -9,7 +9,8 @@ use registry_domain::{
     Timestamp, Transition,
 };
 use registry_ports::{
-    AgentOrder, AgentQuery, AgentRepository, Constraint, CreateOutcome, RepoError, RepoResult,
+    AgentOrder, AgentQuery, AgentRepository, AgentWithRole, Constraint, CreateOutcome, RepoError,
+    RepoResult,
 };
 use serde_json::Value;
 
@@ -26,9 +27,11 @@ impl AgentRepository for InMemoryStore {
     ) -> RepoResult<CreateOutcome> {
         self.with_state(|s| {
             if let Some(existing) = s.live_agent_named(&agent.name) {
+                let owner_role = owner.and_then(|o| s.with_role(existing, &o).role);
                 return Ok(CreateOutcome {
                     agent: existing.clone(),
                     created: false,
+                    owner_role,
                 });
             }
             if s.agents.contains_key(&agent.id) {
@@ -38,6 +41,7 @@ impl AgentRepository for InMemoryStore {
                 )));
             }
             s.agents.insert(agent.id, agent.clone());
+            let owner_role = owner.is_some().then_some(Role::Owner);
             if let Some(owner) = owner {
                 let grant = Grant {
                     agent_id: agent.id,
@@ -52,6 +56,7 @@ impl AgentRepository for InMemoryStore {
             Ok(CreateOutcome {
                 agent: agent.clone(),
                 created: true,
+                owner_role,
             })
         })
     }
@@ -62,6 +67,22 @@ impl AgentRepository for InMemoryStore {
 
     async fn get_live_by_name(&self, name: &AgentName) -> RepoResult<Option<Agent>> {
         self.with_state(|s| Ok(s.live_agent_named(name).cloned()))
+    }
+
+    async fn get_with_role(
+        &self,
+        id: AgentId,
+        principal: &Principal,
+    ) -> RepoResult<Option<AgentWithRole>> {
+        self.with_state(|s| Ok(s.agents.get(&id).map(|a| s.with_role(a, principal))))
+    }
+
+    async fn get_live_by_name_with_role(
+        &self,
+        name: &AgentName,
+        principal: &Principal,
+    ) -> RepoResult<Option<AgentWithRole>> {
+        self.with_state(|s| Ok(s.live_agent_named(name).map(|a| s.with_role(a, principal))))
     }
 
     async fn list(&self, query: &AgentQuery) -> RepoResult<Page<Agent>> {

@@ -2,9 +2,10 @@
 
 use registry_domain::{
     Agent, AgentId, AgentName, AgentStatus, ApiKey, ApiKeyId, AuditEvent, Deployment,
-    DeploymentHistory, DeploymentId, Grant, HistoryId, NewEvent, Page, PageRequest, ServiceToken,
-    ServiceTokenId, SortDirection, Timestamp,
+    DeploymentHistory, DeploymentId, Grant, HistoryId, NewEvent, Page, PageRequest, Principal,
+    ServiceToken, ServiceTokenId, SortDirection, Timestamp,
 };
+use registry_ports::AgentWithRole;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
@@ -51,6 +52,17 @@ impl State {
         self.agents
             .values()
             .find(|a| a.status != AgentStatus::Deleted && &a.name == name)
+    }
+
+    /// `agent` (cloned) with the role `principal` holds on it.
+    pub(crate) fn with_role(&self, agent: &Agent, principal: &Principal) -> AgentWithRole {
+        AgentWithRole {
+            agent: agent.clone(),
+            role: self
+                .grants
+                .get(&(agent.id, principal.to_string()))
+                .map(|g| g.role),
+        }
     }
 
     /// Un-marks every production deployment of `agent_id` except `keep`.

@@ -1,13 +1,13 @@
 //! [`AgentRepository`] on `agents`.
 
-use crate::create_agent::CreateAgentIfAbsent;
+use crate::create_agent::{CreateAgentIfAbsent, CreatedOrExisting};
 use crate::error::{map_diesel, TxError};
 use crate::events::append_events;
 use crate::fragments::{CardMetadataContains, LiveAgent, LiveAgentTotal, TotalOver};
 use crate::paging::{limit, offset, page_from};
 use crate::pool::{run, run_tx};
-use crate::rows::{AgentRow, NewEventRow};
-use crate::schema::{agents, deployments};
+use crate::rows::{role_from, AgentRow, NewEventRow};
+use crate::schema::{agents, deployments, grants};
 use crate::PgStore;
 use async_trait::async_trait;
 use diesel::pg::{Pg, PgConnection};
@@ -18,7 +18,8 @@ use registry_domain::{
     Transition,
 };
 use registry_ports::{
-    AgentOrder, AgentQuery, AgentRepository, Constraint, CreateOutcome, RepoError, RepoResult,
+    AgentOrder, AgentQuery, AgentRepository, AgentWithRole, Constraint, CreateOutcome, RepoError,
+    RepoResult,
 };
 use uuid::Uuid;
 
@@ -60,7 +61,7 @@ fn create_if_absent_on(
     row: &AgentRow,
     owner: Option<&Principal>,
     events: &[NewEvent],
-) -> QueryResult<(AgentRow, bool)> {
+) -> QueryResult<CreatedOrExisting> {
     let owner = owner.map(ToString::to_string);
     let events: Vec<NewEventRow> = events.iter().map(NewEventRow::from).collect();
     loop {
@@ -72,9 +73,30 @@ fn create_if_absent_on(
         // No row: the holder of the name committed after this statement's snapshot; the
         // next try's snapshot sees it (or sees it deleted, and the name is free again).
         if let Some(out) = statement.execute(conn)? {
-            return Ok((out.agent, out.created));
+            return Ok(out);
         }
     }
+}
+
+/// Agents, each with the role `principal` holds on it (NULL without a grant); filter it.
+#[diesel::dsl::auto_type(no_type_alias)]
+fn with_role_of<'a>(principal: &'a str) -> _ {
+    let agent: diesel::dsl::AsSelect<AgentRow, Pg> = AgentRow::as_select();
+    agents::table
+        .left_join(
+            grants::table.on(grants::agent_id
+                .eq(agents::id)
+                .and(grants::principal.eq(principal))),
+        )
+        .select((agent, grants::role.nullable()))
+}
+
+/// An agent row and a role name, as the port's type.
+fn agent_with_role((row, role): (AgentRow, Option<String>)) -> RepoResult<AgentWithRole> {
+    Ok(AgentWithRole {
+        agent: Agent::try_from(row)?,
+        role: role.as_deref().map(role_from).transpose()?,
+    })
 }
 
 /// The body of `update`, inside one transaction.
@@ -183,13 +205,14 @@ impl AgentRepository for PgStore {
     ) -> RepoResult<CreateOutcome> {
         let row = AgentRow::from(agent);
         let events = events.to_vec();
-        let (stored, created) = run(&self.pool, move |conn| {
+        let out = run(&self.pool, move |conn| {
             Ok(create_if_absent_on(conn, &row, owner.as_ref(), &events)?)
         })
         .await?;
         Ok(CreateOutcome {
-            agent: Agent::try_from(stored)?,
-            created,
+            agent: Agent::try_from(out.agent)?,
+            created: out.created,
+            owner_role: out.owner_role.as_deref().map(role_from).transpose()?,
         })
     }
 
@@ -209,6 +232,39 @@ impl AgentRepository for PgStore {
         let name = name.as_str().to_owned();
         let row = run(&self.pool, move |conn| Ok(live_by_name(conn, &name)?)).await?;
         row.map(Agent::try_from).transpose()
+    }
+
+    async fn get_with_role(
+        &self,
+        id: AgentId,
+        principal: &Principal,
+    ) -> RepoResult<Option<AgentWithRole>> {
+        let principal = principal.to_string();
+        let row = run(&self.pool, move |conn| {
+            Ok(with_role_of(&principal)
+                .filter(agents::id.eq(id.as_uuid()))
+                .first(conn)
+                .optional()?)
+        })
+        .await?;
+        row.map(agent_with_role).transpose()
+    }
+
+    async fn get_live_by_name_with_role(
+        &self,
+        name: &AgentName,
+        principal: &Principal,
+    ) -> RepoResult<Option<AgentWithRole>> {
+        let (name, principal) = (name.as_str().to_owned(), principal.to_string());
+        let row = run(&self.pool, move |conn| {
+            Ok(with_role_of(&principal)
+                .filter(agents::name.eq(name))
+                .filter(LiveAgent)
+                .first(conn)
+                .optional()?)
+        })
+        .await?;
+        row.map(agent_with_role).transpose()
     }
 
     async fn list(&self, query: &AgentQuery) -> RepoResult<Page<Agent>> {

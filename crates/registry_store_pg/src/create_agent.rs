@@ -5,9 +5,9 @@
 //!                   DO NOTHING RETURNING …),
 //!      granted  AS (INSERT INTO grants … SELECT … FROM inserted),          -- when an owner
 //!      logged_0 AS (INSERT INTO agent_events … SELECT … WHERE EXISTS (SELECT 1 FROM inserted)),
-//! SELECT inserted.*, true FROM inserted
+//! SELECT inserted.*, true, 'owner' FROM inserted
 //! UNION ALL
-//! SELECT <agents' columns>, false FROM agents
+//! SELECT <agents' columns>, false, <the owner's grant on it> FROM agents
 //!  WHERE name = $name AND status <> 'Deleted' AND NOT EXISTS (SELECT 1 FROM inserted)
 //! ```
 //!
@@ -35,6 +35,9 @@ pub(crate) struct CreatedOrExisting {
     /// True when this statement inserted the agent.
     #[diesel(sql_type = Bool)]
     pub(crate) created: bool,
+    /// The owner's role on the agent (`owner` when inserted; NULL without an owner).
+    #[diesel(sql_type = Nullable<Text>)]
+    pub(crate) owner_role: Option<String>,
 }
 
 /// The create-if-absent statement for one agent.
@@ -160,9 +163,26 @@ impl QueryFragment<Pg> for CreateAgentIfAbsent<'_> {
         }
         // `inserted` has the columns in `all_columns` order (its RETURNING list); the live
         // agent is selected in that same order.
-        out.push_sql(" SELECT inserted.*, true AS created FROM inserted UNION ALL SELECT ");
+        out.push_sql(" SELECT inserted.*, true AS created, ");
+        out.push_sql(match self.owner {
+            Some(_) => "'owner'",
+            None => "NULL::text",
+        });
+        out.push_sql(" AS owner_role FROM inserted UNION ALL SELECT ");
         agents::all_columns.walk_ast(out.reborrow())?;
-        out.push_sql(", false AS created FROM agents WHERE agents.name = ");
+        out.push_sql(", false AS created, ");
+        match &self.owner {
+            Some(owner) => {
+                out.push_sql(
+                    "(SELECT grants.role FROM grants \
+                     WHERE grants.agent_id = agents.id AND grants.principal = ",
+                );
+                out.push_bind_param::<Text, _>(owner)?;
+                out.push_sql(")");
+            }
+            None => out.push_sql("NULL::text"),
+        }
+        out.push_sql(" AS owner_role FROM agents WHERE agents.name = ");
         out.push_bind_param::<Text, _>(name)?;
         out.push_sql(" AND ");
         LiveAgent.walk_ast(out.reborrow())?;

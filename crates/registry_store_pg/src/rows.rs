@@ -315,10 +315,15 @@ impl TryFrom<GrantRow> for Grant {
         Ok(Grant {
             agent_id: AgentId::from_uuid(r.agent_id),
             principal: Principal::parse(&r.principal, "principal").map_err(bad)?,
-            role: Role::parse(&r.role).map_err(bad)?,
+            role: role_from(&r.role)?,
             created_at: r.created_at,
         })
     }
+}
+
+/// A stored role name as a [`Role`].
+pub(crate) fn role_from(text: &str) -> RepoResult<Role> {
+    Role::parse(text).map_err(|e| corrupt("grants", e))
 }
 
 /// One `agent_events` row as read.

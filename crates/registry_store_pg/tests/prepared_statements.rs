@@ -7,7 +7,7 @@
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 use registry_contract::fixtures::{agent_named, event, now, unique_name, user};
-use registry_domain::{AgentStatus, EventKind, LifecycleEvent};
+use registry_domain::{AgentStatus, EventKind, LifecycleEvent, Role};
 use registry_ports::{AgentQuery, AgentRepository};
 use registry_store_pg::PgStore;
 use registry_test_db::TestDatabase;
@@ -34,6 +34,11 @@ async fn hot_agent_statements_are_prepared_once_and_reused() {
     assert!(created.created);
     store.get(agent.id).await.unwrap().unwrap();
     store.get_live_by_name(&agent.name).await.unwrap().unwrap();
+    let alice = user("alice");
+    let mine = store.get_with_role(agent.id, &alice).await.unwrap();
+    assert_eq!(mine.unwrap().role, Some(Role::Owner));
+    let mine = store.get_live_by_name_with_role(&agent.name, &alice);
+    assert_eq!(mine.await.unwrap().unwrap().role, Some(Role::Owner));
     store.list(&AgentQuery::default()).await.unwrap();
     let filtered = AgentQuery {
         statuses: vec![AgentStatus::BuildOnly],
@@ -52,19 +57,38 @@ async fn hot_agent_statements_are_prepared_once_and_reused() {
     })
     .await
     .unwrap();
-    let holds = |needle: &str| prepared.iter().any(|s| s.contains(needle));
-    for (what, needle) in [
-        ("create-if-absent", "WITH inserted AS (INSERT INTO agents"),
-        ("get by id", "WHERE (\"agents\".\"id\" = $1)"),
-        ("live agent by name", "agents.status <> 'Deleted'"),
+    let holds = |needles: &[&str]| {
+        prepared
+            .iter()
+            .any(|s| needles.iter().all(|needle| s.contains(needle)))
+    };
+    let join = r#"LEFT OUTER JOIN "grants""#;
+    for (what, needles) in [
+        (
+            "create-if-absent",
+            &["WITH inserted AS (INSERT INTO agents"][..],
+        ),
+        ("get by id", &[r#"WHERE ("agents"."id" = $1)"#]),
+        (
+            "live agent by name",
+            &[r#"("agents"."name" = $1) AND agents.status"#],
+        ),
+        ("agent and role by id", &[join, r#"("agents"."id" = $2)"#]),
+        (
+            "agent and role by name",
+            &[join, r#"("agents"."name" = $2)"#],
+        ),
         (
             "unfiltered list with the kept total",
-            "FROM agent_live_counts",
+            &["FROM agent_live_counts"],
         ),
-        ("filtered list with the counted total", "count(*) OVER ()"),
+        (
+            "filtered list with the counted total",
+            &["count(*) OVER ()"],
+        ),
     ] {
         assert!(
-            holds(needle),
+            holds(needles),
             "{what} is not prepared; prepared: {prepared:#?}"
         );
     }

@@ -12,6 +12,7 @@ use crate::{CreatorPolicy, Registry, RegistryError};
 use registry_domain::{
     identity_decision, Action, Agent, AgentId, AgentName, AgentStatus, Principal, Resource, Role,
 };
+use registry_ports::AgentWithRole;
 
 /// What a use case needs on one agent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,23 +105,85 @@ impl Registry {
         }
     }
 
-    /// The live (non-Deleted) agent `id`, if `caller` is allowed `need` on it.
-    /// Absent and Deleted are `AgentNotFound`, like an unreadable agent.
+    /// Whether `caller`'s access to an agent is decided by its grants (an ordinary principal
+    /// with authorization on), not by its identity alone (admin, an agent's own key).
+    fn decided_by_grants(&self, caller: &Principal) -> bool {
+        self.config.authorization_enabled && !caller.is_admin() && caller.as_agent().is_none()
+    }
+
+    /// `Ok` if `role` allows `need`; otherwise the §6 denial (`Forbidden` if it allows reading,
+    /// `AgentNotFound` if not).
+    fn judge_role(role: Option<Role>, need: Need) -> Result<(), RegistryError> {
+        let allows = |need: Need| role.is_some_and(|r| r.allows(need.action()));
+        if allows(need) {
+            Ok(())
+        } else if need != Need::Read && allows(Need::Read) {
+            Err(RegistryError::Forbidden)
+        } else {
+            Err(RegistryError::AgentNotFound)
+        }
+    }
+
+    /// Whether `caller` is allowed `need` on a found agent: by the role read with it when
+    /// grants decide (no further read), else by identity.
+    pub(crate) async fn permits(
+        &self,
+        caller: &Principal,
+        found: &AgentWithRole,
+        need: Need,
+    ) -> Result<bool, RegistryError> {
+        if self.decided_by_grants(caller) {
+            Ok(found.role.is_some_and(|r| r.allows(need.action())))
+        } else {
+            self.allows(caller, found.agent.id, need).await
+        }
+    }
+
+    /// [`Self::permits`] with the §6 denial: `Ok` if allowed, else `Forbidden` or
+    /// `AgentNotFound`.
+    pub(crate) async fn authorize_found(
+        &self,
+        caller: &Principal,
+        found: &AgentWithRole,
+        need: Need,
+    ) -> Result<(), RegistryError> {
+        if self.decided_by_grants(caller) {
+            Self::judge_role(found.role, need)
+        } else {
+            self.authorize(caller, found.agent.id, need).await
+        }
+    }
+
+    /// Checks a found agent: live, and `caller` allowed `need` on it. Absent and Deleted are
+    /// `AgentNotFound`, like an unreadable agent.
+    async fn admit(
+        &self,
+        caller: &Principal,
+        found: Option<AgentWithRole>,
+        need: Need,
+    ) -> Result<Agent, RegistryError> {
+        let found = found
+            .filter(|f| f.agent.status != AgentStatus::Deleted)
+            .ok_or(RegistryError::AgentNotFound)?;
+        self.authorize_found(caller, &found, need).await?;
+        Ok(found.agent)
+    }
+
+    /// The live (non-Deleted) agent `id`, if `caller` is allowed `need` on it: one read for
+    /// the agent and the caller's role when grants decide.
     pub(crate) async fn load_live(
         &self,
         caller: &Principal,
         id: AgentId,
         need: Need,
     ) -> Result<Agent, RegistryError> {
-        let agent = self
-            .agents
-            .get(id)
-            .await
-            .map_err(repo_error)?
-            .filter(|a| a.status != AgentStatus::Deleted)
-            .ok_or(RegistryError::AgentNotFound)?;
-        self.authorize(caller, id, need).await?;
-        Ok(agent)
+        let found = if self.decided_by_grants(caller) {
+            self.agents.get_with_role(id, caller).await
+        } else {
+            let agent = self.agents.get(id).await;
+            agent.map(|a| a.map(|agent| AgentWithRole { agent, role: None }))
+        };
+        self.admit(caller, found.map_err(repo_error)?, need).await
     }
 
     /// The live agent named `name`, if `caller` is allowed `need` on it.
@@ -130,14 +193,24 @@ impl Registry {
         name: &AgentName,
         need: Need,
     ) -> Result<Agent, RegistryError> {
-        let agent = self
-            .agents
-            .get_live_by_name(name)
-            .await
-            .map_err(repo_error)?
-            .ok_or(RegistryError::AgentNotFound)?;
-        self.authorize(caller, agent.id, need).await?;
-        Ok(agent)
+        let found = self.find_live_by_name(caller, name).await?;
+        self.admit(caller, found, need).await
+    }
+
+    /// The live agent named `name` with `caller`'s role on it when grants decide (else `None`
+    /// as the role): one read.
+    pub(crate) async fn find_live_by_name(
+        &self,
+        caller: &Principal,
+        name: &AgentName,
+    ) -> Result<Option<AgentWithRole>, RegistryError> {
+        let found = if self.decided_by_grants(caller) {
+            self.agents.get_live_by_name_with_role(name, caller).await
+        } else {
+            let agent = self.agents.get_live_by_name(name).await;
+            agent.map(|a| a.map(|agent| AgentWithRole { agent, role: None }))
+        };
+        found.map_err(repo_error)
     }
 
     /// `None` when `caller` sees every agent; otherwise exactly the ids it may read.
@@ -190,19 +263,26 @@ impl Registry {
 mod tests {
     use crate::test_support::{agent, alice, Mocks};
     use crate::RegistryError;
-    use registry_domain::{Action, AgentName, AgentStatus, Principal};
+    use registry_domain::{AgentName, AgentStatus, Principal, Role};
+    use registry_ports::AgentWithRole;
+
+    /// A registry holding `a` with alice's `role` on it, read together with the agent; no
+    /// grant check expected (a second read would panic).
+    fn holding(a: &registry_domain::Agent, role: Option<Role>) -> crate::Registry {
+        let mut m = Mocks::default();
+        let stored = a.clone();
+        m.agents.expect_get_with_role().returning(move |_, _| {
+            Ok(Some(AgentWithRole {
+                agent: stored.clone(),
+                role,
+            }))
+        });
+        m.registry()
+    }
 
     /// A registry where alice may read (or not) and do nothing else.
     fn with_grants(readable: bool, a: &registry_domain::Agent) -> crate::Registry {
-        let mut m = Mocks::default();
-        let stored = a.clone();
-        m.agents
-            .expect_get()
-            .returning(move |_| Ok(Some(stored.clone())));
-        m.authorizer
-            .expect_check()
-            .returning(move |_, _, action| Ok(readable && action == Action::Read));
-        m.registry()
+        holding(a, readable.then_some(Role::Viewer))
     }
 
     #[tokio::test]
@@ -211,7 +291,7 @@ mod tests {
         let err = with_grants(false, &a).get_agent(&alice(), a.id).await;
         assert_eq!(err.unwrap_err(), RegistryError::AgentNotFound);
         let mut m = Mocks::default();
-        m.agents.expect_get().returning(|_| Ok(None));
+        m.agents.expect_get_with_role().returning(|_, _| Ok(None));
         let missing = m.registry().get_agent(&alice(), a.id).await;
         assert_eq!(missing.unwrap_err(), RegistryError::AgentNotFound);
     }
@@ -230,13 +310,7 @@ mod tests {
     #[tokio::test]
     async fn deleted_agents_are_not_found_even_for_their_owner() {
         let a = agent("a", AgentStatus::Deleted);
-        let mut m = Mocks::default();
-        let stored = a.clone();
-        m.agents
-            .expect_get()
-            .returning(move |_| Ok(Some(stored.clone())));
-        m.authorizer.expect_check().returning(|_, _, _| Ok(true));
-        let registry = m.registry();
+        let registry = holding(&a, Some(Role::Owner));
         assert_eq!(
             registry.get_agent(&alice(), a.id).await.unwrap_err(),
             RegistryError::AgentNotFound

@@ -343,7 +343,7 @@ mod tests {
     use super::*;
     use crate::test_support::{agent, alice, Mocks};
     use registry_domain::state_machine::REASON_REGISTERED;
-    use registry_domain::AgentStatus;
+    use registry_domain::{AgentStatus, Role};
     use registry_ports::CreateOutcome;
 
     fn input(name: &str) -> RegisterInput {
@@ -375,6 +375,7 @@ mod tests {
                 Ok(CreateOutcome {
                     agent: a.clone(),
                     created: true,
+                    owner_role: Some(Role::Owner),
                 })
             });
         m.keys.expect_has_key_of_type().returning(|_, _| Ok(false));

@@ -10,7 +10,7 @@ use registry_domain::{
     Agent, AgentInputType, AgentName, Description, LifecycleEvent, Metadata, NewAgent, Principal,
     Timestamp,
 };
-use registry_ports::CreateOutcome;
+use registry_ports::{AgentWithRole, CreateOutcome};
 
 /// Body of register-build, validated.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,9 +67,13 @@ impl Registry {
                 created: true,
             });
         }
-        if self.allows(caller, outcome.agent.id, Need::Read).await? {
+        let found = AgentWithRole {
+            agent: outcome.agent,
+            role: outcome.owner_role,
+        };
+        if self.permits(caller, &found, Need::Read).await? {
             Ok(AgentWritten {
-                agent: outcome.agent,
+                agent: found.agent,
                 created: false,
             })
         } else {
@@ -104,7 +108,7 @@ impl Registry {
 mod tests {
     use super::*;
     use crate::test_support::{agent, alice, Mocks};
-    use registry_domain::{AgentStatus, EventKind};
+    use registry_domain::{AgentStatus, EventKind, Role};
 
     fn input(name: &str) -> RegisterBuildInput {
         RegisterBuildInput {
@@ -132,6 +136,7 @@ mod tests {
                 Ok(CreateOutcome {
                     agent: a.clone(),
                     created: true,
+                    owner_role: Some(Role::Owner),
                 })
             });
         let out = m
@@ -156,6 +161,7 @@ mod tests {
                 Ok(CreateOutcome {
                     agent: a.clone(),
                     created: true,
+                    owner_role: None,
                 })
             });
         let out = m
@@ -165,48 +171,37 @@ mod tests {
         assert!(out.unwrap().created);
     }
 
-    #[tokio::test]
-    async fn an_existing_readable_agent_is_returned_unchanged_without_any_write() {
-        let existing = agent("a", AgentStatus::Ready);
-        let returned = existing.clone();
+    /// A registry whose store already holds `existing`, on which the caller has `role`.
+    /// No other expectation: an update, a grant or a second read would panic.
+    fn holding(existing: &registry_domain::Agent, role: Option<Role>) -> crate::Registry {
         let mut m = Mocks::default();
-        m.agents
-            .expect_create_if_absent()
-            .returning(move |_, _, _| {
-                Ok(CreateOutcome {
-                    agent: returned.clone(),
-                    created: false,
-                })
-            });
-        m.authorizer.expect_check().returning(|_, _, _| Ok(true));
-        // No expectation on update / grant: calling them would panic.
-        let out = m
-            .registry()
-            .register_build(&alice(), input("a"))
-            .await
-            .unwrap();
-        assert!(!out.created);
-        assert_eq!(out.agent, existing);
-    }
-
-    #[tokio::test]
-    async fn an_existing_unreadable_agent_is_name_taken_revealing_nothing() {
-        let existing = agent("a", AgentStatus::Ready);
-        let mut m = Mocks::default();
+        let existing = existing.clone();
         m.agents
             .expect_create_if_absent()
             .returning(move |_, _, _| {
                 Ok(CreateOutcome {
                     agent: existing.clone(),
                     created: false,
+                    owner_role: role,
                 })
             });
-        m.authorizer.expect_check().returning(|_, _, _| Ok(false));
-        let err = m
-            .registry()
-            .register_build(&alice(), input("a"))
-            .await
-            .unwrap_err();
+        m.registry()
+    }
+
+    #[tokio::test]
+    async fn an_existing_readable_agent_is_returned_unchanged_without_any_write() {
+        let existing = agent("a", AgentStatus::Ready);
+        let registry = holding(&existing, Some(Role::Viewer));
+        let out = registry.register_build(&alice(), input("a")).await.unwrap();
+        assert!(!out.created);
+        assert_eq!(out.agent, existing);
+    }
+
+    #[tokio::test]
+    async fn an_existing_unreadable_agent_is_name_taken_revealing_nothing() {
+        let registry = holding(&agent("a", AgentStatus::Ready), None);
+        let err = registry.register_build(&alice(), input("a")).await;
+        let err = err.unwrap_err();
         assert_eq!(err, RegistryError::NameTaken);
         assert_eq!(err.to_string(), "agent name is taken");
     }

@@ -10,7 +10,7 @@ use registry_domain::{
     Agent, AgentInputType, AgentName, Description, EventKind, LifecycleEvent, Metadata, NewAgent,
     Principal,
 };
-use registry_ports::{Constraint, RepoError};
+use registry_ports::{AgentWithRole, Constraint, RepoError};
 
 /// Body of the PUT, validated, with the request's `If-Match` header.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,14 +61,10 @@ impl Registry {
         input: UpsertAgentInput,
     ) -> Result<AgentWritten, RegistryError> {
         for _ in 0..MAX_ATTEMPTS {
-            let existing = self
-                .agents
-                .get_live_by_name(&input.name)
-                .await
-                .map_err(repo_error)?;
+            let existing = self.find_live_by_name(caller, &input.name).await?;
             let at = now();
-            let mut agent = match existing {
-                Some(agent) => agent,
+            let found = match existing {
+                Some(found) => found,
                 None => {
                     if input.if_match.is_some() {
                         return Err(RegistryError::PreconditionFailed);
@@ -91,13 +87,17 @@ impl Registry {
                             created: true,
                         });
                     }
-                    outcome.agent
+                    AgentWithRole {
+                        agent: outcome.agent,
+                        role: outcome.owner_role,
+                    }
                 }
             };
-            if !self.allows(caller, agent.id, Need::Read).await? {
+            if !self.permits(caller, &found, Need::Read).await? {
                 return Err(RegistryError::NameTaken);
             }
-            self.authorize(caller, agent.id, Need::Update).await?;
+            self.authorize_found(caller, &found, Need::Update).await?;
+            let mut agent = found.agent;
             if !if_match_admits(input.if_match.as_deref(), &agent) {
                 return Err(RegistryError::PreconditionFailed);
             }

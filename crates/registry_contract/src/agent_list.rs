@@ -2,7 +2,9 @@
 
 use crate::fixtures::*;
 use crate::Stores;
-use registry_domain::{Agent, AgentId, AgentStatus, LifecycleEvent, SortDirection};
+use registry_domain::{
+    Agent, AgentId, AgentStatus, LifecycleEvent, Principal, Role, SortDirection,
+};
 use registry_ports::{AgentOrder, AgentQuery};
 
 async fn ids(stores: &Stores, query: AgentQuery) -> (Vec<AgentId>, u64) {
@@ -154,6 +156,38 @@ pub async fn list_only_ids(stores: Stores) {
     assert_eq!((got, total), (want, 2));
     assert_eq!(ids(&stores, q(vec![])).await, (vec![], 0));
     assert_eq!(ids(&stores, AgentQuery::default()).await.1, 3);
+}
+
+/// `granted_to` lists the live agents on which the principal holds any grant, with their
+/// total; another principal's grants do not count.
+pub async fn list_granted_to(stores: Stores) {
+    let (bob, carol) = (user("bob"), user("carol"));
+    let a = saved_agent(&stores).await;
+    let b = saved_agent(&stores).await;
+    let theirs = saved_agent(&stores).await;
+    let gone = saved_agent(&stores).await;
+    for (agent, role) in [(&a, Role::Viewer), (&b, Role::Owner), (&gone, Role::Editor)] {
+        stores
+            .authorizer
+            .grant(agent.id, &bob, role, &[])
+            .await
+            .unwrap();
+    }
+    stores
+        .authorizer
+        .grant(theirs.id, &carol, Role::Owner, &[])
+        .await
+        .unwrap();
+    delete(&stores, &gone).await;
+    let q = |who: &Principal| AgentQuery {
+        granted_to: Some(who.clone()),
+        order_by: AgentOrder::CreatedAt,
+        direction: SortDirection::Asc,
+        ..AgentQuery::default()
+    };
+    assert_eq!(ids(&stores, q(&bob)).await, (vec![a.id, b.id], 2));
+    assert_eq!(ids(&stores, q(&carol)).await, (vec![theirs.id], 1));
+    assert_eq!(ids(&stores, q(&user("dave"))).await, (vec![], 0));
 }
 
 /// `card_metadata` is JSON containment on `registration_metadata.agent_card.metadata`.

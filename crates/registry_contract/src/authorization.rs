@@ -204,37 +204,3 @@ pub async fn grants_list_owners_first(stores: Stores) {
     let want: Vec<Principal> = ["yves", "zed", "alice", "bob", "carl"].map(user).to_vec();
     assert_eq!(order, want);
 }
-
-/// visible_ids: every agent on which the principal holds any role, and no other.
-pub async fn visible_ids_lists_granted_agents(stores: Stores) {
-    let bob = user("bob");
-    let owned = ready_agent();
-    stores
-        .agents
-        .create_if_absent(&owned, Some(bob.clone()), &[])
-        .await
-        .unwrap();
-    let shared = saved_agent(&stores).await;
-    stores
-        .authorizer
-        .grant(shared.id, &bob, Role::Viewer, &[])
-        .await
-        .unwrap();
-    let hidden = saved_agent(&stores).await;
-    stores
-        .authorizer
-        .grant(hidden.id, &user("carol"), Role::Owner, &[])
-        .await
-        .unwrap();
-    let mut got = stores.authorizer.visible_ids(&bob).await.unwrap();
-    got.sort();
-    let mut want = vec![owned.id, shared.id];
-    want.sort();
-    assert_eq!(got, want);
-    assert!(stores
-        .authorizer
-        .visible_ids(&user("nobody"))
-        .await
-        .unwrap()
-        .is_empty());
-}

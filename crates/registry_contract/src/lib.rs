@@ -67,6 +67,7 @@ macro_rules! contract_suite {
             agent_list_list_breaks_ties_by_id => agent_list::list_breaks_ties_by_id,
             agent_list_list_pages_with_total => agent_list::list_pages_with_total,
             agent_list_list_only_ids => agent_list::list_only_ids,
+            agent_list_list_granted_to => agent_list::list_granted_to,
             agent_list_list_filters_by_card_metadata => agent_list::list_filters_by_card_metadata,
             heartbeats_expire_heartbeats_only_stale_ready => heartbeats::expire_heartbeats_only_stale_ready,
             heartbeats_expire_heartbeats_events_once => heartbeats::expire_heartbeats_events_once,
@@ -104,7 +105,6 @@ macro_rules! contract_suite {
             authorization_demoting_last_owner_conflicts => authorization::demoting_last_owner_conflicts,
             authorization_revoke_rules => authorization::revoke_rules,
             authorization_grants_list_owners_first => authorization::grants_list_owners_first,
-            authorization_visible_ids_lists_granted_agents => authorization::visible_ids_lists_granted_agents,
         }
     };
 }

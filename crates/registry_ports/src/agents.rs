@@ -33,8 +33,11 @@ pub struct AgentQuery {
     pub statuses: Vec<AgentStatus>,
     /// JSON containment on `registration_metadata.agent_card.metadata`.
     pub card_metadata: Option<serde_json::Map<String, serde_json::Value>>,
-    /// `None`: every agent; `Some(ids)`: only these (the caller's visible set).
+    /// `None`: every agent; `Some(ids)`: only these (an agent key sees itself).
     pub only_ids: Option<Vec<AgentId>>,
+    /// `Some(p)`: only agents on which `p` holds a grant of any role (each role may read):
+    /// an ordinary principal's visible set, filtered where the agents are.
+    pub granted_to: Option<Principal>,
 }
 
 /// Result of [`AgentRepository::create_if_absent`].

@@ -40,7 +40,4 @@ pub trait Authorizer: Send + Sync {
 
     /// Every grant on the agent, owners first, then by principal.
     async fn grants(&self, agent_id: AgentId) -> RepoResult<Vec<Grant>>;
-
-    /// The ids of every agent on which `principal` holds any role.
-    async fn visible_ids(&self, principal: &Principal) -> RepoResult<Vec<AgentId>>;
 }

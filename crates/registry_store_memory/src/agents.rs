@@ -90,7 +90,7 @@ impl AgentRepository for InMemoryStore {
             let mut rows: Vec<Agent> = s
                 .agents
                 .values()
-                .filter(|a| matches_query(a, query))
+                .filter(|a| matches_query(s, a, query))
                 .cloned()
                 .collect();
             rows.sort_by(|a, b| {
@@ -183,9 +183,14 @@ fn expire(
 }
 
 /// Whether `agent` is one of the rows `query` selects (before paging).
-fn matches_query(agent: &Agent, query: &AgentQuery) -> bool {
+fn matches_query(s: &State, agent: &Agent, query: &AgentQuery) -> bool {
     if agent.status == AgentStatus::Deleted {
         return false;
+    }
+    if let Some(principal) = &query.granted_to {
+        if s.with_role(agent, principal).role.is_none() {
+            return false;
+        }
     }
     if !query.statuses.is_empty() && !query.statuses.contains(&agent.status) {
         return false;

@@ -95,18 +95,4 @@ impl Authorizer for InMemoryStore {
             Ok(rows.into_iter().map(|(_, g)| g.clone()).collect())
         })
     }
-
-    async fn visible_ids(&self, principal: &Principal) -> RepoResult<Vec<AgentId>> {
-        self.with_state(|s| {
-            let text = principal.to_string();
-            let mut ids: Vec<AgentId> = s
-                .grants
-                .keys()
-                .filter(|(_, p)| *p == text)
-                .map(|(a, _)| *a)
-                .collect();
-            ids.sort();
-            Ok(ids)
-        })
-    }
 }

@@ -63,6 +63,11 @@ fn create_if_absent_on(
     events: &[NewEvent],
 ) -> QueryResult<CreatedOrExisting> {
     let owner = owner.map(ToString::to_string);
+    // The idempotent path (the name is live) is one plain cached read, much cheaper than the
+    // insert statement; only a name that looks free pays for that, and the insert decides.
+    if let Some(existing) = live_with_owner_role(conn, &row.name, owner.as_deref())? {
+        return Ok(existing);
+    }
     let events: Vec<NewEventRow> = events.iter().map(NewEventRow::from).collect();
     loop {
         let statement = CreateAgentIfAbsent {
@@ -76,6 +81,36 @@ fn create_if_absent_on(
             return Ok(out);
         }
     }
+}
+
+/// The live agent named `name` and the role `principal` holds on it (its name, if any).
+fn live_by_name_with_role(
+    conn: &mut PgConnection,
+    name: &str,
+    principal: &str,
+) -> QueryResult<Option<(AgentRow, Option<String>)>> {
+    with_role_of(principal)
+        .filter(agents::name.eq(name))
+        .filter(LiveAgent)
+        .first(conn)
+        .optional()
+}
+
+/// The live agent named `name` with `owner`'s role on it, as create-if-absent reports it.
+fn live_with_owner_role(
+    conn: &mut PgConnection,
+    name: &str,
+    owner: Option<&str>,
+) -> QueryResult<Option<CreatedOrExisting>> {
+    let found = match owner {
+        Some(owner) => live_by_name_with_role(conn, name, owner)?,
+        None => live_by_name(conn, name)?.map(|agent| (agent, None)),
+    };
+    Ok(found.map(|(agent, owner_role)| CreatedOrExisting {
+        agent,
+        created: false,
+        owner_role,
+    }))
 }
 
 /// Agents, each with the role `principal` holds on it (NULL without a grant); filter it.
@@ -151,6 +186,12 @@ fn list_filter(query: &AgentQuery) -> agents::BoxedQuery<'static, Pg> {
         let ids: Vec<Uuid> = ids.iter().map(AgentId::as_uuid).collect();
         q = q.filter(agents::id.eq_any(ids));
     }
+    if let Some(principal) = &query.granted_to {
+        let granted = grants::table
+            .filter(grants::principal.eq(principal.to_string()))
+            .select(grants::agent_id);
+        q = q.filter(agents::id.eq_any(granted));
+    }
     if let Some(wanted) = &query.card_metadata {
         q = q.filter(CardMetadataContains(serde_json::Value::Object(
             wanted.clone(),
@@ -168,8 +209,9 @@ fn is_unfiltered(query: &AgentQuery) -> bool {
         statuses,
         card_metadata,
         only_ids,
+        granted_to,
     } = query;
-    statuses.is_empty() && card_metadata.is_none() && only_ids.is_none()
+    statuses.is_empty() && card_metadata.is_none() && only_ids.is_none() && granted_to.is_none()
 }
 
 /// The `list` query: filters, then the order with id tiebreak.
@@ -257,11 +299,7 @@ impl AgentRepository for PgStore {
     ) -> RepoResult<Option<AgentWithRole>> {
         let (name, principal) = (name.as_str().to_owned(), principal.to_string());
         let row = run(&self.pool, move |conn| {
-            Ok(with_role_of(&principal)
-                .filter(agents::name.eq(name))
-                .filter(LiveAgent)
-                .first(conn)
-                .optional()?)
+            Ok(live_by_name_with_role(conn, &name, &principal)?)
         })
         .await?;
         row.map(agent_with_role).transpose()

@@ -118,17 +118,4 @@ impl Authorizer for PgStore {
         .await?;
         convert_all(rows)
     }
-
-    async fn visible_ids(&self, principal: &Principal) -> RepoResult<Vec<AgentId>> {
-        let principal = principal.to_string();
-        let ids: Vec<Uuid> = run(&self.pool, move |conn| {
-            Ok(grants::table
-                .filter(grants::principal.eq(principal))
-                .order_by(grants::agent_id)
-                .select(grants::agent_id)
-                .load(conn)?)
-        })
-        .await?;
-        Ok(ids.into_iter().map(AgentId::from_uuid).collect())
-    }
 }

@@ -12,7 +12,7 @@ use crate::{CreatorPolicy, Registry, RegistryError};
 use registry_domain::{
     identity_decision, Action, Agent, AgentId, AgentName, AgentStatus, Principal, Resource, Role,
 };
-use registry_ports::AgentWithRole;
+use registry_ports::{AgentQuery, AgentWithRole};
 
 /// What a use case needs on one agent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -213,22 +213,24 @@ impl Registry {
         found.map_err(repo_error)
     }
 
-    /// `None` when `caller` sees every agent; otherwise exactly the ids it may read.
-    pub(crate) async fn visible_ids(
-        &self,
-        caller: &Principal,
-    ) -> Result<Option<Vec<AgentId>>, RegistryError> {
-        if !self.config.authorization_enabled || caller.is_admin() {
-            return Ok(None);
+    /// The visibility part of a list query for `caller`: everything (admin, or authorization
+    /// off), itself (an agent key), or the agents it holds grants on (filtered in the store, so
+    /// a principal with many grants costs no extra read).
+    pub(crate) fn visible_to(&self, caller: &Principal) -> AgentQuery {
+        if self.decided_by_grants(caller) {
+            AgentQuery {
+                granted_to: Some(caller.clone()),
+                ..AgentQuery::default()
+            }
+        } else {
+            AgentQuery {
+                only_ids: caller
+                    .as_agent()
+                    .filter(|_| self.config.authorization_enabled)
+                    .map(|me| vec![me]),
+                ..AgentQuery::default()
+            }
         }
-        if let Some(me) = caller.as_agent() {
-            return Ok(Some(vec![me]));
-        }
-        self.authorizer
-            .visible_ids(caller)
-            .await
-            .map(Some)
-            .map_err(repo_error)
     }
 
     /// Sharing and the audit trail are for owners and the admin: `Ok` for them; otherwise
@@ -373,7 +375,15 @@ mod tests {
     #[tokio::test]
     async fn lists_are_limited_to_what_the_caller_may_read() {
         let mut m = Mocks::default();
-        m.authorizer.expect_visible_ids().returning(|_| Ok(vec![]));
+        m.agents
+            .expect_list()
+            .withf(|q| q.granted_to == Some(alice()) && q.only_ids.is_none())
+            .returning(|_| {
+                Ok(registry_domain::Page {
+                    items: vec![],
+                    total: 0,
+                })
+            });
         let page = m
             .registry()
             .list_agents(&alice(), crate::ListAgentsInput::default())
@@ -384,7 +394,7 @@ mod tests {
         let mut m = Mocks::default();
         m.agents
             .expect_list()
-            .withf(move |q| q.only_ids == Some(vec![me]))
+            .withf(move |q| q.only_ids == Some(vec![me]) && q.granted_to.is_none())
             .returning(|_| {
                 Ok(registry_domain::Page {
                     items: vec![],

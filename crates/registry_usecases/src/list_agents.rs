@@ -64,17 +64,13 @@ impl Registry {
         if input.task_id.is_some() {
             return Ok(empty);
         }
-        let only_ids = self.visible_ids(caller).await?;
-        if only_ids.as_ref().is_some_and(Vec::is_empty) {
-            return Ok(empty);
-        }
         let query = AgentQuery {
             page: input.page,
             order_by,
             direction: input.order_direction,
             statuses: input.statuses,
             card_metadata,
-            only_ids,
+            ..self.visible_to(caller)
         };
         self.agents.list(&query).await.map_err(repo_error)
     }

@@ -1,4 +1,4 @@
--- Informational, not a floor: the list statement as the server sends it today (docs/explain.md),
--- with the total for X-Total-Count computed by count(*) OVER (), which visits every live row.
+-- Informational, not a floor: a list whose total is counted beside the page, as the server does for
+-- filtered lists (status, card metadata, an ordinary principal's grants); it visits every match.
 SELECT *, count(*) OVER () FROM agents WHERE status <> 'Deleted'
 ORDER BY updated_at DESC, id DESC LIMIT 50 OFFSET 0;

@@ -59,19 +59,19 @@ pub fn credential_from_headers(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MalformedCredential;
 
-/// Whether `req` addresses a registry route (known, not public).
+/// Whether `req` addresses a registry route (known, not public). Matching the path against
+/// every route costs a few regex runs, so it is asked only when the answer matters: without a
+/// credential, or when the credential was refused.
 fn needs_authentication(req: &ServiceRequest) -> bool {
-    let path = req.path();
-    if PUBLIC_PATHS.contains(&path) {
-        return false;
-    }
-    req.resource_map().match_pattern(path).is_some()
+    req.resource_map().match_pattern(req.path()).is_some()
 }
 
-/// Resolves the caller of `req`.
-async fn authenticate(state: &AppState, req: &ServiceRequest) -> Result<Principal, ApiError> {
-    let credential =
-        credential_from_headers(req.headers()).map_err(|_| ApiError::unauthenticated())?;
+/// Resolves the caller from the credential its headers carried.
+async fn authenticate(
+    state: &AppState,
+    credential: Result<Option<Credential>, MalformedCredential>,
+) -> Result<Principal, ApiError> {
+    let credential = credential.map_err(|_| ApiError::unauthenticated())?;
     let Some(credential) = credential else {
         return if state.authorization_enabled() {
             Err(ApiError::unauthenticated())
@@ -101,7 +101,12 @@ pub async fn require_credentials(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    if !needs_authentication(&req) {
+    let public = PUBLIC_PATHS.contains(&req.path());
+    // A request with a credential is authenticated first (the common case: no route matching
+    // here); the route decides only between a refusal and the 404 of an unknown path.
+    let credential = credential_from_headers(req.headers());
+    let has_credential = !matches!(credential, Ok(None));
+    if public || (!has_credential && !needs_authentication(&req)) {
         return next
             .call(req)
             .await
@@ -111,13 +116,17 @@ pub async fn require_credentials(
         let err = ApiError::internal(None);
         return Ok(req.error_response(err));
     };
-    match authenticate(&state, &req).await {
+    match authenticate(&state, credential).await {
         Ok(principal) => {
             req.extensions_mut().insert(Caller(principal));
             next.call(req)
                 .await
                 .map(ServiceResponse::map_into_boxed_body)
         }
+        Err(_) if !needs_authentication(&req) => next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body),
         Err(err) => Ok(req.error_response(err)),
     }
 }

@@ -113,6 +113,7 @@ fn server_url() -> String {
     static URL: OnceLock<String> = OnceLock::new();
     URL.get_or_init(|| {
         let url = std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_SERVER_URL.into());
+        let url = url::plain_on_loopback(&url);
         let error = match PgConnection::establish(&url) {
             Ok(_) => {
                 sweep_leftovers(&url);

@@ -38,9 +38,37 @@ pub(crate) fn is_local(url: &str) -> bool {
     )
 }
 
+/// `url` with `sslmode=disable` added when its server is on this machine and it names no
+/// `sslmode`. TLS on loopback protects nothing, costs CPU, and makes libpq use OpenSSL: a test
+/// process that exits while a pool thread is still opening a TLS connection can crash in
+/// OpenSSL's exit handlers (seen as SIGSEGV after a passing test).
+pub(crate) fn plain_on_loopback(url: &str) -> String {
+    if !is_local(url) || url.contains("sslmode=") {
+        return url.to_owned();
+    }
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}sslmode=disable")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn loopback_urls_go_without_tls_unless_told() {
+        assert_eq!(
+            plain_on_loopback("postgres://postgres@127.0.0.1:5432/postgres"),
+            "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+        );
+        assert_eq!(
+            plain_on_loopback("postgres://u@localhost/x?application_name=t"),
+            "postgres://u@localhost/x?application_name=t&sslmode=disable"
+        );
+        let told = "postgres://u@127.0.0.1/x?sslmode=require";
+        assert_eq!(plain_on_loopback(told), told);
+        let remote = "postgres://u@db.example/x";
+        assert_eq!(plain_on_loopback(remote), remote);
+    }
 
     #[test]
     fn replaces_the_database() {

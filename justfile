@@ -33,7 +33,7 @@ test-concurrency N="20": tools
     for i in $(seq 1 {{N}}); do echo "== run $i/{{N}}"; cargo nextest run --workspace --locked -E 'binary(concurrency) | test(/concurren|parallel|racing/)' --no-fail-fast --status-level fail || exit 1; done
 
 # Load benchmark against the PostgreSQL floor (see docs/benchmarks.md).
-bench: tools
+bench:
     scripts/ensure-postgres.sh
     scripts/bench.sh
 

@@ -4,6 +4,18 @@ import subprocess
 import urllib.parse
 
 
+def plain_on_loopback(url: str) -> str:
+    """`url` with sslmode=disable when the server is on this machine and no sslmode is given:
+    the server under test and pgbench then both talk to PostgreSQL without TLS, as the tests
+    do (registry_test_db), and the floor and the server pay the same transport."""
+    parts = urllib.parse.urlsplit(url)
+    local = parts.hostname in (None, "", "127.0.0.1", "localhost", "::1")
+    if not local or "sslmode=" in parts.query:
+        return url
+    query = f"{parts.query}&sslmode=disable" if parts.query else "sslmode=disable"
+    return urllib.parse.urlunsplit(parts._replace(query=query))
+
+
 def with_database(url: str, dbname: str) -> str:
     """The same server URL pointing at another database."""
     parts = urllib.parse.urlsplit(url)

@@ -71,8 +71,8 @@ def settings() -> dict:
         "binary": os.environ.get(
             "BENCH_BINARY", os.path.join(REPO, "target", "release", "agent-registry")
         ),
-        "admin_url": os.environ.get(
-            "TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"
+        "admin_url": database.plain_on_loopback(
+            os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
         ),
         "out_dir": os.path.join(REPO, "target", "bench"),
     }

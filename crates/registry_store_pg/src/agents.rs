@@ -3,7 +3,7 @@
 use crate::create_agent::{CreateAgentIfAbsent, CreatedOrExisting};
 use crate::error::{map_diesel, TxError};
 use crate::events::append_events;
-use crate::fragments::{CardMetadataContains, LiveAgent, LiveAgentTotal, TotalOver};
+use crate::fragments::{CardMetadataContains, GrantedTo, LiveAgent, LiveAgentTotal, TotalOver};
 use crate::paging::{limit, offset, page_from};
 use crate::pool::{run, run_tx};
 use crate::rows::{role_from, AgentRow, NewEventRow};
@@ -187,10 +187,7 @@ fn list_filter(query: &AgentQuery) -> agents::BoxedQuery<'static, Pg> {
         q = q.filter(agents::id.eq_any(ids));
     }
     if let Some(principal) = &query.granted_to {
-        let granted = grants::table
-            .filter(grants::principal.eq(principal.to_string()))
-            .select(grants::agent_id);
-        q = q.filter(agents::id.eq_any(granted));
+        q = q.filter(GrantedTo(principal.to_string()));
     }
     if let Some(wanted) = &query.card_metadata {
         q = q.filter(CardMetadataContains(serde_json::Value::Object(

@@ -45,6 +45,11 @@ async fn hot_agent_statements_are_prepared_once_and_reused() {
         ..AgentQuery::default()
     };
     assert_eq!(store.list(&filtered).await.unwrap().total, 1);
+    let granted = AgentQuery {
+        granted_to: Some(alice.clone()),
+        ..AgentQuery::default()
+    };
+    assert_eq!(store.list(&granted).await.unwrap().total, 1);
 
     let prepared: Vec<String> = tokio::task::spawn_blocking(move || {
         let mut conn = pool.get().unwrap();
@@ -85,6 +90,10 @@ async fn hot_agent_statements_are_prepared_once_and_reused() {
         (
             "filtered list with the counted total",
             &["count(*) OVER ()"],
+        ),
+        (
+            "list of the agents granted to a principal",
+            &["= ANY(ARRAY(SELECT grants.agent_id"],
         ),
     ] {
         assert!(

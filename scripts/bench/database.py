@@ -5,14 +5,15 @@ import urllib.parse
 
 
 def plain_on_loopback(url: str) -> str:
-    """`url` with sslmode=disable when the server is on this machine and no sslmode is given:
-    the server under test and pgbench then both talk to PostgreSQL without TLS, as the tests
-    do (registry_test_db), and the floor and the server pay the same transport."""
+    """`url` with sslmode=disable and gssencmode=disable when the server is on this machine and
+    neither is given: the server under test and pgbench then both talk to PostgreSQL without
+    TLS or GSSAPI encryption, as the tests do (registry_test_db), and pay the same transport."""
     parts = urllib.parse.urlsplit(url)
     local = parts.hostname in (None, "", "127.0.0.1", "localhost", "::1")
-    if not local or "sslmode=" in parts.query:
+    if not local or "sslmode=" in parts.query or "gssencmode=" in parts.query:
         return url
-    query = f"{parts.query}&sslmode=disable" if parts.query else "sslmode=disable"
+    plain = "sslmode=disable&gssencmode=disable"
+    query = f"{parts.query}&{plain}" if parts.query else plain
     return urllib.parse.urlunsplit(parts._replace(query=query))
 
 

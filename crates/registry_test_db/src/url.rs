@@ -38,16 +38,18 @@ pub(crate) fn is_local(url: &str) -> bool {
     )
 }
 
-/// `url` with `sslmode=disable` added when its server is on this machine and it names no
-/// `sslmode`. TLS on loopback protects nothing, costs CPU, and makes libpq use OpenSSL: a test
-/// process that exits while a pool thread is still opening a TLS connection can crash in
-/// OpenSSL's exit handlers (seen as SIGSEGV after a passing test).
+/// `url` with `sslmode=disable` and `gssencmode=disable` added when its server is on this
+/// machine and the URL sets neither. TLS and GSSAPI encryption on loopback protect nothing and
+/// cost CPU, and negotiating them makes libpq call into OpenSSL and Kerberos: a test process
+/// that exits while a pool thread is still opening a connection (r2d2 opens them on its own
+/// threads) could then crash in those libraries' exit handlers (SIGSEGV or SIGABRT after a
+/// passing test).
 pub(crate) fn plain_on_loopback(url: &str) -> String {
-    if !is_local(url) || url.contains("sslmode=") {
+    if !is_local(url) || url.contains("sslmode=") || url.contains("gssencmode=") {
         return url.to_owned();
     }
     let separator = if url.contains('?') { '&' } else { '?' };
-    format!("{url}{separator}sslmode=disable")
+    format!("{url}{separator}sslmode=disable&gssencmode=disable")
 }
 
 #[cfg(test)]
@@ -58,11 +60,11 @@ mod tests {
     fn loopback_urls_go_without_tls_unless_told() {
         assert_eq!(
             plain_on_loopback("postgres://postgres@127.0.0.1:5432/postgres"),
-            "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+            "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable&gssencmode=disable"
         );
         assert_eq!(
             plain_on_loopback("postgres://u@localhost/x?application_name=t"),
-            "postgres://u@localhost/x?application_name=t&sslmode=disable"
+            "postgres://u@localhost/x?application_name=t&sslmode=disable&gssencmode=disable"
         );
         let told = "postgres://u@127.0.0.1/x?sslmode=require";
         assert_eq!(plain_on_loopback(told), told);

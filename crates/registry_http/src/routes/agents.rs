@@ -1,6 +1,7 @@
 //! `/agents`: lookup, list, register-build, register, PUT upsert, PATCH, delete, heartbeat,
 //! events.
 
+use super::agent_ref::{agent_id, AgentRef};
 use super::{agent_response, created_or_ok, direction_of, if_match, list_response, page_of};
 use crate::auth::Caller;
 use crate::dto::{
@@ -8,7 +9,7 @@ use crate::dto::{
     RegisterAgentResponse, RegisterBuildRequest, UpsertAgentRequest, UpsertAgentResponse,
 };
 use crate::error::{ApiError, Problem};
-use crate::extract::{path_id, JsonBody, QueryParams};
+use crate::extract::{JsonBody, QueryParams};
 use crate::state::AppState;
 use actix_web::http::header::ETAG;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -20,10 +21,6 @@ use registry_usecases::{
 };
 
 type Handled = Result<HttpResponse, ApiError>;
-
-fn agent_id(raw: &str) -> Result<AgentId, ApiError> {
-    path_id(raw, "agent_id", AgentId::parse)
-}
 
 fn agent_name(raw: &str) -> Result<AgentName, ApiError> {
     AgentName::parse_field(raw, "agent_name").map_err(|e| ApiError::validation(&e))
@@ -43,9 +40,7 @@ pub async fn get_agent(
     caller: Caller,
     path: web::Path<String>,
 ) -> Handled {
-    let id = agent_id(&path)?;
-    let agent = state.registry.get_agent(&caller.0, id).await?;
-    Ok(agent_response(&agent))
+    AgentRef::id(&path)?.get(&state, &caller).await
 }
 
 /// Get an agent by name.
@@ -58,10 +53,7 @@ pub async fn get_agent_by_name(
     caller: Caller,
     path: web::Path<String>,
 ) -> Handled {
-    let name =
-        AgentName::parse_field(&path, "agent_name").map_err(|_| ApiError::agent_not_found())?;
-    let agent = state.registry.get_agent_by_name(&caller.0, &name).await?;
-    Ok(agent_response(&agent))
+    AgentRef::name(&path)?.get(&state, &caller).await
 }
 
 /// List the live agents the caller may read.
@@ -244,12 +236,7 @@ pub async fn delete_agent(
     caller: Caller,
     path: web::Path<String>,
 ) -> Handled {
-    let id = agent_id(&path)?;
-    let deleted = state.registry.delete_agent(&caller.0, id).await?;
-    Ok(HttpResponse::Ok().json(DeleteResponse {
-        id: deleted.id.to_string(),
-        message: format!("Agent '{}' deleted successfully", deleted.id),
-    }))
+    AgentRef::id(&path)?.delete(&state, &caller).await
 }
 
 /// Delete an agent by name (→ Deleted).
@@ -263,16 +250,7 @@ pub async fn delete_agent_by_name(
     caller: Caller,
     path: web::Path<String>,
 ) -> Handled {
-    let name =
-        AgentName::parse_field(&path, "agent_name").map_err(|_| ApiError::agent_not_found())?;
-    let deleted = state
-        .registry
-        .delete_agent_by_name(&caller.0, &name)
-        .await?;
-    Ok(HttpResponse::Ok().json(DeleteResponse {
-        id: deleted.id.to_string(),
-        message: format!("Agent '{}' deleted successfully", deleted.name),
-    }))
+    AgentRef::name(&path)?.delete(&state, &caller).await
 }
 
 /// Heartbeat: sets `last_seen_at`; Unhealthy → Ready.

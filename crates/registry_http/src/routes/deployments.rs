@@ -1,5 +1,6 @@
 //! `/agents/{agent_id}/deployments`: create, list, get, delete (soft), promote.
 
+use super::agent_ref::agent_id;
 use super::{direction_of, list_response, page_of};
 use crate::auth::Caller;
 use crate::dto::{parse_metadata, CreateDeploymentRequest, DeleteResponse, DeploymentResponse};
@@ -15,7 +16,7 @@ type Handled = Result<HttpResponse, ApiError>;
 
 fn ids(path: &(String, String)) -> Result<(AgentId, DeploymentId), ApiError> {
     Ok((
-        path_id(&path.0, "agent_id", AgentId::parse)?,
+        agent_id(&path.0)?,
         path_id(&path.1, "deployment_id", DeploymentId::parse)?,
     ))
 }
@@ -33,7 +34,7 @@ pub async fn create_deployment(
     path: web::Path<String>,
     body: JsonBody<CreateDeploymentRequest>,
 ) -> Handled {
-    let agent_id = path_id(&path, "agent_id", AgentId::parse)?;
+    let agent_id = agent_id(&path)?;
     let b = body.0;
     let input = CreateDeploymentInput {
         agent_id,
@@ -66,7 +67,7 @@ pub async fn list_deployments(
     path: web::Path<String>,
     q: QueryParams,
 ) -> Handled {
-    let agent_id = path_id(&path, "agent_id", AgentId::parse)?;
+    let agent_id = agent_id(&path)?;
     if let Some(order_by) = q.get("order_by") {
         if order_by != "created_at" {
             return Err(

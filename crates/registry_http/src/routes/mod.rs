@@ -1,6 +1,7 @@
 //! Route handlers, one module per resource. Handlers are thin: extract, call one `Registry`
 //! method, map the result.
 
+pub mod agent_ref;
 pub mod agents;
 pub mod api_keys;
 pub mod deployments;

@@ -1,13 +1,14 @@
 #![doc = include_str!("../README.md")]
 
 mod cluster;
+mod templates;
 mod url;
 
 use diesel::pg::PgConnection;
 use diesel::sql_types::{BigInt, Text};
 use diesel::{Connection, QueryableByName, RunQueryDsl};
 use registry_store_pg::{build_pool, run_migrations, PgPool};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 /// The server tests use when `TEST_DATABASE_URL` is not set.
@@ -208,12 +209,18 @@ struct IsTemplate {
 
 /// The name of the migrated template, created once (by whichever test process gets the
 /// advisory lock first; the others wait and then find it ready).
+///
+/// The process first takes its lease on the template, on a session kept open until the process
+/// exits, so that no sweep drops the template under it; once the template is ready it sweeps
+/// the templates of other migrations that nobody uses (see `templates`).
 fn template() -> String {
-    static TEMPLATE: OnceLock<String> = OnceLock::new();
+    static TEMPLATE: OnceLock<(String, Mutex<PgConnection>)> = OnceLock::new();
     TEMPLATE
         .get_or_init(|| {
             let name = format!("regtpl_{}", env!("REGISTRY_MIGRATIONS_HASH"));
             let mut admin = admin_connection();
+            templates::lease(&mut admin, &name)
+                .unwrap_or_else(|e| panic!("lease on template {name}: {e}"));
             let lock = |conn: &mut PgConnection, sql: &str| {
                 diesel::sql_query(sql)
                     .bind::<BigInt, _>(TEMPLATE_LOCK_KEY)
@@ -230,8 +237,12 @@ fn template() -> String {
                 create_template(&mut admin, &name);
             }
             lock(&mut admin, "SELECT pg_advisory_unlock($1)");
-            name
+            templates::sweep_stale(&mut admin, &name);
+            // Never used again: kept so that its session, and the lease, lasts as long as the
+            // process.
+            (name, Mutex::new(admin))
         })
+        .0
         .clone()
 }
 

@@ -4,7 +4,7 @@
 mod common;
 
 use actix_web::test::TestRequest;
-use common::{admin, app, register_build, send, state};
+use common::{admin, app, as_admin, register_build, send, state};
 use serde_json::json;
 
 #[actix_web::test]
@@ -65,30 +65,19 @@ async fn get_by_id_and_name_carry_etag_and_list_has_total_count() {
     register_build(&app, "two").await;
     let id = a["id"].as_str().unwrap();
 
-    let by_id = send(
-        &app,
-        TestRequest::get()
-            .uri(&format!("/agents/{id}"))
-            .insert_header(admin()),
-    )
-    .await;
+    let by_id = send(&app, as_admin(TestRequest::get(), &format!("/agents/{id}"))).await;
     assert_eq!(by_id.status.as_u16(), 200);
     assert!(by_id.header("etag").is_some());
-    let by_name = send(
-        &app,
-        TestRequest::get()
-            .uri("/agents/name/one")
-            .insert_header(admin()),
-    )
-    .await;
+    let by_name = send(&app, as_admin(TestRequest::get(), "/agents/name/one")).await;
     assert_eq!(by_name.json["id"], id);
     assert_eq!(by_name.header("etag"), by_id.header("etag"));
 
     let list = send(
         &app,
-        TestRequest::get()
-            .uri("/agents?limit=1&order_by=name&order_direction=asc")
-            .insert_header(admin()),
+        as_admin(
+            TestRequest::get(),
+            "/agents?limit=1&order_by=name&order_direction=asc",
+        ),
     )
     .await;
     assert_eq!(list.status.as_u16(), 200);
@@ -98,9 +87,7 @@ async fn get_by_id_and_name_carry_etag_and_list_has_total_count() {
 
     let filtered = send(
         &app,
-        TestRequest::get()
-            .uri("/agents?status=Ready&status=Unhealthy")
-            .insert_header(admin()),
+        as_admin(TestRequest::get(), "/agents?status=Ready&status=Unhealthy"),
     )
     .await;
     assert_eq!(filtered.header("x-total-count").as_deref(), Some("0"));
@@ -113,18 +100,17 @@ async fn missing_and_deleted_agents_get_one_identical_404_body() {
     let id = a["id"].as_str().unwrap();
     let missing = send(
         &app,
-        TestRequest::get()
-            .uri(&format!("/agents/{}", uuid::Uuid::new_v4()))
-            .insert_header(admin()),
+        as_admin(
+            TestRequest::get(),
+            &format!("/agents/{}", uuid::Uuid::new_v4()),
+        ),
     )
     .await;
     missing.problem(404, "agent_not_found");
 
     let del = send(
         &app,
-        TestRequest::delete()
-            .uri(&format!("/agents/{id}"))
-            .insert_header(admin()),
+        as_admin(TestRequest::delete(), &format!("/agents/{id}")),
     )
     .await;
     assert_eq!(del.status.as_u16(), 200);
@@ -133,25 +119,11 @@ async fn missing_and_deleted_agents_get_one_identical_404_body() {
         json!({"id": id, "message": format!("Agent '{id}' deleted successfully")})
     );
 
-    let deleted = send(
-        &app,
-        TestRequest::get()
-            .uri(&format!("/agents/{id}"))
-            .insert_header(admin()),
-    )
-    .await;
-    let by_name = send(
-        &app,
-        TestRequest::get()
-            .uri("/agents/name/gone")
-            .insert_header(admin()),
-    )
-    .await;
+    let deleted = send(&app, as_admin(TestRequest::get(), &format!("/agents/{id}"))).await;
+    let by_name = send(&app, as_admin(TestRequest::get(), "/agents/name/gone")).await;
     let again = send(
         &app,
-        TestRequest::delete()
-            .uri(&format!("/agents/{id}"))
-            .insert_header(admin()),
+        as_admin(TestRequest::delete(), &format!("/agents/{id}")),
     )
     .await;
     assert_eq!(deleted.raw, missing.raw);
@@ -164,13 +136,7 @@ async fn missing_and_deleted_agents_get_one_identical_404_body() {
 async fn delete_by_name_uses_the_name_in_the_message() {
     let app = app(state()).await;
     let a = register_build(&app, "named").await;
-    let r = send(
-        &app,
-        TestRequest::delete()
-            .uri("/agents/name/named")
-            .insert_header(admin()),
-    )
-    .await;
+    let r = send(&app, as_admin(TestRequest::delete(), "/agents/name/named")).await;
     assert_eq!(r.json["id"], a["id"]);
     assert_eq!(r.json["message"], "Agent 'named' deleted successfully");
 }
@@ -250,13 +216,7 @@ async fn patch_merges_accepts_merge_patch_json_and_checks_if_match() {
     let app = app(state()).await;
     let a = register_build(&app, "patchy").await;
     let id = a["id"].as_str().unwrap();
-    let get = send(
-        &app,
-        TestRequest::get()
-            .uri(&format!("/agents/{id}"))
-            .insert_header(admin()),
-    )
-    .await;
+    let get = send(&app, as_admin(TestRequest::get(), &format!("/agents/{id}"))).await;
     let etag = get.header("etag").unwrap();
 
     let patched = send(
@@ -303,18 +263,14 @@ async fn heartbeat_sets_last_seen_and_events_list_the_trail() {
     let id = a["id"].as_str().unwrap();
     let hb = send(
         &app,
-        TestRequest::post()
-            .uri(&format!("/agents/{id}/heartbeat"))
-            .insert_header(admin()),
+        as_admin(TestRequest::post(), &format!("/agents/{id}/heartbeat")),
     )
     .await;
     assert_eq!(hb.status.as_u16(), 200, "{}", hb.json);
     assert!(hb.json["last_seen_at"].is_string());
     let events = send(
         &app,
-        TestRequest::get()
-            .uri(&format!("/agents/{id}/events"))
-            .insert_header(admin()),
+        as_admin(TestRequest::get(), &format!("/agents/{id}/events")),
     )
     .await;
     assert_eq!(events.status.as_u16(), 200);

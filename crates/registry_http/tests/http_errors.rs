@@ -6,7 +6,7 @@ mod common;
 use actix_web::middleware::from_fn;
 use actix_web::test::{self, TestRequest};
 use actix_web::{web, App, HttpResponse};
-use common::{admin, app, send, state, state_with};
+use common::{admin, app, as_admin, send, state, state_with};
 use serde_json::json;
 
 fn build(body: &str) -> TestRequest {
@@ -72,13 +72,7 @@ async fn unknown_enum_values_name_their_field() {
         r.problem(422, "validation_failed")["errors"][0]["field"],
         "acp_type"
     );
-    let r = send(
-        &app,
-        TestRequest::get()
-            .uri("/agents?status=ready")
-            .insert_header(admin()),
-    )
-    .await;
+    let r = send(&app, as_admin(TestRequest::get(), "/agents?status=ready")).await;
     assert_eq!(
         r.problem(422, "validation_failed")["errors"][0]["field"],
         "status"
@@ -88,22 +82,17 @@ async fn unknown_enum_values_name_their_field() {
 #[actix_web::test]
 async fn bad_path_ids_are_422_naming_the_parameter() {
     let app = app(state()).await;
-    let r = send(
-        &app,
-        TestRequest::get()
-            .uri("/agents/not-a-uuid")
-            .insert_header(admin()),
-    )
-    .await;
+    let r = send(&app, as_admin(TestRequest::get(), "/agents/not-a-uuid")).await;
     assert_eq!(
         r.problem(422, "validation_failed")["errors"][0]["field"],
         "agent_id"
     );
     let r = send(
         &app,
-        TestRequest::get()
-            .uri(&format!("/agents/{}/deployments/zzz", uuid::Uuid::new_v4()))
-            .insert_header(admin()),
+        as_admin(
+            TestRequest::get(),
+            &format!("/agents/{}/deployments/zzz", uuid::Uuid::new_v4()),
+        ),
     )
     .await;
     assert_eq!(
@@ -126,9 +115,7 @@ async fn list_bounds_and_order_by_are_validated() {
     ] {
         let r = send(
             &app,
-            TestRequest::get()
-                .uri(&format!("/agents?{query}"))
-                .insert_header(admin()),
+            as_admin(TestRequest::get(), &format!("/agents?{query}")),
         )
         .await;
         assert_eq!(
@@ -137,13 +124,7 @@ async fn list_bounds_and_order_by_are_validated() {
             "{query}"
         );
     }
-    let ok = send(
-        &app,
-        TestRequest::get()
-            .uri("/agents?limit=1000")
-            .insert_header(admin()),
-    )
-    .await;
+    let ok = send(&app, as_admin(TestRequest::get(), "/agents?limit=1000")).await;
     assert_eq!(ok.status.as_u16(), 200);
 }
 

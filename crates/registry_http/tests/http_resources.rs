@@ -4,7 +4,7 @@
 mod common;
 
 use actix_web::test::TestRequest;
-use common::{admin, app, register_build, send, state};
+use common::{admin, app, as_admin, register_build, send, state};
 use serde_json::json;
 
 #[actix_web::test]
@@ -31,9 +31,10 @@ async fn deployments_create_list_register_promote_delete() {
 
     let not_ready = send(
         &app,
-        TestRequest::post()
-            .uri(&format!("/agents/{id}/deployments/{did}/promote"))
-            .insert_header(admin()),
+        as_admin(
+            TestRequest::post(),
+            &format!("/agents/{id}/deployments/{did}/promote"),
+        ),
     )
     .await;
     not_ready.problem(409, "deployment_not_ready");
@@ -51,36 +52,30 @@ async fn deployments_create_list_register_promote_delete() {
 
     let promoted = send(
         &app,
-        TestRequest::post()
-            .uri(&format!("/agents/{id}/deployments/{did}/promote"))
-            .insert_header(admin()),
+        as_admin(
+            TestRequest::post(),
+            &format!("/agents/{id}/deployments/{did}/promote"),
+        ),
     )
     .await;
     assert_eq!(promoted.status.as_u16(), 200, "{}", promoted.json);
     assert_eq!(promoted.json["is_production"], true);
-    let agent = send(
-        &app,
-        TestRequest::get()
-            .uri(&format!("/agents/{id}"))
-            .insert_header(admin()),
-    )
-    .await;
+    let agent = send(&app, as_admin(TestRequest::get(), &format!("/agents/{id}"))).await;
     assert_eq!(agent.json["status"], "Ready");
     assert_eq!(agent.json["production_deployment_id"], did.as_str());
 
     let list = send(
         &app,
-        TestRequest::get()
-            .uri(&format!("/agents/{id}/deployments"))
-            .insert_header(admin()),
+        as_admin(TestRequest::get(), &format!("/agents/{id}/deployments")),
     )
     .await;
     assert_eq!(list.header("x-total-count").as_deref(), Some("1"));
     let del = send(
         &app,
-        TestRequest::delete()
-            .uri(&format!("/agents/{id}/deployments/{did}"))
-            .insert_header(admin()),
+        as_admin(
+            TestRequest::delete(),
+            &format!("/agents/{id}/deployments/{did}"),
+        ),
     )
     .await;
     del.problem(409, "production_deployment");
@@ -100,13 +95,7 @@ async fn deployments_create_list_register_promote_delete() {
 #[actix_web::test]
 async fn history_selector_errors_are_400_and_rows_are_listed() {
     let app = app(state()).await;
-    let none = send(
-        &app,
-        TestRequest::get()
-            .uri("/deployment-history")
-            .insert_header(admin()),
-    )
-    .await;
+    let none = send(&app, as_admin(TestRequest::get(), "/deployment-history")).await;
     let body = none.problem(400, "bad_request");
     assert_eq!(
         body["detail"],
@@ -126,9 +115,7 @@ async fn history_selector_errors_are_400_and_rows_are_listed() {
     assert_eq!(reg.status.as_u16(), 201);
     let list = send(
         &app,
-        TestRequest::get()
-            .uri("/deployment-history?agent_name=hist")
-            .insert_header(admin()),
+        as_admin(TestRequest::get(), "/deployment-history?agent_name=hist"),
     )
     .await;
     assert_eq!(list.status.as_u16(), 200, "{}", list.json);
@@ -137,9 +124,7 @@ async fn history_selector_errors_are_400_and_rows_are_listed() {
     let hid = list.json[0]["id"].as_str().unwrap();
     let one = send(
         &app,
-        TestRequest::get()
-            .uri(&format!("/deployment-history/{hid}"))
-            .insert_header(admin()),
+        as_admin(TestRequest::get(), &format!("/deployment-history/{hid}")),
     )
     .await;
     assert_eq!(one.json["commit_hash"], "abc");
@@ -191,18 +176,17 @@ async fn api_keys_create_once_list_get_delete_with_peer_strings() {
 
     let list = send(
         &app,
-        TestRequest::get()
-            .uri("/agent_api_keys?agent_name=keyed")
-            .insert_header(admin()),
+        as_admin(TestRequest::get(), "/agent_api_keys?agent_name=keyed"),
     )
     .await;
     assert_eq!(list.header("x-total-count").as_deref(), Some("1"));
     assert!(list.json[0].get("api_key").is_none());
     let by_name = send(
         &app,
-        TestRequest::get()
-            .uri(&format!("/agent_api_keys/name/ci?agent_id={id}"))
-            .insert_header(admin()),
+        as_admin(
+            TestRequest::get(),
+            &format!("/agent_api_keys/name/ci?agent_id={id}"),
+        ),
     )
     .await;
     assert_eq!(by_name.json["id"], kid.as_str());
@@ -225,9 +209,7 @@ async fn api_keys_create_once_list_get_delete_with_peer_strings() {
 
     let del = send(
         &app,
-        TestRequest::delete()
-            .uri(&format!("/agent_api_keys/{kid}"))
-            .insert_header(admin()),
+        as_admin(TestRequest::delete(), &format!("/agent_api_keys/{kid}")),
     )
     .await;
     assert_eq!(
@@ -344,13 +326,7 @@ async fn service_tokens_and_grants_share_an_agent() {
     .await;
     assert_eq!(revoked.status.as_u16(), 200, "{}", revoked.json);
 
-    let tokens = send(
-        &app,
-        TestRequest::get()
-            .uri("/service_tokens")
-            .insert_header(admin()),
-    )
-    .await;
+    let tokens = send(&app, as_admin(TestRequest::get(), "/service_tokens")).await;
     assert_eq!(tokens.header("x-total-count").as_deref(), Some("2"));
     assert!(tokens.json[0].get("token").is_none());
 }

@@ -48,6 +48,11 @@ pub fn admin() -> (&'static str, String) {
     ("Authorization", format!("Bearer {ADMIN}"))
 }
 
+/// `request` to `uri` with the admin's bearer token.
+pub fn as_admin(request: TestRequest, uri: &str) -> TestRequest {
+    request.uri(uri).insert_header(admin())
+}
+
 /// Starts the app.
 pub async fn app(
     state: AppState,

@@ -40,6 +40,11 @@ impl Need {
     }
 }
 
+/// A found agent for a caller whose access its identity decides (no role read).
+fn without_role(agent: Option<Agent>) -> Option<AgentWithRole> {
+    agent.map(|agent| AgentWithRole { agent, role: None })
+}
+
 impl Registry {
     /// Whether `caller` may create agents (`create` on `agent:*`).
     pub(crate) fn may_create(&self, caller: &Principal) -> bool {
@@ -180,8 +185,7 @@ impl Registry {
         let found = if self.decided_by_grants(caller) {
             self.agents.get_with_role(id, caller).await
         } else {
-            let agent = self.agents.get(id).await;
-            agent.map(|a| a.map(|agent| AgentWithRole { agent, role: None }))
+            self.agents.get(id).await.map(without_role)
         };
         self.admit(caller, found.map_err(repo_error)?, need).await
     }
@@ -207,8 +211,7 @@ impl Registry {
         let found = if self.decided_by_grants(caller) {
             self.agents.get_live_by_name_with_role(name, caller).await
         } else {
-            let agent = self.agents.get_live_by_name(name).await;
-            agent.map(|a| a.map(|agent| AgentWithRole { agent, role: None }))
+            self.agents.get_live_by_name(name).await.map(without_role)
         };
         found.map_err(repo_error)
     }

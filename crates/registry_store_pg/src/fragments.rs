@@ -43,6 +43,21 @@ macro_rules! fixed_sql {
     };
 }
 
+/// The expression traits of a boolean filter that may stand on any table's query.
+macro_rules! boolean_filter {
+    ($name:ident) => {
+        impl Expression for $name {
+            type SqlType = Bool;
+        }
+
+        impl<QS> AppearsOnTable<QS> for $name {}
+
+        impl<GB> ValidGrouping<GB> for $name {
+            type IsAggregate = is_aggregate::Never;
+        }
+    };
+}
+
 fixed_sql!(
     /// The predicate of every live-agent index, spelled literally (not bound) so the planner can
     /// match the partial indexes; table-qualified for use in joins.
@@ -75,15 +90,7 @@ fixed_sql!(
 #[derive(Debug, Clone, QueryId)]
 pub(crate) struct CardMetadataContains(pub(crate) serde_json::Value);
 
-impl Expression for CardMetadataContains {
-    type SqlType = Bool;
-}
-
-impl<QS> AppearsOnTable<QS> for CardMetadataContains {}
-
-impl<GB> ValidGrouping<GB> for CardMetadataContains {
-    type IsAggregate = is_aggregate::Never;
-}
+boolean_filter!(CardMetadataContains);
 
 impl QueryFragment<Pg> for CardMetadataContains {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
@@ -99,15 +106,7 @@ impl QueryFragment<Pg> for CardMetadataContains {
 #[derive(Debug, Clone, QueryId)]
 pub(crate) struct GrantedTo(pub(crate) String);
 
-impl Expression for GrantedTo {
-    type SqlType = Bool;
-}
-
-impl<QS> AppearsOnTable<QS> for GrantedTo {}
-
-impl<GB> ValidGrouping<GB> for GrantedTo {
-    type IsAggregate = is_aggregate::Never;
-}
+boolean_filter!(GrantedTo);
 
 impl QueryFragment<Pg> for GrantedTo {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {

@@ -11,7 +11,8 @@ fn register_build_creates_then_returns_the_same_agent() {
     let name = unique_name("build");
     let body = json!({"name": name, "description": "first"});
     let first = admin.post("/agents/register-build", &body);
-    assert_eq!(first.status, 201, "{}", first.body);
+    assert_eq!(first.status, 200, "{}", first.body);
+    assert_eq!(first.header("registry-created"), Some("true"));
     let agent = first.json();
     assert_eq!(agent["status"], "BuildOnly");
     assert_eq!(
@@ -90,7 +91,7 @@ fn list_filters_on_agent_card_metadata() {
         &json!({"name": tagged, "description": "d",
                 "registration_metadata": {"agent_card": {"metadata": {"team": "search", "tier": 1}}}}),
     );
-    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.status, 200, "{}", r.body);
     admin.register_build(&unique_name("plain"));
     let filter = r#"{"team":"search"}"#;
     let list = admin.get(&format!(
@@ -140,10 +141,11 @@ fn delete_is_terminal_and_frees_the_name() {
         "/agents/register-build",
         &json!({"name": name, "description": "again"}),
     );
+    assert_eq!(reborn.status, 200, "{}", reborn.body);
     assert_eq!(
-        reborn.status, 201,
-        "a deleted name is free again: {}",
-        reborn.body
+        reborn.header("registry-created"),
+        Some("true"),
+        "a deleted name is free again"
     );
     let new_id = reborn.json()["id"].as_str().unwrap().to_owned();
     assert_ne!(new_id, id, "never resurrected");
@@ -324,18 +326,18 @@ fn parallel_register_build_creates_exactly_one_agent() {
                     "/agents/register-build",
                     &json!({"name": n, "description": "d"}),
                 );
-                (r.status, r.json()["id"].as_str().unwrap().to_owned())
+                assert_eq!(r.status, 200, "{}", r.body);
+                (
+                    r.header("registry-created") == Some("true"),
+                    r.json()["id"].as_str().unwrap().to_owned(),
+                )
             })
         })
         .collect();
-    let results: Vec<(u16, String)> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    let results: Vec<(bool, String)> = handles.into_iter().map(|h| h.join().unwrap()).collect();
     assert_eq!(
-        results.iter().filter(|(s, _)| *s == 201).count(),
+        results.iter().filter(|(created, _)| *created).count(),
         1,
-        "{results:?}"
-    );
-    assert!(
-        results.iter().all(|(s, _)| *s == 201 || *s == 200),
         "{results:?}"
     );
     assert!(results.iter().all(|(_, id)| *id == results[0].1));

@@ -38,7 +38,7 @@ WORKLOADS = [
     ("list", "GET /agents?limit=50", "list", 200),
     ("put_unchanged", "PUT /agents/name/{name} (unchanged)", "by_name", 200),
     ("register_existing", "POST /agents/register-build (existing)", "by_name", 200),
-    ("register_new", "POST /agents/register-build (new)", "insert", 201),
+    ("register_new", "POST /agents/register-build (new)", "insert", 200),
 ]
 
 

@@ -28,7 +28,7 @@ def create_user_token(port: int, admin_token: str, name: str) -> dict:
 def seed(port: int, plan: list, concurrency: int = 16) -> dict:
     """Create every (n, token) in plan with POST /agents/register-build, `concurrency` keep-alive
     connections at a time. Returns {"ids": {n: id}, "seconds": s, "rate": per second}.
-    Raises if any answer is not 201."""
+    Raises if any answer is not 200."""
     ids: dict = {}
     failures: list = []
     lock = threading.Lock()
@@ -50,7 +50,7 @@ def seed(port: int, plan: list, concurrency: int = 16) -> dict:
                 except OSError as e:
                     status, resp = -1, str(e)
                 with lock:
-                    if status == 201 and isinstance(resp, dict) and "id" in resp:
+                    if status == 200 and isinstance(resp, dict) and "id" in resp:
                         ids[n] = resp["id"]
                     else:
                         failures.append((n, status, resp))

@@ -15,7 +15,16 @@ use registry_domain::Principal;
 use registry_ports::{AuthError, Credential};
 
 /// Paths served without credentials.
-pub const PUBLIC_PATHS: &[&str] = &["/healthz", "/readyz", "/metrics", "/openapi.json"];
+pub const PUBLIC_PATHS: &[&str] = &[
+    "/healthz",
+    "/healthcheck",
+    "/readyz",
+    "/metrics",
+    "/openapi.json",
+];
+
+/// The deploy-time registration path, whose 401 explains how an agent gets its key.
+const REGISTER_PATH: &str = "/agents/register";
 
 /// Header carrying an agent key (peer compatible).
 pub const AGENT_KEY_HEADER: &str = "x-agent-api-key";
@@ -127,6 +136,9 @@ pub async fn require_credentials(
             .call(req)
             .await
             .map(ServiceResponse::map_into_boxed_body),
+        Err(err) if err.status.as_u16() == 401 && req.path() == REGISTER_PATH => {
+            Ok(req.error_response(ApiError::unauthenticated_registration()))
+        }
         Err(err) => Ok(req.error_response(err)),
     }
 }

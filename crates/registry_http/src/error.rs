@@ -37,6 +37,8 @@ pub struct Problem {
     pub title: String,
     /// HTTP status.
     pub status: u16,
+    /// Same as `status` (compatibility with the peer's `status_code` member).
+    pub status_code: u16,
     /// What went wrong in this occurrence.
     pub detail: String,
     /// Stable snake_case error code.
@@ -109,6 +111,19 @@ impl ApiError {
             StatusCode::UNAUTHORIZED,
             "unauthenticated",
             "Missing or invalid credentials.",
+        )
+    }
+
+    /// 401 for a deploy-time registration (`/agents/register`): says how an Agentex agent gets
+    /// its credential, and nothing about the agent.
+    pub fn unauthenticated_registration() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "Missing or invalid credentials. To register an agent at deploy time, register its \
+             build (POST /agents/register-build), mint an internal agent key \
+             (POST /agent_api_keys, api_key_type internal) and put it in the agent's \
+             AGENT_API_KEY; see docs/agentex-runtime.md.",
         )
     }
 
@@ -191,6 +206,7 @@ impl ApiError {
             kind: format!("urn:agent-registry:error:{}", self.code),
             title: self.status.canonical_reason().unwrap_or("Error").to_owned(),
             status: self.status.as_u16(),
+            status_code: self.status.as_u16(),
             detail: self.detail.clone(),
             code: self.code.to_owned(),
             message: self.detail.clone(),

@@ -28,6 +28,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
             ApiError::bad_request(format!("Invalid path parameter: {err}")).into()
         }))
         .service(web::resource("/healthz").route(web::get().to(ops::healthz)))
+        .service(web::resource("/healthcheck").route(web::get().to(ops::healthcheck)))
         .service(web::resource("/readyz").route(web::get().to(ops::readyz)))
         .service(web::resource("/metrics").route(web::get().to(ops::metrics)))
         .service(web::resource("/openapi.json").route(web::get().to(ops::openapi)))

@@ -20,7 +20,7 @@ use utoipa::{Modify, OpenApi};
         grants::list_grants, grants::add_grant, grants::revoke_grant,
         service_tokens::create_service_token, service_tokens::list_service_tokens,
         service_tokens::revoke_service_token,
-        ops::healthz, ops::readyz, ops::metrics, ops::openapi,
+        ops::healthz, ops::healthcheck, ops::readyz, ops::metrics, ops::openapi,
     ),
     modifiers(&Security),
     security(("bearer" = []), ("agent_key" = [])),

@@ -8,7 +8,7 @@ use common::{admin, app, as_admin, register_build, send, state};
 use serde_json::json;
 
 #[actix_web::test]
-async fn register_build_creates_201_with_location_and_etag_then_200_on_repeat() {
+async fn register_build_creates_with_200_registry_created_location_and_etag_then_200_on_repeat() {
     let app = app(state()).await;
     let body = json!({"name": "alpha", "description": "first", "principal_context": {"user_id": "x"}, "unknown": 1});
     let first = send(
@@ -19,7 +19,8 @@ async fn register_build_creates_201_with_location_and_etag_then_200_on_repeat() 
             .set_json(&body),
     )
     .await;
-    assert_eq!(first.status.as_u16(), 201, "{}", first.json);
+    assert_eq!(first.status.as_u16(), 200, "{}", first.json);
+    assert_eq!(first.header("registry-created").as_deref(), Some("true"));
     let id = first.json["id"].as_str().unwrap().to_owned();
     assert_eq!(first.header("location").unwrap(), format!("/agents/{id}"));
     assert!(first.header("etag").unwrap().starts_with('"'));
@@ -54,6 +55,7 @@ async fn register_build_creates_201_with_location_and_etag_then_200_on_repeat() 
     )
     .await;
     assert_eq!(again.status.as_u16(), 200);
+    assert_eq!(again.header("registry-created").as_deref(), Some("false"));
     assert_eq!(again.json["id"], id.as_str());
     assert!(again.header("location").is_none());
 }
@@ -142,7 +144,7 @@ async fn delete_by_name_uses_the_name_in_the_message() {
 }
 
 #[actix_web::test]
-async fn register_returns_the_key_once_and_201_on_create() {
+async fn register_returns_the_key_once_and_200_on_create() {
     let app = app(state()).await;
     let body = json!({"name": "live", "description": "d", "acp_url": "http://x:8000", "acp_type": "agentic"});
     let first = send(
@@ -153,7 +155,9 @@ async fn register_returns_the_key_once_and_201_on_create() {
             .set_json(&body),
     )
     .await;
-    assert_eq!(first.status.as_u16(), 201, "{}", first.json);
+    assert_eq!(first.status.as_u16(), 200, "{}", first.json);
+    assert_eq!(first.header("registry-created").as_deref(), Some("true"));
+    assert!(first.header("location").is_some());
     assert_eq!(first.json["status"], "Ready");
     assert_eq!(first.json["acp_type"], "agentic");
     assert!(first.json["agent_api_key"]
@@ -169,6 +173,8 @@ async fn register_returns_the_key_once_and_201_on_create() {
     )
     .await;
     assert_eq!(second.status.as_u16(), 200);
+    assert_eq!(second.header("registry-created").as_deref(), Some("false"));
+    assert!(second.header("location").is_none());
     assert!(second.json["agent_api_key"].is_null());
     assert_eq!(second.json["id"], first.json["id"]);
 }

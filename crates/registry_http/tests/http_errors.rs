@@ -209,6 +209,34 @@ async fn registry_routes_require_credentials() {
 }
 
 #[actix_web::test]
+async fn a_registration_without_credentials_says_how_an_agent_gets_its_key() {
+    let app = app(state()).await;
+    for req in [
+        TestRequest::post().uri("/agents/register"),
+        TestRequest::post()
+            .uri("/agents/register")
+            .insert_header(("X-Agent-API-Key", "agk_unknown")),
+    ] {
+        let body = json!({"name": "secret-agent", "description": "d", "acp_url": "http://a", "acp_type": "async"});
+        let r = send(&app, req.set_json(body)).await;
+        let detail = r.problem(401, "unauthenticated")["detail"]
+            .as_str()
+            .unwrap();
+        assert!(detail.contains("AGENT_API_KEY"), "{detail}");
+        assert!(detail.contains("docs/agentex-runtime.md"), "{detail}");
+        assert!(
+            !detail.contains("secret-agent"),
+            "nothing about the agent: {detail}"
+        );
+    }
+    let other = send(&app, TestRequest::get().uri("/agents")).await;
+    let detail = other.problem(401, "unauthenticated")["detail"]
+        .as_str()
+        .unwrap();
+    assert!(!detail.contains("AGENT_API_KEY"), "{detail}");
+}
+
+#[actix_web::test]
 async fn insecure_mode_treats_anonymous_callers_as_admin() {
     let app = app(state_with(false)).await;
     let r = send(&app, TestRequest::get().uri("/service_tokens")).await;

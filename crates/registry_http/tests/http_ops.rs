@@ -15,9 +15,11 @@ async fn health_ready_metrics_need_no_credentials() {
         max_size: 16,
     }));
     let app = app(st).await;
-    let h = send(&app, TestRequest::get().uri("/healthz")).await;
-    assert_eq!(h.status.as_u16(), 200);
-    assert_eq!(h.json["status"], "ok");
+    for path in ["/healthz", "/healthcheck"] {
+        let h = send(&app, TestRequest::get().uri(path)).await;
+        assert_eq!(h.status.as_u16(), 200, "{path}");
+        assert_eq!(h.json["status"], "ok", "{path}");
+    }
     let r = send(&app, TestRequest::get().uri("/readyz")).await;
     assert_eq!(r.status.as_u16(), 200);
     let _ = send(

@@ -2,7 +2,10 @@
 //! events.
 
 use super::agent_ref::{agent_id, AgentRef};
-use super::{agent_response, created_or_ok, direction_of, if_match, list_response, page_of};
+use super::{
+    agent_response, created_or_ok, direction_of, if_match, list_response, ok_registry_created,
+    page_of,
+};
 use crate::auth::Caller;
 use crate::dto::{
     parse_metadata, AgentResponse, DeleteResponse, EventResponse, RegisterAgentRequest,
@@ -94,11 +97,13 @@ pub async fn list_agents(state: web::Data<AppState>, caller: Caller, q: QueryPar
     Ok(list_response::<_, AgentResponse>(&page))
 }
 
-/// Register an agent at build time (idempotent by name; 201 when created).
+/// Register an agent at build time (idempotent by name; 200 either way, as the peer;
+/// `Registry-Created` tells whether it created).
 #[utoipa::path(post, path = "/agents/register-build", tag = "agents",
     request_body = RegisterBuildRequest,
-    responses((status = 201, body = AgentResponse, headers(("Location" = String), ("ETag" = String))),
-        (status = 200, body = AgentResponse, description = "Existing agent, unchanged"),
+    responses((status = 200, body = AgentResponse, description = "Created (`Registry-Created: true`, `Location`) or the existing agent, unchanged (`Registry-Created: false`)",
+            headers(("Registry-Created" = String, description = "true when this call created the agent"),
+                ("Location" = String, description = "Only when created"), ("ETag" = String))),
         (status = 409, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn register_build(
@@ -116,17 +121,20 @@ pub async fn register_build(
     let written = state.registry.register_build(&caller.0, input).await?;
     let agent = &written.agent;
     Ok(
-        created_or_ok(written.created, &format!("/agents/{}", agent.id))
+        ok_registry_created(written.created, &format!("/agents/{}", agent.id))
             .insert_header((ETAG, agent.etag()))
             .json(AgentResponse::from(agent)),
     )
 }
 
 /// Deploy-time registration (by `agent_id` or `name`); returns a new internal key once.
+/// 200 whether it created or updated, as the peer (the Agentex runtime accepts only 200).
 #[utoipa::path(post, path = "/agents/register", tag = "agents",
     request_body = RegisterAgentRequest,
-    responses((status = 201, body = RegisterAgentResponse, headers(("Location" = String), ("ETag" = String))),
-        (status = 200, body = RegisterAgentResponse),
+    responses((status = 200, body = RegisterAgentResponse, description = "Registered; `Registry-Created` tells whether a new agent was created",
+            headers(("Registry-Created" = String, description = "true when this call created the agent"),
+                ("Location" = String, description = "Only when created"), ("ETag" = String))),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "No credential: register the build and give the agent an internal key (docs/agentex-runtime.md)"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
@@ -151,12 +159,14 @@ pub async fn register(
     };
     let out = state.registry.register(&caller.0, input).await?;
     let agent = &out.agent;
-    Ok(created_or_ok(out.created, &format!("/agents/{}", agent.id))
-        .insert_header((ETAG, agent.etag()))
-        .json(RegisterAgentResponse {
-            agent: AgentResponse::from(agent),
-            agent_api_key: out.agent_api_key,
-        }))
+    Ok(
+        ok_registry_created(out.created, &format!("/agents/{}", agent.id))
+            .insert_header((ETAG, agent.etag()))
+            .json(RegisterAgentResponse {
+                agent: AgentResponse::from(agent),
+                agent_api_key: out.agent_api_key,
+            }),
+    )
 }
 
 /// Declarative upsert by name (201 when created); honours `If-Match`.

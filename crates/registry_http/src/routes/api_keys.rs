@@ -30,9 +30,10 @@ fn by_name(q: &QueryParams, name: String) -> Result<ApiKeyByName, ApiError> {
 }
 
 /// Create an agent API key (server-generated secret, shown once). Needs `update` on the agent.
+/// 200 as the peer, with `Location`.
 #[utoipa::path(post, path = "/agent_api_keys", tag = "agent_api_keys",
     request_body = CreateApiKeyRequest,
-    responses((status = 201, body = CreateApiKeyResponse, headers(("Location" = String))),
+    responses((status = 200, body = CreateApiKeyResponse, headers(("Location" = String))),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json"),
@@ -61,7 +62,7 @@ pub async fn create_api_key(
         api_key: b.api_key,
     };
     let created = state.registry.create_api_key(&caller.0, input).await?;
-    Ok(HttpResponse::Created()
+    Ok(HttpResponse::Ok()
         .insert_header((LOCATION, format!("/agent_api_keys/{}", created.key.id)))
         .json(CreateApiKeyResponse {
             key: AgentApiKeyResponse::from(&created.key),

@@ -21,11 +21,11 @@ fn ids(path: &(String, String)) -> Result<(AgentId, DeploymentId), ApiError> {
     ))
 }
 
-/// Create a deployment (Pending). Needs `execute` on the agent.
+/// Create a deployment (Pending). Needs `execute` on the agent. 200 as the peer, with `Location`.
 #[utoipa::path(post, path = "/agents/{agent_id}/deployments", tag = "deployments",
     params(("agent_id" = String, Path, description = "Agent id (UUID)")),
     request_body = CreateDeploymentRequest,
-    responses((status = 201, body = DeploymentResponse, headers(("Location" = String))),
+    responses((status = 200, body = DeploymentResponse, headers(("Location" = String))),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub async fn create_deployment(
@@ -44,7 +44,7 @@ pub async fn create_deployment(
         helm_release_name: b.helm_release_name,
     };
     let d = state.registry.create_deployment(&caller.0, input).await?;
-    Ok(HttpResponse::Created()
+    Ok(HttpResponse::Ok()
         .insert_header((
             LOCATION,
             format!("/agents/{}/deployments/{}", d.agent_id, d.id),

@@ -53,13 +53,32 @@ pub fn agent_response(agent: &Agent) -> HttpResponse {
         .json(AgentResponse::from(agent))
 }
 
-/// A response builder: 201 with `Location` when `created`, else 200.
+/// Header telling whether a peer-compatible create-if-absent call created the resource
+/// (contract §2 deviation 1: the peer answers 200 either way).
+pub const REGISTRY_CREATED_HEADER: &str = "registry-created";
+
+/// A response builder for our own upserts: 201 with `Location` when `created`, else 200.
 pub fn created_or_ok(created: bool, location: &str) -> actix_web::HttpResponseBuilder {
     let mut res = if created {
         HttpResponse::build(StatusCode::CREATED)
     } else {
         HttpResponse::Ok()
     };
+    if created {
+        res.insert_header((LOCATION, location.to_owned()));
+    }
+    res
+}
+
+/// A response builder for the peer's create-if-absent endpoints (`/agents/register`,
+/// `/agents/register-build`): always 200 as the peer, with `Registry-Created: true|false` and
+/// `Location` when it created.
+pub fn ok_registry_created(created: bool, location: &str) -> actix_web::HttpResponseBuilder {
+    let mut res = HttpResponse::Ok();
+    res.insert_header((
+        REGISTRY_CREATED_HEADER,
+        if created { "true" } else { "false" },
+    ));
     if created {
         res.insert_header((LOCATION, location.to_owned()));
     }

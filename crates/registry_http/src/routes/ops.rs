@@ -14,6 +14,13 @@ pub async fn healthz() -> HttpResponse {
     })
 }
 
+/// Liveness at the peer's path (Agentex's `GET /healthcheck`): the same answer as `/healthz`.
+#[utoipa::path(get, path = "/healthcheck", tag = "operations",
+    responses((status = 200, body = HealthResponse)))]
+pub async fn healthcheck() -> HttpResponse {
+    healthz().await
+}
+
 /// Readiness: the database answers (503 `unavailable` otherwise).
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses((status = 200, body = HealthResponse),

@@ -91,6 +91,7 @@ impl Reply {
         );
         assert_eq!(self.json["code"], code, "body: {}", self.json);
         assert_eq!(self.json["status"], status);
+        assert_eq!(self.json["status_code"], status, "the peer's member");
         assert_eq!(self.json["message"], self.json["detail"]);
         assert!(self.json["type"].as_str().unwrap().ends_with(code));
         &self.json
@@ -130,6 +131,7 @@ where
             .set_json(serde_json::json!({"name": name, "description": "d"})),
     )
     .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{}", r.json);
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+    assert_eq!(r.header("registry-created").as_deref(), Some("true"));
     r.json
 }

@@ -8,6 +8,7 @@ pub mod enums;
 pub mod error;
 pub mod event;
 pub mod ids;
+pub mod json;
 pub mod paging;
 pub mod state_machine;
 pub mod values;
@@ -20,6 +21,7 @@ pub use enums::{AcpType, AgentInputType, AgentStatus, ApiKeyType, DeploymentStat
 pub use error::ValidationError;
 pub use event::{AuditEvent, EventKind, NewEvent};
 pub use ids::{AgentId, ApiKeyId, DeploymentId, HistoryId, ServiceTokenId};
+pub use json::{canonical_json, MAX_NUMBER_CHARS};
 pub use paging::{Page, PageRequest, SortDirection};
 pub use state_machine::{apply, decide, Decision, LifecycleEvent, Transition, TransitionError};
 pub use values::{AgentName, Description, Metadata};

@@ -89,8 +89,10 @@ impl Metadata {
         }
     }
 
-    /// Validates an object's size, naming `field` in the error.
+    /// Validates an object (storable values, canonical numbers: [`crate::json`]) and its
+    /// size, naming `field` in the error.
     pub fn from_map(map: Map<String, Value>, field: &str) -> Result<Self, ValidationError> {
+        let map = crate::json::canonical_object(map, field)?;
         let size = serde_json::to_vec(&map)
             .map(|v| v.len())
             .unwrap_or(usize::MAX);

@@ -55,32 +55,45 @@ fn live_by_name(conn: &mut PgConnection, name: &str) -> QueryResult<Option<Agent
 }
 
 /// Inserts `row` unless its name is live (one statement each try), granting `owner` and
-/// appending `events` with it; otherwise the live agent holding the name.
+/// appending `events` with it; otherwise the live agent holding the name. The insert and the
+/// decoding of what it returned share one transaction, so a write whose answer could not be
+/// read back is not kept.
 fn create_if_absent_on(
     conn: &mut PgConnection,
     row: &AgentRow,
     owner: Option<&Principal>,
     events: &[NewEvent],
-) -> QueryResult<CreatedOrExisting> {
+) -> Result<CreateOutcome, TxError> {
     let owner = owner.map(ToString::to_string);
     // The idempotent path (the name is live) is one plain cached read, much cheaper than the
     // insert statement; only a name that looks free pays for that, and the insert decides.
     if let Some(existing) = live_with_owner_role(conn, &row.name, owner.as_deref())? {
-        return Ok(existing);
+        return Ok(create_outcome(existing)?);
     }
     let events: Vec<NewEventRow> = events.iter().map(NewEventRow::from).collect();
-    loop {
-        let statement = CreateAgentIfAbsent {
-            row,
-            owner: owner.as_deref(),
-            events: &events,
-        };
-        // No row: the holder of the name committed after this statement's snapshot; the
-        // next try's snapshot sees it (or sees it deleted, and the name is free again).
-        if let Some(out) = statement.execute(conn)? {
-            return Ok(out);
+    conn.transaction(|conn| {
+        loop {
+            let statement = CreateAgentIfAbsent {
+                row,
+                owner: owner.as_deref(),
+                events: &events,
+            };
+            // No row: the holder of the name committed after this statement's snapshot; the
+            // next try's snapshot sees it (or sees it deleted, and the name is free again).
+            if let Some(out) = statement.execute(conn)? {
+                return Ok(create_outcome(out)?);
+            }
         }
-    }
+    })
+}
+
+/// What create-if-absent read or wrote, in domain terms.
+fn create_outcome(out: CreatedOrExisting) -> RepoResult<CreateOutcome> {
+    Ok(CreateOutcome {
+        agent: Agent::try_from(out.agent)?,
+        created: out.created,
+        owner_role: out.owner_role.as_deref().map(role_from).transpose()?,
+    })
 }
 
 /// The live agent named `name` and the role `principal` holds on it (its name, if any).
@@ -134,12 +147,12 @@ fn agent_with_role((row, role): (AgentRow, Option<String>)) -> RepoResult<AgentW
     })
 }
 
-/// The body of `update`, inside one transaction.
+/// The body of `update`, inside one transaction (the stored row is decoded inside it too).
 fn update_tx(
     conn: &mut PgConnection,
     agent: &Agent,
     events: &[NewEvent],
-) -> Result<AgentRow, TxError> {
+) -> Result<Agent, TxError> {
     let mut row = AgentRow::from(agent);
     row.version = agent.version + 1;
     let id = agent.id.as_uuid();
@@ -172,7 +185,7 @@ fn update_tx(
         .execute(conn)?;
     }
     append_events(conn, events)?;
-    Ok(stored)
+    Ok(Agent::try_from(stored)?)
 }
 
 /// The `list` filters (live agents matching `query`), unordered.
@@ -244,15 +257,10 @@ impl AgentRepository for PgStore {
     ) -> RepoResult<CreateOutcome> {
         let row = AgentRow::from(agent);
         let events = events.to_vec();
-        let out = run(&self.pool, move |conn| {
-            Ok(create_if_absent_on(conn, &row, owner.as_ref(), &events)?)
+        run(&self.pool, move |conn| {
+            create_if_absent_on(conn, &row, owner.as_ref(), &events)
         })
-        .await?;
-        Ok(CreateOutcome {
-            agent: Agent::try_from(out.agent)?,
-            created: out.created,
-            owner_role: out.owner_role.as_deref().map(role_from).transpose()?,
-        })
+        .await
     }
 
     async fn get(&self, id: AgentId) -> RepoResult<Option<Agent>> {
@@ -333,8 +341,7 @@ impl AgentRepository for PgStore {
     async fn update(&self, agent: &Agent, events: &[NewEvent]) -> RepoResult<Agent> {
         let agent = agent.clone();
         let events = events.to_vec();
-        let stored = run_tx(&self.pool, move |conn| update_tx(conn, &agent, &events)).await?;
-        Agent::try_from(stored)
+        run_tx(&self.pool, move |conn| update_tx(conn, &agent, &events)).await
     }
 
     async fn expire_heartbeats(

@@ -95,14 +95,14 @@ fn promote_tx(
 impl DeploymentRepository for PgStore {
     async fn create(&self, deployment: &Deployment) -> RepoResult<Deployment> {
         let row = DeploymentRow::from(deployment);
-        let stored = run(&self.pool, move |conn| {
-            Ok(diesel::insert_into(deployments::table)
+        run_tx(&self.pool, move |conn| {
+            let stored: DeploymentRow = diesel::insert_into(deployments::table)
                 .values(&row)
                 .returning(DeploymentRow::as_returning())
-                .get_result(conn)?)
+                .get_result(conn)?;
+            Ok(Deployment::try_from(stored)?)
         })
-        .await?;
-        Deployment::try_from(stored)
+        .await
     }
 
     async fn get(&self, agent_id: AgentId, id: DeploymentId) -> RepoResult<Option<Deployment>> {
@@ -153,7 +153,7 @@ impl DeploymentRepository for PgStore {
         now: Timestamp,
     ) -> RepoResult<Deployment> {
         let (agent, id) = (agent_id.as_uuid(), id.as_uuid());
-        let row = run(&self.pool, move |conn| {
+        run_tx(&self.pool, move |conn| {
             // One statement decides: a concurrent promotion either committed first (then this
             // row is production and untouched) or waits for this one.
             let deleted: Option<DeploymentRow> = diesel::update(
@@ -171,15 +171,14 @@ impl DeploymentRepository for PgStore {
             .get_result(conn)
             .optional()?;
             match deleted {
-                Some(row) => Ok(row),
+                Some(row) => Ok(Deployment::try_from(row)?),
                 None => Err(TxError::Repo(match owned(conn, agent, id)? {
                     Some(_) => RepoError::Conflict(Constraint::ProductionDeployment),
                     None => RepoError::NotFound,
                 })),
             }
         })
-        .await?;
-        Deployment::try_from(row)
+        .await
     }
 
     async fn mark_ready(
@@ -189,7 +188,7 @@ impl DeploymentRepository for PgStore {
         acp_url: &str,
     ) -> RepoResult<Deployment> {
         let (agent, id, url) = (agent_id.as_uuid(), id.as_uuid(), acp_url.to_owned());
-        let row = run(&self.pool, move |conn| {
+        run_tx(&self.pool, move |conn| {
             let ready: Option<DeploymentRow> = diesel::update(
                 deployments::table
                     .filter(deployments::id.eq(id))
@@ -204,15 +203,14 @@ impl DeploymentRepository for PgStore {
             .get_result(conn)
             .optional()?;
             match ready {
-                Some(row) => Ok(row),
+                Some(row) => Ok(Deployment::try_from(row)?),
                 None => Err(TxError::Repo(match owned(conn, agent, id)? {
                     Some(_) => RepoError::Conflict(Constraint::DeploymentExpired),
                     None => RepoError::NotFound,
                 })),
             }
         })
-        .await?;
-        Deployment::try_from(row)
+        .await
     }
 
     async fn promote(
@@ -224,10 +222,10 @@ impl DeploymentRepository for PgStore {
     ) -> RepoResult<(Deployment, Agent)> {
         let agent = agent.clone();
         let events = events.to_vec();
-        let (d, a) = run_tx(&self.pool, move |conn| {
-            promote_tx(conn, &agent, id.as_uuid(), now, &events)
+        run_tx(&self.pool, move |conn| {
+            let (d, a) = promote_tx(conn, &agent, id.as_uuid(), now, &events)?;
+            Ok((Deployment::try_from(d)?, Agent::try_from(a)?))
         })
-        .await?;
-        Ok((Deployment::try_from(d)?, Agent::try_from(a)?))
+        .await
     }
 }

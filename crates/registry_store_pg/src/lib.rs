@@ -16,6 +16,7 @@ mod rows;
 #[doc(hidden)]
 #[allow(missing_docs)]
 pub mod schema;
+mod stored_json;
 mod tokens;
 
 pub use migrate::{run_migrations, MIGRATIONS, MIGRATION_LOCK_KEY};

@@ -5,6 +5,8 @@ use registry_ports::RepoResult;
 
 /// Builds the page from rows carrying the window count. An empty page past the first has no
 /// row to carry the total, so then `count` is asked (a second statement, only in that case).
+/// A row that does not convert (corrupt data, already logged with its id) is left out of the
+/// page rather than failing it: one bad row must not hide every other one from everyone.
 pub(crate) fn page_from<R, T>(
     rows: Vec<(R, i64)>,
     request: PageRequest,
@@ -18,8 +20,8 @@ pub(crate) fn page_from<R, T>(
     };
     let items = rows
         .into_iter()
-        .map(|(r, _)| convert(r))
-        .collect::<RepoResult<Vec<T>>>()?;
+        .filter_map(|(r, _)| convert(r).ok())
+        .collect();
     Ok(Page {
         items,
         total: u64::try_from(total).unwrap_or(0),

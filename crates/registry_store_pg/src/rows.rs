@@ -5,6 +5,7 @@
 use crate::schema::{
     agent_api_keys, agent_events, agents, deployment_history, deployments, grants, service_tokens,
 };
+use crate::stored_json::StoredJson;
 use diesel::prelude::*;
 use registry_domain::{
     AcpType, Agent, AgentId, AgentInputType, AgentName, AgentStatus, ApiKey, ApiKeyId, ApiKeyType,
@@ -18,17 +19,25 @@ use uuid::Uuid;
 
 /// A stored value the domain rejects: corrupt data.
 fn corrupt(table: &str, e: ValidationError) -> RepoError {
-    crate::error::unexpected(&format!("corrupt {table} row: {e}"))
+    crate::error::unexpected(&format!("corrupt {table}: {e}"))
 }
 
-fn metadata_from(table: &str, value: Option<Value>) -> RepoResult<Option<Metadata>> {
+/// Stored metadata of the row `id` of `table` (an undecodable document fails this row only).
+fn metadata_from(table: &str, id: Uuid, value: Option<StoredJson>) -> RepoResult<Option<Metadata>> {
+    let bad = |reason: String| {
+        crate::error::unexpected(&format!(
+            "corrupt {table} row {id}: registration_metadata: {reason}"
+        ))
+    };
     value
-        .map(|v| Metadata::parse(v).map_err(|e| corrupt(table, e)))
+        .map(|v| Metadata::parse(v.0.map_err(bad)?).map_err(|e| bad(e.to_string())))
         .transpose()
 }
 
-fn metadata_to(value: &Option<Metadata>) -> Option<Value> {
-    value.as_ref().map(|m| Value::Object(m.as_map().clone()))
+fn metadata_to(value: &Option<Metadata>) -> Option<StoredJson> {
+    value
+        .as_ref()
+        .map(|m| StoredJson::from(Value::Object(m.as_map().clone())))
 }
 
 /// One `agents` row.
@@ -42,7 +51,7 @@ pub(crate) struct AgentRow {
     pub(crate) status_reason: Option<String>,
     pub(crate) acp_type: String,
     pub(crate) acp_url: Option<String>,
-    pub(crate) registration_metadata: Option<Value>,
+    pub(crate) registration_metadata: Option<StoredJson>,
     pub(crate) agent_input_type: Option<String>,
     pub(crate) production_deployment_id: Option<Uuid>,
     pub(crate) created_at: Timestamp,
@@ -82,7 +91,7 @@ impl TryFrom<AgentRow> for Agent {
     type Error = RepoError;
 
     fn try_from(r: AgentRow) -> RepoResult<Self> {
-        let bad = |e| corrupt("agents", e);
+        let bad = |e| corrupt(&format!("agents row {}", r.id), e);
         Ok(Agent {
             id: AgentId::from_uuid(r.id),
             name: AgentName::parse(&r.name).map_err(bad)?,
@@ -91,7 +100,7 @@ impl TryFrom<AgentRow> for Agent {
             status_reason: r.status_reason,
             acp_type: AcpType::parse(&r.acp_type).map_err(bad)?,
             acp_url: r.acp_url,
-            registration_metadata: metadata_from("agents", r.registration_metadata)?,
+            registration_metadata: metadata_from("agents", r.id, r.registration_metadata)?,
             agent_input_type: r
                 .agent_input_type
                 .as_deref()
@@ -117,7 +126,7 @@ pub(crate) struct DeploymentRow {
     pub(crate) id: Uuid,
     pub(crate) agent_id: Uuid,
     pub(crate) docker_image: String,
-    pub(crate) registration_metadata: Option<Value>,
+    pub(crate) registration_metadata: Option<StoredJson>,
     pub(crate) status: String,
     pub(crate) acp_url: Option<String>,
     pub(crate) is_production: bool,
@@ -155,8 +164,9 @@ impl TryFrom<DeploymentRow> for Deployment {
             id: DeploymentId::from_uuid(r.id),
             agent_id: AgentId::from_uuid(r.agent_id),
             docker_image: r.docker_image,
-            registration_metadata: metadata_from("deployments", r.registration_metadata)?,
-            status: DeploymentStatus::parse(&r.status).map_err(|e| corrupt("deployments", e))?,
+            registration_metadata: metadata_from("deployments", r.id, r.registration_metadata)?,
+            status: DeploymentStatus::parse(&r.status)
+                .map_err(|e| corrupt(&format!("deployments row {}", r.id), e))?,
             acp_url: r.acp_url,
             is_production: r.is_production,
             sgp_deploy_id: r.sgp_deploy_id,
@@ -337,7 +347,7 @@ pub(crate) struct EventRow {
     pub(crate) to_status: Option<String>,
     pub(crate) actor: String,
     pub(crate) at: Timestamp,
-    pub(crate) detail: Value,
+    pub(crate) detail: StoredJson,
 }
 
 /// One `agent_events` row to append (the id comes from the sequence).
@@ -371,7 +381,7 @@ impl TryFrom<EventRow> for AuditEvent {
     type Error = RepoError;
 
     fn try_from(r: EventRow) -> RepoResult<Self> {
-        let bad = |e| corrupt("agent_events", e);
+        let bad = |e| corrupt(&format!("agent_events row {}", r.id), e);
         let status = |s: Option<String>| {
             s.as_deref()
                 .map(AgentStatus::parse)
@@ -390,16 +400,25 @@ impl TryFrom<EventRow> for AuditEvent {
                 to_status: status(r.to_status)?,
                 actor: r.actor,
                 at: r.at,
-                detail: r.detail,
+                detail: r.detail.0.map_err(|reason| {
+                    crate::error::unexpected(&format!(
+                        "corrupt agent_events row {}: detail: {reason}",
+                        r.id
+                    ))
+                })?,
             },
         })
     }
 }
 
-/// Converts every row, failing on the first corrupt one.
+/// Converts every row of a list; a corrupt one (logged when converted) is left out rather
+/// than failing the list.
 pub(crate) fn convert_all<R, T>(rows: Vec<R>) -> RepoResult<Vec<T>>
 where
     T: TryFrom<R, Error = RepoError>,
 {
-    rows.into_iter().map(T::try_from).collect()
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| T::try_from(r).ok())
+        .collect())
 }

@@ -17,7 +17,8 @@ use crate::state::AppState;
 use actix_web::http::header::ETAG;
 use actix_web::{web, HttpRequest, HttpResponse};
 use registry_domain::{
-    AcpType, AgentId, AgentInputType, AgentName, AgentStatus, Description, ValidationError,
+    canonical_json, AcpType, AgentId, AgentInputType, AgentName, AgentStatus, Description,
+    ValidationError,
 };
 use registry_usecases::{
     ListAgentsInput, PatchAgentInput, RegisterBuildInput, RegisterInput, UpsertAgentInput,
@@ -81,8 +82,10 @@ pub async fn list_agents(state: web::Data<AppState>, caller: Caller, q: QueryPar
     let agent_card_metadata = q
         .get("agent_card_metadata")
         .map(|raw| {
-            serde_json::from_str::<serde_json::Value>(raw)
-                .map_err(|_| ValidationError::new("agent_card_metadata", "must be a JSON object"))
+            let value = serde_json::from_str::<serde_json::Value>(raw).map_err(|_| {
+                ValidationError::new("agent_card_metadata", "must be a JSON object")
+            })?;
+            canonical_json(value, "agent_card_metadata")
         })
         .transpose()?;
     let input = ListAgentsInput {

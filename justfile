@@ -37,9 +37,14 @@ bench:
     scripts/ensure-postgres.sh
     scripts/bench.sh
 
-# Install missing tools: cargo-nextest, and the official Agentex client (target/agentex-venv) for the compat test.
+# Install missing tools: cargo-nextest, the official Agentex client (target/agentex-venv) and the
+# Agentex agent runtime (target/agentex-sdk-venv, needs a Python >= 3.12) for the compat tests.
 tools:
     @command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked
     @test -x target/agentex-venv/bin/python || python3 -m venv target/agentex-venv
     @target/agentex-venv/bin/python -c 'import agentex' 2>/dev/null \
         || target/agentex-venv/bin/pip install --quiet --disable-pip-version-check agentex-client==0.28.4
+    @test -x target/agentex-sdk-venv/bin/python \
+        || { py="$(scripts/python312.sh)" && "$py" -m venv target/agentex-sdk-venv; }
+    @target/agentex-sdk-venv/bin/python -c 'import agentex.lib.utils.registration' 2>/dev/null \
+        || target/agentex-sdk-venv/bin/pip install --quiet --disable-pip-version-check agentex-sdk==0.28.4

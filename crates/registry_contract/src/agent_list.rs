@@ -5,7 +5,7 @@ use crate::Stores;
 use registry_domain::{
     Agent, AgentId, AgentStatus, LifecycleEvent, Principal, Role, SortDirection,
 };
-use registry_ports::{AgentOrder, AgentQuery};
+use registry_ports::{AgentOrder, AgentQuery, RepoError};
 
 async fn ids(stores: &Stores, query: AgentQuery) -> (Vec<AgentId>, u64) {
     let page = stores.agents.list(&query).await.unwrap();
@@ -229,4 +229,31 @@ pub async fn list_filters_by_card_metadata(stores: Stores) {
         ids(&stores, q(serde_json::json!({"team": "z"}))).await,
         (vec![], 0)
     );
+}
+
+/// A page whose rows would carry more stored data than the domain's page budget is refused
+/// with the number of rows that fit; shorter pages of the same rows are served.
+pub async fn list_refuses_a_page_over_the_byte_budget(stores: Stores) {
+    let blob = "x".repeat(60 * 1024);
+    for _ in 0..100 {
+        let mut a = ready_agent();
+        a.registration_metadata =
+            Some(registry_domain::Metadata::parse(serde_json::json!({ "blob": blob })).unwrap());
+        save(&stores, &a).await;
+    }
+    let q = |limit| AgentQuery {
+        page: page(limit, 1),
+        ..AgentQuery::default()
+    };
+    match stores.agents.list(&q(100)).await {
+        Err(RepoError::PageTooLarge { fitting }) => {
+            assert!(
+                (80..=86).contains(&fitting),
+                "{fitting} rows of 60 KiB fit 5 MiB"
+            )
+        }
+        other => panic!("expected PageTooLarge, got {:?}", other.map(|p| p.total)),
+    }
+    let served = stores.agents.list(&q(50)).await.unwrap();
+    assert_eq!((served.items.len(), served.total), (50, 100));
 }

@@ -24,7 +24,9 @@ pub use ids::{AgentId, ApiKeyId, DeploymentId, HistoryId, ServiceTokenId};
 pub use json::{canonical_json, MAX_NUMBER_CHARS};
 pub use paging::{Page, PageRequest, SortDirection};
 pub use state_machine::{apply, decide, Decision, LifecycleEvent, Transition, TransitionError};
-pub use values::{AgentName, Description, Metadata};
+pub use values::{
+    bounded_text, AgentName, Description, Metadata, MAX_EXTERNAL_ID_LEN, MAX_IMAGE_LEN, MAX_URL_LEN,
+};
 
 /// Timestamps everywhere in the registry are UTC `OffsetDateTime`s.
 pub type Timestamp = time::OffsetDateTime;

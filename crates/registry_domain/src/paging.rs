@@ -6,6 +6,31 @@ use crate::ValidationError;
 pub const MAX_LIMIT: u32 = 1000;
 /// Page size when none is asked for.
 pub const DEFAULT_LIMIT: u32 = 50;
+/// Most bytes of stored client data (descriptions, metadata, URLs, image references) one page
+/// of agents or deployments may carry. Bounds the memory of one list response; a page over it
+/// is refused with the number of rows that would fit, so the client lowers `limit`.
+pub const MAX_PAGE_BYTES: u64 = 5 * 1024 * 1024;
+/// The most stored client data one agent or deployment row can hold: 64 KiB of metadata plus
+/// 4096 characters of description and 2048 of URL (or 1024 of image reference) at up to 4
+/// bytes each. A page whose `limit` times this fits [`MAX_PAGE_BYTES`] needs no measuring.
+pub const MAX_ROW_BYTES: u64 = 64 * 1024 + 4 * 4096 + 4 * 2048;
+
+/// When the stored sizes of a page's rows, in order, exceed [`MAX_PAGE_BYTES`]: how many
+/// leading rows fit (the `limit` to ask for instead). `None` when the page fits.
+pub fn rows_fitting_page_budget(sizes: impl IntoIterator<Item = u64>) -> Option<u32> {
+    let mut total = 0u64;
+    let mut fitting = 0u32;
+    let mut over = false;
+    for size in sizes {
+        total = total.saturating_add(size);
+        if total > MAX_PAGE_BYTES {
+            over = true;
+            break;
+        }
+        fitting += 1;
+    }
+    over.then_some(fitting.max(1))
+}
 
 /// A validated page request: `limit` 1..=1000, `page_number` ≥ 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +72,12 @@ impl PageRequest {
     /// Rows to skip.
     pub fn offset(self) -> u64 {
         u64::from(self.page_number - 1) * u64::from(self.limit)
+    }
+
+    /// Whether a page this long could exceed [`MAX_PAGE_BYTES`], so its rows' sizes must be
+    /// measured before they are loaded (pages of up to 58 rows never need it).
+    pub fn may_exceed_page_budget(self) -> bool {
+        u64::from(self.limit) * MAX_ROW_BYTES > MAX_PAGE_BYTES
     }
 }
 
@@ -106,5 +137,22 @@ mod tests {
             PageRequest::new(None, Some(0)).unwrap_err().field,
             "page_number"
         );
+    }
+
+    #[test]
+    fn only_long_pages_are_measured_and_the_budget_names_what_fits() {
+        assert!(!PageRequest::new(Some(58), None)
+            .unwrap()
+            .may_exceed_page_budget());
+        assert!(PageRequest::new(Some(59), None)
+            .unwrap()
+            .may_exceed_page_budget());
+        assert_eq!(rows_fitting_page_budget([1024; 1000]), None);
+        let fat = 60 * 1024;
+        assert_eq!(
+            rows_fitting_page_budget(vec![fat; 1000]),
+            Some((MAX_PAGE_BYTES / fat) as u32)
+        );
+        assert_eq!(rows_fitting_page_budget([MAX_PAGE_BYTES + 1]), Some(1));
     }
 }

@@ -9,6 +9,33 @@ pub const MAX_NAME_LEN: usize = 63;
 pub const MAX_DESCRIPTION_LEN: usize = 4096;
 /// Largest registration metadata, in bytes of compact JSON.
 pub const MAX_METADATA_BYTES: usize = 64 * 1024;
+/// Longest URL (`acp_url`), in characters.
+pub const MAX_URL_LEN: usize = 2048;
+/// Longest image reference (`docker_image`), in characters.
+pub const MAX_IMAGE_LEN: usize = 1024;
+/// Longest short identifier from another system (`helm_release_name`, `sgp_deploy_id`), in
+/// characters.
+pub const MAX_EXTERNAL_ID_LEN: usize = 255;
+
+/// Free text from a client that has no grammar of its own (an image reference, a release
+/// name): at most `max` characters and storable (no NUL), naming `field` otherwise. Every
+/// string the registry stores has a documented maximum, so no single field can grow a row or
+/// a list without bound.
+pub fn bounded_text(value: &str, field: &str, max: usize) -> Result<(), ValidationError> {
+    if value.chars().count() > max {
+        return Err(ValidationError::new(
+            field,
+            format!("must be at most {max} characters"),
+        ));
+    }
+    if value.contains('\0') {
+        return Err(ValidationError::new(
+            field,
+            "must not contain the NUL character (\\u0000)",
+        ));
+    }
+    Ok(())
+}
 
 /// An agent's name: `^[a-z0-9-]+$`, 1..=63 characters. Unique among non-Deleted agents.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -105,6 +132,19 @@ impl Metadata {
         Ok(Self(map))
     }
 
+    /// Metadata as a store hands it back: it was validated when written, so only its shape is
+    /// checked (re-validating every read would cost a walk and a serialization per row, and
+    /// would make a value the rules no longer accept unreadable).
+    pub fn from_stored(value: Value) -> Result<Self, ValidationError> {
+        match value {
+            Value::Object(map) => Ok(Self(map)),
+            _ => Err(ValidationError::new(
+                "registration_metadata",
+                "must be a JSON object",
+            )),
+        }
+    }
+
     /// The object.
     pub fn as_map(&self) -> &Map<String, Value> {
         &self.0
@@ -142,6 +182,16 @@ mod tests {
         assert!(AgentName::parse("under_score").is_err());
         assert!(AgentName::parse(&"a".repeat(63)).is_ok());
         assert_eq!(AgentName::parse(&"a".repeat(64)).unwrap_err().field, "name");
+    }
+
+    #[test]
+    fn bounded_text_counts_characters_and_refuses_nul() {
+        assert!(bounded_text(&"é".repeat(10), "f", 10).is_ok());
+        assert_eq!(
+            bounded_text(&"é".repeat(11), "f", 10).unwrap_err().field,
+            "f"
+        );
+        assert!(bounded_text("a\0b", "f", 10).is_err());
     }
 
     #[test]

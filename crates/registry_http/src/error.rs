@@ -308,6 +308,16 @@ impl From<RegistryError> for ApiError {
                 "An agent must keep at least one owner.",
             ),
             RegistryError::BadSelector(m) => Self::bad_request(m),
+            RegistryError::PageTooLarge { fitting } => Self::invalid(
+                S::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                "limit",
+                &format!(
+                    "this page would carry more than {} MiB of stored data; ask for at most \
+                     {fitting} per page",
+                    registry_domain::paging::MAX_PAGE_BYTES / (1024 * 1024)
+                ),
+            ),
             RegistryError::Contention => Self::new(
                 S::CONFLICT,
                 "conflict",

@@ -15,7 +15,8 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 
 /// A JSON body (`application/json`, `application/merge-patch+json`, or no content type).
 /// Malformed JSON → 400 `bad_request` with line and column; wrong types and missing fields →
-/// 422 `validation_failed` naming the field; over 1 MiB → 413. Unknown fields are ignored.
+/// 422 `validation_failed` naming the field; over 1 MiB → 413; a `Content-Encoding` other than
+/// `identity` → 415. Unknown fields are ignored.
 #[derive(Debug)]
 pub struct JsonBody<T>(pub T);
 
@@ -24,6 +25,19 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        // A compressed body is refused before a byte of it is read: decompressing first would
+        // let a small body expand far beyond the 1 MiB limit in memory.
+        let compressed = req
+            .headers()
+            .get(header::CONTENT_ENCODING)
+            .is_some_and(|v| !v.as_bytes().eq_ignore_ascii_case(b"identity"));
+        if compressed {
+            return Box::pin(std::future::ready(Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "Request bodies must not be compressed (Content-Encoding).",
+            ))));
+        }
         let content_type_ok = req
             .headers()
             .get(header::CONTENT_TYPE)
@@ -79,14 +93,17 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             }
             _ => {
                 let message = strip_position(&inner.to_string());
-                let field = missing_field(&message)
-                    .map(|f| join_path(&path, f))
-                    .unwrap_or_else(|| if path == "." { "body".to_owned() } else { path });
+                let (field, reason) = match missing_field(&message) {
+                    // The peer's (pydantic's) words, which its clients and tests look for.
+                    Some(f) => (join_path(&path, f), FIELD_REQUIRED.to_owned()),
+                    None if path == "." => ("body".to_owned(), message),
+                    None => (path, message),
+                };
                 ApiError::invalid(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "validation_failed",
                     &field,
-                    &message,
+                    &reason,
                 )
             }
         }
@@ -106,6 +123,9 @@ fn malformed(err: &serde_json::Error) -> ApiError {
         ),
     )
 }
+
+/// The reason given for a required field that is absent (the peer's wording).
+pub const FIELD_REQUIRED: &str = "Field required";
 
 /// serde's "missing field `x`" names the field only in its message.
 fn missing_field(message: &str) -> Option<&str> {

@@ -35,6 +35,13 @@ pub enum RepoError {
     /// The store cannot be reached now (connection refused, pool timeout); retry later.
     #[error("store unavailable: {0}")]
     Unavailable(String),
+    /// A list page would carry more stored data than `MAX_PAGE_BYTES`; `fitting` leading rows
+    /// would fit (domain `rows_fitting_page_budget`).
+    #[error("page too large: {fitting} rows fit")]
+    PageTooLarge {
+        /// The `limit` that would fit.
+        fitting: u32,
+    },
     /// Anything else; a bug or corrupt data. The text is for logs only.
     #[error("unexpected store error: {0}")]
     Unexpected(String),

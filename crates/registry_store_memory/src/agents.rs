@@ -1,7 +1,7 @@
 //! [`AgentRepository`] in memory.
 
 use crate::json::contains;
-use crate::state::{directed, page_of, State};
+use crate::state::{budgeted_page_of, directed, metadata_bytes, State};
 use crate::InMemoryStore;
 use async_trait::async_trait;
 use registry_domain::{
@@ -101,7 +101,10 @@ impl AgentRepository for InMemoryStore {
                 };
                 directed(by_key.then_with(|| a.id.cmp(&b.id)), query.direction)
             });
-            Ok(page_of(rows, query.page))
+            budgeted_page_of(rows, query.page, |a| {
+                (a.description.as_str().len() + a.acp_url.as_ref().map_or(0, String::len)) as u64
+                    + metadata_bytes(a.registration_metadata.as_ref())
+            })
         })
     }
 

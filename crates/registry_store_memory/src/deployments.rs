@@ -1,6 +1,6 @@
 //! [`DeploymentRepository`] in memory.
 
-use crate::state::{directed, page_of, State};
+use crate::state::{budgeted_page_of, directed, metadata_bytes, State};
 use crate::InMemoryStore;
 use async_trait::async_trait;
 use registry_domain::{
@@ -63,7 +63,15 @@ impl DeploymentRepository for InMemoryStore {
                     direction,
                 )
             });
-            Ok(page_of(rows, page))
+            budgeted_page_of(rows, page, |d| {
+                let texts = [&d.acp_url, &d.helm_release_name, &d.sgp_deploy_id];
+                (d.docker_image.len()
+                    + texts
+                        .iter()
+                        .map(|t| t.as_ref().map_or(0, String::len))
+                        .sum::<usize>()) as u64
+                    + metadata_bytes(d.registration_metadata.as_ref())
+            })
         })
     }
 

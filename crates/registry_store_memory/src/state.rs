@@ -2,10 +2,10 @@
 
 use registry_domain::{
     Agent, AgentId, AgentName, AgentStatus, ApiKey, ApiKeyId, AuditEvent, Deployment,
-    DeploymentHistory, DeploymentId, Grant, HistoryId, NewEvent, Page, PageRequest, Principal,
-    ServiceToken, ServiceTokenId, SortDirection, Timestamp,
+    DeploymentHistory, DeploymentId, Grant, HistoryId, Metadata, NewEvent, Page, PageRequest,
+    Principal, ServiceToken, ServiceTokenId, SortDirection, Timestamp,
 };
-use registry_ports::AgentWithRole;
+use registry_ports::{AgentWithRole, RepoError, RepoResult};
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
@@ -85,6 +85,29 @@ pub(crate) fn page_of<T>(rows: Vec<T>, page: PageRequest) -> Page<T> {
         .take(page.limit() as usize)
         .collect();
     Page { items, total }
+}
+
+/// [`page_of`] under the domain's page budget: `stored_bytes` sizes each row as the
+/// PostgreSQL store counts it (client text and metadata), and a page over the budget is
+/// refused with the number of rows that fit.
+pub(crate) fn budgeted_page_of<T>(
+    rows: Vec<T>,
+    page: PageRequest,
+    stored_bytes: impl Fn(&T) -> u64,
+) -> RepoResult<Page<T>> {
+    let page = page_of(rows, page);
+    let sizes = page.items.iter().map(stored_bytes);
+    match registry_domain::paging::rows_fitting_page_budget(sizes) {
+        Some(fitting) => Err(RepoError::PageTooLarge { fitting }),
+        None => Ok(page),
+    }
+}
+
+/// Bytes of a metadata object as stored (compact JSON).
+pub(crate) fn metadata_bytes(metadata: Option<&Metadata>) -> u64 {
+    metadata
+        .and_then(|m| serde_json::to_vec(m.as_map()).ok())
+        .map_or(0, |v| v.len() as u64)
 }
 
 /// The current time at the database's precision (microseconds), for rows the store stamps.

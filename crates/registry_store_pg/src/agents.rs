@@ -3,8 +3,10 @@
 use crate::create_agent::{CreateAgentIfAbsent, CreatedOrExisting};
 use crate::error::{map_diesel, TxError};
 use crate::events::append_events;
-use crate::fragments::{CardMetadataContains, GrantedTo, LiveAgent, LiveAgentTotal, TotalOver};
-use crate::paging::{limit, offset, page_from};
+use crate::fragments::{
+    AgentStoredBytes, CardMetadataContains, GrantedTo, LiveAgent, LiveAgentTotal, TotalOver,
+};
+use crate::paging::{check_page_budget, limit, offset, page_from};
 use crate::pool::{run, run_tx};
 use crate::rows::{role_from, AgentRow, NewEventRow};
 use crate::schema::{agents, deployments, grants};
@@ -319,6 +321,14 @@ impl AgentRepository for PgStore {
         }
         let query = query.clone();
         run(&self.pool, move |conn| {
+            if query.page.may_exceed_page_budget() {
+                let sizes: Vec<i64> = list_query(&query)
+                    .select(AgentStoredBytes)
+                    .limit(limit(query.page))
+                    .offset(offset(query.page))
+                    .load(conn)?;
+                check_page_budget(sizes)?;
+            }
             let page = list_query(&query)
                 .limit(limit(query.page))
                 .offset(offset(query.page));

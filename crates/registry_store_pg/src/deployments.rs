@@ -2,8 +2,8 @@
 
 use crate::error::{map_diesel, TxError};
 use crate::events::append_events;
-use crate::fragments::TotalOver;
-use crate::paging::{limit, offset, page_from};
+use crate::fragments::{DeploymentStoredBytes, TotalOver};
+use crate::paging::{check_page_budget, limit, offset, page_from};
 use crate::pool::{run, run_tx};
 use crate::rows::{AgentRow, DeploymentRow};
 use crate::schema::{agents, deployments};
@@ -124,20 +124,25 @@ impl DeploymentRepository for PgStore {
             let live = deployments::table
                 .filter(deployments::agent_id.eq(agent))
                 .filter(deployments::expires_at.is_null());
-            let rows: Vec<(DeploymentRow, i64)> = match direction {
-                SortDirection::Asc => live
-                    .order_by((deployments::created_at.asc(), deployments::id.asc()))
-                    .select((DeploymentRow::as_select(), TotalOver))
-                    .limit(limit(page))
-                    .offset(offset(page))
-                    .load(conn)?,
-                SortDirection::Desc => live
-                    .order_by((deployments::created_at.desc(), deployments::id.desc()))
-                    .select((DeploymentRow::as_select(), TotalOver))
-                    .limit(limit(page))
-                    .offset(offset(page))
-                    .load(conn)?,
+            let page_of = || {
+                let ordered = live.into_boxed();
+                match direction {
+                    SortDirection::Asc => {
+                        ordered.order_by((deployments::created_at.asc(), deployments::id.asc()))
+                    }
+                    SortDirection::Desc => {
+                        ordered.order_by((deployments::created_at.desc(), deployments::id.desc()))
+                    }
+                }
+                .limit(limit(page))
+                .offset(offset(page))
             };
+            if page.may_exceed_page_budget() {
+                check_page_budget(page_of().select(DeploymentStoredBytes).load(conn)?)?;
+            }
+            let rows: Vec<(DeploymentRow, i64)> = page_of()
+                .select((DeploymentRow::as_select(), TotalOver))
+                .load(conn)?;
             page_from(rows, page, Deployment::try_from, || {
                 live.count().get_result(conn).map_err(map_diesel)
             })

@@ -81,6 +81,17 @@ fixed_sql!(
 );
 
 fixed_sql!(
+    /// The stored client data of an agent row, in bytes (what a list page's memory budget
+    /// counts: domain `MAX_PAGE_BYTES`), kept by a generated column (migration 5).
+    AgentStoredBytes: BigInt = "agents.stored_bytes::bigint"
+);
+
+fixed_sql!(
+    /// The stored client data of a deployment row, in bytes.
+    DeploymentStoredBytes: BigInt = "deployments.stored_bytes::bigint"
+);
+
+fixed_sql!(
     /// Owners first when listing an agent's grants.
     NotOwner: Bool = "grants.role <> 'owner'"
 );

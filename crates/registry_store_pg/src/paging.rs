@@ -1,7 +1,8 @@
 //! One page plus its total from a single `count(*) OVER ()` query.
 
+use registry_domain::paging::rows_fitting_page_budget;
 use registry_domain::{Page, PageRequest};
-use registry_ports::RepoResult;
+use registry_ports::{RepoError, RepoResult};
 
 /// Builds the page from rows carrying the window count. An empty page past the first has no
 /// row to carry the total, so then `count` is asked (a second statement, only in that case).
@@ -36,4 +37,14 @@ pub(crate) fn limit(request: PageRequest) -> i64 {
 /// `OFFSET` of a page request.
 pub(crate) fn offset(request: PageRequest) -> i64 {
     i64::try_from(request.offset()).unwrap_or(i64::MAX)
+}
+
+/// Refuses a page whose rows' stored sizes (in order) exceed the domain's page budget, before
+/// the rows themselves are loaded.
+pub(crate) fn check_page_budget(sizes: Vec<i64>) -> RepoResult<()> {
+    let sizes = sizes.into_iter().map(|s| u64::try_from(s).unwrap_or(0));
+    match rows_fitting_page_budget(sizes) {
+        Some(fitting) => Err(RepoError::PageTooLarge { fitting }),
+        None => Ok(()),
+    }
 }

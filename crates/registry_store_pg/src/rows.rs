@@ -30,7 +30,7 @@ fn metadata_from(table: &str, id: Uuid, value: Option<StoredJson>) -> RepoResult
         ))
     };
     value
-        .map(|v| Metadata::parse(v.0.map_err(bad)?).map_err(|e| bad(e.to_string())))
+        .map(|v| Metadata::from_stored(v.0.map_err(bad)?).map_err(|e| bad(e.to_string())))
         .transpose()
 }
 

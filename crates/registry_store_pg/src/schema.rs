@@ -38,6 +38,8 @@ diesel::table! {
         deleted_by -> Nullable<Text>,
         /// Optimistic-concurrency version.
         version -> Int8,
+        /// Bytes of client data stored (generated; the list page budget sums it).
+        stored_bytes -> Int4,
     }
 }
 
@@ -68,6 +70,8 @@ diesel::table! {
         promoted_at -> Nullable<Timestamptz>,
         /// Soft-deletion time.
         expires_at -> Nullable<Timestamptz>,
+        /// Bytes of client data stored (generated; the list page budget sums it).
+        stored_bytes -> Int4,
     }
 }
 

@@ -60,6 +60,13 @@ pub enum RegistryError {
     /// A selector query is malformed in the peer's 400 way (deployment history, api keys).
     #[error("{0}")]
     BadSelector(String),
+    /// A list page would exceed the memory budget of one response; `fitting` rows would fit
+    /// (422 naming `limit`).
+    #[error("page too large: at most {fitting} rows fit")]
+    PageTooLarge {
+        /// The largest `limit` that fits this page.
+        fitting: u32,
+    },
     /// Contention did not settle after retries (409, retry).
     #[error("the agent is being changed concurrently; retry")]
     Contention,

@@ -10,6 +10,7 @@ pub(crate) fn repo_error(error: RepoError) -> RegistryError {
     match error {
         RepoError::Unavailable(message) => RegistryError::Unavailable(message),
         RepoError::Unexpected(message) => RegistryError::Internal(message),
+        RepoError::PageTooLarge { fitting } => RegistryError::PageTooLarge { fitting },
         other => RegistryError::Internal(format!("unexpected store answer: {other}")),
     }
 }

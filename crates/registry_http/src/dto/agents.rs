@@ -103,7 +103,8 @@ pub struct RegisterAgentRequest {
     pub name: String,
     /// Description.
     pub description: String,
-    /// Where the agent (or the deployment) serves.
+    /// Where the agent (or the deployment) serves (at most 2048 characters).
+    #[schema(max_length = 2048)]
     pub acp_url: String,
     /// `sync`, `async` or `agentic`.
     pub acp_type: String,

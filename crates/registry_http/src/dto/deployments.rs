@@ -57,14 +57,17 @@ impl From<&Deployment> for DeploymentResponse {
 /// `POST /agents/{agent_id}/deployments` body.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct CreateDeploymentRequest {
-    /// Image reference.
+    /// Image reference (at most 1024 characters).
+    #[schema(max_length = 1024)]
     pub docker_image: String,
-    /// Free-form JSON object.
+    /// Free-form JSON object, at most 64 KiB.
     #[schema(value_type = Option<Object>)]
     pub registration_metadata: Option<serde_json::Value>,
-    /// External deploy id.
+    /// External deploy id (at most 255 characters).
+    #[schema(max_length = 255)]
     pub sgp_deploy_id: Option<String>,
-    /// Helm release name.
+    /// Helm release name (at most 255 characters).
+    #[schema(max_length = 255)]
     pub helm_release_name: Option<String>,
 }
 

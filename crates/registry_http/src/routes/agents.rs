@@ -17,8 +17,8 @@ use crate::state::AppState;
 use actix_web::http::header::ETAG;
 use actix_web::{web, HttpRequest, HttpResponse};
 use registry_domain::{
-    canonical_json, AcpType, AgentId, AgentInputType, AgentName, AgentStatus, Description,
-    ValidationError,
+    bounded_text, canonical_json, AcpType, AgentId, AgentInputType, AgentName, AgentStatus,
+    Description, ValidationError, MAX_URL_LEN,
 };
 use registry_usecases::{
     ListAgentsInput, PatchAgentInput, RegisterBuildInput, RegisterInput, UpsertAgentInput,
@@ -147,6 +147,7 @@ pub async fn register(
     body: JsonBody<RegisterAgentRequest>,
 ) -> Handled {
     let b = body.0;
+    bounded_text(&b.acp_url, "acp_url", MAX_URL_LEN)?;
     let input = RegisterInput {
         agent_id: b
             .agent_id

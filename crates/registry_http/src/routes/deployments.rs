@@ -9,7 +9,7 @@ use crate::extract::{path_id, JsonBody, QueryParams};
 use crate::state::AppState;
 use actix_web::http::header::LOCATION;
 use actix_web::{web, HttpResponse};
-use registry_domain::{AgentId, DeploymentId};
+use registry_domain::{bounded_text, AgentId, DeploymentId, MAX_EXTERNAL_ID_LEN, MAX_IMAGE_LEN};
 use registry_usecases::{CreateDeploymentInput, ListDeploymentsInput};
 
 type Handled = Result<HttpResponse, ApiError>;
@@ -36,6 +36,15 @@ pub async fn create_deployment(
 ) -> Handled {
     let agent_id = agent_id(&path)?;
     let b = body.0;
+    bounded_text(&b.docker_image, "docker_image", MAX_IMAGE_LEN)?;
+    for (value, field) in [
+        (&b.sgp_deploy_id, "sgp_deploy_id"),
+        (&b.helm_release_name, "helm_release_name"),
+    ] {
+        if let Some(value) = value {
+            bounded_text(value, field, MAX_EXTERNAL_ID_LEN)?;
+        }
+    }
     let input = CreateDeploymentInput {
         agent_id,
         docker_image: b.docker_image,

@@ -18,6 +18,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
 use registry_domain::{Agent, Page, PageRequest, SortDirection};
 use serde::Serialize;
+use std::marker::PhantomData;
 
 /// Header carrying the total count of a list.
 pub const TOTAL_COUNT_HEADER: &str = "x-total-count";
@@ -35,15 +36,28 @@ pub fn direction_of(q: &QueryParams) -> Result<SortDirection, ApiError> {
         .unwrap_or_default())
 }
 
-/// A bare JSON array with `X-Total-Count`.
+/// A bare JSON array with `X-Total-Count`. Each item's wire form is built, written and dropped
+/// in turn, so a page is never held twice (domain and wire copies) in memory.
 pub fn list_response<T, D>(page: &Page<T>) -> HttpResponse
 where
     D: Serialize + for<'a> From<&'a T>,
 {
-    let items: Vec<D> = page.items.iter().map(D::from).collect();
+    let items = WireItems::<T, D>(&page.items, PhantomData);
     HttpResponse::Ok()
         .insert_header((TOTAL_COUNT_HEADER, page.total.to_string()))
         .json(items)
+}
+
+/// Serializes domain items as their wire forms `D`, one at a time.
+struct WireItems<'a, T, D>(&'a [T], PhantomData<D>);
+
+impl<T, D> Serialize for WireItems<'_, T, D>
+where
+    D: Serialize + for<'a> From<&'a T>,
+{
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(D::from))
+    }
 }
 
 /// 200 with one agent and its `ETag`.

@@ -303,13 +303,18 @@ impl Registry {
         }
     }
 
-    /// Mints the agent's internal key when it has none; `None` when it has one (or a
-    /// concurrent registration minted it first).
+    /// Mints the agent's internal key, minted by `caller`, when it has none; `None` when it has
+    /// one (or a concurrent registration minted it first), and `None` for the agent itself: an
+    /// agent never holds the authority to mint (`minter_authority_holds`), so a key it minted
+    /// could never authenticate.
     async fn mint_internal_key(
         &self,
         caller: &Principal,
         agent: &Agent,
     ) -> Result<Option<String>, RegistryError> {
+        if caller.as_agent().is_some() {
+            return Ok(None);
+        }
         let has_key = self
             .keys
             .has_key_of_type(agent.id, ApiKeyType::Internal)
@@ -326,6 +331,7 @@ impl Registry {
             name: format!("{}-api-key", agent.name),
             api_key_type: ApiKeyType::Internal,
             created_at: at,
+            created_by: caller.clone(),
         };
         let event = audit::key_created(&key, caller, at);
         let hash = hash_secret(&self.config.key_hash_secret, &secret);
@@ -458,6 +464,25 @@ mod tests {
             panic!("{err:?}")
         };
         assert_eq!(v.field, "registration_metadata.deployment_id");
+    }
+
+    #[tokio::test]
+    async fn the_agent_itself_is_handed_no_key_it_could_not_use() {
+        let a = agent("a", AgentStatus::Ready);
+        let mut m = Mocks::default();
+        let stored = a.clone();
+        m.agents
+            .expect_get()
+            .returning(move |_| Ok(Some(stored.clone())));
+        m.agents.expect_update().returning(|a, _| Ok(a.clone()));
+        // No has_key_of_type / create expectation: an agent never mints.
+        let input = RegisterInput {
+            agent_id: Some(a.id),
+            ..input("a")
+        };
+        let itself = Principal::Agent(a.id);
+        let out = m.registry().register(&itself, input).await.unwrap();
+        assert_eq!(out.agent_api_key, None);
     }
 
     #[tokio::test]

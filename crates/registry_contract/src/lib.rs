@@ -58,6 +58,7 @@ macro_rules! contract_suite {
             agents_concurrent_updates_one_wins => agents::concurrent_updates_one_wins,
             agents_update_onto_live_name_conflicts => agents::update_onto_live_name_conflicts,
             agents_update_onto_deleted_name_succeeds => agents::update_onto_deleted_name_succeeds,
+            agents_rename_and_its_events_are_one_write => agents::rename_and_its_events_are_one_write,
             agents_update_absent_is_not_found => agents::update_absent_is_not_found,
             agents_update_clearing_production_demotes => agents::update_clearing_production_demotes,
             agents_ping_answers => agents::ping_answers,

@@ -188,6 +188,17 @@ pub fn minter_authority_holds(
     }
 }
 
+/// Whether `principal` may rename agent `agent` (contract §4, docs/security.md): the admin, the
+/// agent itself (the Agentex runtime renames by redeploying), or an owner (`role`: the
+/// principal's role on the agent). An editor may register the agent but not rename it.
+pub fn may_rename(principal: &Principal, agent: AgentId, role: Option<Role>) -> bool {
+    match principal {
+        Principal::Admin => true,
+        Principal::Agent(me) => *me == agent,
+        Principal::User(_) | Principal::Service(_) => role == Some(Role::Owner),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,6 +238,23 @@ mod tests {
         assert!(minter_authority_holds(&ci, Some(Role::Editor), true));
         let agent = Principal::Agent(AgentId::new_random());
         assert!(!minter_authority_holds(&agent, Some(Role::Owner), true));
+    }
+
+    #[test]
+    fn owners_the_admin_and_the_agent_itself_rename() {
+        let me = AgentId::new_random();
+        let alice = Principal::User("alice".into());
+        assert!(may_rename(&Principal::Admin, me, None));
+        assert!(may_rename(&Principal::Agent(me), me, None));
+        assert!(!may_rename(
+            &Principal::Agent(AgentId::new_random()),
+            me,
+            None
+        ));
+        assert!(may_rename(&alice, me, Some(Role::Owner)));
+        assert!(!may_rename(&alice, me, Some(Role::Editor)));
+        assert!(!may_rename(&alice, me, Some(Role::Viewer)));
+        assert!(!may_rename(&alice, me, None));
     }
 
     #[test]

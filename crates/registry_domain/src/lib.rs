@@ -13,8 +13,8 @@ pub mod state_machine;
 pub mod values;
 
 pub use access::{
-    identity_decision, minter_authority_holds, Action, Grant, Principal, Resource, Role,
-    MINT_ACTION,
+    identity_decision, may_rename, minter_authority_holds, Action, Grant, Principal, Resource,
+    Role, MINT_ACTION,
 };
 pub use agent::{Agent, NewAgent};
 pub use api_key::{ApiKey, ServiceToken};

@@ -2,7 +2,7 @@
 
 use crate::fixtures::*;
 use crate::Stores;
-use registry_domain::{AgentId, AgentStatus, EventKind, LifecycleEvent, Role};
+use registry_domain::{AgentId, AgentName, AgentStatus, EventKind, LifecycleEvent, NewEvent, Role};
 use registry_ports::{Constraint, RepoError};
 
 /// The first call creates (with owner grant and events); the second returns the existing live
@@ -296,6 +296,42 @@ pub async fn update_onto_live_name_conflicts(stores: Stores) {
     let err = stores.agents.update(&renamed, &[]).await.unwrap_err();
     assert_eq!(err, RepoError::Conflict(Constraint::LiveAgentName));
     assert_eq!(stores.agents.get(b.id).await.unwrap(), Some(b));
+}
+
+/// A rename and its `renamed` event (beside the registration's own) are one write: both
+/// events are stored with the new name, and a rename refused for a taken name stores neither.
+pub async fn rename_and_its_events_are_one_write(stores: Stores) {
+    let a = saved_agent(&stores).await;
+    let b = saved_agent(&stores).await;
+    let renamed_event = |from: &AgentName, to: &AgentName| NewEvent {
+        detail: serde_json::json!({ "old_name": from.as_str(), "new_name": to.as_str() }),
+        ..event(b.id, EventKind::Renamed, "user:alice")
+    };
+    let mut onto_a = b.clone();
+    onto_a.name = a.name.clone();
+    let refused = [
+        event(b.id, EventKind::Updated, "user:alice"),
+        renamed_event(&b.name, &a.name),
+    ];
+    let err = stores.agents.update(&onto_a, &refused).await.unwrap_err();
+    assert_eq!(err, RepoError::Conflict(Constraint::LiveAgentName));
+    assert_eq!(
+        stores.events.list(b.id, page(50, 1)).await.unwrap().total,
+        1
+    );
+
+    let mut renamed = b.clone();
+    renamed.name = unique_name("renamed");
+    let events = [
+        event(b.id, EventKind::Updated, "user:alice"),
+        renamed_event(&b.name, &renamed.name),
+    ];
+    let stored = stores.agents.update(&renamed, &events).await.unwrap();
+    assert_eq!(stored.name, renamed.name);
+    let listed = stores.events.list(b.id, page(50, 1)).await.unwrap();
+    assert_eq!(listed.total, 3);
+    assert_eq!(listed.items[0].event, events[1]);
+    assert_eq!(listed.items[1].event, events[0]);
 }
 
 /// Renaming onto a Deleted agent's name is allowed.

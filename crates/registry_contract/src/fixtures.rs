@@ -155,7 +155,7 @@ pub fn history(agent_id: AgentId, commit: &str, at: Timestamp) -> DeploymentHist
     }
 }
 
-/// An unsaved API key.
+/// An unsaved API key minted by the admin.
 pub fn api_key(agent_id: AgentId, name: &str, key_type: ApiKeyType, at: Timestamp) -> ApiKey {
     ApiKey {
         id: ApiKeyId::new_random(),
@@ -163,6 +163,15 @@ pub fn api_key(agent_id: AgentId, name: &str, key_type: ApiKeyType, at: Timestam
         name: name.to_owned(),
         api_key_type: key_type,
         created_at: at,
+        created_by: Principal::Admin,
+    }
+}
+
+/// An unsaved internal API key minted by `minter` now.
+pub fn minted_key(agent_id: AgentId, name: &str, minter: &Principal) -> ApiKey {
+    ApiKey {
+        created_by: minter.clone(),
+        ..api_key(agent_id, name, ApiKeyType::Internal, now())
     }
 }
 

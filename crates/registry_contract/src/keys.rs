@@ -2,7 +2,9 @@
 
 use crate::fixtures::*;
 use crate::Stores;
-use registry_domain::{AgentId, ApiKeyId, ApiKeyType, EventKind};
+use registry_domain::{
+    AgentId, ApiKey, ApiKeyId, ApiKeyType, EventKind, Principal, Role, ServiceToken,
+};
 use registry_ports::{Constraint, RepoError};
 
 /// Create, read back by id and by name, list oldest first with total, delete.
@@ -163,4 +165,117 @@ pub async fn has_key_of_type(stores: Stores) {
         .has_key_of_type(other.id, ApiKeyType::Github)
         .await
         .unwrap());
+}
+
+/// `user:<name>` with a live service token, as the HTTP layer would authenticate it.
+async fn with_token(stores: &Stores, name: &str) -> (Principal, ServiceToken) {
+    let token = service_token(name, now());
+    stores.tokens.create(&token, &hash()).await.unwrap();
+    (token.principal.clone(), token)
+}
+
+/// Stores `key` under a fresh hash and returns the hash.
+async fn mint(stores: &Stores, key: &ApiKey) -> String {
+    let secret = hash();
+    stores.keys.create(key, &secret, &[]).await.unwrap();
+    secret
+}
+
+/// Grants `role` on `agent_id` to `principal`.
+async fn grant(stores: &Stores, agent_id: AgentId, principal: &Principal, role: Role) {
+    stores
+        .authorizer
+        .grant(agent_id, principal, role, &[])
+        .await
+        .unwrap();
+}
+
+/// A key minted by the admin authenticates with no grant and no service token behind it, and
+/// reads back with its minter.
+pub async fn admin_minted_key_keeps_working(stores: Stores) {
+    let agent = saved_agent(&stores).await;
+    let key = minted_key(agent.id, "deploy", &Principal::Admin);
+    let secret = mint(&stores, &key).await;
+    assert_eq!(
+        stores.keys.find_by_hash(&secret).await.unwrap(),
+        Some(key.clone())
+    );
+    assert_eq!(
+        stores.keys.get(key.id).await.unwrap().unwrap().created_by,
+        Principal::Admin
+    );
+}
+
+/// An editor's key authenticates while the editor holds the grant, and not once it is revoked.
+pub async fn key_stops_when_minters_grant_is_revoked(stores: Stores) {
+    let agent = saved_agent(&stores).await;
+    let (bob, _) = with_token(&stores, "bob").await;
+    grant(&stores, agent.id, &bob, Role::Editor).await;
+    let key = minted_key(agent.id, "by-bob", &bob);
+    let secret = mint(&stores, &key).await;
+    assert_eq!(
+        stores.keys.find_by_hash(&secret).await.unwrap(),
+        Some(key.clone())
+    );
+    assert_eq!(
+        stores.keys.get(key.id).await.unwrap().unwrap().created_by,
+        bob
+    );
+    stores.authorizer.revoke(agent.id, &bob, &[]).await.unwrap();
+    assert_eq!(stores.keys.find_by_hash(&secret).await.unwrap(), None);
+    // The key row stays (listed, deletable); it just no longer authenticates.
+    assert_eq!(stores.keys.get(key.id).await.unwrap(), Some(key));
+}
+
+/// An owner's key stops when the owner is lowered to viewer, works again at editor (the
+/// authority is the minter's current role, read at every authentication).
+pub async fn key_stops_when_minter_is_lowered_to_viewer(stores: Stores) {
+    let agent = saved_agent(&stores).await;
+    let (alice, _) = with_token(&stores, "alice").await;
+    let (bob, _) = with_token(&stores, "bob").await;
+    grant(&stores, agent.id, &alice, Role::Owner).await;
+    grant(&stores, agent.id, &bob, Role::Owner).await;
+    let key = minted_key(agent.id, "by-bob", &bob);
+    let secret = mint(&stores, &key).await;
+    assert_eq!(
+        stores.keys.find_by_hash(&secret).await.unwrap(),
+        Some(key.clone())
+    );
+    grant(&stores, agent.id, &bob, Role::Viewer).await;
+    assert_eq!(stores.keys.find_by_hash(&secret).await.unwrap(), None);
+    grant(&stores, agent.id, &bob, Role::Editor).await;
+    assert_eq!(stores.keys.find_by_hash(&secret).await.unwrap(), Some(key));
+}
+
+/// A key stops when its minter's service token is revoked, though the grant stays.
+pub async fn key_stops_when_minters_token_is_revoked(stores: Stores) {
+    let agent = saved_agent(&stores).await;
+    let (ci, token) = with_token(&stores, "ci").await;
+    grant(&stores, agent.id, &ci, Role::Owner).await;
+    let key = minted_key(agent.id, "by-ci", &ci);
+    let secret = mint(&stores, &key).await;
+    assert_eq!(stores.keys.find_by_hash(&secret).await.unwrap(), Some(key));
+    stores.tokens.revoke(token.id).await.unwrap();
+    assert_eq!(stores.keys.find_by_hash(&secret).await.unwrap(), None);
+}
+
+/// The minter's authority is on the key's own agent: a grant elsewhere does not count, nor
+/// does a grant without a token; a key minted by an agent principal never authenticates.
+pub async fn minter_authority_is_on_the_keys_agent(stores: Stores) {
+    let agent = saved_agent(&stores).await;
+    let other = saved_agent(&stores).await;
+    let (bob, _) = with_token(&stores, "bob").await;
+    grant(&stores, other.id, &bob, Role::Owner).await;
+    let elsewhere = mint(&stores, &minted_key(agent.id, "bob", &bob)).await;
+    assert_eq!(stores.keys.find_by_hash(&elsewhere).await.unwrap(), None);
+
+    let tokenless = user("carol");
+    grant(&stores, agent.id, &tokenless, Role::Owner).await;
+    let by_carol = mint(&stores, &minted_key(agent.id, "carol", &tokenless)).await;
+    assert_eq!(stores.keys.find_by_hash(&by_carol).await.unwrap(), None);
+
+    let itself = Principal::Agent(agent.id);
+    grant(&stores, agent.id, &itself, Role::Owner).await;
+    let by_agent = mint(&stores, &minted_key(agent.id, "self", &itself)).await;
+    assert_eq!(stores.keys.find_by_hash(&by_agent).await.unwrap(), None);
 }

@@ -163,6 +163,42 @@ pub fn identity_decision(
     }
 }
 
+/// The action minting an agent's API keys needs on that agent (`POST /agent_api_keys`).
+pub const MINT_ACTION: Action = Action::Update;
+
+/// Whether an agent API key minted by `minter` still authenticates (contract §5.4,
+/// docs/security.md): a key never outlives its minter's authority to mint it. The admin always
+/// holds it. A user or service holds it while it has a role allowing [`MINT_ACTION`] on the
+/// key's agent (`role`: its role there now) and a live service token (`has_live_token`). An
+/// agent principal never does: agents do not mint keys.
+///
+/// The stores apply this rule in the authentication read itself (PostgreSQL spells it in SQL;
+/// the contract suite holds both stores to it), so losing the authority ends the keys at once.
+pub fn minter_authority_holds(
+    minter: &Principal,
+    role: Option<Role>,
+    has_live_token: bool,
+) -> bool {
+    match minter {
+        Principal::Admin => true,
+        Principal::User(_) | Principal::Service(_) => {
+            has_live_token && role.is_some_and(|r| r.allows(MINT_ACTION))
+        }
+        Principal::Agent(_) => false,
+    }
+}
+
+/// Whether `principal` may rename agent `agent` (contract §4, docs/security.md): the admin, the
+/// agent itself (the Agentex runtime renames by redeploying), or an owner (`role`: the
+/// principal's role on the agent). An editor may register the agent but not rename it.
+pub fn may_rename(principal: &Principal, agent: AgentId, role: Option<Role>) -> bool {
+    match principal {
+        Principal::Admin => true,
+        Principal::Agent(me) => *me == agent,
+        Principal::User(_) | Principal::Service(_) => role == Some(Role::Owner),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,6 +223,38 @@ mod tests {
         assert!(!Role::Editor.allows(Action::Delete));
         assert!(Role::Viewer.allows(Action::Read));
         assert!(!Role::Viewer.allows(Action::Update));
+    }
+
+    #[test]
+    fn a_key_lives_while_its_minter_may_mint() {
+        let alice = Principal::User("alice".into());
+        assert!(minter_authority_holds(&Principal::Admin, None, false));
+        assert!(minter_authority_holds(&alice, Some(Role::Owner), true));
+        assert!(minter_authority_holds(&alice, Some(Role::Editor), true));
+        assert!(!minter_authority_holds(&alice, Some(Role::Viewer), true));
+        assert!(!minter_authority_holds(&alice, None, true));
+        assert!(!minter_authority_holds(&alice, Some(Role::Owner), false));
+        let ci = Principal::Service("ci".into());
+        assert!(minter_authority_holds(&ci, Some(Role::Editor), true));
+        let agent = Principal::Agent(AgentId::new_random());
+        assert!(!minter_authority_holds(&agent, Some(Role::Owner), true));
+    }
+
+    #[test]
+    fn owners_the_admin_and_the_agent_itself_rename() {
+        let me = AgentId::new_random();
+        let alice = Principal::User("alice".into());
+        assert!(may_rename(&Principal::Admin, me, None));
+        assert!(may_rename(&Principal::Agent(me), me, None));
+        assert!(!may_rename(
+            &Principal::Agent(AgentId::new_random()),
+            me,
+            None
+        ));
+        assert!(may_rename(&alice, me, Some(Role::Owner)));
+        assert!(!may_rename(&alice, me, Some(Role::Editor)));
+        assert!(!may_rename(&alice, me, Some(Role::Viewer)));
+        assert!(!may_rename(&alice, me, None));
     }
 
     #[test]

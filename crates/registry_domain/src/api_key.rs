@@ -16,6 +16,9 @@ pub struct ApiKey {
     pub api_key_type: ApiKeyType,
     /// Creation time.
     pub created_at: Timestamp,
+    /// Who minted it. The key authenticates only while this principal keeps the authority to
+    /// mint it ([`crate::minter_authority_holds`]).
+    pub created_by: Principal,
 }
 
 /// A service token (metadata only; never the secret).

@@ -21,6 +21,9 @@ pub enum EventKind {
     KeyCreated,
     /// An API key was deleted.
     KeyDeleted,
+    /// The agent was renamed (register by id with another name); detail
+    /// `{"old_name", "new_name"}`.
+    Renamed,
 }
 
 impl EventKind {
@@ -34,6 +37,7 @@ impl EventKind {
         EventKind::GrantRevoked,
         EventKind::KeyCreated,
         EventKind::KeyDeleted,
+        EventKind::Renamed,
     ];
 
     /// Stable snake_case spelling.
@@ -47,6 +51,7 @@ impl EventKind {
             EventKind::GrantRevoked => "grant_revoked",
             EventKind::KeyCreated => "key_created",
             EventKind::KeyDeleted => "key_deleted",
+            EventKind::Renamed => "renamed",
         }
     }
 

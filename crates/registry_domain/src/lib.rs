@@ -13,7 +13,10 @@ pub mod paging;
 pub mod state_machine;
 pub mod values;
 
-pub use access::{identity_decision, Action, Grant, Principal, Resource, Role};
+pub use access::{
+    identity_decision, may_rename, minter_authority_holds, Action, Grant, Principal, Resource,
+    Role, MINT_ACTION,
+};
 pub use agent::{Agent, NewAgent};
 pub use api_key::{ApiKey, ServiceToken};
 pub use deployment::{Deployment, DeploymentHistory};

@@ -100,6 +100,7 @@ impl ApiKeyRepository for InMemoryStore {
                         .get(&k.key.agent_id)
                         .is_some_and(|a| a.status != AgentStatus::Deleted)
                 })
+                .filter(|k| s.minter_authority_holds(&k.key))
                 .map(|k| k.key.clone()))
         })
     }

@@ -65,6 +65,18 @@ impl State {
         }
     }
 
+    /// Whether `key`'s minter still holds the authority to mint it: the domain's rule over the
+    /// minter's current grant on the key's agent and its service tokens.
+    pub(crate) fn minter_authority_holds(&self, key: &ApiKey) -> bool {
+        let minter = key.created_by.to_string();
+        let role = self.grants.get(&(key.agent_id, minter)).map(|g| g.role);
+        let has_live_token = self
+            .tokens
+            .values()
+            .any(|t| t.token.principal == key.created_by);
+        registry_domain::minter_authority_holds(&key.created_by, role, has_live_token)
+    }
+
     /// Un-marks every production deployment of `agent_id` except `keep`.
     pub(crate) fn demote_production(&mut self, agent_id: AgentId, keep: Option<DeploymentId>) {
         for d in self.deployments.values_mut() {

@@ -82,13 +82,28 @@ fixed_sql!(
 
 fixed_sql!(
     /// The stored client data of an agent row, in bytes (what a list page's memory budget
-    /// counts: domain `MAX_PAGE_BYTES`), kept by a generated column (migration 5).
+    /// counts: domain `MAX_PAGE_BYTES`), kept by a generated column (migration
+    /// 2026-11-26-150000).
     AgentStoredBytes: BigInt = "agents.stored_bytes::bigint"
 );
 
 fixed_sql!(
     /// The stored client data of a deployment row, in bytes.
     DeploymentStoredBytes: BigInt = "deployments.stored_bytes::bigint"
+);
+
+fixed_sql!(
+    /// The key's minter still holds the authority to mint it
+    /// (`registry_domain::minter_authority_holds`): the admin, or a principal with a role
+    /// allowing `update` on the key's agent and a live service token. Agent principals never
+    /// pass (no service token names one). Both probes are index lookups (`grants_pkey`,
+    /// `service_tokens_principal_idx`); the spelled-out roles and principal are checked against
+    /// the domain by the test below.
+    MinterHoldsAuthority: Bool = "(agent_api_keys.created_by = 'admin' OR (\
+        EXISTS (SELECT 1 FROM grants WHERE grants.agent_id = agent_api_keys.agent_id \
+        AND grants.principal = agent_api_keys.created_by AND grants.role IN ('owner', 'editor')) \
+        AND EXISTS (SELECT 1 FROM service_tokens \
+        WHERE service_tokens.principal = agent_api_keys.created_by)))"
 );
 
 fixed_sql!(
@@ -127,5 +142,33 @@ impl QueryFragment<Pg> for GrantedTo {
         out.push_bind_param::<Text, _>(&self.0)?;
         out.push_sql("))");
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use registry_domain::{Principal, Role, MINT_ACTION};
+    use std::collections::BTreeSet;
+
+    /// The quoted literals of a fragment's SQL.
+    fn literals(sql: &str) -> BTreeSet<String> {
+        sql.split('\'')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn the_minter_rule_spells_the_domains_roles_and_admin() {
+        let sql = diesel::debug_query::<Pg, _>(&MinterHoldsAuthority).to_string();
+        let mut expected: BTreeSet<String> = Role::ALL
+            .iter()
+            .filter(|r| r.allows(MINT_ACTION))
+            .map(|r| r.as_str().to_owned())
+            .collect();
+        expected.insert(Principal::Admin.to_string());
+        assert_eq!(literals(&sql), expected, "{sql}");
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::error::{map_diesel, TxError};
 use crate::events::append_events;
-use crate::fragments::{LiveAgent, TotalOver};
+use crate::fragments::{LiveAgent, MinterHoldsAuthority, TotalOver};
 use crate::paging::{limit, offset, page_from};
 use crate::pool::{run, run_tx};
 use crate::rows::{ApiKeyRow, NewApiKeyRow};
@@ -32,6 +32,7 @@ impl ApiKeyRepository for PgStore {
                     api_key_type: key.api_key_type.as_str(),
                     secret_hash: &hash,
                     created_at: key.created_at,
+                    created_by: key.created_by.to_string(),
                 })
                 .returning(ApiKeyRow::as_returning())
                 .get_result(conn)?;
@@ -114,6 +115,7 @@ impl ApiKeyRepository for PgStore {
                 .inner_join(agents::table)
                 .filter(keys::secret_hash.eq(hash))
                 .filter(LiveAgent)
+                .filter(MinterHoldsAuthority)
                 .select(ApiKeyRow::as_select())
                 .first(conn)
                 .optional()?)

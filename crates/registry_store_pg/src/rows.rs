@@ -231,6 +231,7 @@ pub(crate) struct ApiKeyRow {
     pub(crate) name: String,
     pub(crate) api_key_type: String,
     pub(crate) created_at: Timestamp,
+    pub(crate) created_by: String,
 }
 
 /// A new `agent_api_keys` row, with its hash.
@@ -243,6 +244,7 @@ pub(crate) struct NewApiKeyRow<'a> {
     pub(crate) api_key_type: &'a str,
     pub(crate) secret_hash: &'a str,
     pub(crate) created_at: Timestamp,
+    pub(crate) created_by: String,
 }
 
 impl TryFrom<ApiKeyRow> for ApiKey {
@@ -256,6 +258,8 @@ impl TryFrom<ApiKeyRow> for ApiKey {
             api_key_type: ApiKeyType::parse(&r.api_key_type)
                 .map_err(|e| corrupt("agent_api_keys", e))?,
             created_at: r.created_at,
+            created_by: Principal::parse(&r.created_by, "created_by")
+                .map_err(|e| corrupt("agent_api_keys", e))?,
         })
     }
 }

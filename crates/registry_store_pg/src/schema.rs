@@ -112,6 +112,9 @@ diesel::table! {
         secret_hash -> Text,
         /// Creation time.
         created_at -> Timestamptz,
+        /// Principal text of the minter (migration 5); the key authenticates only while it
+        /// keeps the authority to mint it.
+        created_by -> Text,
     }
 }
 

@@ -102,3 +102,42 @@ async fn hot_agent_statements_are_prepared_once_and_reused() {
         );
     }
 }
+
+/// Key authentication, with the minter rule in the statement (issue 13), stays one prepared
+/// statement.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn key_authentication_is_prepared_once_and_reused() {
+    use registry_contract::fixtures::{hash, minted_key};
+    use registry_ports::ApiKeyRepository;
+    let db = tokio::task::spawn_blocking(TestDatabase::new)
+        .await
+        .unwrap();
+    let pool = db.pool_of(1);
+    let store = PgStore::new(pool.clone());
+    let agent = agent_named(unique_name("keyed"), LifecycleEvent::Register, now());
+    let created = store.create_if_absent(&agent, None, &[]).await.unwrap();
+    assert!(created.created);
+    let key = minted_key(agent.id, "k", &user("alice"));
+    let secret = hash();
+    store.create(&key, &secret, &[]).await.unwrap();
+    for _ in 0..2 {
+        assert_eq!(store.find_by_hash(&secret).await.unwrap(), None);
+    }
+    let prepared: Vec<String> = tokio::task::spawn_blocking(move || {
+        let mut conn = pool.get().unwrap();
+        diesel::sql_query("SELECT statement FROM pg_prepared_statements")
+            .load::<Statement>(&mut conn)
+            .unwrap()
+            .into_iter()
+            .map(|s| s.statement)
+            .collect()
+    })
+    .await
+    .unwrap();
+    assert!(
+        prepared
+            .iter()
+            .any(|s| s.contains("agent_api_keys.created_by = 'admin'")),
+        "key authentication is not prepared; prepared: {prepared:#?}"
+    );
+}

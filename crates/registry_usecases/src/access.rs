@@ -10,7 +10,8 @@
 use crate::repo_error::repo_error;
 use crate::{CreatorPolicy, Registry, RegistryError};
 use registry_domain::{
-    identity_decision, Action, Agent, AgentId, AgentName, AgentStatus, Principal, Resource, Role,
+    identity_decision, may_rename, Action, Agent, AgentId, AgentName, AgentStatus, Principal,
+    Resource, Role,
 };
 use registry_ports::{AgentQuery, AgentWithRole};
 
@@ -188,6 +189,31 @@ impl Registry {
             self.agents.get(id).await.map(without_role)
         };
         self.admit(caller, found.map_err(repo_error)?, need).await
+    }
+
+    /// `Ok` if `caller` may rename `agent`, which it was allowed to register: the domain's
+    /// `may_rename` (owners, the admin, the agent itself; everyone with authorization off).
+    /// Otherwise `Forbidden` (the caller can read the agent). Reads the caller's role only when
+    /// grants decide, and only here: renames are rare.
+    pub(crate) async fn authorize_rename(
+        &self,
+        caller: &Principal,
+        agent: AgentId,
+    ) -> Result<(), RegistryError> {
+        if !self.config.authorization_enabled {
+            return Ok(());
+        }
+        let role = if self.decided_by_grants(caller) {
+            let found = self.agents.get_with_role(agent, caller).await;
+            found.map_err(repo_error)?.and_then(|f| f.role)
+        } else {
+            None
+        };
+        if may_rename(caller, agent, role) {
+            Ok(())
+        } else {
+            Err(RegistryError::Forbidden)
+        }
     }
 
     /// The live agent named `name`, if `caller` is allowed `need` on it.

@@ -1,7 +1,7 @@
 //! Builders of the audit events written along with each change.
 
 use registry_domain::{
-    AgentId, AgentStatus, EventKind, NewEvent, Principal, Timestamp, Transition,
+    AgentId, AgentName, AgentStatus, EventKind, NewEvent, Principal, Timestamp, Transition,
 };
 use serde_json::Value;
 
@@ -92,5 +92,22 @@ pub(crate) fn key_created(
             "name": key.name,
             "api_key_type": key.api_key_type.as_str(),
         }),
+    )
+}
+
+/// A rename, with the old and the new name.
+pub(crate) fn renamed(
+    agent_id: AgentId,
+    old_name: &AgentName,
+    new_name: &AgentName,
+    actor: &Principal,
+    at: Timestamp,
+) -> NewEvent {
+    event(
+        agent_id,
+        EventKind::Renamed,
+        actor,
+        at,
+        serde_json::json!({ "old_name": old_name.as_str(), "new_name": new_name.as_str() }),
     )
 }

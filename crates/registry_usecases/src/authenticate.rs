@@ -158,6 +158,7 @@ mod tests {
                 name: "k".into(),
                 api_key_type: ApiKeyType::Internal,
                 created_at: time::OffsetDateTime::UNIX_EPOCH,
+                created_by: Principal::Admin,
             }))
         });
         let auth = authenticator(keys);

@@ -53,7 +53,9 @@ pub struct CreatedApiKey {
 }
 
 impl Registry {
-    /// Creates an agent API key. Needs `update` on the agent.
+    /// Creates an agent API key. Needs `update` on the agent. The key records the caller as its
+    /// minter and authenticates only while the caller keeps that authority
+    /// ([`registry_domain::minter_authority_holds`]).
     ///
     /// Errors: `Validation`, `BadSelector`, `AgentNotFound`, `Forbidden`, `ApiKeyExists`,
     /// `Unavailable`, `Internal`.
@@ -82,6 +84,7 @@ impl Registry {
             name: input.name,
             api_key_type: input.api_key_type,
             created_at: at,
+            created_by: caller.clone(),
         };
         let event = audit::key_created(&key, caller, at);
         let hash = hash_secret(&self.config.key_hash_secret, &secret);
@@ -155,6 +158,27 @@ mod tests {
                 "external agent API key 'deploy' already exists for agent ID {id}."
             ))
         );
+    }
+
+    #[tokio::test]
+    async fn the_key_records_its_minter() {
+        let a = agent("a", AgentStatus::Ready);
+        let mut m = Mocks::default();
+        m.agents
+            .expect_get_live_by_name_with_role()
+            .returning(move |_, _| {
+                Ok(Some(registry_ports::AgentWithRole {
+                    agent: a.clone(),
+                    role: Some(registry_domain::Role::Editor),
+                }))
+            });
+        m.keys
+            .expect_create()
+            .withf(|k, _, events| k.created_by == alice() && events[0].actor == "user:alice")
+            .times(1)
+            .returning(|k, _, _| Ok(k.clone()));
+        let created = m.registry().create_api_key(&alice(), input(None)).await;
+        assert_eq!(created.unwrap().key.created_by, alice());
     }
 
     #[tokio::test]

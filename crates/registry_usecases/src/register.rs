@@ -85,7 +85,8 @@ impl RegisterInput {
 
 impl Registry {
     /// Deploy-time registration (peer §5.1). By `agent_id` (Deleted or absent is
-    /// `AgentNotFound`; a rename needs the new name to be free, else `NameTaken`) or by name
+    /// `AgentNotFound`; a rename needs the caller to be an owner, the admin or the agent itself,
+    /// else `Forbidden`, and the new name to be free, else `NameTaken`) or by name
     /// (absent → created Ready, needs `create` and makes the caller owner; present → needs
     /// `update` or the agent's own key; a live agent the caller cannot read is `NameTaken`).
     ///
@@ -204,6 +205,9 @@ impl Registry {
     }
 
     /// Legacy (agent-level) registration: fields, merge, `Register` through the state machine.
+    /// A rename (only by id) needs the rename authority (owners, the admin, the agent itself;
+    /// an editor gets `Forbidden`) and the new name free, and is recorded as a `Renamed` event
+    /// in the same transaction as the change.
     async fn register_agent(
         &self,
         caller: &Principal,
@@ -211,8 +215,15 @@ impl Registry {
         input: &RegisterInput,
     ) -> Result<Agent, RegistryError> {
         let actor = caller.to_string();
+        let mut rename_allowed = false;
         for _ in 0..MAX_ATTEMPTS {
-            if agent.name != input.name {
+            let old_name = agent.name.clone();
+            let renaming = old_name != input.name;
+            if renaming {
+                if !rename_allowed {
+                    self.authorize_rename(caller, agent.id).await?;
+                    rename_allowed = true;
+                }
                 let holder = self
                     .agents
                     .get_live_by_name(&input.name)
@@ -228,7 +239,7 @@ impl Registry {
             let transition = apply(&mut agent, LifecycleEvent::Register, at, &actor)
                 .map_err(|_| RegistryError::AgentNotFound)?;
             agent.updated_at = at;
-            let event = match transition {
+            let mut events = vec![match transition {
                 Some(t) => audit::transition(agent.id, from, t, caller, at),
                 None => audit::event(
                     agent.id,
@@ -237,8 +248,11 @@ impl Registry {
                     at,
                     serde_json::json!({ "via": "register" }),
                 ),
-            };
-            match self.agents.update(&agent, &[event]).await {
+            }];
+            if renaming {
+                events.push(audit::renamed(agent.id, &old_name, &input.name, caller, at));
+            }
+            match self.agents.update(&agent, &events).await {
                 Ok(stored) => return Ok(stored),
                 Err(RepoError::Conflict(Constraint::StaleVersion)) => {
                     agent = self
@@ -303,13 +317,18 @@ impl Registry {
         }
     }
 
-    /// Mints the agent's internal key when it has none; `None` when it has one (or a
-    /// concurrent registration minted it first).
+    /// Mints the agent's internal key, minted by `caller`, when it has none; `None` when it has
+    /// one (or a concurrent registration minted it first), and `None` for the agent itself: an
+    /// agent never holds the authority to mint (`minter_authority_holds`), so a key it minted
+    /// could never authenticate.
     async fn mint_internal_key(
         &self,
         caller: &Principal,
         agent: &Agent,
     ) -> Result<Option<String>, RegistryError> {
+        if caller.as_agent().is_some() {
+            return Ok(None);
+        }
         let has_key = self
             .keys
             .has_key_of_type(agent.id, ApiKeyType::Internal)
@@ -326,6 +345,7 @@ impl Registry {
             name: format!("{}-api-key", agent.name),
             api_key_type: ApiKeyType::Internal,
             created_at: at,
+            created_by: caller.clone(),
         };
         let event = audit::key_created(&key, caller, at);
         let hash = hash_secret(&self.config.key_hash_secret, &secret);
@@ -458,6 +478,96 @@ mod tests {
             panic!("{err:?}")
         };
         assert_eq!(v.field, "registration_metadata.deployment_id");
+    }
+
+    /// A registry holding `a`, on which alice holds `role` (read with the agent), whose
+    /// update is expected `updates` times with the events it was given checked by `events_ok`.
+    fn renaming(
+        a: &Agent,
+        role: Role,
+        updates: usize,
+        events_ok: fn(&[registry_domain::NewEvent]) -> bool,
+    ) -> crate::Registry {
+        let mut m = Mocks::default();
+        let stored = a.clone();
+        m.agents.expect_get_with_role().returning(move |_, _| {
+            Ok(Some(registry_ports::AgentWithRole {
+                agent: stored.clone(),
+                role: Some(role),
+            }))
+        });
+        let stored = a.clone();
+        m.agents
+            .expect_get()
+            .returning(move |_| Ok(Some(stored.clone())));
+        m.agents.expect_get_live_by_name().returning(|_| Ok(None));
+        m.agents
+            .expect_update()
+            .withf(move |a, events| a.name.as_str() == "b" && events_ok(events))
+            .times(updates)
+            .returning(|a, _| Ok(a.clone()));
+        m.keys.expect_has_key_of_type().returning(|_, _| Ok(true));
+        m.registry()
+    }
+
+    fn rename_of(a: &Agent) -> RegisterInput {
+        RegisterInput {
+            agent_id: Some(a.id),
+            ..input("b")
+        }
+    }
+
+    /// The events of a rename from `a` to `b`: the registration's own, then `Renamed`.
+    fn renamed_a_to_b(events: &[registry_domain::NewEvent]) -> bool {
+        events.len() == 2
+            && events[0].kind == EventKind::Updated
+            && events[1].kind == EventKind::Renamed
+            && events[1].detail == serde_json::json!({ "old_name": "a", "new_name": "b" })
+    }
+
+    #[tokio::test]
+    async fn an_editor_may_register_but_not_rename() {
+        let a = agent("a", AgentStatus::Ready);
+        let registry = renaming(&a, Role::Editor, 0, |_| true);
+        let err = registry.register(&alice(), rename_of(&a)).await;
+        assert_eq!(err.unwrap_err(), RegistryError::Forbidden);
+    }
+
+    #[tokio::test]
+    async fn an_owner_renames_with_a_renamed_event_in_the_same_write() {
+        let a = agent("a", AgentStatus::Ready);
+        let registry = renaming(&a, Role::Owner, 1, renamed_a_to_b);
+        let out = registry.register(&alice(), rename_of(&a)).await.unwrap();
+        assert_eq!(out.agent.name.as_str(), "b");
+    }
+
+    #[tokio::test]
+    async fn the_agent_itself_renames_on_redeploy() {
+        let a = agent("a", AgentStatus::Ready);
+        // Role irrelevant: an agent key never consults grants (get_with_role is not asked).
+        let registry = renaming(&a, Role::Viewer, 1, renamed_a_to_b);
+        let itself = Principal::Agent(a.id);
+        let out = registry.register(&itself, rename_of(&a)).await.unwrap();
+        assert_eq!(out.agent.name.as_str(), "b");
+    }
+
+    #[tokio::test]
+    async fn the_agent_itself_is_handed_no_key_it_could_not_use() {
+        let a = agent("a", AgentStatus::Ready);
+        let mut m = Mocks::default();
+        let stored = a.clone();
+        m.agents
+            .expect_get()
+            .returning(move |_| Ok(Some(stored.clone())));
+        m.agents.expect_update().returning(|a, _| Ok(a.clone()));
+        // No has_key_of_type / create expectation: an agent never mints.
+        let input = RegisterInput {
+            agent_id: Some(a.id),
+            ..input("a")
+        };
+        let itself = Principal::Agent(a.id);
+        let out = m.registry().register(&itself, input).await.unwrap();
+        assert_eq!(out.agent_api_key, None);
     }
 
     #[tokio::test]

@@ -13,7 +13,7 @@ pub struct EventResponse {
     /// Agent id.
     pub agent_id: String,
     /// `created`, `transition`, `updated`, `promoted`, `grant_added`, `grant_revoked`,
-    /// `key_created` or `key_deleted`.
+    /// `key_created`, `key_deleted` or `renamed` (detail `{"old_name", "new_name"}`).
     pub kind: String,
     /// Status before (transitions).
     pub from_status: Option<String>,

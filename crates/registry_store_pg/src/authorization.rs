@@ -65,7 +65,7 @@ impl Authorizer for PgStore {
     ) -> RepoResult<Grant> {
         let row = GrantRow::new(agent_id, principal, role, now_micros());
         let events = events.to_vec();
-        let stored = run_tx(&self.pool, move |conn| {
+        run_tx(&self.pool, move |conn| {
             if role != Role::Owner && is_only_owner(conn, row.agent_id, &row.principal)? {
                 return Err(RepoError::Conflict(Constraint::LastOwner).into());
             }
@@ -77,10 +77,9 @@ impl Authorizer for PgStore {
                 .returning(GrantRow::as_returning())
                 .get_result(conn)?;
             append_events(conn, &events)?;
-            Ok(stored)
+            Ok(Grant::try_from(stored)?)
         })
-        .await?;
-        Grant::try_from(stored)
+        .await
     }
 
     async fn revoke(
@@ -91,7 +90,7 @@ impl Authorizer for PgStore {
     ) -> RepoResult<Grant> {
         let (agent, principal, events) =
             (agent_id.as_uuid(), principal.to_string(), events.to_vec());
-        let removed = run_tx(&self.pool, move |conn| {
+        run_tx(&self.pool, move |conn| {
             if is_only_owner(conn, agent, &principal)? {
                 return Err(TxError::Repo(RepoError::Conflict(Constraint::LastOwner)));
             }
@@ -101,10 +100,9 @@ impl Authorizer for PgStore {
                 .optional()?
                 .ok_or(RepoError::NotFound)?;
             append_events(conn, &events)?;
-            Ok(removed)
+            Ok(Grant::try_from(removed)?)
         })
-        .await?;
-        Grant::try_from(removed)
+        .await
     }
 
     async fn grants(&self, agent_id: AgentId) -> RepoResult<Vec<Grant>> {

@@ -23,7 +23,7 @@ impl ApiKeyRepository for PgStore {
         events: &[NewEvent],
     ) -> RepoResult<ApiKey> {
         let (key, hash, events) = (key.clone(), secret_hash.to_owned(), events.to_vec());
-        let row = run_tx(&self.pool, move |conn| {
+        run_tx(&self.pool, move |conn| {
             let row: ApiKeyRow = diesel::insert_into(keys::table)
                 .values(NewApiKeyRow {
                     id: key.id.as_uuid(),
@@ -37,10 +37,9 @@ impl ApiKeyRepository for PgStore {
                 .returning(ApiKeyRow::as_returning())
                 .get_result(conn)?;
             append_events(conn, &events)?;
-            Ok(row)
+            Ok(ApiKey::try_from(row)?)
         })
-        .await?;
-        ApiKey::try_from(row)
+        .await
     }
 
     async fn get(&self, id: ApiKeyId) -> RepoResult<Option<ApiKey>> {
@@ -95,17 +94,16 @@ impl ApiKeyRepository for PgStore {
 
     async fn delete(&self, id: ApiKeyId, events: &[NewEvent]) -> RepoResult<ApiKey> {
         let events = events.to_vec();
-        let row = run_tx(&self.pool, move |conn| {
+        run_tx(&self.pool, move |conn| {
             let row: ApiKeyRow = diesel::delete(keys::table.find(id.as_uuid()))
                 .returning(ApiKeyRow::as_returning())
                 .get_result(conn)
                 .optional()?
                 .ok_or(RepoError::NotFound)?;
             append_events(conn, &events)?;
-            Ok(row)
+            Ok(ApiKey::try_from(row)?)
         })
-        .await?;
-        ApiKey::try_from(row)
+        .await
     }
 
     async fn find_by_hash(&self, secret_hash: &str) -> RepoResult<Option<ApiKey>> {

@@ -69,15 +69,6 @@ impl fmt::Display for Principal {
     }
 }
 
-/// What an action is performed on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Resource {
-    /// The type-level resource `agent:*` (used for `create`).
-    AnyAgent,
-    /// One agent.
-    Agent(AgentId),
-}
-
 /// Actions a principal may be allowed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
@@ -140,29 +131,6 @@ impl Role {
     }
 }
 
-/// What a principal's *identity alone* decides, before any grant is consulted:
-/// `Some(true)` allowed, `Some(false)` denied, `None` ask the grants.
-///
-/// The admin may do everything. An agent key may read itself, update (register) itself and
-/// nothing else; it never gets anything from grants. `create` on `agent:*` is a configuration
-/// question answered by the caller (see `creators_allowed`).
-pub fn identity_decision(
-    principal: &Principal,
-    resource: Resource,
-    action: Action,
-    creators_allowed: bool,
-) -> Option<bool> {
-    match (principal, resource) {
-        (Principal::Admin, _) => Some(true),
-        (Principal::Agent(me), Resource::Agent(id)) => {
-            Some(*me == id && matches!(action, Action::Read | Action::Update))
-        }
-        (Principal::Agent(_), Resource::AnyAgent) => Some(false),
-        (_, Resource::AnyAgent) => Some(action == Action::Create && creators_allowed),
-        (_, Resource::Agent(_)) => None,
-    }
-}
-
 /// The action minting an agent's API keys needs on that agent (`POST /agent_api_keys`).
 pub const MINT_ACTION: Action = Action::Update;
 
@@ -185,17 +153,6 @@ pub fn minter_authority_holds(
             has_live_token && role.is_some_and(|r| r.allows(MINT_ACTION))
         }
         Principal::Agent(_) => false,
-    }
-}
-
-/// Whether `principal` may rename agent `agent` (contract §4, docs/security.md): the admin, the
-/// agent itself (the Agentex runtime renames by redeploying), or an owner (`role`: the
-/// principal's role on the agent). An editor may register the agent but not rename it.
-pub fn may_rename(principal: &Principal, agent: AgentId, role: Option<Role>) -> bool {
-    match principal {
-        Principal::Admin => true,
-        Principal::Agent(me) => *me == agent,
-        Principal::User(_) | Principal::Service(_) => role == Some(Role::Owner),
     }
 }
 
@@ -238,55 +195,6 @@ mod tests {
         assert!(minter_authority_holds(&ci, Some(Role::Editor), true));
         let agent = Principal::Agent(AgentId::new_random());
         assert!(!minter_authority_holds(&agent, Some(Role::Owner), true));
-    }
-
-    #[test]
-    fn owners_the_admin_and_the_agent_itself_rename() {
-        let me = AgentId::new_random();
-        let alice = Principal::User("alice".into());
-        assert!(may_rename(&Principal::Admin, me, None));
-        assert!(may_rename(&Principal::Agent(me), me, None));
-        assert!(!may_rename(
-            &Principal::Agent(AgentId::new_random()),
-            me,
-            None
-        ));
-        assert!(may_rename(&alice, me, Some(Role::Owner)));
-        assert!(!may_rename(&alice, me, Some(Role::Editor)));
-        assert!(!may_rename(&alice, me, Some(Role::Viewer)));
-        assert!(!may_rename(&alice, me, None));
-    }
-
-    #[test]
-    fn agent_keys_reach_only_their_own_agent() {
-        let me = AgentId::new_random();
-        let other = AgentId::new_random();
-        let p = Principal::Agent(me);
-        assert_eq!(
-            identity_decision(&p, Resource::Agent(me), Action::Read, true),
-            Some(true)
-        );
-        assert_eq!(
-            identity_decision(&p, Resource::Agent(me), Action::Delete, true),
-            Some(false)
-        );
-        assert_eq!(
-            identity_decision(&p, Resource::Agent(other), Action::Read, true),
-            Some(false)
-        );
-        assert_eq!(
-            identity_decision(&p, Resource::AnyAgent, Action::Create, true),
-            Some(false)
-        );
-        let u = Principal::User("u".into());
-        assert_eq!(
-            identity_decision(&u, Resource::AnyAgent, Action::Create, false),
-            Some(false)
-        );
-        assert_eq!(
-            identity_decision(&u, Resource::Agent(me), Action::Read, true),
-            None
-        );
     }
 }
 

@@ -1,6 +1,6 @@
 //! Identifier newtypes. Each wraps a UUID so ids of different entities cannot be mixed up.
 
-use crate::ValidationError;
+use crate::{AgentName, ValidationError};
 use std::fmt;
 use uuid::Uuid;
 
@@ -62,3 +62,22 @@ uuid_id!(
     /// Identifies a service token (never the secret itself).
     ServiceTokenId
 );
+
+/// An agent addressed by id, or by name among the live agents (Deleted agents have no name
+/// anyone can address them by).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum AgentRef {
+    /// By id (Deleted agents included: the caller decides what Deleted means).
+    Id(AgentId),
+    /// By the name of a live agent.
+    Name(AgentName),
+}
+
+impl fmt::Display for AgentRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AgentRef::Id(id) => id.fmt(f),
+            AgentRef::Name(name) => name.fmt(f),
+        }
+    }
+}

@@ -10,22 +10,21 @@ pub mod event;
 pub mod ids;
 pub mod json;
 pub mod paging;
+pub mod standing;
 pub mod state_machine;
 pub mod values;
 
-pub use access::{
-    identity_decision, may_rename, minter_authority_holds, Action, Grant, Principal, Resource,
-    Role, MINT_ACTION,
-};
+pub use access::{minter_authority_holds, Action, Grant, Principal, Role, MINT_ACTION};
 pub use agent::{Agent, NewAgent};
 pub use api_key::{ApiKey, ServiceToken};
 pub use deployment::{Deployment, DeploymentHistory};
 pub use enums::{AcpType, AgentInputType, AgentStatus, ApiKeyType, DeploymentStatus};
 pub use error::ValidationError;
 pub use event::{AuditEvent, EventKind, NewEvent};
-pub use ids::{AgentId, ApiKeyId, DeploymentId, HistoryId, ServiceTokenId};
+pub use ids::{AgentId, AgentRef, ApiKeyId, DeploymentId, HistoryId, ServiceTokenId};
 pub use json::{canonical_json, MAX_NUMBER_CHARS};
 pub use paging::{Page, PageRequest, SortDirection};
+pub use standing::{may_create, Denial, Need, Standing};
 pub use state_machine::{apply, decide, Decision, LifecycleEvent, Transition, TransitionError};
 pub use values::{
     bounded_text, AgentName, Description, Metadata, MAX_EXTERNAL_ID_LEN, MAX_IMAGE_LEN, MAX_URL_LEN,

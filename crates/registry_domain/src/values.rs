@@ -160,6 +160,17 @@ impl Metadata {
         self.0.get(key).and_then(Value::as_str)
     }
 
+    /// `current` with the JSON merge patch `patch` applied (RFC 7396: `null` removes a key,
+    /// objects merge recursively, anything else replaces), validated as new metadata.
+    pub fn merge_patched(
+        current: Option<&Metadata>,
+        patch: &Map<String, Value>,
+    ) -> Result<Metadata, ValidationError> {
+        let mut target = Value::Object(current.map(|m| m.0.clone()).unwrap_or_default());
+        merge_patch(&mut target, &Value::Object(patch.clone()));
+        Self::parse(target)
+    }
+
     /// Shallow merge as the peer does (`existing.update(new)`): keys of `other` win.
     pub fn merged_with(&self, other: &Metadata) -> Result<Metadata, ValidationError> {
         let mut map = self.0.clone();
@@ -170,9 +181,42 @@ impl Metadata {
     }
 }
 
+/// RFC 7396 `MergePatch(target, patch)`.
+fn merge_patch(target: &mut Value, patch: &Value) {
+    let Value::Object(patch) = patch else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = Value::Object(Map::new());
+    }
+    if let Value::Object(target) = target {
+        for (key, value) in patch {
+            if value.is_null() {
+                target.remove(key);
+            } else {
+                merge_patch(target.entry(key.clone()).or_insert(Value::Null), value);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn merge_patch_follows_rfc_7396() {
+        let mut target = serde_json::json!({"a": "b", "c": {"d": "e", "f": "g"}});
+        merge_patch(
+            &mut target,
+            &serde_json::json!({"a": "z", "c": {"f": null}}),
+        );
+        assert_eq!(target, serde_json::json!({"a": "z", "c": {"d": "e"}}));
+        let mut target = serde_json::json!({"a": [1]});
+        merge_patch(&mut target, &serde_json::json!({"a": {"b": 1}}));
+        assert_eq!(target, serde_json::json!({"a": {"b": 1}}));
+    }
 
     #[test]
     fn names_follow_the_dns_label_rule() {

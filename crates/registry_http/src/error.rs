@@ -5,7 +5,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use registry_domain::ValidationError;
-use registry_usecases::RegistryError;
+use registry_usecases::{ApiKeyLookup, RegistryError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -274,21 +274,56 @@ impl From<RegistryError> for ApiError {
                 "precondition_failed",
                 "If-Match does not match the current ETag.",
             ),
-            RegistryError::StatusConflict(m) => Self::new(S::CONFLICT, "conflict", m),
-            RegistryError::DeploymentNotFound(m) => {
-                Self::new(S::NOT_FOUND, "deployment_not_found", m)
-            }
-            RegistryError::DeploymentNotReady(m) => {
-                Self::new(S::CONFLICT, "deployment_not_ready", m)
-            }
-            RegistryError::ProductionDeployment(m) => {
-                Self::new(S::CONFLICT, "production_deployment", m)
-            }
-            RegistryError::HistoryNotFound(m) => {
-                Self::new(S::NOT_FOUND, "deployment_history_not_found", m)
-            }
-            RegistryError::ApiKeyNotFound(m) => Self::new(S::NOT_FOUND, "api_key_not_found", m),
-            RegistryError::ApiKeyExists(m) => Self::new(S::CONFLICT, "api_key_exists", m),
+            RegistryError::AgentStatusConflict { agent, status } => Self::new(
+                S::CONFLICT,
+                "conflict",
+                format!("Agent {agent} is {status}: its deployments cannot be promoted."),
+            ),
+            RegistryError::DeploymentNotFound { agent, deployment } => Self::new(
+                S::NOT_FOUND,
+                "deployment_not_found",
+                format!("Deployment {deployment} not found for agent {agent}"),
+            ),
+            RegistryError::DeploymentNotPromotable(id) => Self::new(
+                S::CONFLICT,
+                "deployment_not_ready",
+                format!("Deployment {id} cannot be promoted: it must be Ready and not deleted."),
+            ),
+            RegistryError::DeploymentExpired(id) => Self::new(
+                S::CONFLICT,
+                "deployment_not_ready",
+                format!("Deployment {id} has been deleted and cannot be registered."),
+            ),
+            RegistryError::ProductionDeployment => Self::new(
+                S::CONFLICT,
+                "production_deployment",
+                "Cannot delete the current production deployment. Promote a different \
+                 deployment first.",
+            ),
+            RegistryError::HistoryNotFound(id) => Self::new(
+                S::NOT_FOUND,
+                "deployment_history_not_found",
+                format!("Deployment not found: Item with id '{id}' does not exist."),
+            ),
+            RegistryError::ApiKeyNotFound(lookup) => Self::new(
+                S::NOT_FOUND,
+                "api_key_not_found",
+                match lookup {
+                    ApiKeyLookup::Id(id) => format!("Item with id '{id}' does not exist."),
+                    ApiKeyLookup::Name => "Agent api_key not found.".to_owned(),
+                },
+            ),
+            RegistryError::ApiKeyExists {
+                agent,
+                name,
+                api_key_type,
+            } => Self::new(
+                S::CONFLICT,
+                "api_key_exists",
+                format!(
+                    "{api_key_type} agent API key '{name}' already exists for agent ID {agent}."
+                ),
+            ),
             RegistryError::ServiceTokenNotFound => Self::new(
                 S::NOT_FOUND,
                 "service_token_not_found",
@@ -307,7 +342,6 @@ impl From<RegistryError> for ApiError {
                 "last_owner",
                 "An agent must keep at least one owner.",
             ),
-            RegistryError::BadSelector(m) => Self::bad_request(m),
             RegistryError::PageTooLarge { fitting } => Self::invalid(
                 S::UNPROCESSABLE_ENTITY,
                 "validation_failed",

@@ -5,8 +5,8 @@ use async_trait::async_trait;
 use registry_domain::{Action, AgentId, Grant, NewEvent, Principal, Role};
 
 /// The grants store behind every authorization decision. Identity rules (the admin, agent keys,
-/// who may create) are decided by the caller with `registry_domain::identity_decision`; this
-/// port answers only from grants.
+/// who may create) are decided by the caller with `registry_domain::Standing`; this port answers
+/// only from grants.
 #[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait Authorizer: Send + Sync {

@@ -1,12 +1,12 @@
 //! `POST /agents/{id}/deployments`.
 
-use crate::access::Need;
 use crate::audit::now;
 use crate::repo_error::repo_error;
 use crate::{Registry, RegistryError};
 use registry_domain::{
     AgentId, Deployment, DeploymentId, DeploymentStatus, Metadata, Principal, ValidationError,
 };
+use registry_domain::{AgentRef, Need};
 use registry_ports::RepoError;
 
 /// Body of create-deployment, validated, plus the agent from the path.
@@ -37,7 +37,7 @@ impl Registry {
             return Err(ValidationError::new("docker_image", "must not be empty").into());
         }
         let agent = self
-            .load_live(caller, input.agent_id, Need::Execute)
+            .read_agent_for(caller, &AgentRef::Id(input.agent_id), Need::Execute)
             .await?;
         let deployment = Deployment {
             id: DeploymentId::new_random(),

@@ -1,11 +1,8 @@
 //! `DELETE /agents/{id}` and `DELETE /agents/name/{name}`.
 
-use crate::access::Need;
 use crate::audit::{self, now};
-use crate::repo_error::{repo_error, MAX_ATTEMPTS};
 use crate::{Registry, RegistryError};
-use registry_domain::{apply, Agent, AgentId, AgentName, LifecycleEvent, Principal};
-use registry_ports::{Constraint, RepoError};
+use registry_domain::{apply, AgentId, AgentName, AgentRef, LifecycleEvent, Need, Principal};
 
 /// What a deletion reports (for the peer's `DeleteResponse` message).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,62 +14,32 @@ pub struct DeletedAgent {
 }
 
 impl Registry {
-    /// Deletes the agent (→ Deleted via the state machine). Needs `delete`.
+    /// Deletes the live agent `at` (→ Deleted via the state machine). Needs `delete`.
     ///
     /// Errors: `AgentNotFound` (absent, already Deleted, unreadable), `Forbidden`,
     /// `Contention`, `Unavailable`, `Internal`.
     pub async fn delete_agent(
         &self,
         caller: &Principal,
-        id: AgentId,
+        at: &AgentRef,
     ) -> Result<DeletedAgent, RegistryError> {
-        let agent = self.load_live(caller, id, Need::Delete).await?;
-        self.delete_loaded(caller, agent).await
-    }
-
-    /// Deletes the live agent with this name; as [`Registry::delete_agent`].
-    pub async fn delete_agent_by_name(
-        &self,
-        caller: &Principal,
-        name: &AgentName,
-    ) -> Result<DeletedAgent, RegistryError> {
-        let agent = self.load_live_by_name(caller, name, Need::Delete).await?;
-        self.delete_loaded(caller, agent).await
-    }
-
-    /// Applies `Delete` and stores it, re-reading on a stale version.
-    async fn delete_loaded(
-        &self,
-        caller: &Principal,
-        mut agent: Agent,
-    ) -> Result<DeletedAgent, RegistryError> {
+        let agent = self.read_agent_for(caller, at, Need::Delete).await?;
         let actor = caller.to_string();
-        for _ in 0..MAX_ATTEMPTS {
-            let at = now();
-            let from = agent.status;
-            let transition = apply(&mut agent, LifecycleEvent::Delete, at, &actor)
-                .map_err(|_| RegistryError::AgentNotFound)?
-                .ok_or_else(|| RegistryError::Internal("delete left the status".to_owned()))?;
-            let event = audit::transition(agent.id, from, transition, caller, at);
-            match self.agents.update(&agent, &[event]).await {
-                Ok(stored) => {
-                    return Ok(DeletedAgent {
-                        id: stored.id,
-                        name: stored.name,
-                    })
-                }
-                Err(RepoError::Conflict(Constraint::StaleVersion)) => {
-                    agent = self
-                        .agents
-                        .get(agent.id)
-                        .await
-                        .map_err(repo_error)?
-                        .ok_or(RegistryError::AgentNotFound)?;
-                }
-                Err(RepoError::NotFound) => return Err(RegistryError::AgentNotFound),
-                Err(e) => return Err(repo_error(e)),
-            }
-        }
-        Err(RegistryError::Contention)
+        let stored = self
+            .update_agent(agent, |agent| {
+                let at = now();
+                let from = agent.status;
+                let transition = apply(agent, LifecycleEvent::Delete, at, &actor)
+                    .map_err(|_| RegistryError::AgentNotFound)?
+                    .ok_or_else(|| RegistryError::Internal("delete left the status".into()))?;
+                Ok(Some(vec![audit::transition(
+                    agent.id, from, transition, caller, at,
+                )]))
+            })
+            .await?;
+        Ok(DeletedAgent {
+            id: stored.id,
+            name: stored.name,
+        })
     }
 }

@@ -1,9 +1,9 @@
 //! `DELETE /agent_api_keys/{id}` and `DELETE /agent_api_keys/name/{name}`.
 
-use crate::access::Need;
 use crate::audit::{self, now};
 use crate::repo_error::repo_error;
-use crate::{ApiKeyByName, Registry, RegistryError, SelectorPurpose};
+use crate::{ApiKeyByName, ApiKeyLookup, Registry, RegistryError};
+use registry_domain::Need;
 use registry_domain::{ApiKey, ApiKeyId, EventKind, Principal};
 use registry_ports::RepoError;
 
@@ -38,26 +38,23 @@ impl Registry {
         );
         match self.keys.delete(key.id, &[event]).await {
             Ok(deleted) => Ok(deleted),
-            Err(RepoError::NotFound) => Err(RegistryError::ApiKeyNotFound(format!(
-                "Item with id '{}' does not exist.",
-                key.id
-            ))),
+            Err(RepoError::NotFound) => {
+                Err(RegistryError::ApiKeyNotFound(ApiKeyLookup::Id(key.id)))
+            }
             Err(e) => Err(repo_error(e)),
         }
     }
 
     /// Deletes a key by (agent, name, type); as [`Registry::delete_api_key`].
     ///
-    /// Errors: `BadSelector`, `AgentNotFound`, `Forbidden`, `ApiKeyNotFound`, `Unavailable`,
+    /// Errors: `AgentNotFound`, `Forbidden`, `ApiKeyNotFound`, `Unavailable`,
     /// `Internal`.
     pub async fn delete_api_key_by_name(
         &self,
         caller: &Principal,
         input: ApiKeyByName,
     ) -> Result<ApiKey, RegistryError> {
-        let key = self
-            .load_key_by_name(caller, &input, SelectorPurpose::DeleteApiKey, Need::Update)
-            .await?;
+        let key = self.load_key_by_name(caller, &input, Need::Update).await?;
         self.delete_loaded_key(caller, key).await
     }
 }

@@ -1,15 +1,12 @@
 //! `DELETE /agents/{id}/deployments/{did}` (soft delete).
 
-use crate::access::Need;
 use crate::audit::now;
 use crate::get_deployment::deployment_not_found;
 use crate::repo_error::repo_error;
 use crate::{Registry, RegistryError};
+use registry_domain::{AgentRef, Need};
 use registry_ports::{Constraint, RepoError};
 
-/// The peer's message for deleting the production deployment.
-const PRODUCTION_DELETE_MESSAGE: &str =
-    "Cannot delete the current production deployment. Promote a different deployment first.";
 use registry_domain::{AgentId, Deployment, DeploymentId, Principal};
 
 impl Registry {
@@ -23,7 +20,9 @@ impl Registry {
         agent_id: AgentId,
         deployment_id: DeploymentId,
     ) -> Result<Deployment, RegistryError> {
-        let agent = self.load_live(caller, agent_id, Need::Delete).await?;
+        let agent = self
+            .read_agent_for(caller, &AgentRef::Id(agent_id), Need::Delete)
+            .await?;
         match self
             .deployments
             .soft_delete(agent.id, deployment_id, now())
@@ -31,9 +30,9 @@ impl Registry {
         {
             Ok(deployment) => Ok(deployment),
             Err(RepoError::NotFound) => Err(deployment_not_found(agent_id, deployment_id)),
-            Err(RepoError::Conflict(Constraint::ProductionDeployment)) => Err(
-                RegistryError::ProductionDeployment(PRODUCTION_DELETE_MESSAGE.to_owned()),
-            ),
+            Err(RepoError::Conflict(Constraint::ProductionDeployment)) => {
+                Err(RegistryError::ProductionDeployment)
+            }
             Err(e) => Err(repo_error(e)),
         }
     }

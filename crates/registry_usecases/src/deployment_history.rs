@@ -1,15 +1,15 @@
 //! `GET /deployment-history/{id}` and `GET /deployment-history?agent_id|agent_name`.
 
-use crate::access::Need;
 use crate::repo_error::repo_error;
-use crate::{AgentSelector, Registry, RegistryError, SelectorPurpose};
+use crate::{Registry, RegistryError};
+use registry_domain::{AgentRef, Need};
 use registry_domain::{DeploymentHistory, HistoryId, Page, PageRequest, Principal, SortDirection};
 
 /// Query of the history list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListHistoryInput {
-    /// Exactly one of agent id / name (else `BadSelector` with the peer's message).
-    pub agent: AgentSelector,
+    /// The agent.
+    pub agent: AgentRef,
     /// Which page.
     pub page: PageRequest,
     /// Direction of `deployment_timestamp` order (default desc).
@@ -23,18 +23,17 @@ impl Registry {
         caller: &Principal,
         id: HistoryId,
     ) -> Result<DeploymentHistory, RegistryError> {
-        let not_found = || {
-            RegistryError::HistoryNotFound(format!(
-                "Deployment not found: Item with id '{id}' does not exist."
-            ))
-        };
+        let not_found = || RegistryError::HistoryNotFound(id);
         let entry = self
             .history
             .get(id)
             .await
             .map_err(repo_error)?
             .ok_or_else(not_found)?;
-        match self.load_live(caller, entry.agent_id, Need::Read).await {
+        match self
+            .read_agent_for(caller, &AgentRef::Id(entry.agent_id), Need::Read)
+            .await
+        {
             Ok(_) => Ok(entry),
             Err(RegistryError::AgentNotFound) => Err(not_found()),
             Err(e) => Err(e),
@@ -43,19 +42,14 @@ impl Registry {
 
     /// A page of the agent's history. Needs `read`.
     ///
-    /// Errors: `BadSelector`, `AgentNotFound`, `Unavailable`, `Internal`.
+    /// Errors: `AgentNotFound`, `Unavailable`, `Internal`.
     pub async fn list_deployment_history(
         &self,
         caller: &Principal,
         input: ListHistoryInput,
     ) -> Result<Page<DeploymentHistory>, RegistryError> {
         let agent = self
-            .resolve_selector(
-                caller,
-                &input.agent,
-                SelectorPurpose::ListHistory,
-                Need::Read,
-            )
+            .read_agent_for(caller, &input.agent, Need::Read)
             .await?;
         self.history
             .list(agent.id, input.page, input.order_direction)

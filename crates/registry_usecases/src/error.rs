@@ -1,12 +1,16 @@
 //! The error of every use case.
 //!
 //! One enum serves all use cases (see docs/adr/0002-one-use-case-error.md): their failure modes
-//! overlap almost entirely, and one `match` in the HTTP layer maps each variant to a status and
-//! a stable `code`. Each use case documents which variants it returns.
+//! overlap almost entirely, and one `match` in the HTTP layer maps each variant to a status, a
+//! stable `code` and the wire text. Variants carry the ids the text needs, never the text.
+//! Each use case documents which variants it returns.
 
-use registry_domain::ValidationError;
+use registry_domain::{
+    AgentId, AgentRef, AgentStatus, ApiKeyId, ApiKeyType, DeploymentId, HistoryId, ValidationError,
+};
 
-/// Why a use case failed. Variants are specific; the HTTP layer owns the status codes.
+/// Why a use case failed. Variants are specific; the HTTP layer owns the status codes and the
+/// words.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum RegistryError {
     /// Input failed validation (422, naming the field).
@@ -24,27 +28,47 @@ pub enum RegistryError {
     /// `If-Match` did not match the current ETag (412).
     #[error("precondition failed")]
     PreconditionFailed,
-    /// The agent's status forbids the operation, e.g. promote on a Deleted agent (409).
-    #[error("agent status conflict: {0}")]
-    StatusConflict(String),
-    /// Deployment absent or another agent's (404). The string is the peer's message.
-    #[error("{0}")]
-    DeploymentNotFound(String),
-    /// Deployment not Ready / expired, so it cannot be promoted or registered (409).
-    #[error("{0}")]
-    DeploymentNotReady(String),
+    /// The agent's status forbids promoting its deployments, e.g. Deleted (409).
+    #[error("agent {agent} is {status}: its deployments cannot be promoted")]
+    AgentStatusConflict {
+        /// The agent.
+        agent: AgentId,
+        /// Its status.
+        status: AgentStatus,
+    },
+    /// Deployment absent or another agent's (404).
+    #[error("deployment {deployment} not found for agent {agent}")]
+    DeploymentNotFound {
+        /// The agent as addressed.
+        agent: AgentRef,
+        /// The deployment.
+        deployment: DeploymentId,
+    },
+    /// Deployment not Ready or expired: it cannot be promoted (409).
+    #[error("deployment {0} is not promotable")]
+    DeploymentNotPromotable(DeploymentId),
+    /// Deployment expired (soft-deleted): it cannot be registered (409).
+    #[error("deployment {0} has been deleted")]
+    DeploymentExpired(DeploymentId),
     /// The production deployment cannot be deleted (409).
-    #[error("{0}")]
-    ProductionDeployment(String),
-    /// Deployment-history row absent (404).
-    #[error("{0}")]
-    HistoryNotFound(String),
-    /// API key absent or not visible (404). The string is the peer's message.
-    #[error("{0}")]
-    ApiKeyNotFound(String),
-    /// A key with that (agent, name, type) exists (409). The string is the peer's message.
-    #[error("{0}")]
-    ApiKeyExists(String),
+    #[error("the production deployment cannot be deleted")]
+    ProductionDeployment,
+    /// Deployment-history row absent or its agent unreadable (404).
+    #[error("deployment history {0} not found")]
+    HistoryNotFound(HistoryId),
+    /// API key absent or not visible (404), as it was looked up.
+    #[error("api key not found")]
+    ApiKeyNotFound(ApiKeyLookup),
+    /// A key with that (agent, name, type) exists (409).
+    #[error("{api_key_type} key {name} exists for agent {agent}")]
+    ApiKeyExists {
+        /// The agent.
+        agent: AgentId,
+        /// The key's name.
+        name: String,
+        /// The key's type.
+        api_key_type: ApiKeyType,
+    },
     /// Service token absent (404).
     #[error("service token not found")]
     ServiceTokenNotFound,
@@ -57,9 +81,6 @@ pub enum RegistryError {
     /// The operation would leave the agent without an owner (409).
     #[error("an agent must keep at least one owner")]
     LastOwner,
-    /// A selector query is malformed in the peer's 400 way (deployment history, api keys).
-    #[error("{0}")]
-    BadSelector(String),
     /// A list page would exceed the memory budget of one response; `fitting` rows would fit
     /// (422 naming `limit`).
     #[error("page too large: at most {fitting} rows fit")]
@@ -76,4 +97,13 @@ pub enum RegistryError {
     /// A bug or corrupt data (500). The text goes to logs only.
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// How a missing API key was looked up (the peer words the two 404s differently).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiKeyLookup {
+    /// By id.
+    Id(ApiKeyId),
+    /// By (agent, name, type).
+    Name,
 }

@@ -2,7 +2,7 @@
 
 use crate::repo_error::repo_error;
 use crate::{Registry, RegistryError};
-use registry_domain::{AgentId, AuditEvent, Page, PageRequest, Principal};
+use registry_domain::{AgentId, AgentRef, AuditEvent, Need, Page, PageRequest, Principal};
 
 impl Registry {
     /// A page of the agent's events, newest first. Owners and the admin only; works after
@@ -15,13 +15,10 @@ impl Registry {
         agent_id: AgentId,
         page: PageRequest,
     ) -> Result<Page<AuditEvent>, RegistryError> {
-        let agent = self
-            .agents
-            .get(agent_id)
-            .await
-            .map_err(repo_error)?
-            .ok_or(RegistryError::AgentNotFound)?;
-        self.require_owner(caller, &agent).await?;
+        let access = self.read_access(caller, &AgentRef::Id(agent_id)).await?;
+        access
+            .ok_or(RegistryError::AgentNotFound)?
+            .require(Need::AuditTrail)?;
         self.events.list(agent_id, page).await.map_err(repo_error)
     }
 }

@@ -1,24 +1,18 @@
 //! `GET /agents/{id}` and `GET /agents/name/{name}`.
 
-use crate::access::Need;
 use crate::repo_error::repo_error;
 use crate::{Registry, RegistryError};
-use registry_domain::{Agent, AgentId, AgentName, Principal};
+use registry_domain::{Agent, AgentRef, Need, Principal};
 
 impl Registry {
-    /// The agent with this id. `AgentNotFound` when absent, Deleted or not readable.
-    pub async fn get_agent(&self, caller: &Principal, id: AgentId) -> Result<Agent, RegistryError> {
-        self.load_live(caller, id, Need::Read).await
-    }
-
-    /// The live agent with this name. `AgentNotFound` when absent (Deleted agents are never
-    /// found by name) or not readable.
-    pub async fn get_agent_by_name(
+    /// The live agent `at` (by id, or by name among live agents). `AgentNotFound` when absent,
+    /// Deleted or not readable.
+    pub async fn get_agent(
         &self,
         caller: &Principal,
-        name: &AgentName,
+        at: &AgentRef,
     ) -> Result<Agent, RegistryError> {
-        self.load_live_by_name(caller, name, Need::Read).await
+        self.read_agent_for(caller, at, Need::Read).await
     }
 
     /// Whether the store answers (`/readyz`): `Unavailable` otherwise.

@@ -1,18 +1,16 @@
 //! `GET /agent_api_keys/{id}` and `GET /agent_api_keys/name/{name}`.
 
-use crate::access::Need;
 use crate::repo_error::repo_error;
-use crate::{AgentSelector, Registry, RegistryError, SelectorPurpose};
+use crate::{ApiKeyLookup, Registry, RegistryError};
+use registry_domain::{AgentRef, Need};
 
-/// The peer's 404 for a key looked up by name.
-pub(crate) const KEY_BY_NAME_NOT_FOUND: &str = "Agent api_key not found.";
 use registry_domain::{ApiKey, ApiKeyId, ApiKeyType, Principal};
 
 /// Addresses a key by (agent, name, type).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiKeyByName {
-    /// Exactly one of agent id / name.
-    pub agent: AgentSelector,
+    /// The agent.
+    pub agent: AgentRef,
     /// Key name.
     pub name: String,
     /// Key type (the HTTP default is `external`).
@@ -37,15 +35,17 @@ impl Registry {
         id: ApiKeyId,
         need: Need,
     ) -> Result<ApiKey, RegistryError> {
-        let not_found =
-            || RegistryError::ApiKeyNotFound(format!("Item with id '{id}' does not exist."));
+        let not_found = || RegistryError::ApiKeyNotFound(ApiKeyLookup::Id(id));
         let key = self
             .keys
             .get(id)
             .await
             .map_err(repo_error)?
             .ok_or_else(not_found)?;
-        match self.load_live(caller, key.agent_id, need).await {
+        match self
+            .read_agent_for(caller, &AgentRef::Id(key.agent_id), need)
+            .await
+        {
             Ok(_) => Ok(key),
             Err(RegistryError::AgentNotFound) => Err(not_found()),
             Err(e) => Err(e),
@@ -57,28 +57,24 @@ impl Registry {
         &self,
         caller: &Principal,
         input: &ApiKeyByName,
-        purpose: SelectorPurpose,
         need: Need,
     ) -> Result<ApiKey, RegistryError> {
-        let agent = self
-            .resolve_selector(caller, &input.agent, purpose, need)
-            .await?;
+        let agent = self.read_agent_for(caller, &input.agent, need).await?;
         self.keys
             .get_by_name(agent.id, &input.name, input.api_key_type)
             .await
             .map_err(repo_error)?
-            .ok_or_else(|| RegistryError::ApiKeyNotFound(KEY_BY_NAME_NOT_FOUND.to_owned()))
+            .ok_or(RegistryError::ApiKeyNotFound(ApiKeyLookup::Name))
     }
 
     /// One key by (agent, name, type). Needs `read`.
     ///
-    /// Errors: `BadSelector`, `AgentNotFound`, `ApiKeyNotFound`, `Unavailable`, `Internal`.
+    /// Errors: `AgentNotFound`, `ApiKeyNotFound`, `Unavailable`, `Internal`.
     pub async fn get_api_key_by_name(
         &self,
         caller: &Principal,
         input: ApiKeyByName,
     ) -> Result<ApiKey, RegistryError> {
-        self.load_key_by_name(caller, &input, SelectorPurpose::GetApiKey, Need::Read)
-            .await
+        self.load_key_by_name(caller, &input, Need::Read).await
     }
 }

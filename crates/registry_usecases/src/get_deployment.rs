@@ -1,12 +1,15 @@
 //! `GET /agents/{id}/deployments/{did}`.
 
-use crate::access::Need;
 use crate::repo_error::repo_error;
 use crate::{Registry, RegistryError};
+use registry_domain::{AgentRef, Need};
 
 /// The peer's 404 for a deployment that is absent or another agent's.
 pub(crate) fn deployment_not_found(agent_id: AgentId, id: DeploymentId) -> RegistryError {
-    RegistryError::DeploymentNotFound(format!("Deployment {id} not found for agent {agent_id}"))
+    RegistryError::DeploymentNotFound {
+        agent: AgentRef::Id(agent_id),
+        deployment: id,
+    }
 }
 use registry_domain::{AgentId, Deployment, DeploymentId, Principal};
 
@@ -20,7 +23,9 @@ impl Registry {
         agent_id: AgentId,
         deployment_id: DeploymentId,
     ) -> Result<Deployment, RegistryError> {
-        let agent = self.load_live(caller, agent_id, Need::Read).await?;
+        let agent = self
+            .read_agent_for(caller, &AgentRef::Id(agent_id), Need::Read)
+            .await?;
         self.deployments
             .get(agent.id, deployment_id)
             .await

@@ -3,7 +3,9 @@
 use crate::audit::{self, now};
 use crate::repo_error::repo_error;
 use crate::{Registry, RegistryError};
-use registry_domain::{AgentId, AgentStatus, EventKind, Grant, Principal, Role, ValidationError};
+use registry_domain::{
+    AgentId, AgentRef, EventKind, Grant, Need, Principal, Role, ValidationError,
+};
 use registry_ports::{Constraint, RepoError};
 
 /// Grants give roles to users and services: the admin needs none and an agent key never gets
@@ -94,19 +96,14 @@ impl Registry {
         }
     }
 
-    /// The live agent, if the caller is one of its owners or the admin.
+    /// `Ok` if the agent is live and the caller is one of its owners or the admin.
     async fn load_for_sharing(
         &self,
         caller: &Principal,
         agent_id: AgentId,
     ) -> Result<(), RegistryError> {
-        let agent = self
-            .agents
-            .get(agent_id)
+        self.read_agent_for(caller, &AgentRef::Id(agent_id), Need::Share)
             .await
-            .map_err(repo_error)?
-            .filter(|a| a.status != AgentStatus::Deleted)
-            .ok_or(RegistryError::AgentNotFound)?;
-        self.require_owner(caller, &agent).await
+            .map(drop)
     }
 }

@@ -1,15 +1,15 @@
 //! `GET /agent_api_keys?agent_id|agent_name`.
 
-use crate::access::Need;
 use crate::repo_error::repo_error;
-use crate::{AgentSelector, Registry, RegistryError, SelectorPurpose};
+use crate::{Registry, RegistryError};
+use registry_domain::{AgentRef, Need};
 use registry_domain::{ApiKey, Page, PageRequest, Principal};
 
 /// Query of the key list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ListApiKeysInput {
-    /// Exactly one of agent id / name.
-    pub agent: AgentSelector,
+    /// The agent.
+    pub agent: AgentRef,
     /// Which page.
     pub page: PageRequest,
 }
@@ -17,19 +17,14 @@ pub struct ListApiKeysInput {
 impl Registry {
     /// A page of the agent's keys (metadata only), oldest first. Needs `read`.
     ///
-    /// Errors: `BadSelector`, `AgentNotFound`, `Unavailable`, `Internal`.
+    /// Errors: `AgentNotFound`, `Unavailable`, `Internal`.
     pub async fn list_api_keys(
         &self,
         caller: &Principal,
         input: ListApiKeysInput,
     ) -> Result<Page<ApiKey>, RegistryError> {
         let agent = self
-            .resolve_selector(
-                caller,
-                &input.agent,
-                SelectorPurpose::ListApiKeys,
-                Need::Read,
-            )
+            .read_agent_for(caller, &input.agent, Need::Read)
             .await?;
         self.keys
             .list(agent.id, input.page)

@@ -1,9 +1,9 @@
 //! `GET /agents/{id}/deployments`.
 
-use crate::access::Need;
 use crate::repo_error::repo_error;
 use crate::{Registry, RegistryError};
 use registry_domain::{AgentId, Deployment, Page, PageRequest, Principal, SortDirection};
+use registry_domain::{AgentRef, Need};
 
 /// Query of the deployment list.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,7 +25,9 @@ impl Registry {
         caller: &Principal,
         input: ListDeploymentsInput,
     ) -> Result<Page<Deployment>, RegistryError> {
-        let agent = self.load_live(caller, input.agent_id, Need::Read).await?;
+        let agent = self
+            .read_agent_for(caller, &AgentRef::Id(input.agent_id), Need::Read)
+            .await?;
         self.deployments
             .list(agent.id, input.page, input.order_direction)
             .await

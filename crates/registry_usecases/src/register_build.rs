@@ -1,29 +1,12 @@
 //! `POST /agents/register-build`: create-if-absent by name, BuildOnly.
 
-use crate::access::Need;
+use crate::access::name_taken;
 use crate::audit::{self, now};
 use crate::repo_error::repo_error;
 use crate::{Registry, RegistryError};
-use registry_domain::enums::DEFAULT_ACP_TYPE;
 use registry_domain::state_machine::create;
-use registry_domain::{
-    Agent, AgentInputType, AgentName, Description, LifecycleEvent, Metadata, NewAgent, Principal,
-    Timestamp,
-};
-use registry_ports::{AgentWithRole, CreateOutcome};
-
-/// Body of register-build, validated.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RegisterBuildInput {
-    /// Agent name.
-    pub name: AgentName,
-    /// Description.
-    pub description: Description,
-    /// Registration metadata.
-    pub registration_metadata: Option<Metadata>,
-    /// Input type.
-    pub agent_input_type: Option<AgentInputType>,
-}
+use registry_domain::{Agent, LifecycleEvent, Need, NewAgent, Principal, Timestamp};
+use registry_ports::CreateOutcome;
 
 /// An agent returned by a create-or-return use case, and whether this call created it
 /// (201 vs 200).
@@ -36,7 +19,7 @@ pub struct AgentWritten {
 }
 
 impl Registry {
-    /// Registers a build: creates the agent as BuildOnly unless a live agent with that name
+    /// Registers a build: creates `agent` as BuildOnly unless a live agent with that name
     /// exists. Needs `create` on `agent:*`. On create the caller becomes owner (the admin gets
     /// no grant row: it is allowed everything anyway). An existing agent the caller may read is
     /// returned unchanged with `created: false` (no write, no grant); one it may not read is
@@ -46,39 +29,34 @@ impl Registry {
     pub async fn register_build(
         &self,
         caller: &Principal,
-        input: RegisterBuildInput,
+        agent: NewAgent,
     ) -> Result<AgentWritten, RegistryError> {
-        self.require_create(caller)?;
-        let at = now();
-        let new = NewAgent {
-            name: input.name,
-            description: input.description,
-            acp_type: DEFAULT_ACP_TYPE,
-            acp_url: None,
-            registration_metadata: input.registration_metadata,
-            agent_input_type: input.agent_input_type,
-        };
-        let agent = create(new, LifecycleEvent::RegisterBuild, at)
-            .map_err(|e| RegistryError::Internal(format!("register-build cannot create: {e}")))?;
-        let outcome = self.create_agent_if_absent(caller, &agent, at).await?;
+        let outcome = self.create_build(caller, agent).await?;
         if outcome.created {
             return Ok(AgentWritten {
                 agent: outcome.agent,
                 created: true,
             });
         }
-        let found = AgentWithRole {
-            agent: outcome.agent,
-            role: outcome.owner_role,
-        };
-        if self.permits(caller, &found, Need::Read).await? {
-            Ok(AgentWritten {
-                agent: found.agent,
-                created: false,
-            })
-        } else {
-            Err(RegistryError::NameTaken)
-        }
+        let access = self.access(caller, outcome.agent, outcome.owner_role);
+        access.require(Need::Read).map_err(name_taken)?;
+        Ok(AgentWritten {
+            agent: access.agent,
+            created: false,
+        })
+    }
+
+    /// Creates `new` as BuildOnly (state machine) unless its name is live; needs `create`.
+    pub(crate) async fn create_build(
+        &self,
+        caller: &Principal,
+        new: NewAgent,
+    ) -> Result<CreateOutcome, RegistryError> {
+        self.require_create(caller)?;
+        let at = now();
+        let agent = create(new, LifecycleEvent::RegisterBuild, at)
+            .map_err(|e| RegistryError::Internal(format!("register-build cannot create: {e}")))?;
+        self.create_agent_if_absent(caller, &agent, at).await
     }
 
     /// Inserts `agent` unless its name is live, granting the caller ownership (the admin needs
@@ -106,128 +84,28 @@ impl Registry {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::test_support::{agent, alice, Mocks};
-    use registry_domain::{AgentStatus, EventKind, Role};
+    use crate::test_support::{alice, Mocks};
+    use crate::RegistryError;
+    use registry_domain::enums::DEFAULT_ACP_TYPE;
+    use registry_domain::{AgentName, Description, NewAgent};
+    use registry_ports::RepoError;
 
-    fn input(name: &str) -> RegisterBuildInput {
-        RegisterBuildInput {
-            name: AgentName::parse(name).unwrap(),
-            description: Description::parse("build").unwrap(),
-            registration_metadata: None,
-            agent_input_type: None,
-        }
-    }
-
-    #[tokio::test]
-    async fn creating_grants_the_caller_ownership_in_the_same_call() {
-        let mut m = Mocks::default();
-        m.agents
-            .expect_create_if_absent()
-            .withf(|a, owner, events| {
-                a.status == AgentStatus::BuildOnly
-                    && owner == &Some(alice())
-                    && events.len() == 1
-                    && events[0].kind == EventKind::Created
-                    && events[0].actor == "user:alice"
-            })
-            .times(1)
-            .returning(|a, _, _| {
-                Ok(CreateOutcome {
-                    agent: a.clone(),
-                    created: true,
-                    owner_role: Some(Role::Owner),
-                })
-            });
-        let out = m
-            .registry()
-            .register_build(&alice(), input("a"))
-            .await
-            .unwrap();
-        assert!(out.created);
-        assert_eq!(
-            out.agent.status_reason.as_deref(),
-            Some("Agent build registered; not yet deployed.")
-        );
-    }
-
-    #[tokio::test]
-    async fn the_admin_gets_no_grant_row() {
-        let mut m = Mocks::default();
-        m.agents
-            .expect_create_if_absent()
-            .withf(|_, owner, _| owner.is_none())
-            .returning(|a, _, _| {
-                Ok(CreateOutcome {
-                    agent: a.clone(),
-                    created: true,
-                    owner_role: None,
-                })
-            });
-        let out = m
-            .registry()
-            .register_build(&Principal::Admin, input("a"))
-            .await;
-        assert!(out.unwrap().created);
-    }
-
-    /// A registry whose store already holds `existing`, on which the caller has `role`.
-    /// No other expectation: an update, a grant or a second read would panic.
-    fn holding(existing: &registry_domain::Agent, role: Option<Role>) -> crate::Registry {
-        let mut m = Mocks::default();
-        let existing = existing.clone();
-        m.agents
-            .expect_create_if_absent()
-            .returning(move |_, _, _| {
-                Ok(CreateOutcome {
-                    agent: existing.clone(),
-                    created: false,
-                    owner_role: role,
-                })
-            });
-        m.registry()
-    }
-
-    #[tokio::test]
-    async fn an_existing_readable_agent_is_returned_unchanged_without_any_write() {
-        let existing = agent("a", AgentStatus::Ready);
-        let registry = holding(&existing, Some(Role::Viewer));
-        let out = registry.register_build(&alice(), input("a")).await.unwrap();
-        assert!(!out.created);
-        assert_eq!(out.agent, existing);
-    }
-
-    #[tokio::test]
-    async fn an_existing_unreadable_agent_is_name_taken_revealing_nothing() {
-        let registry = holding(&agent("a", AgentStatus::Ready), None);
-        let err = registry.register_build(&alice(), input("a")).await;
-        let err = err.unwrap_err();
-        assert_eq!(err, RegistryError::NameTaken);
-        assert_eq!(err.to_string(), "agent name is taken");
-    }
-
-    #[tokio::test]
-    async fn agent_keys_cannot_create() {
-        let me = Principal::Agent(registry_domain::AgentId::new_random());
-        let err = Mocks::default()
-            .registry()
-            .register_build(&me, input("a"))
-            .await
-            .unwrap_err();
-        assert_eq!(err, RegistryError::Forbidden);
-    }
-
+    /// A fault only a double can inject: the store is down.
     #[tokio::test]
     async fn store_outage_is_unavailable() {
         let mut m = Mocks::default();
         m.agents
             .expect_create_if_absent()
-            .returning(|_, _, _| Err(registry_ports::RepoError::Unavailable("down".into())));
-        let err = m
-            .registry()
-            .register_build(&alice(), input("a"))
-            .await
-            .unwrap_err();
-        assert_eq!(err, RegistryError::Unavailable("down".into()));
+            .returning(|_, _, _| Err(RepoError::Unavailable("down".into())));
+        let new = NewAgent {
+            name: AgentName::parse("a").unwrap(),
+            description: Description::parse("d").unwrap(),
+            acp_type: DEFAULT_ACP_TYPE,
+            acp_url: None,
+            registration_metadata: None,
+            agent_input_type: None,
+        };
+        let err = m.registry().register_build(&alice(), new).await;
+        assert_eq!(err.unwrap_err(), RegistryError::Unavailable("down".into()));
     }
 }

@@ -14,7 +14,3 @@ pub(crate) fn repo_error(error: RepoError) -> RegistryError {
         other => RegistryError::Internal(format!("unexpected store answer: {other}")),
     }
 }
-
-/// How many times a use case re-reads and retries after `Conflict(StaleVersion)` before it
-/// answers `Contention`.
-pub(crate) const MAX_ATTEMPTS: usize = 5;

@@ -1,28 +1,19 @@
 //! `PUT /agents/name/{name}`: declarative upsert by natural key.
 
-use crate::access::Need;
+use crate::access::name_taken;
 use crate::audit::{self, now};
-use crate::repo_error::{repo_error, MAX_ATTEMPTS};
+use crate::repo_error::repo_error;
+use crate::retry::{retry_on_stale, Attempt};
 use crate::{AgentWritten, Registry, RegistryError};
-use registry_domain::enums::DEFAULT_ACP_TYPE;
-use registry_domain::state_machine::create;
-use registry_domain::{
-    Agent, AgentInputType, AgentName, Description, EventKind, LifecycleEvent, Metadata, NewAgent,
-    Principal,
-};
-use registry_ports::{AgentWithRole, Constraint, RepoError};
+use registry_domain::{Agent, AgentRef, EventKind, Need, NewAgent, Principal};
+use registry_ports::{Constraint, RepoError};
 
 /// Body of the PUT, validated, with the request's `If-Match` header.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpsertAgentInput {
-    /// Name (from the path).
-    pub name: AgentName,
-    /// Description.
-    pub description: Description,
-    /// Registration metadata (replaces the stored one).
-    pub registration_metadata: Option<Metadata>,
-    /// Input type (replaces the stored one).
-    pub agent_input_type: Option<AgentInputType>,
+    /// The agent as declared (name from the path; its metadata and input type replace the
+    /// stored ones).
+    pub agent: NewAgent,
     /// `If-Match` header value, compared with `Agent::etag()`.
     pub if_match: Option<String>,
 }
@@ -42,9 +33,9 @@ pub(crate) fn if_match_admits(if_match: Option<&str>, agent: &Agent) -> bool {
 
 impl UpsertAgentInput {
     fn matches(&self, agent: &Agent) -> bool {
-        agent.description == self.description
-            && agent.registration_metadata == self.registration_metadata
-            && agent.agent_input_type == self.agent_input_type
+        agent.description == self.agent.description
+            && agent.registration_metadata == self.agent.registration_metadata
+            && agent.agent_input_type == self.agent.agent_input_type
     }
 }
 
@@ -60,56 +51,40 @@ impl Registry {
         caller: &Principal,
         input: UpsertAgentInput,
     ) -> Result<AgentWritten, RegistryError> {
-        for _ in 0..MAX_ATTEMPTS {
-            let existing = self.find_live_by_name(caller, &input.name).await?;
-            let at = now();
-            let found = match existing {
-                Some(found) => found,
+        let by_name = AgentRef::Name(input.agent.name.clone());
+        retry_on_stale(async || {
+            let access = match self.read_access(caller, &by_name).await? {
+                Some(access) => access,
                 None => {
                     if input.if_match.is_some() {
                         return Err(RegistryError::PreconditionFailed);
                     }
-                    self.require_create(caller)?;
-                    let new = NewAgent {
-                        name: input.name.clone(),
-                        description: input.description.clone(),
-                        acp_type: DEFAULT_ACP_TYPE,
-                        acp_url: None,
-                        registration_metadata: input.registration_metadata.clone(),
-                        agent_input_type: input.agent_input_type,
-                    };
-                    let agent = create(new, LifecycleEvent::RegisterBuild, at)
-                        .map_err(|e| RegistryError::Internal(format!("PUT cannot create: {e}")))?;
-                    let outcome = self.create_agent_if_absent(caller, &agent, at).await?;
+                    let outcome = self.create_build(caller, input.agent.clone()).await?;
                     if outcome.created {
-                        return Ok(AgentWritten {
+                        return Ok(Attempt::Done(AgentWritten {
                             agent: outcome.agent,
                             created: true,
-                        });
+                        }));
                     }
-                    AgentWithRole {
-                        agent: outcome.agent,
-                        role: outcome.owner_role,
-                    }
+                    self.access(caller, outcome.agent, outcome.owner_role)
                 }
             };
-            if !self.permits(caller, &found, Need::Read).await? {
-                return Err(RegistryError::NameTaken);
-            }
-            self.authorize_found(caller, &found, Need::Update).await?;
-            let mut agent = found.agent;
+            access.require(Need::Read).map_err(name_taken)?;
+            access.require(Need::Update)?;
+            let mut agent = access.agent;
             if !if_match_admits(input.if_match.as_deref(), &agent) {
                 return Err(RegistryError::PreconditionFailed);
             }
             if input.matches(&agent) {
-                return Ok(AgentWritten {
+                return Ok(Attempt::Done(AgentWritten {
                     agent,
                     created: false,
-                });
+                }));
             }
-            agent.description = input.description.clone();
-            agent.registration_metadata = input.registration_metadata.clone();
-            agent.agent_input_type = input.agent_input_type;
+            let at = now();
+            agent.description = input.agent.description.clone();
+            agent.registration_metadata = input.agent.registration_metadata.clone();
+            agent.agent_input_type = input.agent.agent_input_type;
             agent.updated_at = at;
             let event = audit::event(
                 agent.id,
@@ -119,17 +94,17 @@ impl Registry {
                 serde_json::json!({ "via": "put" }),
             );
             match self.agents.update(&agent, &[event]).await {
-                Ok(stored) => {
-                    return Ok(AgentWritten {
-                        agent: stored,
-                        created: false,
-                    })
-                }
+                Ok(stored) => Ok(Attempt::Done(AgentWritten {
+                    agent: stored,
+                    created: false,
+                })),
                 // Changed or deleted since read: look the name up again.
-                Err(RepoError::Conflict(Constraint::StaleVersion) | RepoError::NotFound) => {}
-                Err(e) => return Err(repo_error(e)),
+                Err(RepoError::Conflict(Constraint::StaleVersion) | RepoError::NotFound) => {
+                    Ok(Attempt::Stale)
+                }
+                Err(e) => Err(repo_error(e)),
             }
-        }
-        Err(RegistryError::Contention)
+        })
+        .await
     }
 }

@@ -7,6 +7,7 @@ mod api_keys;
 mod deployments;
 mod events;
 mod grants;
+mod patch;
 mod service_tokens;
 
 pub use agents::*;
@@ -14,6 +15,7 @@ pub use api_keys::*;
 pub use deployments::*;
 pub use events::*;
 pub use grants::*;
+pub use patch::agent_patch;
 pub use service_tokens::*;
 
 use registry_domain::{Metadata, Timestamp, ValidationError};

@@ -1,5 +1,6 @@
-//! The agent a route's path addresses, by id (`{agent_id}`) or by name (`{agent_name}`): the
-//! by-id and by-name routes resolve it here and share one body per use case.
+//! The agent a route addresses: by id (`{agent_id}`), by name (`{agent_name}`), or by the
+//! peer's `agent_id` / `agent_name` selector of a query or body. The by-id and by-name routes
+//! resolve it here and share one body per use case.
 
 use super::agent_response;
 use crate::auth::Caller;
@@ -8,97 +9,166 @@ use crate::error::ApiError;
 use crate::extract::path_id;
 use crate::state::AppState;
 use actix_web::HttpResponse;
-use registry_domain::{AgentId, AgentName};
+use registry_domain::{AgentId, AgentName, AgentRef};
 
 /// The `{agent_id}` path segment (422 naming `agent_id` when it is not a UUID).
 pub fn agent_id(raw: &str) -> Result<AgentId, ApiError> {
     path_id(raw, "agent_id", AgentId::parse)
 }
 
-/// An agent as a path names it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AgentRef {
-    /// `/agents/{agent_id}`.
-    Id(AgentId),
-    /// `/agents/name/{agent_name}`.
-    Name(AgentName),
+/// `/agents/{agent_id}`: 422 naming `agent_id` when `raw` is not a UUID.
+pub fn by_id(raw: &str) -> Result<AgentRef, ApiError> {
+    agent_id(raw).map(AgentRef::Id)
 }
 
-impl AgentRef {
-    /// By id: 422 naming `agent_id` when `raw` is not a UUID.
-    pub fn id(raw: &str) -> Result<Self, ApiError> {
-        agent_id(raw).map(Self::Id)
-    }
+/// `/agents/name/{agent_name}`: an invalid name names no agent, so 404 `agent_not_found`.
+pub fn by_name(raw: &str) -> Result<AgentRef, ApiError> {
+    AgentName::parse_field(raw, "agent_name")
+        .map(AgentRef::Name)
+        .map_err(|_| ApiError::agent_not_found())
+}
 
-    /// By name: an invalid name names no agent, so 404 `agent_not_found`.
-    pub fn name(raw: &str) -> Result<Self, ApiError> {
-        AgentName::parse_field(raw, "agent_name")
-            .map(Self::Name)
-            .map_err(|_| ApiError::agent_not_found())
-    }
+/// What a selector is for: only the wording of the peer's 400s differs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SelectorPurpose {
+    /// `GET /deployment-history`.
+    ListHistory,
+    /// `GET /agent_api_keys`.
+    ListApiKeys,
+    /// `POST /agent_api_keys`.
+    CreateApiKey,
+    /// `GET /agent_api_keys/name/{name}`.
+    GetApiKey,
+    /// `DELETE /agent_api_keys/name/{name}`.
+    DeleteApiKey,
+}
 
-    /// GET: 200 with the agent and its `ETag`.
-    pub async fn get(&self, state: &AppState, caller: &Caller) -> Result<HttpResponse, ApiError> {
-        let agent = match self {
-            Self::Id(id) => state.registry.get_agent(&caller.0, *id).await?,
-            Self::Name(name) => state.registry.get_agent_by_name(&caller.0, name).await?,
-        };
-        Ok(agent_response(&agent))
+impl SelectorPurpose {
+    /// The end of the peer's messages: `to <this>.`
+    fn wording(self) -> &'static str {
+        match self {
+            SelectorPurpose::ListHistory => "list deployment history",
+            SelectorPurpose::ListApiKeys => "list agent api_keys",
+            SelectorPurpose::CreateApiKey => "create an agent api_key",
+            SelectorPurpose::GetApiKey => "get an agent api_key",
+            SelectorPurpose::DeleteApiKey => "delete an agent api_key",
+        }
     }
+}
 
-    /// DELETE (→ Deleted): 200 with the id and a message naming the agent the way the path
-    /// did (its id or its name).
-    pub async fn delete(
-        &self,
-        state: &AppState,
-        caller: &Caller,
-    ) -> Result<HttpResponse, ApiError> {
-        let deleted = match self {
-            Self::Id(id) => state.registry.delete_agent(&caller.0, *id).await?,
-            Self::Name(name) => state.registry.delete_agent_by_name(&caller.0, name).await?,
-        };
-        let named = match self {
-            Self::Id(_) => deleted.id.to_string(),
-            Self::Name(_) => deleted.name.to_string(),
-        };
-        Ok(HttpResponse::Ok().json(DeleteResponse {
-            id: deleted.id.to_string(),
-            message: format!("Agent '{named}' deleted successfully"),
-        }))
+/// The peer's selector: exactly one of `agent_id` / `agent_name` (each 422 naming it when
+/// malformed); neither or both is the peer's 400 for `purpose`.
+pub fn selected(
+    agent_id: Option<&str>,
+    agent_name: Option<&str>,
+    purpose: SelectorPurpose,
+) -> Result<AgentRef, ApiError> {
+    let id = agent_id
+        .map(|v| AgentId::parse(v, "agent_id"))
+        .transpose()?;
+    let name = agent_name
+        .map(|v| AgentName::parse_field(v, "agent_name"))
+        .transpose()?;
+    match (id, name) {
+        (Some(id), None) => Ok(AgentRef::Id(id)),
+        (None, Some(name)) => Ok(AgentRef::Name(name)),
+        (None, None) => Err(ApiError::bad_request(format!(
+            "Either 'agent_id' or 'agent_name' must be provided to {}.",
+            purpose.wording()
+        ))),
+        (Some(_), Some(_)) => Err(ApiError::bad_request(format!(
+            "Only one of 'agent_id' or 'agent_name' should be provided to {}.",
+            purpose.wording()
+        ))),
     }
+}
+
+/// GET: 200 with the agent and its `ETag`.
+pub async fn get(
+    state: &AppState,
+    caller: &Caller,
+    at: &AgentRef,
+) -> Result<HttpResponse, ApiError> {
+    let agent = state.registry.get_agent(&caller.0, at).await?;
+    Ok(agent_response(&agent))
+}
+
+/// DELETE (→ Deleted): 200 with the id and a message naming the agent the way the path did
+/// (its id or its name).
+pub async fn delete(
+    state: &AppState,
+    caller: &Caller,
+    at: &AgentRef,
+) -> Result<HttpResponse, ApiError> {
+    let deleted = state.registry.delete_agent(&caller.0, at).await?;
+    let named = match at {
+        AgentRef::Id(_) => deleted.id.to_string(),
+        AgentRef::Name(_) => deleted.name.to_string(),
+    };
+    Ok(HttpResponse::Ok().json(DeleteResponse {
+        id: deleted.id.to_string(),
+        message: format!("Agent '{named}' deleted successfully"),
+    }))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::AgentRef;
+    use super::*;
+
+    fn problem(err: ApiError) -> (u16, &'static str, Option<String>) {
+        (
+            err.status.as_u16(),
+            err.code,
+            err.errors.map(|f| f[0].field.clone()),
+        )
+    }
 
     #[test]
     fn an_invalid_id_is_422_naming_agent_id() {
-        let err = AgentRef::id("not-a-uuid").err();
-        let err = err.map(|e| {
-            (
-                e.status.as_u16(),
-                e.code,
-                e.errors.map(|f| f[0].field.clone()),
-            )
-        });
         assert_eq!(
-            err,
+            by_id("not-a-uuid").map_err(problem).err(),
             Some((422, "validation_failed", Some("agent_id".to_owned())))
         );
     }
 
     #[test]
     fn an_invalid_name_names_no_agent() {
-        let err = AgentRef::name("Not A Name").err();
-        let err = err.map(|e| (e.status.as_u16(), e.code));
-        assert_eq!(err, Some((404, "agent_not_found")));
+        let err = by_name("Not A Name").map_err(problem).err();
+        assert_eq!(err.map(|e| (e.0, e.1)), Some((404, "agent_not_found")));
     }
 
     #[test]
     fn valid_segments_resolve_to_their_variant() {
-        assert!(matches!(AgentRef::name("ok-name"), Ok(AgentRef::Name(_))));
+        assert!(matches!(by_name("ok-name"), Ok(AgentRef::Name(_))));
         let id = "6f1c2a3e-2d4b-4c5a-9e8f-0a1b2c3d4e5f";
-        assert!(matches!(AgentRef::id(id), Ok(AgentRef::Id(_))));
+        assert!(matches!(by_id(id), Ok(AgentRef::Id(_))));
+    }
+
+    #[test]
+    fn both_or_neither_selector_is_the_peer_400() {
+        let id = "6f1c2a3e-2d4b-4c5a-9e8f-0a1b2c3d4e5f";
+        let detail = |r: Result<AgentRef, ApiError>| r.err().map(|e| (e.status.as_u16(), e.detail));
+        assert_eq!(
+            detail(selected(None, None, SelectorPurpose::CreateApiKey)),
+            Some((
+                400,
+                "Either 'agent_id' or 'agent_name' must be provided to create an agent api_key."
+                    .to_owned()
+            ))
+        );
+        assert_eq!(
+            detail(selected(Some(id), Some("a"), SelectorPurpose::ListHistory)),
+            Some((
+                400,
+                "Only one of 'agent_id' or 'agent_name' should be provided to list deployment history."
+                    .to_owned()
+            ))
+        );
+        assert!(matches!(
+            selected(None, Some("a"), SelectorPurpose::GetApiKey),
+            Ok(AgentRef::Name(_))
+        ));
+        let bad = selected(Some("x"), None, SelectorPurpose::GetApiKey).map_err(problem);
+        assert_eq!(bad.err().map(|e| e.2), Some(Some("agent_id".to_owned())));
     }
 }

@@ -1,28 +1,32 @@
 //! `/agents`: lookup, list, register-build, register, PUT upsert, PATCH, delete, heartbeat,
 //! events.
 
-use super::agent_ref::{agent_id, AgentRef};
+use super::agent_ref::{self, agent_id};
 use super::{
     agent_response, created_or_ok, direction_of, if_match, list_response, ok_registry_created,
     page_of,
 };
 use crate::auth::Caller;
 use crate::dto::{
-    parse_metadata, AgentResponse, DeleteResponse, EventResponse, RegisterAgentRequest,
-    RegisterAgentResponse, RegisterBuildRequest, UpsertAgentRequest, UpsertAgentResponse,
+    agent_patch, parse_metadata, AgentResponse, DeleteResponse, EventResponse,
+    RegisterAgentRequest, RegisterAgentResponse, RegisterBuildRequest, UpsertAgentRequest,
+    UpsertAgentResponse,
 };
 use crate::error::{ApiError, Problem};
 use crate::extract::{JsonBody, QueryParams};
 use crate::state::AppState;
 use actix_web::http::header::ETAG;
 use actix_web::{web, HttpRequest, HttpResponse};
+use registry_domain::enums::DEFAULT_ACP_TYPE;
 use registry_domain::{
-    bounded_text, canonical_json, AcpType, AgentId, AgentInputType, AgentName, AgentStatus,
-    Description, ValidationError, MAX_URL_LEN,
+    bounded_text, canonical_json, AcpType, AgentId, AgentInputType, AgentName, AgentRef,
+    AgentStatus, DeploymentId, Description, Metadata, NewAgent, ValidationError, MAX_URL_LEN,
 };
+use registry_ports::AgentOrder;
 use registry_usecases::{
-    ListAgentsInput, PatchAgentInput, RegisterBuildInput, RegisterInput, UpsertAgentInput,
+    ListAgentsInput, RegisterDeploymentInput, RegisterInput, UpsertAgentInput,
 };
+use serde_json::{Map, Value};
 
 type Handled = Result<HttpResponse, ApiError>;
 
@@ -44,7 +48,7 @@ pub async fn get_agent(
     caller: Caller,
     path: web::Path<String>,
 ) -> Handled {
-    AgentRef::id(&path)?.get(&state, &caller).await
+    agent_ref::get(&state, &caller, &agent_ref::by_id(&path)?).await
 }
 
 /// Get an agent by name.
@@ -57,7 +61,7 @@ pub async fn get_agent_by_name(
     caller: Caller,
     path: web::Path<String>,
 ) -> Handled {
-    AgentRef::name(&path)?.get(&state, &caller).await
+    agent_ref::get(&state, &caller, &agent_ref::by_name(&path)?).await
 }
 
 /// List the live agents the caller may read.
@@ -81,16 +85,11 @@ pub async fn list_agents(state: web::Data<AppState>, caller: Caller, q: QueryPar
         .collect::<Result<Vec<_>, _>>()?;
     let agent_card_metadata = q
         .get("agent_card_metadata")
-        .map(|raw| {
-            let value = serde_json::from_str::<serde_json::Value>(raw).map_err(|_| {
-                ValidationError::new("agent_card_metadata", "must be a JSON object")
-            })?;
-            canonical_json(value, "agent_card_metadata")
-        })
+        .map(card_metadata_filter)
         .transpose()?;
     let input = ListAgentsInput {
         page: page_of(&q)?,
-        order_by: q.get("order_by").map(str::to_owned),
+        order_by: order_of(q.get("order_by"))?,
         order_direction: direction_of(&q)?,
         statuses,
         agent_card_metadata,
@@ -98,6 +97,30 @@ pub async fn list_agents(state: web::Data<AppState>, caller: Caller, q: QueryPar
     };
     let page = state.registry.list_agents(&caller.0, input).await?;
     Ok(list_response::<_, AgentResponse>(&page))
+}
+
+/// `order_by` of the agent list (default `updated_at`).
+fn order_of(raw: Option<&str>) -> Result<AgentOrder, ValidationError> {
+    match raw {
+        None => Ok(AgentOrder::default()),
+        Some("created_at") => Ok(AgentOrder::CreatedAt),
+        Some("updated_at") => Ok(AgentOrder::UpdatedAt),
+        Some("name") => Ok(AgentOrder::Name),
+        Some(_) => Err(ValidationError::new(
+            "order_by",
+            "must be one of: created_at, updated_at, name",
+        )),
+    }
+}
+
+/// The `agent_card_metadata` filter: a JSON object, canonical like stored metadata.
+fn card_metadata_filter(raw: &str) -> Result<Map<String, Value>, ValidationError> {
+    let not_object = || ValidationError::new("agent_card_metadata", "must be a JSON object");
+    let value = serde_json::from_str::<Value>(raw).map_err(|_| not_object())?;
+    match canonical_json(value, "agent_card_metadata")? {
+        Value::Object(map) => Ok(map),
+        _ => Err(not_object()),
+    }
 }
 
 /// Register an agent at build time (idempotent by name; 200 either way, as the peer;
@@ -115,13 +138,15 @@ pub async fn register_build(
     body: JsonBody<RegisterBuildRequest>,
 ) -> Handled {
     let b = body.0;
-    let input = RegisterBuildInput {
+    let agent = NewAgent {
         name: AgentName::parse(&b.name)?,
         description: Description::parse(&b.description)?,
+        acp_type: DEFAULT_ACP_TYPE,
+        acp_url: None,
         registration_metadata: parse_metadata(b.registration_metadata, "registration_metadata")?,
         agent_input_type: input_type(b.agent_input_type)?,
     };
-    let written = state.registry.register_build(&caller.0, input).await?;
+    let written = state.registry.register_build(&caller.0, agent).await?;
     let agent = &written.agent;
     Ok(
         ok_registry_created(written.created, &format!("/agents/{}", agent.id))
@@ -148,20 +173,33 @@ pub async fn register(
 ) -> Handled {
     let b = body.0;
     bounded_text(&b.acp_url, "acp_url", MAX_URL_LEN)?;
-    let input = RegisterInput {
-        agent_id: b
-            .agent_id
-            .as_deref()
-            .map(|id| AgentId::parse(id, "agent_id"))
-            .transpose()?,
+    let agent_id = b
+        .agent_id
+        .as_deref()
+        .map(|id| AgentId::parse(id, "agent_id"))
+        .transpose()?;
+    let agent = NewAgent {
         name: AgentName::parse(&b.name)?,
         description: Description::parse(&b.description)?,
-        acp_url: b.acp_url,
         acp_type: AcpType::parse(&b.acp_type)?,
+        acp_url: Some(b.acp_url),
         registration_metadata: parse_metadata(b.registration_metadata, "registration_metadata")?,
         agent_input_type: input_type(b.agent_input_type)?,
     };
-    let out = state.registry.register(&caller.0, input).await?;
+    let out = match deployment_id_of(agent.registration_metadata.as_ref())? {
+        Some(deployment_id) => {
+            let input = RegisterDeploymentInput {
+                agent: agent_id.map_or(AgentRef::Name(agent.name), AgentRef::Id),
+                deployment_id,
+                acp_url: agent.acp_url.unwrap_or_default(),
+            };
+            state.registry.register_deployment(&caller.0, input).await?
+        }
+        None => {
+            let input = RegisterInput { agent_id, agent };
+            state.registry.register(&caller.0, input).await?
+        }
+    };
     let agent = &out.agent;
     Ok(
         ok_registry_created(out.created, &format!("/agents/{}", agent.id))
@@ -171,6 +209,17 @@ pub async fn register(
                 agent_api_key: out.agent_api_key,
             }),
     )
+}
+
+/// `registration_metadata.deployment_id`, if present and not null: the registration is then
+/// deployment-scoped (peer §5.1).
+fn deployment_id_of(metadata: Option<&Metadata>) -> Result<Option<DeploymentId>, ValidationError> {
+    const FIELD: &str = "registration_metadata.deployment_id";
+    match metadata.and_then(|m| m.as_map().get("deployment_id")) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => DeploymentId::parse(s, FIELD).map(Some),
+        Some(_) => Err(ValidationError::new(FIELD, "must be a UUID")),
+    }
 }
 
 /// Declarative upsert by name (201 when created); honours `If-Match`.
@@ -192,10 +241,17 @@ pub async fn upsert_agent(
 ) -> Handled {
     let b = body.0;
     let input = UpsertAgentInput {
-        name: agent_name(&path)?,
-        description: Description::parse(&b.description)?,
-        registration_metadata: parse_metadata(b.registration_metadata, "registration_metadata")?,
-        agent_input_type: input_type(b.agent_input_type)?,
+        agent: NewAgent {
+            name: agent_name(&path)?,
+            description: Description::parse(&b.description)?,
+            acp_type: DEFAULT_ACP_TYPE,
+            acp_url: None,
+            registration_metadata: parse_metadata(
+                b.registration_metadata,
+                "registration_metadata",
+            )?,
+            agent_input_type: input_type(b.agent_input_type)?,
+        },
         if_match: if_match(&req),
     };
     let written = state.registry.upsert_agent(&caller.0, input).await?;
@@ -227,14 +283,10 @@ pub async fn patch_agent(
     body: JsonBody<serde_json::Value>,
 ) -> Handled {
     let id = agent_id(&path)?;
-    let serde_json::Value::Object(patch) = body.0 else {
+    let Value::Object(patch) = body.0 else {
         return Err(ValidationError::new("body", "must be a JSON object (merge patch)").into());
     };
-    let input = PatchAgentInput {
-        id,
-        patch,
-        if_match: if_match(&req),
-    };
+    let input = agent_patch(id, patch, if_match(&req))?;
     let agent = state.registry.patch_agent(&caller.0, input).await?;
     Ok(agent_response(&agent))
 }
@@ -250,7 +302,7 @@ pub async fn delete_agent(
     caller: Caller,
     path: web::Path<String>,
 ) -> Handled {
-    AgentRef::id(&path)?.delete(&state, &caller).await
+    agent_ref::delete(&state, &caller, &agent_ref::by_id(&path)?).await
 }
 
 /// Delete an agent by name (→ Deleted).
@@ -264,7 +316,7 @@ pub async fn delete_agent_by_name(
     caller: Caller,
     path: web::Path<String>,
 ) -> Handled {
-    AgentRef::name(&path)?.delete(&state, &caller).await
+    agent_ref::delete(&state, &caller, &agent_ref::by_name(&path)?).await
 }
 
 /// Heartbeat: sets `last_seen_at`; Unhealthy → Ready.

@@ -1,5 +1,6 @@
 //! `/agent_api_keys`.
 
+use super::agent_ref::{selected, SelectorPurpose};
 use super::history::selector_of;
 use super::{list_response, page_of};
 use crate::auth::Caller;
@@ -9,8 +10,8 @@ use crate::extract::{path_id, JsonBody, QueryParams};
 use crate::state::AppState;
 use actix_web::http::header::LOCATION;
 use actix_web::{web, HttpResponse};
-use registry_domain::{AgentId, AgentName, ApiKeyId, ApiKeyType};
-use registry_usecases::{AgentSelector, ApiKeyByName, CreateApiKeyInput, ListApiKeysInput};
+use registry_domain::{ApiKeyId, ApiKeyType};
+use registry_usecases::{ApiKeyByName, CreateApiKeyInput, ListApiKeysInput};
 
 type Handled = Result<HttpResponse, ApiError>;
 
@@ -21,9 +22,13 @@ fn key_type(raw: Option<&str>) -> Result<ApiKeyType, ApiError> {
         .unwrap_or(ApiKeyType::External))
 }
 
-fn by_name(q: &QueryParams, name: String) -> Result<ApiKeyByName, ApiError> {
+fn by_name(
+    q: &QueryParams,
+    name: String,
+    purpose: SelectorPurpose,
+) -> Result<ApiKeyByName, ApiError> {
     Ok(ApiKeyByName {
-        agent: selector_of(q)?,
+        agent: selector_of(q, purpose)?,
         name,
         api_key_type: key_type(q.get("api_key_type"))?,
     })
@@ -45,18 +50,11 @@ pub async fn create_api_key(
 ) -> Handled {
     let b = body.0;
     let input = CreateApiKeyInput {
-        agent: AgentSelector {
-            agent_id: b
-                .agent_id
-                .as_deref()
-                .map(|v| AgentId::parse(v, "agent_id"))
-                .transpose()?,
-            agent_name: b
-                .agent_name
-                .as_deref()
-                .map(|v| AgentName::parse_field(v, "agent_name"))
-                .transpose()?,
-        },
+        agent: selected(
+            b.agent_id.as_deref(),
+            b.agent_name.as_deref(),
+            SelectorPurpose::CreateApiKey,
+        )?,
         name: b.name,
         api_key_type: key_type(b.api_key_type.as_deref())?,
         api_key: b.api_key,
@@ -81,7 +79,7 @@ pub async fn create_api_key(
         (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_api_keys(state: web::Data<AppState>, caller: Caller, q: QueryParams) -> Handled {
     let input = ListApiKeysInput {
-        agent: selector_of(&q)?,
+        agent: selector_of(&q, SelectorPurpose::ListApiKeys)?,
         page: page_of(&q)?,
     };
     let page = state.registry.list_api_keys(&caller.0, input).await?;
@@ -118,7 +116,7 @@ pub async fn get_api_key_by_name(
     path: web::Path<String>,
     q: QueryParams,
 ) -> Handled {
-    let input = by_name(&q, path.into_inner())?;
+    let input = by_name(&q, path.into_inner(), SelectorPurpose::GetApiKey)?;
     let key = state.registry.get_api_key_by_name(&caller.0, input).await?;
     Ok(HttpResponse::Ok().json(AgentApiKeyResponse::from(&key)))
 }
@@ -153,7 +151,7 @@ pub async fn delete_api_key_by_name(
     path: web::Path<String>,
     q: QueryParams,
 ) -> Handled {
-    let input = by_name(&q, path.into_inner())?;
+    let input = by_name(&q, path.into_inner(), SelectorPurpose::DeleteApiKey)?;
     let key = state
         .registry
         .delete_api_key_by_name(&caller.0, input)

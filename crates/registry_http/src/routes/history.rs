@@ -1,5 +1,6 @@
 //! `/deployment-history`.
 
+use super::agent_ref::{selected, SelectorPurpose};
 use super::{direction_of, list_response, page_of};
 use crate::auth::Caller;
 use crate::dto::DeploymentHistoryResponse;
@@ -7,23 +8,15 @@ use crate::error::{ApiError, Problem};
 use crate::extract::{path_id, QueryParams};
 use crate::state::AppState;
 use actix_web::{web, HttpResponse};
-use registry_domain::{AgentId, AgentName, HistoryId};
-use registry_usecases::{AgentSelector, ListHistoryInput};
+use registry_domain::{AgentRef, HistoryId};
+use registry_usecases::ListHistoryInput;
 
 type Handled = Result<HttpResponse, ApiError>;
 
-/// The `agent_id` / `agent_name` selector of a query (the use case checks exactly one).
-pub fn selector_of(q: &QueryParams) -> Result<AgentSelector, ApiError> {
-    Ok(AgentSelector {
-        agent_id: q
-            .get("agent_id")
-            .map(|v| AgentId::parse(v, "agent_id"))
-            .transpose()?,
-        agent_name: q
-            .get("agent_name")
-            .map(|v| AgentName::parse_field(v, "agent_name"))
-            .transpose()?,
-    })
+/// The `agent_id` / `agent_name` selector of a query: exactly one (the peer's 400s for
+/// `purpose` otherwise).
+pub fn selector_of(q: &QueryParams, purpose: SelectorPurpose) -> Result<AgentRef, ApiError> {
+    selected(q.get("agent_id"), q.get("agent_name"), purpose)
 }
 
 /// One deployment-history row.
@@ -54,7 +47,7 @@ pub async fn get_history(
         (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_history(state: web::Data<AppState>, caller: Caller, q: QueryParams) -> Handled {
     let input = ListHistoryInput {
-        agent: selector_of(&q)?,
+        agent: selector_of(&q, SelectorPurpose::ListHistory)?,
         page: page_of(&q)?,
         order_direction: direction_of(&q)?,
     };

@@ -331,7 +331,8 @@ pub const ERROR_CODES: &[(&str, u16, &str)] = &[
     (
         "bad_request",
         400,
-        "Malformed JSON, malformed query, or a bad agent selector (peer messages).",
+        "Malformed JSON, malformed query, a bad agent selector (peer messages), or a repeated \
+         credential header.",
     ),
     (
         "validation_failed",

@@ -1,7 +1,7 @@
 //! The agent a route's path addresses, by id (`{agent_id}`) or by name (`{agent_name}`): the
 //! by-id and by-name routes resolve it here and share one body per use case.
 
-use super::agent_response;
+use super::agent_response_unless;
 use crate::auth::Caller;
 use crate::dto::DeleteResponse;
 use crate::error::ApiError;
@@ -37,13 +37,18 @@ impl AgentRef {
             .map_err(|_| ApiError::agent_not_found())
     }
 
-    /// GET: 200 with the agent and its `ETag`.
-    pub async fn get(&self, state: &AppState, caller: &Caller) -> Result<HttpResponse, ApiError> {
+    /// GET: 200 with the agent and its `ETag`, or 304 when `if_none_match` names that `ETag`.
+    pub async fn get(
+        &self,
+        state: &AppState,
+        caller: &Caller,
+        if_none_match: Option<&str>,
+    ) -> Result<HttpResponse, ApiError> {
         let agent = match self {
             Self::Id(id) => state.registry.get_agent(&caller.0, *id).await?,
             Self::Name(name) => state.registry.get_agent_by_name(&caller.0, name).await?,
         };
-        Ok(agent_response(&agent))
+        Ok(agent_response_unless(&agent, if_none_match))
     }
 
     /// DELETE (→ Deleted): 200 with the id and a message naming the agent the way the path

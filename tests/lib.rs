@@ -4,6 +4,8 @@
 //! The e2e test files (`tests/e2e_*.rs`) use [`TestServer`] and [`Client`].
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod load;
+
 use registry_test_db::TestDatabase;
 use serde_json::Value;
 use std::io::Read;

@@ -154,6 +154,15 @@ impl ApiError {
         )
     }
 
+    /// 501 `not_implemented`: a method the service does not serve on any path.
+    pub fn not_implemented() -> Self {
+        Self::new(
+            StatusCode::NOT_IMPLEMENTED,
+            "not_implemented",
+            "This method is not served (GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS are).",
+        )
+    }
+
     /// 503 `unavailable` (sent with `Retry-After`).
     pub fn unavailable() -> Self {
         Self::new(
@@ -189,6 +198,8 @@ impl ApiError {
             408 => "request_timeout",
             413 => "payload_too_large",
             415 => "unsupported_media_type",
+            429 => "too_many_requests",
+            501 => "not_implemented",
             503 => "unavailable",
             s if s >= 500 => "internal",
             _ => "bad_request",
@@ -431,6 +442,11 @@ pub const ERROR_CODES: &[(&str, u16, &str)] = &[
         "internal",
         500,
         "A bug; the body carries the request id only.",
+    ),
+    (
+        "not_implemented",
+        501,
+        "A method outside GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS (on any path).",
     ),
     (
         "unavailable",

@@ -111,3 +111,25 @@ async fn if_none_match_on_the_current_etag_is_304_by_id_and_by_name() {
         assert_eq!(stale.json["id"], id);
     }
 }
+
+#[actix_web::test]
+async fn unserved_methods_are_501_before_routing_and_counted_as_other() {
+    let app = app(state()).await;
+    for (method, path) in [
+        ("TRACE", "/agents"),
+        ("CONNECT", "/healthz"),
+        ("BREW", "/nowhere"),
+        ("X".repeat(200).as_str(), "/metrics"),
+    ] {
+        let m = actix_web::http::Method::from_bytes(method.as_bytes()).unwrap();
+        let r = send(&app, TestRequest::default().method(m).uri(path)).await;
+        r.problem(501, "not_implemented");
+        assert!(r.header("x-request-id").is_some());
+    }
+    let text = String::from_utf8(send(&app, TestRequest::get().uri("/metrics")).await.raw).unwrap();
+    assert!(text.contains(r#"method="other""#), "{text}");
+    assert!(
+        !text.contains("BREW") && !text.contains("TRACE") && !text.contains("XXXX"),
+        "{text}"
+    );
+}

@@ -1,8 +1,10 @@
 //! Raw HTTP/1.1 over TCP for the abuse tests and `just abuse`: any method token, bodies that
 //! stall, many connections, latency percentiles. Loopback only.
 
+use std::collections::BTreeMap;
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 /// A response read off the wire.
@@ -154,6 +156,94 @@ pub fn stall_bodies(base: &str, n: usize, path: &str, token: &str) -> io::Result
             Ok(c)
         })
         .collect()
+}
+
+/// What a flood got back.
+#[derive(Debug, Default)]
+pub struct FloodReport {
+    /// Responses by status.
+    pub statuses: BTreeMap<u16, usize>,
+    /// 429s lacking `Retry-After: 1` or the `too_many_requests` code.
+    pub malformed_429s: usize,
+    /// Connections that failed (reopened).
+    pub connection_errors: usize,
+}
+
+impl FloodReport {
+    /// Responses with `status`.
+    pub fn count(&self, status: u16) -> usize {
+        self.statuses.get(&status).copied().unwrap_or(0)
+    }
+
+    /// Every response.
+    pub fn total(&self) -> usize {
+        self.statuses.values().sum()
+    }
+}
+
+/// Runs `measure` while `connections` keep-alive connections send `GET path` with `token` back
+/// to back (after a 300 ms ramp-up); stops them when `measure` returns.
+pub fn while_flooding<R>(
+    base: &str,
+    token: &str,
+    connections: usize,
+    path: &str,
+    measure: impl FnOnce() -> R,
+) -> (FloodReport, R) {
+    let stop = AtomicBool::new(false);
+    let auth = format!("Bearer {token}");
+    std::thread::scope(|s| {
+        let flooders: Vec<_> = (0..connections)
+            .map(|_| s.spawn(|| flood_one(base, path, &auth, &stop)))
+            .collect();
+        std::thread::sleep(Duration::from_millis(300));
+        let measured = measure();
+        stop.store(true, Ordering::Relaxed);
+        let mut report = FloodReport::default();
+        for f in flooders {
+            let one = f.join().unwrap_or_default();
+            for (status, n) in one.statuses {
+                *report.statuses.entry(status).or_default() += n;
+            }
+            report.malformed_429s += one.malformed_429s;
+            report.connection_errors += one.connection_errors;
+        }
+        (report, measured)
+    })
+}
+
+fn flood_one(base: &str, path: &str, auth: &str, stop: &AtomicBool) -> FloodReport {
+    let mut report = FloodReport::default();
+    let mut conn = None;
+    while !stop.load(Ordering::Relaxed) {
+        let c = match conn.as_mut() {
+            Some(c) => c,
+            None => match Conn::open(base) {
+                Ok(c) => conn.insert(c),
+                Err(_) => {
+                    report.connection_errors += 1;
+                    std::thread::sleep(Duration::from_millis(10));
+                    continue;
+                }
+            },
+        };
+        match c.exchange("GET", path, &[("Authorization", auth)]) {
+            Ok(r) => {
+                if r.status == 429
+                    && (r.header("retry-after") != Some("1")
+                        || !String::from_utf8_lossy(&r.body).contains("\"too_many_requests\""))
+                {
+                    report.malformed_429s += 1;
+                }
+                *report.statuses.entry(r.status).or_default() += 1;
+            }
+            Err(_) => {
+                report.connection_errors += 1;
+                conn = None;
+            }
+        }
+    }
+    report
 }
 
 /// A small xorshift generator (tests need variety, not quality).

@@ -1,10 +1,14 @@
 //! Authentication: a middleware reads the credential, asks the [`Authenticator`] for the
 //! principal and stores it in the request; handlers take it with the [`Caller`] extractor.
 //!
+//! An authenticated request then takes one of its principal's in-flight slots
+//! ([`crate::inflight`]) for as long as it runs and its response is sent; none left → 429.
+//!
 //! Every registry route requires it; the operational routes (`/healthz`, `/readyz`, `/metrics`,
 //! `/openapi.json`) and unknown paths (answered 404) do not.
 
 use crate::error::ApiError;
+use crate::inflight::HeldBody;
 use crate::state::AppState;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
@@ -149,10 +153,18 @@ pub async fn require_credentials(
     };
     match authenticate(&state, credential).await {
         Ok(principal) => {
+            // Requests without a credential (insecure mode) are nobody's: not counted.
+            let permit = match has_credential.then(|| state.inflight.try_acquire(&principal)) {
+                Some(None) => return Ok(req.error_response(ApiError::too_many_requests())),
+                Some(Some(permit)) => Some(permit),
+                None => None,
+            };
             req.extensions_mut().insert(Caller(principal));
-            next.call(req)
-                .await
-                .map(ServiceResponse::map_into_boxed_body)
+            let res = next.call(req).await?.map_into_boxed_body();
+            Ok(match permit {
+                Some(permit) => res.map_body(|_, body| BoxBody::new(HeldBody::new(body, permit))),
+                None => res,
+            })
         }
         Err(_) if !needs_authentication(&req) => next
             .call(req)

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod dto;
 pub mod error;
 pub mod extract;
+pub mod inflight;
 pub mod metrics;
 pub mod observe;
 pub mod openapi;
@@ -11,7 +12,7 @@ pub mod routes;
 pub mod state;
 
 pub use error::{ApiError, Problem, ERROR_CODES};
-pub use state::{AppState, PoolStats, PoolStatsFn};
+pub use state::{AppState, Limits, PoolStats, PoolStatsFn};
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};

@@ -149,3 +149,34 @@ fn one_principals_flood_is_capped_with_429_and_others_are_served() {
         "alice's slots come back"
     );
 }
+
+/// Issue 13 item 2, chunked bodies: actix drains an unread chunked body without a deadline, so
+/// a stalled one used to hold its connection forever after a 401 or a handler that ignores
+/// bodies. Each is now answered and closed within seconds; a stalled JSON body gets its 408.
+#[test]
+fn unread_or_stalled_chunked_bodies_close_the_connection() {
+    let server = TestServer::start_with(&[("BODY_READ_TIMEOUT_SECONDS", "2")]);
+    let nil = "00000000-0000-0000-0000-000000000001";
+    let auth = format!("Authorization: Bearer {ADMIN_TOKEN}\r\n");
+    for (path, credential, status) in [
+        ("/agents/register-build", "", 401),
+        (&format!("/agents/{nil}/heartbeat")[..], auth.as_str(), 404),
+        ("/agents/register-build", auth.as_str(), 408),
+    ] {
+        let started = Instant::now();
+        let mut c = Conn::open(&server.base).unwrap();
+        c.read_timeout(Duration::from_secs(10)).unwrap();
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: localhost\r\n{credential}Content-Type: application/json\r\n\
+             Transfer-Encoding: chunked\r\n\r\n4\r\n{{\"na\r\n"
+        );
+        c.write(head.as_bytes()).unwrap();
+        assert_eq!(c.read_response(false).unwrap().status, status, "{path}");
+        assert!(c.closed_by_server(), "{path}: connection left open");
+        assert!(
+            started.elapsed() < Duration::from_secs(8),
+            "{path}: {:?}",
+            started.elapsed()
+        );
+    }
+}

@@ -8,7 +8,7 @@
 //! `/openapi.json`) and unknown paths (answered 404) do not.
 
 use crate::error::ApiError;
-use crate::inflight::HeldBody;
+use crate::hold::HeldBody;
 use crate::state::AppState;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};

@@ -4,13 +4,9 @@
 //! One map entry per principal with a request in flight, removed when its count drops to zero,
 //! so memory follows concurrency, never the number of distinct principals seen.
 
-use actix_web::body::{BodySize, BoxBody, MessageBody};
-use actix_web::web::Bytes;
 use registry_domain::Principal;
 use std::collections::HashMap;
-use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::task::{Context, Poll};
 
 /// The in-flight counts of one process.
 #[derive(Debug)]
@@ -72,38 +68,6 @@ impl Drop for Permit {
                 counts.remove(&self.key);
             }
         }
-    }
-}
-
-/// A response body holding its request's [`Permit`] until it is sent (or dropped), so a
-/// streamed or slowly read body still counts against its caller.
-pub struct HeldBody {
-    body: BoxBody,
-    _permit: Permit,
-}
-
-impl HeldBody {
-    /// `body`, holding `permit`.
-    pub fn new(body: BoxBody, permit: Permit) -> Self {
-        Self {
-            body,
-            _permit: permit,
-        }
-    }
-}
-
-impl MessageBody for HeldBody {
-    type Error = Box<dyn std::error::Error>;
-
-    fn size(&self) -> BodySize {
-        self.body.size()
-    }
-
-    fn poll_next(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Bytes, Self::Error>>> {
-        Pin::new(&mut self.get_mut().body).poll_next(cx)
     }
 }
 

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod dto;
 pub mod error;
 pub mod extract;
+pub mod hold;
 pub mod inflight;
 pub mod metrics;
 pub mod observe;
@@ -132,5 +133,6 @@ pub fn build_app(
     App::new()
         .configure(|cfg| configure(cfg, state))
         .wrap(from_fn(auth::require_credentials))
+        .wrap(from_fn(hold::keep_payload))
         .wrap(from_fn(observe::observe))
 }

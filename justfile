@@ -32,6 +32,13 @@ test-concurrency N="20": tools
     scripts/ensure-postgres.sh
     for i in $(seq 1 {{N}}); do echo "== run $i/{{N}}"; cargo nextest run --workspace --locked -E 'binary(concurrency) | test(/concurren|parallel|racing/)' --no-fail-fast --status-level fail || exit 1; done
 
+# Abuse figures (issue 13; docs/security.md): /healthz p99 under 2,000 stalled bodies, one user's
+# GET p99 while another floods limit=1000 lists. Release build, loopback only, about a minute.
+abuse:
+    scripts/ensure-postgres.sh
+    cargo build --release --locked -p registry_server --bin agent-registry
+    AGENT_REGISTRY_BIN="$PWD/target/release/agent-registry" cargo run --release --locked -q -p registry_e2e --example abuse
+
 # Load benchmark against the PostgreSQL floor (see docs/benchmarks.md).
 bench:
     scripts/ensure-postgres.sh

@@ -4,6 +4,8 @@
 //! The e2e test files (`tests/e2e_*.rs`) use [`TestServer`] and [`Client`].
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod load;
+
 use registry_test_db::TestDatabase;
 use serde_json::Value;
 use std::io::Read;
@@ -16,11 +18,15 @@ use std::time::{Duration, Instant};
 /// The admin token every test server is started with.
 pub const ADMIN_TOKEN: &str = "e2e-admin-token-0123456789";
 
-/// Path of the `agent-registry` binary, built once per test process (a no-op when `just test`
+/// Path of the `agent-registry` binary: `AGENT_REGISTRY_BIN` if set (`just abuse` runs the
+/// release build), else the debug build, built once per test process (a no-op when `just test`
 /// already built it).
 pub fn binary() -> PathBuf {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
+        if let Some(bin) = std::env::var_os("AGENT_REGISTRY_BIN") {
+            return PathBuf::from(bin);
+        }
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
         let status = Command::new(env!("CARGO"))
             .args([
@@ -234,6 +240,11 @@ impl Client {
         }
     }
 
+    /// The bearer token, if any.
+    pub fn token(&self) -> Option<&str> {
+        self.token.as_deref()
+    }
+
     /// A request builder with the token set.
     pub fn request(&self, method: &str, path: &str) -> ureq::Request {
         let mut req = self
@@ -317,6 +328,26 @@ impl Client {
         assert_eq!(r.status, 200, "register-build {name}: {}", r.body);
         r.json()
     }
+}
+
+/// Registers `n` builds (`flood-0`...) as `client`, 4 at a time (retrying 429s).
+pub fn seed_agents(client: &Client, n: usize) {
+    std::thread::scope(|s| {
+        for t in 0..4 {
+            s.spawn(move || {
+                for i in (t..n).step_by(4) {
+                    let body =
+                        serde_json::json!({"name": format!("flood-{i}"), "description": "d"});
+                    let mut r = client.post("/agents/register-build", &body);
+                    while r.status == 429 {
+                        std::thread::sleep(Duration::from_millis(20));
+                        r = client.post("/agents/register-build", &body);
+                    }
+                    assert_eq!(r.status, 200, "seeding flood-{i}: {}", r.body);
+                }
+            });
+        }
+    });
 }
 
 /// A unique agent name for a test.

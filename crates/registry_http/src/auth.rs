@@ -1,14 +1,18 @@
 //! Authentication: a middleware reads the credential, asks the [`Authenticator`] for the
 //! principal and stores it in the request; handlers take it with the [`Caller`] extractor.
 //!
+//! An authenticated request then takes one of its principal's in-flight slots
+//! ([`crate::inflight`]) for as long as it runs and its response is sent; none left → 429.
+//!
 //! Every registry route requires it; the operational routes (`/healthz`, `/readyz`, `/metrics`,
 //! `/openapi.json`) and unknown paths (answered 404) do not.
 
 use crate::error::ApiError;
+use crate::hold::HeldBody;
 use crate::state::AppState;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
-use actix_web::http::header::{HeaderMap, AUTHORIZATION};
+use actix_web::http::header::{HeaderMap, HeaderValue, AUTHORIZATION};
 use actix_web::middleware::Next;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use registry_domain::Principal;
@@ -35,38 +39,55 @@ pub struct Caller(pub Principal);
 
 /// The credential presented by the request, if any: `Authorization: Bearer <t>`,
 /// `Authorization: AgentKey <k>` (schemes case-insensitive) or `X-Agent-API-Key: <k>`.
-/// A malformed `Authorization` header (unknown scheme, empty value) is `Err`.
-pub fn credential_from_headers(
-    headers: &HeaderMap,
-) -> Result<Option<Credential>, MalformedCredential> {
-    if let Some(value) = headers.get(AUTHORIZATION) {
-        let text = value.to_str().map_err(|_| MalformedCredential)?.trim();
-        let (scheme, rest) = text.split_once(' ').ok_or(MalformedCredential)?;
+/// An unusable header (unknown scheme, empty value) or a repeated one is `Err`.
+pub fn credential_from_headers(headers: &HeaderMap) -> Result<Option<Credential>, BadCredential> {
+    if let Some(value) = single(headers, AUTHORIZATION.as_str())? {
+        let text = value.to_str().map_err(|_| BadCredential::Malformed)?.trim();
+        let (scheme, rest) = text.split_once(' ').ok_or(BadCredential::Malformed)?;
         let secret = rest.trim();
         if secret.is_empty() {
-            return Err(MalformedCredential);
+            return Err(BadCredential::Malformed);
         }
         return if scheme.eq_ignore_ascii_case("bearer") {
             Ok(Some(Credential::Bearer(secret.to_owned())))
         } else if scheme.eq_ignore_ascii_case("agentkey") {
             Ok(Some(Credential::AgentKey(secret.to_owned())))
         } else {
-            Err(MalformedCredential)
+            Err(BadCredential::Malformed)
         };
     }
-    if let Some(value) = headers.get(AGENT_KEY_HEADER) {
-        let secret = value.to_str().map_err(|_| MalformedCredential)?.trim();
+    if let Some(value) = single(headers, AGENT_KEY_HEADER)? {
+        let secret = value.to_str().map_err(|_| BadCredential::Malformed)?.trim();
         if secret.is_empty() {
-            return Err(MalformedCredential);
+            return Err(BadCredential::Malformed);
         }
         return Ok(Some(Credential::AgentKey(secret.to_owned())));
     }
     Ok(None)
 }
 
-/// The `Authorization` (or `X-Agent-API-Key`) header is present but unusable.
+/// The one value of header `name`; a repeated header is refused (which copy counts would be
+/// ambiguous between us and any proxy in front).
+fn single<'a>(
+    headers: &'a HeaderMap,
+    name: &str,
+) -> Result<Option<&'a HeaderValue>, BadCredential> {
+    let mut values = headers.get_all(name);
+    let first = values.next();
+    match values.next() {
+        Some(_) => Err(BadCredential::Repeated),
+        None => Ok(first),
+    }
+}
+
+/// Why the credential headers are unusable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct MalformedCredential;
+pub enum BadCredential {
+    /// Unknown scheme, empty or non-ASCII value: 401.
+    Malformed,
+    /// `Authorization` or `X-Agent-API-Key` sent more than once: 400.
+    Repeated,
+}
 
 /// Whether `req` addresses a registry route (known, not public). Matching the path against
 /// every route costs a few regex runs, so it is asked only when the answer matters: without a
@@ -78,9 +99,14 @@ fn needs_authentication(req: &ServiceRequest) -> bool {
 /// Resolves the caller from the credential its headers carried.
 async fn authenticate(
     state: &AppState,
-    credential: Result<Option<Credential>, MalformedCredential>,
+    credential: Result<Option<Credential>, BadCredential>,
 ) -> Result<Principal, ApiError> {
-    let credential = credential.map_err(|_| ApiError::unauthenticated())?;
+    let credential = credential.map_err(|e| match e {
+        BadCredential::Malformed => ApiError::unauthenticated(),
+        BadCredential::Repeated => {
+            ApiError::bad_request("Send one Authorization (or X-Agent-API-Key) header.")
+        }
+    })?;
     let Some(credential) = credential else {
         return if state.authorization_enabled() {
             Err(ApiError::unauthenticated())
@@ -127,10 +153,18 @@ pub async fn require_credentials(
     };
     match authenticate(&state, credential).await {
         Ok(principal) => {
+            // Requests without a credential (insecure mode) are nobody's: not counted.
+            let permit = match has_credential.then(|| state.inflight.try_acquire(&principal)) {
+                Some(None) => return Ok(req.error_response(ApiError::too_many_requests())),
+                Some(Some(permit)) => Some(permit),
+                None => None,
+            };
             req.extensions_mut().insert(Caller(principal));
-            next.call(req)
-                .await
-                .map(ServiceResponse::map_into_boxed_body)
+            let res = next.call(req).await?.map_into_boxed_body();
+            Ok(match permit {
+                Some(permit) => res.map_body(|_, body| BoxBody::new(HeldBody::new(body, permit))),
+                None => res,
+            })
         }
         Err(_) if !needs_authentication(&req) => next
             .call(req)

@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 /// Media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
-/// Seconds a client should wait before retrying a 503.
+/// Seconds a client should wait before retrying a 503 or a 429.
 pub const RETRY_AFTER_SECONDS: u32 = 1;
 
 /// The one body of a missing, unreadable or Deleted agent: identical in all three cases.
@@ -154,6 +154,34 @@ impl ApiError {
         )
     }
 
+    /// 408 `request_timeout`: the body did not arrive in time (the connection is closed).
+    pub fn request_timeout() -> Self {
+        Self::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "request_timeout",
+            "The request body did not arrive in time.",
+        )
+    }
+
+    /// 429 `too_many_requests` (sent with `Retry-After`): the caller has too many requests in
+    /// flight.
+    pub fn too_many_requests() -> Self {
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_requests",
+            "Too many requests in flight for this caller; retry after Retry-After seconds.",
+        )
+    }
+
+    /// 501 `not_implemented`: a method the service does not serve on any path.
+    pub fn not_implemented() -> Self {
+        Self::new(
+            StatusCode::NOT_IMPLEMENTED,
+            "not_implemented",
+            "This method is not served (GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS are).",
+        )
+    }
+
     /// 503 `unavailable` (sent with `Retry-After`).
     pub fn unavailable() -> Self {
         Self::new(
@@ -189,6 +217,8 @@ impl ApiError {
             408 => "request_timeout",
             413 => "payload_too_large",
             415 => "unsupported_media_type",
+            429 => "too_many_requests",
+            501 => "not_implemented",
             503 => "unavailable",
             s if s >= 500 => "internal",
             _ => "bad_request",
@@ -232,8 +262,11 @@ impl ResponseError for ApiError {
         let mut res = HttpResponse::build(self.status);
         res.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
         match self.status {
-            StatusCode::SERVICE_UNAVAILABLE => {
+            StatusCode::SERVICE_UNAVAILABLE | StatusCode::TOO_MANY_REQUESTS => {
                 res.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS.to_string()));
+            }
+            StatusCode::REQUEST_TIMEOUT => {
+                res.force_close();
             }
             StatusCode::UNAUTHORIZED => {
                 res.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
@@ -375,7 +408,8 @@ pub const ERROR_CODES: &[(&str, u16, &str)] = &[
     (
         "bad_request",
         400,
-        "Malformed JSON, malformed query, or a bad agent selector (peer messages).",
+        "Malformed JSON, malformed query, a bad agent selector (peer messages), or a repeated \
+         credential header.",
     ),
     (
         "validation_failed",
@@ -468,12 +502,27 @@ pub const ERROR_CODES: &[(&str, u16, &str)] = &[
         412,
         "`If-Match` does not match the current `ETag`.",
     ),
+    (
+        "request_timeout",
+        408,
+        "The request body did not arrive within `BODY_READ_TIMEOUT_SECONDS`; the connection is closed.",
+    ),
     ("payload_too_large", 413, "The body exceeds 1 MiB."),
     ("unsupported_media_type", 415, "The body is not JSON."),
+    (
+        "too_many_requests",
+        429,
+        "The caller has `MAX_INFLIGHT_PER_PRINCIPAL` requests in flight; retry after `Retry-After` seconds.",
+    ),
     (
         "internal",
         500,
         "A bug; the body carries the request id only.",
+    ),
+    (
+        "not_implemented",
+        501,
+        "A method outside GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS (on any path).",
     ),
     (
         "unavailable",

@@ -2,6 +2,7 @@
 //! strings and path ids.
 
 use crate::error::ApiError;
+use crate::state::{AppState, Limits};
 use actix_web::dev::Payload;
 use actix_web::error::PayloadError;
 use actix_web::http::{header, StatusCode};
@@ -16,7 +17,8 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 /// A JSON body (`application/json`, `application/merge-patch+json`, or no content type).
 /// Malformed JSON → 400 `bad_request` with line and column; wrong types and missing fields →
 /// 422 `validation_failed` naming the field; over 1 MiB → 413; a `Content-Encoding` other than
-/// `identity` → 415. Unknown fields are ignored.
+/// `identity` → 415; not all there within [`Limits::body_read_timeout`] → 408. Unknown fields
+/// are ignored.
 #[derive(Debug)]
 pub struct JsonBody<T>(pub T);
 
@@ -55,9 +57,14 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             })
             .unwrap_or(true);
         let bytes = web::Bytes::from_request(req, payload);
+        let timeout = req
+            .app_data::<web::Data<AppState>>()
+            .map_or(Limits::default(), |s| s.limits)
+            .body_read_timeout;
         Box::pin(async move {
-            let bytes = bytes
+            let bytes = actix_web::rt::time::timeout(timeout, bytes)
                 .await
+                .map_err(|_| ApiError::request_timeout())?
                 .map_err(|e| match e.as_error::<PayloadError>() {
                     Some(PayloadError::Overflow) => ApiError::payload_too_large(),
                     _ => ApiError::bad_request("The request body could not be read."),

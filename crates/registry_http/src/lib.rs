@@ -4,6 +4,8 @@ pub mod auth;
 pub mod dto;
 pub mod error;
 pub mod extract;
+pub mod hold;
+pub mod inflight;
 pub mod metrics;
 pub mod observe;
 pub mod openapi;
@@ -11,12 +13,12 @@ pub mod routes;
 pub mod state;
 
 pub use error::{ApiError, Problem, ERROR_CODES};
-pub use state::{AppState, PoolStats, PoolStatsFn};
+pub use state::{AppState, Limits, PoolStats, PoolStatsFn};
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::from_fn;
-use actix_web::{web, App};
+use actix_web::{guard, web, App};
 use routes::{agents, api_keys, deployments, grants, history, ops, service_tokens};
 
 /// Registers every route, the app data and the extractor configuration on `cfg`.
@@ -27,42 +29,40 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
         .app_data(web::PathConfig::default().error_handler(|err, _| {
             ApiError::bad_request(format!("Invalid path parameter: {err}")).into()
         }))
-        .service(web::resource("/healthz").route(web::get().to(ops::healthz)))
-        .service(web::resource("/healthcheck").route(web::get().to(ops::healthcheck)))
-        .service(web::resource("/readyz").route(web::get().to(ops::readyz)))
-        .service(web::resource("/metrics").route(web::get().to(ops::metrics)))
-        .service(web::resource("/openapi.json").route(web::get().to(ops::openapi)))
-        .service(web::resource("/agents").route(web::get().to(agents::list_agents)))
+        .service(web::resource("/healthz").route(get().to(ops::healthz)))
+        .service(web::resource("/healthcheck").route(get().to(ops::healthcheck)))
+        .service(web::resource("/readyz").route(get().to(ops::readyz)))
+        .service(web::resource("/metrics").route(get().to(ops::metrics)))
+        .service(web::resource("/openapi.json").route(get().to(ops::openapi)))
+        .service(web::resource("/agents").route(get().to(agents::list_agents)))
         .service(
             web::resource("/agents/register-build").route(web::post().to(agents::register_build)),
         )
         .service(web::resource("/agents/register").route(web::post().to(agents::register)))
         .service(
             web::resource("/agents/name/{agent_name}")
-                .route(web::get().to(agents::get_agent_by_name))
+                .route(get().to(agents::get_agent_by_name))
                 .route(web::put().to(agents::upsert_agent))
                 .route(web::delete().to(agents::delete_agent_by_name)),
         )
         .service(
             web::resource("/agents/{agent_id}")
-                .route(web::get().to(agents::get_agent))
+                .route(get().to(agents::get_agent))
                 .route(web::patch().to(agents::patch_agent))
                 .route(web::delete().to(agents::delete_agent)),
         )
         .service(
             web::resource("/agents/{agent_id}/heartbeat").route(web::post().to(agents::heartbeat)),
         )
-        .service(
-            web::resource("/agents/{agent_id}/events").route(web::get().to(agents::list_events)),
-        )
+        .service(web::resource("/agents/{agent_id}/events").route(get().to(agents::list_events)))
         .service(
             web::resource("/agents/{agent_id}/deployments")
                 .route(web::post().to(deployments::create_deployment))
-                .route(web::get().to(deployments::list_deployments)),
+                .route(get().to(deployments::list_deployments)),
         )
         .service(
             web::resource("/agents/{agent_id}/deployments/{deployment_id}")
-                .route(web::get().to(deployments::get_deployment))
+                .route(get().to(deployments::get_deployment))
                 .route(web::delete().to(deployments::delete_deployment)),
         )
         .service(
@@ -71,37 +71,37 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
         )
         .service(
             web::resource("/agents/{agent_id}/grants")
-                .route(web::get().to(grants::list_grants))
+                .route(get().to(grants::list_grants))
                 .route(web::post().to(grants::add_grant)),
         )
         .service(
             web::resource("/agents/{agent_id}/grants/{principal}")
                 .route(web::delete().to(grants::revoke_grant)),
         )
-        .service(web::resource("/deployment-history").route(web::get().to(history::list_history)))
+        .service(web::resource("/deployment-history").route(get().to(history::list_history)))
         .service(
             web::resource("/deployment-history/{deployment_id}")
-                .route(web::get().to(history::get_history)),
+                .route(get().to(history::get_history)),
         )
         .service(
             web::resource("/agent_api_keys")
                 .route(web::post().to(api_keys::create_api_key))
-                .route(web::get().to(api_keys::list_api_keys)),
+                .route(get().to(api_keys::list_api_keys)),
         )
         .service(
             web::resource("/agent_api_keys/name/{name}")
-                .route(web::get().to(api_keys::get_api_key_by_name))
+                .route(get().to(api_keys::get_api_key_by_name))
                 .route(web::delete().to(api_keys::delete_api_key_by_name)),
         )
         .service(
             web::resource("/agent_api_keys/{id}")
-                .route(web::get().to(api_keys::get_api_key))
+                .route(get().to(api_keys::get_api_key))
                 .route(web::delete().to(api_keys::delete_api_key)),
         )
         .service(
             web::resource("/service_tokens")
                 .route(web::post().to(service_tokens::create_service_token))
-                .route(web::get().to(service_tokens::list_service_tokens)),
+                .route(get().to(service_tokens::list_service_tokens)),
         )
         .service(
             web::resource("/service_tokens/{id}")
@@ -110,6 +110,11 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
         .default_service(web::to(|| async {
             Err::<actix_web::HttpResponse, _>(ApiError::route_not_found())
         }));
+}
+
+/// A route answering GET and HEAD (actix sends HEAD the same headers and no body).
+fn get() -> actix_web::Route {
+    web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
 }
 
 /// The whole application: routes plus the authentication and observation middleware. Used by
@@ -128,5 +133,6 @@ pub fn build_app(
     App::new()
         .configure(|cfg| configure(cfg, state))
         .wrap(from_fn(auth::require_credentials))
+        .wrap(from_fn(hold::keep_payload))
         .wrap(from_fn(observe::observe))
 }

@@ -1,5 +1,7 @@
 //! The outermost middleware: request id, panic containment, problem+json for every error that
-//! did not come from our handlers, one log line and the metrics of each request.
+//! did not come from our handlers, one log line and the metrics of each request. Methods outside
+//! [`method_label`]'s set are answered 501 here, before routing and authentication, and counted
+//! and logged as `other`: every label and log field comes from a fixed set or a checked value.
 
 use crate::auth::Caller;
 use crate::error::{ApiError, PROBLEM_JSON};
@@ -7,7 +9,7 @@ use crate::state::AppState;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
-use actix_web::http::StatusCode;
+use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage, ResponseError};
 use futures_util::FutureExt;
@@ -31,6 +33,23 @@ pub fn sane_request_id(value: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"._:-".contains(&b))
 }
 
+/// The label of a method: its name if it is one we serve, else `other`.
+pub fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        _ => OTHER_METHOD,
+    }
+}
+
+/// The label of every method outside the served set (TRACE, CONNECT and extension methods).
+pub const OTHER_METHOD: &str = "other";
+
 /// The middleware (see the module docs).
 pub async fn observe(
     req: ServiceRequest,
@@ -45,24 +64,29 @@ pub async fn observe(
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     req.extensions_mut().insert(RequestId(request_id.clone()));
-    let method = req.method().to_string();
+    let method = method_label(req.method());
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let span = tracing::info_span!("request", request_id = %request_id);
 
     // The request is not cloned here: routing needs sole ownership of it. A panic therefore
     // answers through an error (rendered by `ApiError`, request id included).
-    let outcome = AssertUnwindSafe(next.call(req).instrument(span.clone()))
-        .catch_unwind()
-        .await;
+    let outcome = if method == OTHER_METHOD {
+        Ok(Ok(req.error_response(ApiError::not_implemented())))
+    } else {
+        AssertUnwindSafe(next.call(req).instrument(span.clone()))
+            .catch_unwind()
+            .await
+            .map(|r| r.map(ServiceResponse::map_into_boxed_body))
+    };
     let response = match outcome {
-        Ok(Ok(res)) => res.map_into_boxed_body(),
+        Ok(Ok(res)) => res,
         Ok(Err(err)) => return Err(err),
         Err(_panic) => {
             let elapsed = started.elapsed();
             if let Some(state) = &state {
                 state
                     .metrics
-                    .observe("unknown", &method, 500, elapsed.as_secs_f64());
+                    .observe("unknown", method, 500, elapsed.as_secs_f64());
             }
             span.in_scope(|| {
                 tracing::error!(
@@ -97,7 +121,7 @@ pub async fn observe(
     if let Some(state) = state {
         state
             .metrics
-            .observe(&route, &method, status, elapsed.as_secs_f64());
+            .observe(&route, method, status, elapsed.as_secs_f64());
     }
     span.in_scope(|| {
         tracing::info!(

@@ -1,9 +1,29 @@
 //! What every handler shares: the registry, the authenticator, metrics, and pool state.
 
+use crate::inflight::InFlight;
 use crate::metrics::Metrics;
 use registry_ports::Authenticator;
 use registry_usecases::Registry;
 use std::sync::Arc;
+use std::time::Duration;
+
+/// Bounds on what one request or one caller may hold (docs/operations.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// How long a request body may take to arrive once its handler reads it (→ 408).
+    pub body_read_timeout: Duration,
+    /// Requests one authenticated principal may have in flight at once (→ 429).
+    pub max_inflight_per_principal: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            body_read_timeout: Duration::from_secs(10),
+            max_inflight_per_principal: 32,
+        }
+    }
+}
 
 /// A snapshot of the database pool, for the `/metrics` gauges.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -30,6 +50,10 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Pool state for the gauges, when there is a pool.
     pub pool_stats: Option<PoolStatsFn>,
+    /// Request and caller bounds.
+    pub limits: Limits,
+    /// In-flight requests per principal (shared by every worker).
+    pub inflight: Arc<InFlight>,
 }
 
 impl AppState {
@@ -40,7 +64,16 @@ impl AppState {
             authenticator,
             metrics: Arc::new(Metrics::new()),
             pool_stats: None,
+            limits: Limits::default(),
+            inflight: Arc::new(InFlight::new(Limits::default().max_inflight_per_principal)),
         }
+    }
+
+    /// Replaces the default [`Limits`].
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self.inflight = Arc::new(InFlight::new(limits.max_inflight_per_principal));
+        self
     }
 
     /// Adds a pool-state reader for the `/metrics` gauges.

@@ -104,6 +104,22 @@ pub struct Settings {
     /// Who may register agents: `any` authenticated non-agent principal, or `admin` only.
     #[arg(long, env = "AGENT_CREATORS", global = true, default_value = "any")]
     pub agent_creators: String,
+    /// How long a request body may take to arrive before 408 and a closed connection (seconds).
+    #[arg(
+        long,
+        env = "BODY_READ_TIMEOUT_SECONDS",
+        global = true,
+        default_value_t = 10
+    )]
+    pub body_read_timeout_seconds: u64,
+    /// Requests one authenticated principal may have in flight; more are refused with 429.
+    #[arg(
+        long,
+        env = "MAX_INFLIGHT_PER_PRINCIPAL",
+        global = true,
+        default_value_t = 32
+    )]
+    pub max_inflight_per_principal: usize,
     /// HTTP worker threads (default: the number of CPU cores).
     #[arg(long, env = "WORKERS", global = true)]
     pub workers: Option<usize>,

@@ -1,6 +1,7 @@
 //! Validated configuration: what `Settings` says, checked once at start with clear messages.
 
 use crate::cli::Settings;
+use registry_http::Limits;
 use registry_usecases::CreatorPolicy;
 use std::time::Duration;
 
@@ -34,6 +35,8 @@ pub struct ServeConfig {
     pub creators: CreatorPolicy,
     /// HTTP workers.
     pub workers: usize,
+    /// Body read timeout and per-principal in-flight cap.
+    pub limits: Limits,
     /// Authorization disabled.
     pub insecure: bool,
 }
@@ -117,6 +120,12 @@ pub fn serve_config(s: &Settings) -> Result<ServeConfig, String> {
             CreatorPolicy::AnyAuthenticated
         }
     };
+    if s.body_read_timeout_seconds == 0 {
+        problems.push("BODY_READ_TIMEOUT_SECONDS must be at least 1".to_owned());
+    }
+    if s.max_inflight_per_principal == 0 {
+        problems.push("MAX_INFLIGHT_PER_PRINCIPAL must be at least 1".to_owned());
+    }
     if s.workers == Some(0) {
         problems.push("WORKERS must be at least 1".to_owned());
     }
@@ -135,6 +144,10 @@ pub fn serve_config(s: &Settings) -> Result<ServeConfig, String> {
         run_migrations: s.run_migrations,
         creators,
         workers: s.workers.unwrap_or_else(|| cores() as usize),
+        limits: Limits {
+            body_read_timeout: Duration::from_secs(s.body_read_timeout_seconds),
+            max_inflight_per_principal: s.max_inflight_per_principal,
+        },
         insecure: s.insecure_no_auth,
     })
 }

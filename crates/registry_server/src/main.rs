@@ -2,6 +2,7 @@
 
 mod cli;
 mod config;
+mod fds;
 mod logging;
 mod monitor;
 mod tokens;
@@ -61,17 +62,26 @@ async fn serve(settings: &cli::Settings) -> Result<(), String> {
         tracing::info!(applied = applied.len(), "migrations up to date");
     }
     let registry = wiring::registry(pool.clone(), wiring::registry_config(&cfg));
-    let state = wiring::app_state(registry.clone(), pool);
+    let state = wiring::app_state(registry.clone(), pool, cfg.limits);
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let monitor = actix_web::rt::spawn(monitor::run(registry, cfg.heartbeat_interval, stop_rx));
 
+    let nofile = fds::raise_nofile_limit();
+    let max_connections = fds::max_connections_per_worker(nofile, cfg.workers, cfg.pool_size);
     let server = actix_web::HttpServer::new(move || registry_http::build_app(state.clone()))
         .workers(cfg.workers)
+        .max_connections(max_connections)
         .bind(&cfg.bind)
         .map_err(|e| format!("cannot listen on {}: {e}", cfg.bind))?
         .run();
-    tracing::info!(bind = %cfg.bind, workers = cfg.workers, "agent-registry listening");
+    tracing::info!(
+        bind = %cfg.bind,
+        workers = cfg.workers,
+        nofile,
+        max_connections_per_worker = max_connections,
+        "agent-registry listening"
+    );
     let served = server.await;
     let _ = stop_tx.send(true);
     let _ = monitor.await;

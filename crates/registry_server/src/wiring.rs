@@ -1,7 +1,7 @@
 //! Wiring: the only place naming concrete adapters (PostgreSQL).
 
 use crate::config::ServeConfig;
-use registry_http::{AppState, PoolStats};
+use registry_http::{AppState, Limits, PoolStats};
 use registry_store_pg::{build_pool, run_migrations, PgPool, PgStore};
 use registry_usecases::{CreatorPolicy, CredentialAuthenticator, Registry, RegistryConfig};
 use std::sync::Arc;
@@ -53,10 +53,11 @@ pub fn cli_registry(database_url: &str, key_hash_secret: Vec<u8>) -> Registry {
     )
 }
 
-/// The HTTP state: registry, authenticator and pool gauges.
-pub fn app_state(registry: Registry, pool: PgPool) -> AppState {
+/// The HTTP state: registry, authenticator, limits and pool gauges.
+pub fn app_state(registry: Registry, pool: PgPool, limits: Limits) -> AppState {
     let authenticator = Arc::new(CredentialAuthenticator::from_registry(&registry));
-    AppState::new(registry, authenticator).with_pool_stats(Arc::new(move || {
+    let state = AppState::new(registry, authenticator).with_limits(limits);
+    state.with_pool_stats(Arc::new(move || {
         let state = pool.state();
         PoolStats {
             connections: state.connections,

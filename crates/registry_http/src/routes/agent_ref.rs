@@ -2,7 +2,7 @@
 //! peer's `agent_id` / `agent_name` selector of a query or body. The by-id and by-name routes
 //! resolve it here and share one body per use case.
 
-use super::agent_response;
+use super::agent_response_unless;
 use crate::auth::Caller;
 use crate::dto::DeleteResponse;
 use crate::error::ApiError;
@@ -83,14 +83,15 @@ pub fn selected(
     }
 }
 
-/// GET: 200 with the agent and its `ETag`.
+/// GET: 200 with the agent and its `ETag`, or 304 when `if_none_match` names that `ETag`.
 pub async fn get(
     state: &AppState,
     caller: &Caller,
+    if_none_match: Option<&str>,
     at: &AgentRef,
 ) -> Result<HttpResponse, ApiError> {
     let agent = state.registry.get_agent(&caller.0, at).await?;
-    Ok(agent_response(&agent))
+    Ok(agent_response_unless(&agent, if_none_match))
 }
 
 /// DELETE (→ Deleted): 200 with the id and a message naming the agent the way the path did

@@ -3,8 +3,8 @@
 
 use super::agent_ref::{self, agent_id};
 use super::{
-    agent_response, created_or_ok, direction_of, if_match, list_response, ok_registry_created,
-    page_of,
+    agent_response, created_or_ok, direction_of, if_match, if_none_match, list_response,
+    ok_registry_created, page_of,
 };
 use crate::auth::Caller;
 use crate::dto::{
@@ -42,26 +42,42 @@ fn input_type(raw: Option<String>) -> Result<Option<AgentInputType>, ValidationE
 #[utoipa::path(get, path = "/agents/{agent_id}", tag = "agents",
     params(("agent_id" = String, Path, description = "Agent id (UUID)")),
     responses((status = 200, body = AgentResponse, headers(("ETag" = String))),
+        (status = 304, description = "`If-None-Match` names the current ETag", headers(("ETag" = String))),
         (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_agent(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
+    req: HttpRequest,
 ) -> Handled {
-    agent_ref::get(&state, &caller, &agent_ref::by_id(&path)?).await
+    agent_ref::get(
+        &state,
+        &caller,
+        if_none_match(&req).as_deref(),
+        &agent_ref::by_id(&path)?,
+    )
+    .await
 }
 
 /// Get an agent by name.
 #[utoipa::path(get, path = "/agents/name/{agent_name}", tag = "agents",
     params(("agent_name" = String, Path, description = "Agent name")),
     responses((status = 200, body = AgentResponse, headers(("ETag" = String))),
+        (status = 304, description = "`If-None-Match` names the current ETag", headers(("ETag" = String))),
         (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get_agent_by_name(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
+    req: HttpRequest,
 ) -> Handled {
-    agent_ref::get(&state, &caller, &agent_ref::by_name(&path)?).await
+    agent_ref::get(
+        &state,
+        &caller,
+        if_none_match(&req).as_deref(),
+        &agent_ref::by_name(&path)?,
+    )
+    .await
 }
 
 /// List the live agents the caller may read.

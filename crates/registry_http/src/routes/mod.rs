@@ -67,6 +67,24 @@ pub fn agent_response(agent: &Agent) -> HttpResponse {
         .json(AgentResponse::from(agent))
 }
 
+/// [`agent_response`], or 304 with the `ETag` and no body when `If-None-Match` names it.
+pub fn agent_response_unless(agent: &Agent, if_none_match: Option<&str>) -> HttpResponse {
+    let etag = agent.etag();
+    match if_none_match {
+        Some(tags) if etag_listed(tags, &etag) => HttpResponse::NotModified()
+            .insert_header((ETAG, etag))
+            .finish(),
+        _ => agent_response(agent),
+    }
+}
+
+/// Whether an `If-None-Match` value (`*` or a list of entity tags) names `etag`, compared
+/// weakly (RFC 9110 §13.1.2: a `W/` prefix is ignored).
+fn etag_listed(tags: &str, etag: &str) -> bool {
+    let opaque = |t: &str| t.trim().trim_start_matches("W/").to_owned();
+    tags.trim() == "*" || tags.split(',').any(|t| opaque(t) == opaque(etag))
+}
+
 /// Header telling whether a peer-compatible create-if-absent call created the resource
 /// (contract §2 deviation 1: the peer answers 200 either way).
 pub const REGISTRY_CREATED_HEADER: &str = "registry-created";
@@ -101,8 +119,17 @@ pub fn ok_registry_created(created: bool, location: &str) -> actix_web::HttpResp
 
 /// The `If-Match` header, if any.
 pub fn if_match(req: &HttpRequest) -> Option<String> {
+    header_text(req, actix_web::http::header::IF_MATCH)
+}
+
+/// The `If-None-Match` header, if any.
+pub fn if_none_match(req: &HttpRequest) -> Option<String> {
+    header_text(req, actix_web::http::header::IF_NONE_MATCH)
+}
+
+fn header_text(req: &HttpRequest, name: actix_web::http::header::HeaderName) -> Option<String> {
     req.headers()
-        .get(actix_web::http::header::IF_MATCH)
+        .get(name)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
 }

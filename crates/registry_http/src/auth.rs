@@ -159,8 +159,14 @@ pub async fn require_credentials(
                 Some(Some(permit)) => Some(permit),
                 None => None,
             };
+            // Credentialed requests take turns fairly for the handlers' execution slots.
+            let slot = match has_credential {
+                true => Some(state.slots.acquire(&principal).await),
+                false => None,
+            };
             req.extensions_mut().insert(Caller(principal));
             let res = next.call(req).await?.map_into_boxed_body();
+            drop(slot);
             Ok(match permit {
                 Some(permit) => res.map_body(|_, body| BoxBody::new(HeldBody::new(body, permit))),
                 None => res,

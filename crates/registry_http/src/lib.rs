@@ -4,6 +4,7 @@ pub mod auth;
 pub mod dto;
 pub mod error;
 pub mod extract;
+pub mod fair;
 pub mod hold;
 pub mod inflight;
 pub mod metrics;

@@ -1,5 +1,6 @@
 //! What every handler shares: the registry, the authenticator, metrics, and pool state.
 
+use crate::fair::FairSlots;
 use crate::inflight::InFlight;
 use crate::metrics::Metrics;
 use registry_ports::Authenticator;
@@ -14,6 +15,9 @@ pub struct Limits {
     pub body_read_timeout: Duration,
     /// Requests one authenticated principal may have in flight at once (→ 429).
     pub max_inflight_per_principal: usize,
+    /// Authenticated requests whose handlers run at once, shared fairly between principals
+    /// ([`crate::fair`]); the server sizes it to the database pool.
+    pub execution_slots: usize,
 }
 
 impl Default for Limits {
@@ -21,6 +25,7 @@ impl Default for Limits {
         Self {
             body_read_timeout: Duration::from_secs(10),
             max_inflight_per_principal: 32,
+            execution_slots: 8,
         }
     }
 }
@@ -54,6 +59,8 @@ pub struct AppState {
     pub limits: Limits,
     /// In-flight requests per principal (shared by every worker).
     pub inflight: Arc<InFlight>,
+    /// Execution slots shared fairly between principals (shared by every worker).
+    pub slots: Arc<FairSlots>,
 }
 
 impl AppState {
@@ -66,6 +73,7 @@ impl AppState {
             pool_stats: None,
             limits: Limits::default(),
             inflight: Arc::new(InFlight::new(Limits::default().max_inflight_per_principal)),
+            slots: FairSlots::new(Limits::default().execution_slots),
         }
     }
 
@@ -73,6 +81,7 @@ impl AppState {
     pub fn with_limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
         self.inflight = Arc::new(InFlight::new(limits.max_inflight_per_principal));
+        self.slots = FairSlots::new(limits.execution_slots);
         self
     }
 

@@ -132,12 +132,13 @@ pub fn serve_config(s: &Settings) -> Result<ServeConfig, String> {
     if !problems.is_empty() {
         return Err(problems.join("\n"));
     }
+    let pool_size = s.db_pool_size.unwrap_or(2 * cores());
     Ok(ServeConfig {
         database_url,
         bind: s.bind.clone(),
         admin_token,
         key_hash_secret,
-        pool_size: s.db_pool_size.unwrap_or(2 * cores()),
+        pool_size,
         pool_timeout: Duration::from_millis(s.db_pool_timeout_ms),
         heartbeat_ttl: Duration::from_secs(s.heartbeat_ttl_seconds),
         heartbeat_interval: Duration::from_secs(s.heartbeat_check_interval_seconds),
@@ -147,6 +148,8 @@ pub fn serve_config(s: &Settings) -> Result<ServeConfig, String> {
         limits: Limits {
             body_read_timeout: Duration::from_secs(s.body_read_timeout_seconds),
             max_inflight_per_principal: s.max_inflight_per_principal,
+            // What the handlers contend for is the pool: as many run as it has connections.
+            execution_slots: pool_size as usize,
         },
         insecure: s.insecure_no_auth,
     })

@@ -39,6 +39,11 @@ WITH expired AS (
 )
 SELECT id FROM expired ORDER BY id";
 
+/// How many times create-if-absent runs its statement before giving up on a name that keeps
+/// changing hands (one try is the rule; a second happens when a concurrent create committed
+/// after the first one's snapshot).
+const CREATE_TRIES: usize = 8;
+
 /// One id column of a raw query.
 #[derive(QueryableByName)]
 struct IdRow {
@@ -74,7 +79,7 @@ fn create_if_absent_on(
     }
     let events: Vec<NewEventRow> = events.iter().map(NewEventRow::from).collect();
     conn.transaction(|conn| {
-        loop {
+        for _ in 0..CREATE_TRIES {
             let statement = CreateAgentIfAbsent {
                 row,
                 owner: owner.as_deref(),
@@ -86,6 +91,14 @@ fn create_if_absent_on(
                 return Ok(create_outcome(out)?);
             }
         }
+        // Every try lost to a holder that was gone again by the next one: the name is being
+        // created and deleted faster than one statement runs. Give up rather than spin; the
+        // caller answers 503 and the client retries.
+        Err(RepoError::Unavailable(format!(
+            "the name {} changed hands {CREATE_TRIES} times during one create",
+            row.name
+        ))
+        .into())
     })
 }
 

@@ -20,7 +20,7 @@ mod stored_json;
 mod tokens;
 
 pub use migrate::{run_migrations, MIGRATIONS, MIGRATION_LOCK_KEY};
-pub use pool::{build_pool, PgPool, PgPooled};
+pub use pool::{build_pool, PgPool};
 
 use std::sync::Arc;
 
@@ -37,10 +37,5 @@ impl PgStore {
     #[allow(clippy::new_ret_no_self)]
     pub fn new(pool: PgPool) -> Arc<Self> {
         Arc::new(Self { pool })
-    }
-
-    /// The pool (for metrics: `pool().state()`).
-    pub fn pool(&self) -> &PgPool {
-        &self.pool
     }
 }

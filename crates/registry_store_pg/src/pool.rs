@@ -2,16 +2,13 @@
 
 use crate::error::{unavailable, unexpected, TxError};
 use diesel::pg::PgConnection;
-use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};
+use diesel::r2d2::{ConnectionManager, Pool};
 use diesel::Connection;
 use registry_ports::RepoResult;
 use std::time::Duration;
 
 /// A pool of PostgreSQL connections.
 pub type PgPool = Pool<ConnectionManager<PgConnection>>;
-
-/// One connection checked out of a [`PgPool`].
-pub type PgPooled = PooledConnection<ConnectionManager<PgConnection>>;
 
 /// Builds a pool of at most `max_size` connections to `url`; a checkout waits at most
 /// `connection_timeout`. Connections are opened lazily, so this succeeds while the database is

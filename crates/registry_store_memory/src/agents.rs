@@ -35,10 +35,9 @@ impl AgentRepository for InMemoryStore {
                 });
             }
             if s.agents.contains_key(&agent.id) {
-                return Err(RepoError::Unexpected(format!(
-                    "agent id {} already exists",
-                    agent.id
-                )));
+                return Err(RepoError::Unexpected(
+                    format!("agent id {} already exists", agent.id).into(),
+                ));
             }
             s.agents.insert(agent.id, agent.clone());
             let owner_role = owner.is_some().then_some(Role::Owner);

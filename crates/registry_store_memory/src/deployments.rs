@@ -25,10 +25,9 @@ impl DeploymentRepository for InMemoryStore {
                 return Err(RepoError::NotFound);
             }
             if s.deployments.contains_key(&deployment.id) {
-                return Err(RepoError::Unexpected(format!(
-                    "deployment id {} already exists",
-                    deployment.id
-                )));
+                return Err(RepoError::Unexpected(
+                    format!("deployment id {} already exists", deployment.id).into(),
+                ));
             }
             s.deployments.insert(deployment.id, deployment.clone());
             Ok(deployment.clone())

@@ -2,13 +2,14 @@
 
 use crate::create_agent::{CreateAgentIfAbsent, CreatedOrExisting};
 use crate::error::{map_diesel, TxError};
+use crate::event_rows::NewEventRow;
 use crate::events::append_events;
 use crate::fragments::{
     AgentStoredBytes, CardMetadataContains, GrantedTo, LiveAgent, LiveAgentTotal, TotalOver,
 };
 use crate::paging::{check_page_budget, limit, offset, page_from};
 use crate::pool::{run, run_tx};
-use crate::rows::{role_from, AgentRow, NewEventRow};
+use crate::rows::{role_from, AgentRow};
 use crate::schema::{agents, deployments, grants};
 use crate::PgStore;
 use async_trait::async_trait;
@@ -94,10 +95,13 @@ fn create_if_absent_on(
         // Every try lost to a holder that was gone again by the next one: the name is being
         // created and deleted faster than one statement runs. Give up rather than spin; the
         // caller answers 503 and the client retries.
-        Err(RepoError::Unavailable(format!(
-            "the name {} changed hands {CREATE_TRIES} times during one create",
-            row.name
-        ))
+        Err(RepoError::Unavailable(
+            format!(
+                "the name {} changed hands {CREATE_TRIES} times during one create",
+                row.name
+            )
+            .into(),
+        )
         .into())
     })
 }

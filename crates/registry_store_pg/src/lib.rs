@@ -5,6 +5,7 @@ mod authorization;
 mod create_agent;
 mod deployments;
 mod error;
+mod event_rows;
 mod events;
 mod fragments;
 mod history;

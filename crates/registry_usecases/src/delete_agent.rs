@@ -52,7 +52,7 @@ impl Registry {
             let from = agent.status;
             let transition = apply(&mut agent, LifecycleEvent::Delete, at, &actor)
                 .map_err(|_| RegistryError::AgentNotFound)?
-                .ok_or_else(|| RegistryError::Internal("delete left the status".to_owned()))?;
+                .ok_or_else(|| RegistryError::Internal("delete left the status".into()))?;
             let event = audit::transition(agent.id, from, transition, caller, at);
             match self.agents.update(&agent, &[event]).await {
                 Ok(stored) => {

@@ -3,8 +3,13 @@
 //! One enum serves all use cases (see docs/adr/0002-one-use-case-error.md): their failure modes
 //! overlap almost entirely, and one `match` in the HTTP layer maps each variant to a status and
 //! a stable `code`. Each use case documents which variants it returns.
+//!
+//! `Unavailable` and `Internal` keep the error that caused them ([`Cause`], with its sources);
+//! nothing below the HTTP boundary logs them: it writes the whole chain once
+//! (docs/adr/0005-access-and-errors.md).
 
 use registry_domain::ValidationError;
+use registry_ports::Cause;
 
 /// Why a use case failed. Variants are specific; the HTTP layer owns the status codes.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -70,10 +75,10 @@ pub enum RegistryError {
     /// Contention did not settle after retries (409, retry).
     #[error("the agent is being changed concurrently; retry")]
     Contention,
-    /// The store is unreachable (503 with Retry-After).
-    #[error("store unavailable: {0}")]
-    Unavailable(String),
-    /// A bug or corrupt data (500). The text goes to logs only.
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// The store is unreachable (503 with Retry-After). The cause goes to the log only.
+    #[error("store unavailable")]
+    Unavailable(#[source] Cause),
+    /// A bug or corrupt data (500). The cause goes to the log only.
+    #[error("internal error")]
+    Internal(#[source] Cause),
 }

@@ -3,6 +3,7 @@
 use crate::repo_error::repo_error;
 use crate::{Registry, RegistryError};
 use registry_domain::{decide, AgentId, AgentStatus, Decision, LifecycleEvent, Timestamp};
+use registry_ports::Cause;
 
 impl Registry {
     /// Marks Ready agents whose last heartbeat is older than `config.heartbeat_ttl` Unhealthy
@@ -15,11 +16,12 @@ impl Registry {
         let Decision::Change(transition) = decide(Some(from), LifecycleEvent::HeartbeatExpired)
         else {
             return Err(RegistryError::Internal(
-                "the state machine no longer expires Ready agents".to_owned(),
+                "the state machine no longer expires Ready agents".into(),
             ));
         };
-        let ttl = time::Duration::try_from(self.config.heartbeat_ttl)
-            .map_err(|e| RegistryError::Internal(format!("heartbeat TTL out of range: {e}")))?;
+        let ttl = time::Duration::try_from(self.config.heartbeat_ttl).map_err(|e| {
+            RegistryError::Internal(Cause::context("heartbeat TTL out of range", e))
+        })?;
         self.agents
             .expire_heartbeats(from, transition, now - ttl, now)
             .await

@@ -11,7 +11,7 @@ use registry_domain::{
     DeploymentHistory, DeploymentId, Description, EventKind, LifecycleEvent, Metadata, NewAgent,
     Principal, ValidationError,
 };
-use registry_ports::{Constraint, RepoError};
+use registry_ports::{Cause, Constraint, RepoError};
 
 /// Body of register, validated. `registration_metadata.deployment_id`, when present, is parsed
 /// by the use case (field `registration_metadata.deployment_id`).
@@ -199,7 +199,7 @@ impl Registry {
             agent_input_type: input.agent_input_type,
         };
         let agent = create(new, LifecycleEvent::Register, at)
-            .map_err(|e| RegistryError::Internal(format!("register cannot create: {e}")))?;
+            .map_err(|e| RegistryError::Internal(Cause::context("register cannot create", e)))?;
         let outcome = self.create_agent_if_absent(caller, &agent, at).await?;
         Ok((outcome.agent, outcome.created))
     }

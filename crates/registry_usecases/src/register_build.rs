@@ -10,7 +10,7 @@ use registry_domain::{
     Agent, AgentInputType, AgentName, Description, LifecycleEvent, Metadata, NewAgent, Principal,
     Timestamp,
 };
-use registry_ports::{AgentWithRole, CreateOutcome};
+use registry_ports::{AgentWithRole, Cause, CreateOutcome};
 
 /// Body of register-build, validated.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,8 +58,9 @@ impl Registry {
             registration_metadata: input.registration_metadata,
             agent_input_type: input.agent_input_type,
         };
-        let agent = create(new, LifecycleEvent::RegisterBuild, at)
-            .map_err(|e| RegistryError::Internal(format!("register-build cannot create: {e}")))?;
+        let agent = create(new, LifecycleEvent::RegisterBuild, at).map_err(|e| {
+            RegistryError::Internal(Cause::context("register-build cannot create", e))
+        })?;
         let outcome = self.create_agent_if_absent(caller, &agent, at).await?;
         if outcome.created {
             return Ok(AgentWritten {

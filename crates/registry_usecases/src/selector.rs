@@ -73,7 +73,7 @@ impl Registry {
         match (&selector.agent_id, &selector.agent_name) {
             (Some(id), _) => self.load_live(caller, *id, need).await,
             (None, Some(name)) => self.load_live_by_name(caller, name, need).await,
-            (None, None) => Err(RegistryError::Internal("selector checked".to_owned())),
+            (None, None) => Err(RegistryError::Internal("selector checked".into())),
         }
     }
 }

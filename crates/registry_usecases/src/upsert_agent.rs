@@ -10,7 +10,7 @@ use registry_domain::{
     Agent, AgentInputType, AgentName, Description, EventKind, LifecycleEvent, Metadata, NewAgent,
     Principal,
 };
-use registry_ports::{AgentWithRole, Constraint, RepoError};
+use registry_ports::{AgentWithRole, Cause, Constraint, RepoError};
 
 /// Body of the PUT, validated, with the request's `If-Match` header.
 #[derive(Debug, Clone, PartialEq)]
@@ -78,8 +78,9 @@ impl Registry {
                         registration_metadata: input.registration_metadata.clone(),
                         agent_input_type: input.agent_input_type,
                     };
-                    let agent = create(new, LifecycleEvent::RegisterBuild, at)
-                        .map_err(|e| RegistryError::Internal(format!("PUT cannot create: {e}")))?;
+                    let agent = create(new, LifecycleEvent::RegisterBuild, at).map_err(|e| {
+                        RegistryError::Internal(Cause::context("PUT cannot create", e))
+                    })?;
                     let outcome = self.create_agent_if_absent(caller, &agent, at).await?;
                     if outcome.created {
                         return Ok(AgentWritten {

@@ -2,14 +2,31 @@
 
 use crate::fixtures::*;
 use registry_domain::state_machine::REASON_EXPIRED;
-use registry_domain::{Agent, AgentStatus, EventKind, LifecycleEvent, Timestamp, Transition};
-use registry_ports::Ports;
+use registry_domain::{
+    Agent, AgentStatus, EventKind, EventTemplate, LifecycleEvent, Timestamp, Transition,
+};
+use registry_ports::{HeartbeatExpiry, Ports};
 use std::collections::HashSet;
 
-fn expired() -> Transition {
-    Transition {
-        to: AgentStatus::Unhealthy,
-        reason: REASON_EXPIRED,
+/// Ready agents seen before `seen_before` become Unhealthy at `at`, each with a `system`
+/// Transition event: what the use case decides.
+fn expiry(seen_before: Timestamp, at: Timestamp) -> HeartbeatExpiry {
+    HeartbeatExpiry {
+        from: AgentStatus::Ready,
+        seen_before,
+        transition: Transition {
+            to: AgentStatus::Unhealthy,
+            reason: REASON_EXPIRED,
+        },
+        at,
+        event: EventTemplate {
+            kind: EventKind::Transition,
+            from_status: Some(AgentStatus::Ready),
+            to_status: Some(AgentStatus::Unhealthy),
+            actor: "system".to_owned(),
+            at,
+            detail: serde_json::json!({ "reason": REASON_EXPIRED }),
+        },
     }
 }
 
@@ -32,7 +49,7 @@ pub async fn expire_heartbeats_only_stale_ready(ports: Ports) {
     let at = later(cutoff, 1);
     let ids = ports
         .agents
-        .expire_heartbeats(AgentStatus::Ready, expired(), cutoff, at)
+        .expire_heartbeats(&expiry(cutoff, at))
         .await
         .unwrap();
     assert_eq!(ids, vec![stale.id]);
@@ -49,15 +66,13 @@ pub async fn expire_heartbeats_only_stale_ready(ports: Ports) {
     }
 }
 
-/// One Transition event by `system` per expired agent; a second run is a no-op.
+/// One event per expired agent, written as given (a Transition by `system`); a second run is a
+/// no-op.
 pub async fn expire_heartbeats_events_once(ports: Ports) {
     let cutoff = now();
     let stale = agent_seen(&ports, LifecycleEvent::Register, Some(later(cutoff, -5))).await;
-    let run = || {
-        ports
-            .agents
-            .expire_heartbeats(AgentStatus::Ready, expired(), cutoff, cutoff)
-    };
+    let expiry = expiry(cutoff, cutoff);
+    let run = || ports.agents.expire_heartbeats(&expiry);
     assert_eq!(run().await.unwrap(), vec![stale.id]);
     let events = ports.events.list(stale.id, page(50, 1)).await.unwrap();
     assert_eq!(events.total, 2);
@@ -69,6 +84,7 @@ pub async fn expire_heartbeats_events_once(ports: Ports) {
     );
     assert_eq!(e.actor, "system");
     assert_eq!(e.at, cutoff);
+    assert_eq!(e.detail, serde_json::json!({ "reason": REASON_EXPIRED }));
     assert!(run().await.unwrap().is_empty());
     assert_eq!(
         ports
@@ -99,11 +115,7 @@ pub async fn concurrent_expire_heartbeats_once_per_agent(ports: Ports) {
     let runs: Vec<_> = (0..8)
         .map(|_| {
             let agents = ports.agents.clone();
-            tokio::spawn(async move {
-                agents
-                    .expire_heartbeats(AgentStatus::Ready, expired(), cutoff, cutoff)
-                    .await
-            })
+            tokio::spawn(async move { agents.expire_heartbeats(&expiry(cutoff, cutoff)).await })
         })
         .collect();
     let mut seen = Vec::new();

@@ -22,7 +22,7 @@ pub use api_key::{ApiKey, ServiceToken};
 pub use deployment::{Deployment, DeploymentHistory};
 pub use enums::{AcpType, AgentInputType, AgentStatus, ApiKeyType, DeploymentStatus};
 pub use error::ValidationError;
-pub use event::{AuditEvent, EventKind, NewEvent};
+pub use event::{AuditEvent, EventKind, EventTemplate, NewEvent};
 pub use ids::{AgentId, ApiKeyId, DeploymentId, HistoryId, ServiceTokenId};
 pub use json::{canonical_json, MAX_NUMBER_CHARS};
 pub use paging::{Page, PageRequest, SortDirection};

@@ -15,42 +15,17 @@ use crate::PgStore;
 use async_trait::async_trait;
 use diesel::pg::{Pg, PgConnection};
 use diesel::prelude::*;
-use diesel::sql_types::{Text, Timestamptz, Uuid as SqlUuid};
-use registry_domain::{
-    Agent, AgentId, AgentName, AgentStatus, NewEvent, Page, Principal, SortDirection, Timestamp,
-    Transition,
-};
+use registry_domain::{Agent, AgentId, AgentName, NewEvent, Page, Principal, SortDirection};
 use registry_ports::{
-    AgentOrder, AgentQuery, AgentRepository, AgentWithRole, Constraint, CreateOutcome, RepoError,
-    RepoResult,
+    AgentOrder, AgentQuery, AgentRepository, AgentWithRole, Constraint, CreateOutcome,
+    HeartbeatExpiry, RepoError, RepoResult,
 };
 use uuid::Uuid;
-
-/// The heartbeat monitor's statement: transition the stale agents and event each, at once.
-const EXPIRE_SQL: &str = "\
-WITH expired AS (
-    UPDATE agents
-       SET status = $2, status_reason = $3, updated_at = $4, version = version + 1
-     WHERE status = $1 AND last_seen_at < $5
- RETURNING id
-), logged AS (
-    INSERT INTO agent_events (agent_id, kind, from_status, to_status, actor, at, detail)
-    SELECT id, 'transition', $1, $2, 'system', $4, jsonb_build_object('reason', $3::text)
-      FROM expired
-)
-SELECT id FROM expired ORDER BY id";
 
 /// How many times create-if-absent runs its statement before giving up on a name that keeps
 /// changing hands (one try is the rule; a second happens when a concurrent create committed
 /// after the first one's snapshot).
 const CREATE_TRIES: usize = 8;
-
-/// One id column of a raw query.
-#[derive(QueryableByName)]
-struct IdRow {
-    #[diesel(sql_type = SqlUuid)]
-    id: Uuid,
-}
 
 /// The live agent named `name` on `conn`.
 fn live_by_name(conn: &mut PgConnection, name: &str) -> QueryResult<Option<AgentRow>> {
@@ -371,24 +346,8 @@ impl AgentRepository for PgStore {
         run_tx(&self.pool, move |conn| update_tx(conn, &agent, &events)).await
     }
 
-    async fn expire_heartbeats(
-        &self,
-        from: AgentStatus,
-        transition: Transition,
-        cutoff: Timestamp,
-        now: Timestamp,
-    ) -> RepoResult<Vec<AgentId>> {
-        let rows: Vec<IdRow> = run(&self.pool, move |conn| {
-            Ok(diesel::sql_query(EXPIRE_SQL)
-                .bind::<Text, _>(from.as_str())
-                .bind::<Text, _>(transition.to.as_str())
-                .bind::<Text, _>(transition.reason)
-                .bind::<Timestamptz, _>(now)
-                .bind::<Timestamptz, _>(cutoff)
-                .load(conn)?)
-        })
-        .await?;
-        Ok(rows.into_iter().map(|r| AgentId::from_uuid(r.id)).collect())
+    async fn expire_heartbeats(&self, expiry: &HeartbeatExpiry) -> RepoResult<Vec<AgentId>> {
+        crate::heartbeats::expire(&self.pool, expiry).await
     }
 
     async fn ping(&self) -> RepoResult<()> {

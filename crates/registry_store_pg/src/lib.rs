@@ -8,6 +8,7 @@ mod error;
 mod event_rows;
 mod events;
 mod fragments;
+mod heartbeats;
 mod history;
 mod keys;
 mod migrate;

@@ -356,7 +356,7 @@ pub async fn update_clearing_production_demotes(ports: Ports) {
     let d = ready_deployment(&ports, agent.id).await;
     let (_, promoted) = ports
         .deployments
-        .promote(&agent, d.id, now(), &[])
+        .promote(&promotion(&agent, &d, now()), &[])
         .await
         .unwrap();
     assert!(

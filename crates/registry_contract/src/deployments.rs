@@ -1,7 +1,9 @@
 //! `DeploymentRepository`: lifecycle of deployments and promotion.
 
 use crate::fixtures::*;
-use registry_domain::{DeploymentId, DeploymentStatus, EventKind, SortDirection};
+use registry_domain::{
+    Deployment, DeploymentId, DeploymentStatus, EventKind, Promotion, SortDirection,
+};
 use registry_ports::{Constraint, Ports, RepoError};
 
 /// A created deployment reads back equal, only under its own agent.
@@ -101,7 +103,7 @@ pub async fn soft_delete_production_conflicts(ports: Ports) {
     let d = ready_deployment(&ports, agent.id).await;
     ports
         .deployments
-        .promote(&agent, d.id, now(), &[])
+        .promote(&promotion(&agent, &d, now()), &[])
         .await
         .unwrap();
     let err = ports
@@ -207,36 +209,46 @@ pub async fn mark_ready_elsewhere_is_not_found(ports: Ports) {
     assert_eq!(read.status, DeploymentStatus::Pending);
 }
 
-/// Only Ready, non-expired deployments of the agent can be promoted.
-pub async fn promote_requires_ready_deployment(ports: Ports) {
+/// A promotion is written only while its deployment is as the promotion read it: one
+/// soft-deleted or registered again since is `StaleVersion` (decide again), another agent's is
+/// `NotFound`, and nothing changes. (Which deployments may be promoted at all is the domain's
+/// rule, `Agent::promote`.)
+pub async fn promote_requires_the_deployment_as_read(ports: Ports) {
     let agent = saved_agent(&ports).await;
     let other = saved_agent(&ports).await;
-    let pending = saved_deployment(&ports, agent.id).await;
-    let err = ports
-        .deployments
-        .promote(&agent, pending.id, now(), &[])
-        .await
-        .unwrap_err();
-    assert_eq!(err, RepoError::Conflict(Constraint::DeploymentNotReady));
     let expired = ready_deployment(&ports, agent.id).await;
+    let decided = promotion(&agent, &expired, now());
     ports
         .deployments
         .soft_delete(agent.id, expired.id, now())
         .await
         .unwrap();
-    let err = ports
+    let err = ports.deployments.promote(&decided, &[]).await.unwrap_err();
+    assert_eq!(err, RepoError::Conflict(Constraint::StaleVersion));
+    let moved = ready_deployment(&ports, agent.id).await;
+    let decided = promotion(&agent, &moved, now());
+    ports
         .deployments
-        .promote(&agent, expired.id, now(), &[])
+        .mark_ready(agent.id, moved.id, "http://moved:1")
         .await
-        .unwrap_err();
-    assert_eq!(err, RepoError::Conflict(Constraint::DeploymentNotReady));
+        .unwrap();
+    let err = ports.deployments.promote(&decided, &[]).await.unwrap_err();
+    assert_eq!(err, RepoError::Conflict(Constraint::StaleVersion));
     let foreign = ready_deployment(&ports, other.id).await;
-    let err = ports
-        .deployments
-        .promote(&agent, foreign.id, now(), &[])
-        .await
-        .unwrap_err();
+    let decided = Promotion {
+        deployment: Deployment {
+            is_production: true,
+            promoted_at: Some(now()),
+            ..foreign.clone()
+        },
+        ..promotion(&agent, &moved, now())
+    };
+    let err = ports.deployments.promote(&decided, &[]).await.unwrap_err();
     assert_eq!(err, RepoError::NotFound);
+    for d in [&expired, &moved, &foreign] {
+        let read = ports.deployments.get(d.agent_id, d.id).await.unwrap();
+        assert!(!read.unwrap().is_production);
+    }
     let stored = ports.agents.get(agent.id).await.unwrap().unwrap();
     assert_eq!(stored, agent);
 }
@@ -250,7 +262,7 @@ pub async fn promote_with_stale_version_conflicts(ports: Ports) {
     let current = ports.agents.update(&moved, &[]).await.unwrap();
     let err = ports
         .deployments
-        .promote(&agent, d.id, now(), &[])
+        .promote(&promotion(&agent, &d, now()), &[])
         .await
         .unwrap_err();
     assert_eq!(err, RepoError::Conflict(Constraint::StaleVersion));
@@ -273,7 +285,7 @@ pub async fn promote_moves_production(ports: Ports) {
     let d2 = ready_deployment(&ports, agent.id).await;
     let (p1, a1) = ports
         .deployments
-        .promote(&agent, d1.id, now(), &[])
+        .promote(&promotion(&agent, &d1, now()), &[])
         .await
         .unwrap();
     assert!(p1.is_production);
@@ -281,7 +293,7 @@ pub async fn promote_moves_production(ports: Ports) {
     let evs = [event(agent.id, EventKind::Promoted, "admin")];
     let (p2, a2) = ports
         .deployments
-        .promote(&a1, d2.id, at, &evs)
+        .promote(&promotion(&a1, &d2, at), &evs)
         .await
         .unwrap();
     assert!(p2.is_production);
@@ -308,16 +320,16 @@ pub async fn promote_moves_production(ports: Ports) {
 /// Concurrent promotions of different deployments from one version leave exactly one production.
 pub async fn concurrent_promotes_leave_one_production(ports: Ports) {
     let agent = saved_agent(&ports).await;
-    let mut ids = Vec::new();
+    let mut candidates = Vec::new();
     for _ in 0..8 {
-        ids.push(ready_deployment(&ports, agent.id).await.id);
+        candidates.push(ready_deployment(&ports, agent.id).await);
     }
-    let tasks: Vec<_> = ids
+    let tasks: Vec<_> = candidates
         .iter()
-        .map(|id| {
+        .map(|d| {
             let deployments = ports.deployments.clone();
-            let (agent, id) = (agent.clone(), *id);
-            tokio::spawn(async move { deployments.promote(&agent, id, now(), &[]).await })
+            let decided = promotion(&agent, d, now());
+            tokio::spawn(async move { deployments.promote(&decided, &[]).await })
         })
         .collect();
     let mut winners = Vec::new();

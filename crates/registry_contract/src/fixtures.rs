@@ -4,7 +4,7 @@ use registry_domain::state_machine::{apply, create};
 use registry_domain::{
     AcpType, Agent, AgentId, AgentName, ApiKey, ApiKeyId, ApiKeyType, Deployment,
     DeploymentHistory, DeploymentId, DeploymentStatus, Description, EventKind, HistoryId,
-    LifecycleEvent, Metadata, NewAgent, NewEvent, PageRequest, Principal, ServiceToken,
+    LifecycleEvent, Metadata, NewAgent, NewEvent, PageRequest, Principal, Promotion, ServiceToken,
     ServiceTokenId, Timestamp,
 };
 use registry_ports::Ports;
@@ -139,6 +139,13 @@ pub async fn ready_deployment(ports: &Ports, agent_id: AgentId) -> Deployment {
         .mark_ready(agent_id, d.id, &format!("http://{}:8000", d.id))
         .await
         .expect("mark ready")
+}
+
+/// The promotion of `deployment` (as read) on `agent` at `at`, as the domain decides it.
+pub fn promotion(agent: &Agent, deployment: &Deployment, at: Timestamp) -> Promotion {
+    agent
+        .promote(Some(deployment), at, "admin")
+        .expect("a promotable deployment")
 }
 
 /// An unsaved history row for `commit` deployed at `at`.

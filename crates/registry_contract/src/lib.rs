@@ -59,7 +59,7 @@ macro_rules! contract_suite {
             deployments_mark_ready_sets_status_and_url => deployments::mark_ready_sets_status_and_url,
             deployments_mark_ready_expired_conflicts => deployments::mark_ready_expired_conflicts,
             deployments_mark_ready_elsewhere_is_not_found => deployments::mark_ready_elsewhere_is_not_found,
-            deployments_promote_requires_ready_deployment => deployments::promote_requires_ready_deployment,
+            deployments_promote_requires_the_deployment_as_read => deployments::promote_requires_the_deployment_as_read,
             deployments_promote_with_stale_version_conflicts => deployments::promote_with_stale_version_conflicts,
             deployments_promote_moves_production => deployments::promote_moves_production,
             deployments_concurrent_promotes_leave_one_production => deployments::concurrent_promotes_leave_one_production,

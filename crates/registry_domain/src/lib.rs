@@ -10,6 +10,7 @@ pub mod event;
 pub mod ids;
 pub mod json;
 pub mod paging;
+pub mod promotion;
 pub mod state_machine;
 pub mod values;
 
@@ -26,6 +27,7 @@ pub use event::{AuditEvent, EventKind, EventTemplate, NewEvent};
 pub use ids::{AgentId, ApiKeyId, DeploymentId, HistoryId, ServiceTokenId};
 pub use json::{canonical_json, MAX_NUMBER_CHARS};
 pub use paging::{Page, PageRequest, SortDirection};
+pub use promotion::{Promotion, PromotionError};
 pub use state_machine::{apply, decide, Decision, LifecycleEvent, Transition, TransitionError};
 pub use values::{
     bounded_text, AgentName, Description, Metadata, MAX_EXTERNAL_ID_LEN, MAX_IMAGE_LEN, MAX_URL_LEN,

@@ -9,12 +9,11 @@ use std::sync::Arc;
 pub enum Constraint {
     /// Another non-Deleted agent already has this name.
     LiveAgentName,
-    /// The agent changed since it was read (`version` mismatch): reload and retry.
+    /// What the write was decided on changed since it was read (the agent's `version`, or a
+    /// promoted deployment's row): reload and retry.
     StaleVersion,
     /// The deployment is the agent's production deployment and cannot be deleted.
     ProductionDeployment,
-    /// The deployment is not Ready or is expired, so it cannot be promoted.
-    DeploymentNotReady,
     /// The deployment is expired (soft-deleted) and cannot be registered again.
     DeploymentExpired,
     /// An API key with this (agent, name, type) exists.

@@ -4,7 +4,7 @@
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 use registry_contract::fixtures::{
-    agent_named, event, now, ready_deployment, save, unique_name, user,
+    agent_named, event, now, promotion, ready_deployment, save, unique_name, user,
 };
 use registry_domain::{apply, AgentName, EventKind, LifecycleEvent};
 use registry_ports::{Constraint, Ports, RepoError};
@@ -106,11 +106,11 @@ async fn parallel_promotes_leave_one_production_deployment() {
         let agent = save(&ports, &registry_contract::fixtures::ready_agent()).await;
         let d1 = ready_deployment(&ports, agent.id).await;
         let d2 = ready_deployment(&ports, agent.id).await;
-        let promote = |id| {
-            let (deployments, agent) = (ports.deployments.clone(), agent.clone());
-            tokio::spawn(async move { deployments.promote(&agent, id, now(), &[]).await })
+        let promote = |d| {
+            let (deployments, decided) = (ports.deployments.clone(), promotion(&agent, d, now()));
+            tokio::spawn(async move { deployments.promote(&decided, &[]).await })
         };
-        let (a, b) = (promote(d1.id), promote(d2.id));
+        let (a, b) = (promote(&d1), promote(&d2));
         let results = [a.await.unwrap(), b.await.unwrap()];
         let winners: Vec<_> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
         assert_eq!(winners.len(), 1, "{results:?}");

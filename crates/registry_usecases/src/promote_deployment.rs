@@ -6,8 +6,7 @@ use crate::get_deployment::deployment_not_found;
 use crate::repo_error::{repo_error, MAX_ATTEMPTS};
 use crate::{Registry, RegistryError};
 use registry_domain::{
-    apply, Agent, AgentId, Deployment, DeploymentId, EventKind, LifecycleEvent, Principal,
-    TransitionError,
+    Agent, AgentId, Deployment, DeploymentId, EventKind, Principal, PromotionError, TransitionError,
 };
 use registry_ports::{Constraint, RepoError};
 
@@ -21,7 +20,9 @@ pub struct PromotedDeployment {
 }
 
 impl Registry {
-    /// Promotes a Ready, non-expired deployment to production. Needs `execute`.
+    /// Promotes a Ready, non-expired deployment to production. Needs `execute`. The domain
+    /// decides what changes (`Agent::promote`); the store persists it while the agent and the
+    /// deployment are as read.
     ///
     /// Errors: `AgentNotFound`, `Forbidden`, `StatusConflict` (agent Deleted),
     /// `DeploymentNotFound`, `DeploymentNotReady`, `Contention`, `Unavailable`, `Internal`.
@@ -42,16 +43,30 @@ impl Registry {
         for _ in 0..MAX_ATTEMPTS {
             let at = now();
             let from = agent.status;
-            let transition = match apply(&mut agent, LifecycleEvent::Promote, at, &actor) {
-                Ok(t) => t,
-                Err(TransitionError::Conflict) => {
+            let deployment = self
+                .deployments
+                .get(agent_id, deployment_id)
+                .await
+                .map_err(repo_error)?;
+            let promotion = match agent.promote(deployment.as_ref(), at, &actor) {
+                Ok(p) => p,
+                Err(PromotionError::Agent(TransitionError::Conflict)) => {
                     return Err(RegistryError::StatusConflict(format!(
                         "Agent {agent_id} is {from}: its deployments cannot be promoted."
                     )))
                 }
-                Err(TransitionError::NotFound) => return Err(RegistryError::AgentNotFound),
+                Err(PromotionError::Agent(TransitionError::NotFound)) => {
+                    return Err(RegistryError::AgentNotFound)
+                }
+                Err(PromotionError::DeploymentNotFound) => {
+                    return Err(deployment_not_found(agent_id, deployment_id))
+                }
+                Err(PromotionError::DeploymentNotReady) => {
+                    return Err(RegistryError::DeploymentNotReady(format!(
+                        "Deployment {deployment_id} cannot be promoted: it must be Ready and not deleted."
+                    )))
+                }
             };
-            agent.updated_at = at;
             let mut events = vec![audit::event(
                 agent_id,
                 EventKind::Promoted,
@@ -59,15 +74,12 @@ impl Registry {
                 at,
                 serde_json::json!({ "deployment_id": deployment_id.to_string() }),
             )];
-            if let Some(t) = transition {
+            if let Some(t) = promotion.transition {
                 events.push(audit::transition(agent_id, from, t, caller, at));
             }
-            match self
-                .deployments
-                .promote(&agent, deployment_id, at, &events)
-                .await
-            {
+            match self.deployments.promote(&promotion, &events).await {
                 Ok((deployment, agent)) => return Ok(PromotedDeployment { deployment, agent }),
+                // The agent or the deployment changed since read: read both again, decide again.
                 Err(RepoError::Conflict(Constraint::StaleVersion)) => {
                     agent = self
                         .agents
@@ -78,11 +90,6 @@ impl Registry {
                 }
                 Err(RepoError::NotFound) => {
                     return Err(deployment_not_found(agent_id, deployment_id))
-                }
-                Err(RepoError::Conflict(Constraint::DeploymentNotReady)) => {
-                    return Err(RegistryError::DeploymentNotReady(format!(
-                        "Deployment {deployment_id} cannot be promoted: it must be Ready and not deleted."
-                    )))
                 }
                 Err(e) => return Err(repo_error(e)),
             }
@@ -95,17 +102,45 @@ impl Registry {
 mod tests {
     use super::*;
     use crate::test_support::{agent, Mocks};
-    use registry_domain::AgentStatus;
+    use registry_domain::{AgentStatus, DeploymentStatus};
+
+    /// A deployment of `agent_id` in `status`.
+    fn deployment(agent_id: AgentId, status: DeploymentStatus) -> Deployment {
+        Deployment {
+            id: DeploymentId::new_random(),
+            agent_id,
+            docker_image: "image:1".to_owned(),
+            registration_metadata: None,
+            status,
+            acp_url: Some("http://d:1".to_owned()),
+            is_production: false,
+            sgp_deploy_id: None,
+            helm_release_name: None,
+            created_at: now(),
+            promoted_at: None,
+            expires_at: None,
+        }
+    }
+
+    /// Mocks holding `a` and, read again on every attempt, `deployments` one after the other.
+    fn holding(a: &Agent, deployments: Vec<Deployment>) -> Mocks {
+        let mut m = Mocks::default();
+        let stored = a.clone();
+        m.agents
+            .expect_get()
+            .returning(move |_| Ok(Some(stored.clone())));
+        let mut reads = deployments.into_iter();
+        m.deployments
+            .expect_get()
+            .returning(move |_, _| Ok(reads.next()));
+        m
+    }
 
     #[tokio::test]
     async fn promoting_on_a_deleted_agent_is_a_status_conflict() {
         let a = agent("a", AgentStatus::Deleted);
         let id = a.id;
-        let mut m = Mocks::default();
-        m.agents
-            .expect_get()
-            .returning(move |_| Ok(Some(a.clone())));
-        let err = m
+        let err = holding(&a, vec![])
             .registry()
             .promote_deployment(&Principal::Admin, id, DeploymentId::new_random())
             .await
@@ -116,23 +151,58 @@ mod tests {
     #[tokio::test]
     async fn promoting_a_build_only_agent_makes_it_ready_in_the_same_write() {
         let a = agent("a", AgentStatus::BuildOnly);
-        let id = a.id;
-        let mut m = Mocks::default();
-        m.agents
-            .expect_get()
-            .returning(move |_| Ok(Some(a.clone())));
+        let d = deployment(a.id, DeploymentStatus::Ready);
+        let mut m = holding(&a, vec![d.clone()]);
         m.deployments
             .expect_promote()
-            .withf(|agent, _, _, events| {
-                agent.status == AgentStatus::Ready
+            .withf(|p, events| {
+                p.agent.status == AgentStatus::Ready
+                    && p.deployment.is_production
                     && events.iter().any(|e| e.kind == EventKind::Promoted)
                     && events.iter().any(|e| e.kind == EventKind::Transition)
             })
             .times(1)
-            .returning(|_, _, _, _| Err(RepoError::Conflict(Constraint::DeploymentNotReady)));
+            .returning(|p, _| Ok((p.deployment.clone(), p.agent.clone())));
+        let promoted = m
+            .registry()
+            .promote_deployment(&Principal::Admin, a.id, d.id)
+            .await
+            .unwrap();
+        assert_eq!(promoted.agent.status, AgentStatus::Ready);
+        assert_eq!(promoted.agent.production_deployment_id, Some(d.id));
+    }
+
+    #[tokio::test]
+    async fn promoting_a_pending_deployment_is_refused_without_a_write() {
+        let a = agent("a", AgentStatus::BuildOnly);
+        let d = deployment(a.id, DeploymentStatus::Pending);
+        let err = holding(&a, vec![d.clone()])
+            .registry()
+            .promote_deployment(&Principal::Admin, a.id, d.id)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, RegistryError::DeploymentNotReady(_)),
+            "{err:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_deployment_changed_since_read_is_read_and_decided_again() {
+        let a = agent("a", AgentStatus::Ready);
+        let d = deployment(a.id, DeploymentStatus::Ready);
+        let deleted = Deployment {
+            expires_at: Some(now()),
+            ..d.clone()
+        };
+        let mut m = holding(&a, vec![d.clone(), deleted]);
+        m.deployments
+            .expect_promote()
+            .times(1)
+            .returning(|_, _| Err(RepoError::Conflict(Constraint::StaleVersion)));
         let err = m
             .registry()
-            .promote_deployment(&Principal::Admin, id, DeploymentId::new_random())
+            .promote_deployment(&Principal::Admin, a.id, d.id)
             .await
             .unwrap_err();
         assert!(

@@ -3,14 +3,14 @@
 
 use std::process::Command;
 
-/// Normal (non-dev) dependency names of `package`, one per line.
-fn dependency_names(package: &str) -> Vec<String> {
+/// Dependency names of `package` along the `edges` kinds (`cargo tree -e`), one per line.
+fn dependency_names(package: &str, edges: &str) -> Vec<String> {
     let output = Command::new(env!("CARGO"))
         .args([
             "tree",
             "--offline",
             "-e",
-            "normal",
+            edges,
             "--prefix",
             "none",
             "--format",
@@ -33,18 +33,27 @@ fn dependency_names(package: &str) -> Vec<String> {
         .collect()
 }
 
-fn assert_free_of_io(package: &str) {
-    let deps = dependency_names(package);
+/// Asserts that none of `forbidden` is in `package`'s tree along `edges`.
+fn assert_tree_free_of(package: &str, edges: &str, forbidden: &[&str]) {
+    let deps = dependency_names(package, edges);
     assert!(
         deps.iter().any(|d| d == package),
         "cargo tree listed nothing for {package}: {deps:?}"
     );
-    for forbidden in ["diesel", "actix-web", "r2d2", "tokio", "actix-rt"] {
+    for forbidden in forbidden {
         assert!(
             !deps.iter().any(|d| d == forbidden),
-            "{package} must not depend on {forbidden}; its tree: {deps:?}"
+            "{package} must not depend on {forbidden}; its tree ({edges}): {deps:?}"
         );
     }
+}
+
+fn assert_free_of_io(package: &str) {
+    assert_tree_free_of(
+        package,
+        "normal",
+        &["diesel", "actix-web", "r2d2", "tokio", "actix-rt"],
+    );
 }
 
 #[test]
@@ -60,4 +69,23 @@ fn ports_have_no_io_dependencies() {
 #[test]
 fn usecases_have_no_io_dependencies() {
     assert_free_of_io("registry_usecases");
+}
+
+/// The HTTP adapter reaches the database only through the ports: no diesel or r2d2 anywhere in
+/// its tree, its tests included (they run on the in-memory store).
+#[test]
+fn http_has_no_database_dependencies() {
+    assert_tree_free_of(
+        "registry_http",
+        "normal,build,dev",
+        &["diesel", "r2d2", "registry_store_pg"],
+    );
+}
+
+/// Adapters depend on the ports and the domain, never on each other.
+#[test]
+fn the_stores_do_not_depend_on_each_other() {
+    let all = "normal,build,dev";
+    assert_tree_free_of("registry_store_pg", all, &["registry_store_memory"]);
+    assert_tree_free_of("registry_store_memory", all, &["registry_store_pg"]);
 }

@@ -1,9 +1,8 @@
 //! `Authorizer`: grants, roles and visibility.
 
 use crate::fixtures::*;
-use crate::Stores;
 use registry_domain::{Action, AgentId, EventKind, Principal, Role};
-use registry_ports::{Constraint, RepoError};
+use registry_ports::{Constraint, Ports, RepoError};
 
 const ACTIONS: [Action; 5] = [
     Action::Create,
@@ -14,37 +13,37 @@ const ACTIONS: [Action; 5] = [
 ];
 
 /// check answers `Role::allows` for the principal's role, and false without a grant.
-pub async fn check_follows_role(stores: Stores) {
-    let agent = saved_agent(&stores).await;
-    let other = saved_agent(&stores).await;
+pub async fn check_follows_role(ports: Ports) {
+    let agent = saved_agent(&ports).await;
+    let other = saved_agent(&ports).await;
     let bob = user("bob");
     for action in ACTIONS {
-        assert!(!stores
+        assert!(!ports
             .authorizer
             .check(&bob, agent.id, action)
             .await
             .unwrap());
     }
     for role in [Role::Viewer, Role::Editor, Role::Owner] {
-        stores
+        ports
             .authorizer
             .grant(agent.id, &bob, role, &[])
             .await
             .unwrap();
         for action in ACTIONS {
-            let allowed = stores
+            let allowed = ports
                 .authorizer
                 .check(&bob, agent.id, action)
                 .await
                 .unwrap();
             assert_eq!(allowed, role.allows(action), "{role:?} {action:?}");
-            assert!(!stores
+            assert!(!ports
                 .authorizer
                 .check(&bob, other.id, action)
                 .await
                 .unwrap());
             let carol = user("carol");
-            assert!(!stores
+            assert!(!ports
                 .authorizer
                 .check(&carol, agent.id, action)
                 .await
@@ -54,10 +53,10 @@ pub async fn check_follows_role(stores: Stores) {
 }
 
 /// A second grant replaces the principal's role; events ride along.
-pub async fn grant_replaces_role(stores: Stores) {
-    let agent = saved_agent(&stores).await;
+pub async fn grant_replaces_role(ports: Ports) {
+    let agent = saved_agent(&ports).await;
     let bob = user("bob");
-    let g = stores
+    let g = ports
         .authorizer
         .grant(agent.id, &bob, Role::Viewer, &[])
         .await
@@ -67,22 +66,22 @@ pub async fn grant_replaces_role(stores: Stores) {
         (agent.id, bob.clone(), Role::Viewer)
     );
     let evs = [event(agent.id, EventKind::GrantAdded, "admin")];
-    let g = stores
+    let g = ports
         .authorizer
         .grant(agent.id, &bob, Role::Editor, &evs)
         .await
         .unwrap();
     assert_eq!(g.role, Role::Editor);
-    let grants = stores.authorizer.grants(agent.id).await.unwrap();
+    let grants = ports.authorizer.grants(agent.id).await.unwrap();
     assert_eq!(grants.len(), 1);
     assert_eq!(grants[0].role, Role::Editor);
-    let events = stores.events.list(agent.id, page(50, 1)).await.unwrap();
+    let events = ports.events.list(agent.id, page(50, 1)).await.unwrap();
     assert_eq!(events.items[0].event.kind, EventKind::GrantAdded);
 }
 
 /// Granting on an absent agent is `NotFound`.
-pub async fn grant_on_absent_agent_is_not_found(stores: Stores) {
-    let err = stores
+pub async fn grant_on_absent_agent_is_not_found(ports: Ports) {
+    let err = ports
         .authorizer
         .grant(AgentId::new_random(), &user("bob"), Role::Viewer, &[])
         .await
@@ -91,31 +90,31 @@ pub async fn grant_on_absent_agent_is_not_found(stores: Stores) {
 }
 
 /// The only owner cannot be demoted; with a second owner it can.
-pub async fn demoting_last_owner_conflicts(stores: Stores) {
+pub async fn demoting_last_owner_conflicts(ports: Ports) {
     let agent = ready_agent();
     let alice = user("alice");
-    stores
+    ports
         .agents
         .create_if_absent(&agent, Some(alice.clone()), &[])
         .await
         .unwrap();
-    let err = stores
+    let err = ports
         .authorizer
         .grant(agent.id, &alice, Role::Editor, &[])
         .await
         .unwrap_err();
     assert_eq!(err, RepoError::Conflict(Constraint::LastOwner));
-    assert!(stores
+    assert!(ports
         .authorizer
         .check(&alice, agent.id, Action::Delete)
         .await
         .unwrap());
-    stores
+    ports
         .authorizer
         .grant(agent.id, &user("bob"), Role::Owner, &[])
         .await
         .unwrap();
-    let g = stores
+    let g = ports
         .authorizer
         .grant(agent.id, &alice, Role::Editor, &[])
         .await
@@ -124,55 +123,51 @@ pub async fn demoting_last_owner_conflicts(stores: Stores) {
 }
 
 /// revoke: `NotFound` without a grant, `Conflict(LastOwner)` for the only owner, else removes.
-pub async fn revoke_rules(stores: Stores) {
+pub async fn revoke_rules(ports: Ports) {
     let agent = ready_agent();
     let (alice, bob) = (user("alice"), user("bob"));
-    stores
+    ports
         .agents
         .create_if_absent(&agent, Some(alice.clone()), &[])
         .await
         .unwrap();
-    let err = stores
+    let err = ports
         .authorizer
         .revoke(agent.id, &bob, &[])
         .await
         .unwrap_err();
     assert_eq!(err, RepoError::NotFound);
-    let err = stores
+    let err = ports
         .authorizer
         .revoke(agent.id, &alice, &[])
         .await
         .unwrap_err();
     assert_eq!(err, RepoError::Conflict(Constraint::LastOwner));
-    stores
+    ports
         .authorizer
         .grant(agent.id, &bob, Role::Viewer, &[])
         .await
         .unwrap();
     let evs = [event(agent.id, EventKind::GrantRevoked, "user:alice")];
-    let removed = stores
-        .authorizer
-        .revoke(agent.id, &bob, &evs)
-        .await
-        .unwrap();
+    let removed = ports.authorizer.revoke(agent.id, &bob, &evs).await.unwrap();
     assert_eq!(
         (removed.principal, removed.role),
         (bob.clone(), Role::Viewer)
     );
-    assert!(!stores
+    assert!(!ports
         .authorizer
         .check(&bob, agent.id, Action::Read)
         .await
         .unwrap());
-    let events = stores.events.list(agent.id, page(50, 1)).await.unwrap();
+    let events = ports.events.list(agent.id, page(50, 1)).await.unwrap();
     assert_eq!(events.items[0].event.kind, EventKind::GrantRevoked);
-    assert_eq!(stores.authorizer.grants(agent.id).await.unwrap().len(), 1);
+    assert_eq!(ports.authorizer.grants(agent.id).await.unwrap().len(), 1);
 }
 
 /// grants lists owners first, then by principal text.
-pub async fn grants_list_owners_first(stores: Stores) {
+pub async fn grants_list_owners_first(ports: Ports) {
     let agent = ready_agent();
-    stores
+    ports
         .agents
         .create_if_absent(&agent, Some(user("zed")), &[])
         .await
@@ -182,18 +177,18 @@ pub async fn grants_list_owners_first(stores: Stores) {
         ("alice", Role::Viewer),
         ("bob", Role::Editor),
     ] {
-        stores
+        ports
             .authorizer
             .grant(agent.id, &user(name), role, &[])
             .await
             .unwrap();
     }
-    stores
+    ports
         .authorizer
         .grant(agent.id, &user("yves"), Role::Owner, &[])
         .await
         .unwrap();
-    let order: Vec<Principal> = stores
+    let order: Vec<Principal> = ports
         .authorizer
         .grants(agent.id)
         .await

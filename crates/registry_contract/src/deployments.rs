@@ -1,67 +1,65 @@
 //! `DeploymentRepository`: lifecycle of deployments and promotion.
 
 use crate::fixtures::*;
-use crate::Stores;
-use registry_domain::{DeploymentId, DeploymentStatus, EventKind, SortDirection};
-use registry_ports::{Constraint, RepoError};
+use registry_domain::{
+    Deployment, DeploymentId, DeploymentStatus, EventKind, Promotion, SortDirection,
+};
+use registry_ports::{Constraint, Ports, RepoError};
 
 /// A created deployment reads back equal, only under its own agent.
-pub async fn create_and_get(stores: Stores) {
-    let agent = saved_agent(&stores).await;
-    let other = saved_agent(&stores).await;
+pub async fn create_and_get(ports: Ports) {
+    let agent = saved_agent(&ports).await;
+    let other = saved_agent(&ports).await;
     let d = deployment_at(agent.id, now());
-    assert_eq!(stores.deployments.create(&d).await.unwrap(), d);
+    assert_eq!(ports.deployments.create(&d).await.unwrap(), d);
     assert_eq!(
-        stores.deployments.get(agent.id, d.id).await.unwrap(),
+        ports.deployments.get(agent.id, d.id).await.unwrap(),
         Some(d.clone())
     );
-    assert_eq!(stores.deployments.get(other.id, d.id).await.unwrap(), None);
+    assert_eq!(ports.deployments.get(other.id, d.id).await.unwrap(), None);
     let absent = DeploymentId::new_random();
-    assert_eq!(
-        stores.deployments.get(agent.id, absent).await.unwrap(),
-        None
-    );
+    assert_eq!(ports.deployments.get(agent.id, absent).await.unwrap(), None);
 }
 
 /// Creating a deployment of an absent agent is `NotFound`.
-pub async fn create_for_absent_agent_is_not_found(stores: Stores) {
+pub async fn create_for_absent_agent_is_not_found(ports: Ports) {
     let d = deployment_at(registry_domain::AgentId::new_random(), now());
     assert_eq!(
-        stores.deployments.create(&d).await.unwrap_err(),
+        ports.deployments.create(&d).await.unwrap_err(),
         RepoError::NotFound
     );
 }
 
 /// list: the agent's non-expired deployments by `created_at` (id tiebreak), paged, with total.
-pub async fn list_excludes_expired_and_others(stores: Stores) {
-    let agent = saved_agent(&stores).await;
-    let other = saved_agent(&stores).await;
+pub async fn list_excludes_expired_and_others(ports: Ports) {
+    let agent = saved_agent(&ports).await;
+    let other = saved_agent(&ports).await;
     let base = now();
     let mut ds = Vec::new();
     for i in 0..4 {
         let d = deployment_at(agent.id, later(base, i));
-        ds.push(stores.deployments.create(&d).await.unwrap().id);
+        ds.push(ports.deployments.create(&d).await.unwrap().id);
     }
     // Two sharing one created_at: the id breaks the tie.
-    let twin = stores
+    let twin = ports
         .deployments
         .create(&deployment_at(agent.id, later(base, 3)))
         .await
         .unwrap();
     let mut tail = vec![ds[3], twin.id];
     tail.sort();
-    stores
+    ports
         .deployments
         .create(&deployment_at(other.id, base))
         .await
         .unwrap();
-    stores
+    ports
         .deployments
         .soft_delete(agent.id, ds[1], now())
         .await
         .unwrap();
     let asc: Vec<DeploymentId> = [vec![ds[0], ds[2]], tail].concat();
-    let list = |p, dir| stores.deployments.list(agent.id, p, dir);
+    let list = |p, dir| ports.deployments.list(agent.id, p, dir);
     let got = list(page(50, 1), SortDirection::Asc).await.unwrap();
     assert_eq!(got.total, 4);
     assert_eq!(got.items.iter().map(|d| d.id).collect::<Vec<_>>(), asc);
@@ -74,23 +72,23 @@ pub async fn list_excludes_expired_and_others(stores: Stores) {
 }
 
 /// soft_delete sets `expires_at` once; the row stays readable by get.
-pub async fn soft_delete_sets_expiry_once(stores: Stores) {
-    let agent = saved_agent(&stores).await;
-    let d = saved_deployment(&stores, agent.id).await;
+pub async fn soft_delete_sets_expiry_once(ports: Ports) {
+    let agent = saved_agent(&ports).await;
+    let d = saved_deployment(&ports, agent.id).await;
     let first = now();
-    let deleted = stores
+    let deleted = ports
         .deployments
         .soft_delete(agent.id, d.id, first)
         .await
         .unwrap();
     assert_eq!(deleted.expires_at, Some(first));
-    let again = stores
+    let again = ports
         .deployments
         .soft_delete(agent.id, d.id, later(first, 10))
         .await
         .unwrap();
     assert_eq!(again.expires_at, Some(first));
-    let read = stores
+    let read = ports
         .deployments
         .get(agent.id, d.id)
         .await
@@ -100,21 +98,21 @@ pub async fn soft_delete_sets_expiry_once(stores: Stores) {
 }
 
 /// The production deployment cannot be soft-deleted.
-pub async fn soft_delete_production_conflicts(stores: Stores) {
-    let agent = saved_agent(&stores).await;
-    let d = ready_deployment(&stores, agent.id).await;
-    stores
+pub async fn soft_delete_production_conflicts(ports: Ports) {
+    let agent = saved_agent(&ports).await;
+    let d = ready_deployment(&ports, agent.id).await;
+    ports
         .deployments
-        .promote(&agent, d.id, now(), &[])
+        .promote(&promotion(&agent, &d, now()), &[])
         .await
         .unwrap();
-    let err = stores
+    let err = ports
         .deployments
         .soft_delete(agent.id, d.id, now())
         .await
         .unwrap_err();
     assert_eq!(err, RepoError::Conflict(Constraint::ProductionDeployment));
-    let read = stores
+    let read = ports
         .deployments
         .get(agent.id, d.id)
         .await
@@ -124,24 +122,24 @@ pub async fn soft_delete_production_conflicts(stores: Stores) {
 }
 
 /// soft_delete of another agent's or an absent deployment is `NotFound`.
-pub async fn soft_delete_elsewhere_is_not_found(stores: Stores) {
-    let agent = saved_agent(&stores).await;
-    let other = saved_agent(&stores).await;
-    let d = saved_deployment(&stores, agent.id).await;
-    let err = stores
+pub async fn soft_delete_elsewhere_is_not_found(ports: Ports) {
+    let agent = saved_agent(&ports).await;
+    let other = saved_agent(&ports).await;
+    let d = saved_deployment(&ports, agent.id).await;
+    let err = ports
         .deployments
         .soft_delete(other.id, d.id, now())
         .await
         .unwrap_err();
     assert_eq!(err, RepoError::NotFound);
     let absent = DeploymentId::new_random();
-    let err = stores
+    let err = ports
         .deployments
         .soft_delete(agent.id, absent, now())
         .await
         .unwrap_err();
     assert_eq!(err, RepoError::NotFound);
-    let read = stores
+    let read = ports
         .deployments
         .get(agent.id, d.id)
         .await
@@ -151,10 +149,10 @@ pub async fn soft_delete_elsewhere_is_not_found(stores: Stores) {
 }
 
 /// mark_ready makes the deployment Ready with the URL.
-pub async fn mark_ready_sets_status_and_url(stores: Stores) {
-    let agent = saved_agent(&stores).await;
-    let d = saved_deployment(&stores, agent.id).await;
-    let ready = stores
+pub async fn mark_ready_sets_status_and_url(ports: Ports) {
+    let agent = saved_agent(&ports).await;
+    let d = saved_deployment(&ports, agent.id).await;
+    let ready = ports
         .deployments
         .mark_ready(agent.id, d.id, "http://d:1")
         .await
@@ -162,27 +160,27 @@ pub async fn mark_ready_sets_status_and_url(stores: Stores) {
     assert_eq!(ready.status, DeploymentStatus::Ready);
     assert_eq!(ready.acp_url.as_deref(), Some("http://d:1"));
     assert_eq!(
-        stores.deployments.get(agent.id, d.id).await.unwrap(),
+        ports.deployments.get(agent.id, d.id).await.unwrap(),
         Some(ready)
     );
 }
 
 /// mark_ready of an expired deployment is `Conflict(DeploymentExpired)`.
-pub async fn mark_ready_expired_conflicts(stores: Stores) {
-    let agent = saved_agent(&stores).await;
-    let d = saved_deployment(&stores, agent.id).await;
-    stores
+pub async fn mark_ready_expired_conflicts(ports: Ports) {
+    let agent = saved_agent(&ports).await;
+    let d = saved_deployment(&ports, agent.id).await;
+    ports
         .deployments
         .soft_delete(agent.id, d.id, now())
         .await
         .unwrap();
-    let err = stores
+    let err = ports
         .deployments
         .mark_ready(agent.id, d.id, "http://d:1")
         .await
         .unwrap_err();
     assert_eq!(err, RepoError::Conflict(Constraint::DeploymentExpired));
-    let read = stores
+    let read = ports
         .deployments
         .get(agent.id, d.id)
         .await
@@ -192,17 +190,17 @@ pub async fn mark_ready_expired_conflicts(stores: Stores) {
 }
 
 /// mark_ready of another agent's deployment is `NotFound`.
-pub async fn mark_ready_elsewhere_is_not_found(stores: Stores) {
-    let agent = saved_agent(&stores).await;
-    let other = saved_agent(&stores).await;
-    let d = saved_deployment(&stores, agent.id).await;
-    let err = stores
+pub async fn mark_ready_elsewhere_is_not_found(ports: Ports) {
+    let agent = saved_agent(&ports).await;
+    let other = saved_agent(&ports).await;
+    let d = saved_deployment(&ports, agent.id).await;
+    let err = ports
         .deployments
         .mark_ready(other.id, d.id, "http://d:1")
         .await
         .unwrap_err();
     assert_eq!(err, RepoError::NotFound);
-    let read = stores
+    let read = ports
         .deployments
         .get(agent.id, d.id)
         .await
@@ -211,55 +209,65 @@ pub async fn mark_ready_elsewhere_is_not_found(stores: Stores) {
     assert_eq!(read.status, DeploymentStatus::Pending);
 }
 
-/// Only Ready, non-expired deployments of the agent can be promoted.
-pub async fn promote_requires_ready_deployment(stores: Stores) {
-    let agent = saved_agent(&stores).await;
-    let other = saved_agent(&stores).await;
-    let pending = saved_deployment(&stores, agent.id).await;
-    let err = stores
-        .deployments
-        .promote(&agent, pending.id, now(), &[])
-        .await
-        .unwrap_err();
-    assert_eq!(err, RepoError::Conflict(Constraint::DeploymentNotReady));
-    let expired = ready_deployment(&stores, agent.id).await;
-    stores
+/// A promotion is written only while its deployment is as the promotion read it: one
+/// soft-deleted or registered again since is `StaleVersion` (decide again), another agent's is
+/// `NotFound`, and nothing changes. (Which deployments may be promoted at all is the domain's
+/// rule, `Agent::promote`.)
+pub async fn promote_requires_the_deployment_as_read(ports: Ports) {
+    let agent = saved_agent(&ports).await;
+    let other = saved_agent(&ports).await;
+    let expired = ready_deployment(&ports, agent.id).await;
+    let decided = promotion(&agent, &expired, now());
+    ports
         .deployments
         .soft_delete(agent.id, expired.id, now())
         .await
         .unwrap();
-    let err = stores
+    let err = ports.deployments.promote(&decided, &[]).await.unwrap_err();
+    assert_eq!(err, RepoError::Conflict(Constraint::StaleVersion));
+    let moved = ready_deployment(&ports, agent.id).await;
+    let decided = promotion(&agent, &moved, now());
+    ports
         .deployments
-        .promote(&agent, expired.id, now(), &[])
+        .mark_ready(agent.id, moved.id, "http://moved:1")
         .await
-        .unwrap_err();
-    assert_eq!(err, RepoError::Conflict(Constraint::DeploymentNotReady));
-    let foreign = ready_deployment(&stores, other.id).await;
-    let err = stores
-        .deployments
-        .promote(&agent, foreign.id, now(), &[])
-        .await
-        .unwrap_err();
+        .unwrap();
+    let err = ports.deployments.promote(&decided, &[]).await.unwrap_err();
+    assert_eq!(err, RepoError::Conflict(Constraint::StaleVersion));
+    let foreign = ready_deployment(&ports, other.id).await;
+    let decided = Promotion {
+        deployment: Deployment {
+            is_production: true,
+            promoted_at: Some(now()),
+            ..foreign.clone()
+        },
+        ..promotion(&agent, &moved, now())
+    };
+    let err = ports.deployments.promote(&decided, &[]).await.unwrap_err();
     assert_eq!(err, RepoError::NotFound);
-    let stored = stores.agents.get(agent.id).await.unwrap().unwrap();
+    for d in [&expired, &moved, &foreign] {
+        let read = ports.deployments.get(d.agent_id, d.id).await.unwrap();
+        assert!(!read.unwrap().is_production);
+    }
+    let stored = ports.agents.get(agent.id).await.unwrap().unwrap();
     assert_eq!(stored, agent);
 }
 
 /// Promotion from a stale agent version is refused and changes nothing.
-pub async fn promote_with_stale_version_conflicts(stores: Stores) {
-    let agent = saved_agent(&stores).await;
-    let d = ready_deployment(&stores, agent.id).await;
+pub async fn promote_with_stale_version_conflicts(ports: Ports) {
+    let agent = saved_agent(&ports).await;
+    let d = ready_deployment(&ports, agent.id).await;
     let mut moved = agent.clone();
     moved.acp_url = Some("http://moved:1".to_owned());
-    let current = stores.agents.update(&moved, &[]).await.unwrap();
-    let err = stores
+    let current = ports.agents.update(&moved, &[]).await.unwrap();
+    let err = ports
         .deployments
-        .promote(&agent, d.id, now(), &[])
+        .promote(&promotion(&agent, &d, now()), &[])
         .await
         .unwrap_err();
     assert_eq!(err, RepoError::Conflict(Constraint::StaleVersion));
     assert!(
-        !stores
+        !ports
             .deployments
             .get(agent.id, d.id)
             .await
@@ -267,25 +275,25 @@ pub async fn promote_with_stale_version_conflicts(stores: Stores) {
             .unwrap()
             .is_production
     );
-    assert_eq!(stores.agents.get(agent.id).await.unwrap(), Some(current));
+    assert_eq!(ports.agents.get(agent.id).await.unwrap(), Some(current));
 }
 
 /// Promotion demotes the previous production deployment and points the agent at the new one.
-pub async fn promote_moves_production(stores: Stores) {
-    let agent = saved_agent(&stores).await;
-    let d1 = ready_deployment(&stores, agent.id).await;
-    let d2 = ready_deployment(&stores, agent.id).await;
-    let (p1, a1) = stores
+pub async fn promote_moves_production(ports: Ports) {
+    let agent = saved_agent(&ports).await;
+    let d1 = ready_deployment(&ports, agent.id).await;
+    let d2 = ready_deployment(&ports, agent.id).await;
+    let (p1, a1) = ports
         .deployments
-        .promote(&agent, d1.id, now(), &[])
+        .promote(&promotion(&agent, &d1, now()), &[])
         .await
         .unwrap();
     assert!(p1.is_production);
     let at = later(now(), 5);
     let evs = [event(agent.id, EventKind::Promoted, "admin")];
-    let (p2, a2) = stores
+    let (p2, a2) = ports
         .deployments
-        .promote(&a1, d2.id, at, &evs)
+        .promote(&promotion(&a1, &d2, at), &evs)
         .await
         .unwrap();
     assert!(p2.is_production);
@@ -293,35 +301,35 @@ pub async fn promote_moves_production(stores: Stores) {
     assert_eq!(a2.production_deployment_id, Some(d2.id));
     assert_eq!(a2.acp_url, p2.acp_url);
     assert_eq!(a2.version, agent.version + 2);
-    assert_eq!(stores.agents.get(agent.id).await.unwrap(), Some(a2));
+    assert_eq!(ports.agents.get(agent.id).await.unwrap(), Some(a2));
     assert_eq!(
-        stores.deployments.get(agent.id, d2.id).await.unwrap(),
+        ports.deployments.get(agent.id, d2.id).await.unwrap(),
         Some(p2)
     );
-    let old = stores
+    let old = ports
         .deployments
         .get(agent.id, d1.id)
         .await
         .unwrap()
         .unwrap();
     assert!(!old.is_production);
-    let events = stores.events.list(agent.id, page(50, 1)).await.unwrap();
+    let events = ports.events.list(agent.id, page(50, 1)).await.unwrap();
     assert_eq!(events.items[0].event.kind, EventKind::Promoted);
 }
 
 /// Concurrent promotions of different deployments from one version leave exactly one production.
-pub async fn concurrent_promotes_leave_one_production(stores: Stores) {
-    let agent = saved_agent(&stores).await;
-    let mut ids = Vec::new();
+pub async fn concurrent_promotes_leave_one_production(ports: Ports) {
+    let agent = saved_agent(&ports).await;
+    let mut candidates = Vec::new();
     for _ in 0..8 {
-        ids.push(ready_deployment(&stores, agent.id).await.id);
+        candidates.push(ready_deployment(&ports, agent.id).await);
     }
-    let tasks: Vec<_> = ids
+    let tasks: Vec<_> = candidates
         .iter()
-        .map(|id| {
-            let deployments = stores.deployments.clone();
-            let (agent, id) = (agent.clone(), *id);
-            tokio::spawn(async move { deployments.promote(&agent, id, now(), &[]).await })
+        .map(|d| {
+            let deployments = ports.deployments.clone();
+            let decided = promotion(&agent, d, now());
+            tokio::spawn(async move { deployments.promote(&decided, &[]).await })
         })
         .collect();
     let mut winners = Vec::new();
@@ -332,7 +340,7 @@ pub async fn concurrent_promotes_leave_one_production(stores: Stores) {
         }
     }
     assert_eq!(winners.len(), 1);
-    let listed = stores
+    let listed = ports
         .deployments
         .list(agent.id, page(50, 1), SortDirection::Asc)
         .await
@@ -344,6 +352,6 @@ pub async fn concurrent_promotes_leave_one_production(stores: Stores) {
         .map(|d| d.id)
         .collect();
     assert_eq!(production, winners);
-    let stored = stores.agents.get(agent.id).await.unwrap().unwrap();
+    let stored = ports.agents.get(agent.id).await.unwrap().unwrap();
     assert_eq!(stored.production_deployment_id, Some(winners[0]));
 }

@@ -1,13 +1,13 @@
 //! `EventLog`: the audit trail.
 
 use crate::fixtures::*;
-use crate::Stores;
 use registry_domain::{AgentStatus, EventKind, NewEvent};
+use registry_ports::Ports;
 
 /// Appended events are listed per agent, newest first, paged, with the total; fields round-trip.
-pub async fn append_and_list_newest_first(stores: Stores) {
-    let agent = saved_agent(&stores).await;
-    let other = saved_agent(&stores).await;
+pub async fn append_and_list_newest_first(ports: Ports) {
+    let agent = saved_agent(&ports).await;
+    let other = saved_agent(&ports).await;
     let detail = NewEvent {
         from_status: Some(AgentStatus::Ready),
         to_status: Some(AgentStatus::Unhealthy),
@@ -15,17 +15,17 @@ pub async fn append_and_list_newest_first(stores: Stores) {
         ..event(agent.id, EventKind::Transition, "user:alice")
     };
     let updated = event(agent.id, EventKind::Updated, "admin");
-    stores
+    ports
         .events
         .append(&[detail.clone(), updated.clone()])
         .await
         .unwrap();
-    stores
+    ports
         .events
         .append(&[event(other.id, EventKind::Updated, "admin")])
         .await
         .unwrap();
-    let listed = stores.events.list(agent.id, page(50, 1)).await.unwrap();
+    let listed = ports.events.list(agent.id, page(50, 1)).await.unwrap();
     assert_eq!(listed.total, 3);
     let kinds: Vec<_> = listed.items.iter().map(|e| e.event.kind).collect();
     assert_eq!(
@@ -39,14 +39,14 @@ pub async fn append_and_list_newest_first(stores: Stores) {
     assert!(listed.items.windows(2).all(|w| w[0].id > w[1].id));
     assert_eq!(listed.items[0].event, updated);
     assert_eq!(listed.items[1].event, detail);
-    let second = stores.events.list(agent.id, page(2, 2)).await.unwrap();
+    let second = ports.events.list(agent.id, page(2, 2)).await.unwrap();
     assert_eq!((second.items.len(), second.total), (1, 3));
     assert_eq!(second.items[0].event.kind, EventKind::Created);
 }
 
 /// A Deleted agent's events stay listed.
-pub async fn list_works_for_deleted_agents(stores: Stores) {
-    let agent = saved_agent(&stores).await;
+pub async fn list_works_for_deleted_agents(ports: Ports) {
+    let agent = saved_agent(&ports).await;
     let mut gone = agent.clone();
     registry_domain::apply(
         &mut gone,
@@ -56,8 +56,8 @@ pub async fn list_works_for_deleted_agents(stores: Stores) {
     )
     .unwrap();
     let evs = [event(agent.id, EventKind::Transition, "admin")];
-    stores.agents.update(&gone, &evs).await.unwrap();
-    let listed = stores.events.list(agent.id, page(50, 1)).await.unwrap();
+    ports.agents.update(&gone, &evs).await.unwrap();
+    let listed = ports.events.list(agent.id, page(50, 1)).await.unwrap();
     assert_eq!(listed.total, 2);
     assert_eq!(listed.items[0].event.kind, EventKind::Transition);
 }

@@ -1,13 +1,13 @@
 //! Test data builders, so each behaviour reads as its assertions.
 
-use crate::Stores;
 use registry_domain::state_machine::{apply, create};
 use registry_domain::{
     AcpType, Agent, AgentId, AgentName, ApiKey, ApiKeyId, ApiKeyType, Deployment,
     DeploymentHistory, DeploymentId, DeploymentStatus, Description, EventKind, HistoryId,
-    LifecycleEvent, Metadata, NewAgent, NewEvent, PageRequest, Principal, ServiceToken,
+    LifecycleEvent, Metadata, NewAgent, NewEvent, PageRequest, Principal, Promotion, ServiceToken,
     ServiceTokenId, Timestamp,
 };
+use registry_ports::Ports;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Now, truncated to microseconds (PostgreSQL's precision) so every adapter round-trips it.
@@ -78,8 +78,8 @@ pub fn event(agent_id: AgentId, kind: EventKind, actor: &str) -> NewEvent {
 }
 
 /// Stores `agent` (no owner, one Created event) and returns it as stored.
-pub async fn save(stores: &Stores, agent: &Agent) -> Agent {
-    let outcome = stores
+pub async fn save(ports: &Ports, agent: &Agent) -> Agent {
+    let outcome = ports
         .agents
         .create_if_absent(agent, None, &[event(agent.id, EventKind::Created, "admin")])
         .await
@@ -89,15 +89,15 @@ pub async fn save(stores: &Stores, agent: &Agent) -> Agent {
 }
 
 /// A stored Ready agent with a unique name.
-pub async fn saved_agent(stores: &Stores) -> Agent {
-    save(stores, &ready_agent()).await
+pub async fn saved_agent(ports: &Ports) -> Agent {
+    save(ports, &ready_agent()).await
 }
 
 /// Stores `agent` Deleted (applying the Delete event) and returns it as stored.
-pub async fn delete(stores: &Stores, agent: &Agent) -> Agent {
+pub async fn delete(ports: &Ports, agent: &Agent) -> Agent {
     let mut deleted = agent.clone();
     apply(&mut deleted, LifecycleEvent::Delete, now(), "admin").expect("delete applies");
-    stores
+    ports
         .agents
         .update(&deleted, &[])
         .await
@@ -123,8 +123,8 @@ pub fn deployment_at(agent_id: AgentId, at: Timestamp) -> Deployment {
 }
 
 /// A stored Pending deployment of `agent_id`.
-pub async fn saved_deployment(stores: &Stores, agent_id: AgentId) -> Deployment {
-    stores
+pub async fn saved_deployment(ports: &Ports, agent_id: AgentId) -> Deployment {
+    ports
         .deployments
         .create(&deployment_at(agent_id, now()))
         .await
@@ -132,13 +132,20 @@ pub async fn saved_deployment(stores: &Stores, agent_id: AgentId) -> Deployment 
 }
 
 /// A stored Ready deployment of `agent_id` serving at `http://<id>:8000`.
-pub async fn ready_deployment(stores: &Stores, agent_id: AgentId) -> Deployment {
-    let d = saved_deployment(stores, agent_id).await;
-    stores
+pub async fn ready_deployment(ports: &Ports, agent_id: AgentId) -> Deployment {
+    let d = saved_deployment(ports, agent_id).await;
+    ports
         .deployments
         .mark_ready(agent_id, d.id, &format!("http://{}:8000", d.id))
         .await
         .expect("mark ready")
+}
+
+/// The promotion of `deployment` (as read) on `agent` at `at`, as the domain decides it.
+pub fn promotion(agent: &Agent, deployment: &Deployment, at: Timestamp) -> Promotion {
+    agent
+        .promote(Some(deployment), at, "admin")
+        .expect("a promotable deployment")
 }
 
 /// An unsaved history row for `commit` deployed at `at`.

@@ -1,65 +1,80 @@
 //! `AgentRepository::expire_heartbeats`: the heartbeat monitor's one statement.
 
 use crate::fixtures::*;
-use crate::Stores;
 use registry_domain::state_machine::REASON_EXPIRED;
-use registry_domain::{Agent, AgentStatus, EventKind, LifecycleEvent, Timestamp, Transition};
+use registry_domain::{
+    Agent, AgentStatus, EventKind, EventTemplate, LifecycleEvent, Timestamp, Transition,
+};
+use registry_ports::{HeartbeatExpiry, Ports};
 use std::collections::HashSet;
 
-fn expired() -> Transition {
-    Transition {
-        to: AgentStatus::Unhealthy,
-        reason: REASON_EXPIRED,
+/// Ready agents seen before `seen_before` become Unhealthy at `at`, each with a `system`
+/// Transition event: what the use case decides.
+fn expiry(seen_before: Timestamp, at: Timestamp) -> HeartbeatExpiry {
+    HeartbeatExpiry {
+        from: AgentStatus::Ready,
+        seen_before,
+        transition: Transition {
+            to: AgentStatus::Unhealthy,
+            reason: REASON_EXPIRED,
+        },
+        at,
+        event: EventTemplate {
+            kind: EventKind::Transition,
+            from_status: Some(AgentStatus::Ready),
+            to_status: Some(AgentStatus::Unhealthy),
+            actor: "system".to_owned(),
+            at,
+            detail: serde_json::json!({ "reason": REASON_EXPIRED }),
+        },
     }
 }
 
-async fn agent_seen(stores: &Stores, event: LifecycleEvent, seen: Option<Timestamp>) -> Agent {
+async fn agent_seen(ports: &Ports, event: LifecycleEvent, seen: Option<Timestamp>) -> Agent {
     let mut a = agent_named(unique_name("hb"), event, now());
     a.last_seen_at = seen;
-    save(stores, &a).await
+    save(ports, &a).await
 }
 
 /// Only Ready agents seen before the cutoff change; never-seen and fresh ones are left alone.
-pub async fn expire_heartbeats_only_stale_ready(stores: Stores) {
+pub async fn expire_heartbeats_only_stale_ready(ports: Ports) {
     let cutoff = now();
     let old = Some(later(cutoff, -60));
-    let stale = agent_seen(&stores, LifecycleEvent::Register, old).await;
-    let fresh = agent_seen(&stores, LifecycleEvent::Register, Some(later(cutoff, 60))).await;
-    let never = agent_seen(&stores, LifecycleEvent::Register, None).await;
-    let build = agent_seen(&stores, LifecycleEvent::RegisterBuild, old).await;
-    let gone = agent_seen(&stores, LifecycleEvent::Register, old).await;
-    let gone = delete(&stores, &gone).await;
+    let stale = agent_seen(&ports, LifecycleEvent::Register, old).await;
+    let fresh = agent_seen(&ports, LifecycleEvent::Register, Some(later(cutoff, 60))).await;
+    let never = agent_seen(&ports, LifecycleEvent::Register, None).await;
+    let build = agent_seen(&ports, LifecycleEvent::RegisterBuild, old).await;
+    let gone = agent_seen(&ports, LifecycleEvent::Register, old).await;
+    let gone = delete(&ports, &gone).await;
     let at = later(cutoff, 1);
-    let ids = stores
+    let ids = ports
         .agents
-        .expire_heartbeats(AgentStatus::Ready, expired(), cutoff, at)
+        .expire_heartbeats(&expiry(cutoff, at))
         .await
         .unwrap();
     assert_eq!(ids, vec![stale.id]);
-    let after = stores.agents.get(stale.id).await.unwrap().unwrap();
+    let after = ports.agents.get(stale.id).await.unwrap().unwrap();
     assert_eq!(after.status, AgentStatus::Unhealthy);
     assert_eq!(after.status_reason.as_deref(), Some(REASON_EXPIRED));
     assert_eq!(after.updated_at, at);
     assert_eq!(after.version, stale.version + 1);
     for untouched in [fresh, never, build, gone] {
         assert_eq!(
-            stores.agents.get(untouched.id).await.unwrap(),
+            ports.agents.get(untouched.id).await.unwrap(),
             Some(untouched)
         );
     }
 }
 
-/// One Transition event by `system` per expired agent; a second run is a no-op.
-pub async fn expire_heartbeats_events_once(stores: Stores) {
+/// One event per expired agent, written as given (a Transition by `system`); a second run is a
+/// no-op.
+pub async fn expire_heartbeats_events_once(ports: Ports) {
     let cutoff = now();
-    let stale = agent_seen(&stores, LifecycleEvent::Register, Some(later(cutoff, -5))).await;
-    let run = || {
-        stores
-            .agents
-            .expire_heartbeats(AgentStatus::Ready, expired(), cutoff, cutoff)
-    };
+    let stale = agent_seen(&ports, LifecycleEvent::Register, Some(later(cutoff, -5))).await;
+    let expiry = expiry(cutoff, cutoff);
+    let run = || ports.agents.expire_heartbeats(&expiry);
     assert_eq!(run().await.unwrap(), vec![stale.id]);
-    let events = stores.events.list(stale.id, page(50, 1)).await.unwrap();
+    let events = ports.events.list(stale.id, page(50, 1)).await.unwrap();
     assert_eq!(events.total, 2);
     let e = &events.items[0].event;
     assert_eq!(e.kind, EventKind::Transition);
@@ -69,9 +84,10 @@ pub async fn expire_heartbeats_events_once(stores: Stores) {
     );
     assert_eq!(e.actor, "system");
     assert_eq!(e.at, cutoff);
+    assert_eq!(e.detail, serde_json::json!({ "reason": REASON_EXPIRED }));
     assert!(run().await.unwrap().is_empty());
     assert_eq!(
-        stores
+        ports
             .events
             .list(stale.id, page(50, 1))
             .await
@@ -80,30 +96,26 @@ pub async fn expire_heartbeats_events_once(stores: Stores) {
         2
     );
     assert_eq!(
-        stores.agents.get(stale.id).await.unwrap().unwrap().version,
+        ports.agents.get(stale.id).await.unwrap().unwrap().version,
         stale.version + 1
     );
 }
 
 /// Concurrent monitor runs (many replicas) transition and event each agent exactly once.
-pub async fn concurrent_expire_heartbeats_once_per_agent(stores: Stores) {
+pub async fn concurrent_expire_heartbeats_once_per_agent(ports: Ports) {
     let cutoff = now();
     let mut stale = HashSet::new();
     for _ in 0..6 {
         stale.insert(
-            agent_seen(&stores, LifecycleEvent::Register, Some(later(cutoff, -5)))
+            agent_seen(&ports, LifecycleEvent::Register, Some(later(cutoff, -5)))
                 .await
                 .id,
         );
     }
     let runs: Vec<_> = (0..8)
         .map(|_| {
-            let agents = stores.agents.clone();
-            tokio::spawn(async move {
-                agents
-                    .expire_heartbeats(AgentStatus::Ready, expired(), cutoff, cutoff)
-                    .await
-            })
+            let agents = ports.agents.clone();
+            tokio::spawn(async move { agents.expire_heartbeats(&expiry(cutoff, cutoff)).await })
         })
         .collect();
     let mut seen = Vec::new();
@@ -113,7 +125,7 @@ pub async fn concurrent_expire_heartbeats_once_per_agent(stores: Stores) {
     assert_eq!(seen.len(), stale.len());
     assert_eq!(seen.into_iter().collect::<HashSet<_>>(), stale);
     for id in stale {
-        let events = stores.events.list(id, page(50, 1)).await.unwrap();
+        let events = ports.events.list(id, page(50, 1)).await.unwrap();
         let transitions = events
             .items
             .iter()

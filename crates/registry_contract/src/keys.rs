@@ -1,60 +1,53 @@
 //! `ApiKeyRepository`: agent API keys, by keyed hash.
 
 use crate::fixtures::*;
-use crate::Stores;
 use registry_domain::{
     AgentId, ApiKey, ApiKeyId, ApiKeyType, EventKind, Principal, Role, ServiceToken,
 };
-use registry_ports::{Constraint, RepoError};
+use registry_ports::{Constraint, Ports, RepoError};
 
 /// Create, read back by id and by name, list oldest first with total, delete.
-pub async fn create_get_list_delete(stores: Stores) {
-    let agent = saved_agent(&stores).await;
+pub async fn create_get_list_delete(ports: Ports) {
+    let agent = saved_agent(&ports).await;
     let base = now();
     let k2 = api_key(agent.id, "second", ApiKeyType::External, later(base, 1));
     let k1 = api_key(agent.id, "first", ApiKeyType::Internal, base);
     let created = [event(agent.id, EventKind::KeyCreated, "admin")];
-    assert_eq!(
-        stores.keys.create(&k2, &hash(), &created).await.unwrap(),
-        k2
-    );
-    assert_eq!(
-        stores.keys.create(&k1, &hash(), &created).await.unwrap(),
-        k1
-    );
-    assert_eq!(stores.keys.get(k1.id).await.unwrap(), Some(k1.clone()));
-    let by_name = stores
+    assert_eq!(ports.keys.create(&k2, &hash(), &created).await.unwrap(), k2);
+    assert_eq!(ports.keys.create(&k1, &hash(), &created).await.unwrap(), k1);
+    assert_eq!(ports.keys.get(k1.id).await.unwrap(), Some(k1.clone()));
+    let by_name = ports
         .keys
         .get_by_name(agent.id, "second", ApiKeyType::External)
         .await;
     assert_eq!(by_name.unwrap(), Some(k2.clone()));
-    let wrong_type = stores
+    let wrong_type = ports
         .keys
         .get_by_name(agent.id, "second", ApiKeyType::Internal)
         .await;
     assert_eq!(wrong_type.unwrap(), None);
-    let listed = stores.keys.list(agent.id, page(50, 1)).await.unwrap();
+    let listed = ports.keys.list(agent.id, page(50, 1)).await.unwrap();
     assert_eq!(
         (listed.items, listed.total),
         (vec![k1.clone(), k2.clone()], 2)
     );
-    let paged = stores.keys.list(agent.id, page(1, 2)).await.unwrap();
+    let paged = ports.keys.list(agent.id, page(1, 2)).await.unwrap();
     assert_eq!((paged.items, paged.total), (vec![k2.clone()], 2));
     let deleted = [event(agent.id, EventKind::KeyDeleted, "admin")];
-    assert_eq!(stores.keys.delete(k1.id, &deleted).await.unwrap(), k1);
-    assert_eq!(stores.keys.get(k1.id).await.unwrap(), None);
+    assert_eq!(ports.keys.delete(k1.id, &deleted).await.unwrap(), k1);
+    assert_eq!(ports.keys.get(k1.id).await.unwrap(), None);
     assert_eq!(
-        stores.keys.delete(k1.id, &deleted).await.unwrap_err(),
+        ports.keys.delete(k1.id, &deleted).await.unwrap_err(),
         RepoError::NotFound
     );
-    let events = stores.events.list(agent.id, page(50, 1)).await.unwrap();
+    let events = ports.events.list(agent.id, page(50, 1)).await.unwrap();
     assert_eq!(events.total, 4);
     assert_eq!(events.items[0].event.kind, EventKind::KeyDeleted);
 }
 
 /// Deleting an absent key is `NotFound`.
-pub async fn delete_absent_is_not_found(stores: Stores) {
-    let err = stores
+pub async fn delete_absent_is_not_found(ports: Ports) {
+    let err = ports
         .keys
         .delete(ApiKeyId::new_random(), &[])
         .await
@@ -63,40 +56,40 @@ pub async fn delete_absent_is_not_found(stores: Stores) {
 }
 
 /// (agent, name, type) is unique; other types and other agents may reuse the name.
-pub async fn name_unique_per_agent_and_type(stores: Stores) {
-    let agent = saved_agent(&stores).await;
-    let other = saved_agent(&stores).await;
+pub async fn name_unique_per_agent_and_type(ports: Ports) {
+    let agent = saved_agent(&ports).await;
+    let other = saved_agent(&ports).await;
     let key = |a, t| api_key(a, "ci", t, now());
-    stores
+    ports
         .keys
         .create(&key(agent.id, ApiKeyType::Github), &hash(), &[])
         .await
         .unwrap();
     let dup = key(agent.id, ApiKeyType::Github);
-    let err = stores.keys.create(&dup, &hash(), &[]).await.unwrap_err();
+    let err = ports.keys.create(&dup, &hash(), &[]).await.unwrap_err();
     assert_eq!(err, RepoError::Conflict(Constraint::ApiKeyName));
-    assert_eq!(stores.keys.get(dup.id).await.unwrap(), None);
-    stores
+    assert_eq!(ports.keys.get(dup.id).await.unwrap(), None);
+    ports
         .keys
         .create(&key(agent.id, ApiKeyType::Slack), &hash(), &[])
         .await
         .unwrap();
-    stores
+    ports
         .keys
         .create(&key(other.id, ApiKeyType::Github), &hash(), &[])
         .await
         .unwrap();
     assert_eq!(
-        stores.keys.list(agent.id, page(50, 1)).await.unwrap().total,
+        ports.keys.list(agent.id, page(50, 1)).await.unwrap().total,
         2
     );
 }
 
 /// A second key with an existing secret hash is `Conflict(SecretHash)`.
-pub async fn duplicate_hash_conflicts(stores: Stores) {
-    let agent = saved_agent(&stores).await;
+pub async fn duplicate_hash_conflicts(ports: Ports) {
+    let agent = saved_agent(&ports).await;
     let secret = hash();
-    stores
+    ports
         .keys
         .create(
             &api_key(agent.id, "a", ApiKeyType::External, now()),
@@ -106,61 +99,61 @@ pub async fn duplicate_hash_conflicts(stores: Stores) {
         .await
         .unwrap();
     let second = api_key(agent.id, "b", ApiKeyType::External, now());
-    let err = stores.keys.create(&second, &secret, &[]).await.unwrap_err();
+    let err = ports.keys.create(&second, &secret, &[]).await.unwrap_err();
     assert_eq!(err, RepoError::Conflict(Constraint::SecretHash));
 }
 
 /// A key of an absent agent cannot be created.
-pub async fn create_for_absent_agent_is_not_found(stores: Stores) {
+pub async fn create_for_absent_agent_is_not_found(ports: Ports) {
     let key = api_key(AgentId::new_random(), "k", ApiKeyType::External, now());
     assert_eq!(
-        stores.keys.create(&key, &hash(), &[]).await.unwrap_err(),
+        ports.keys.create(&key, &hash(), &[]).await.unwrap_err(),
         RepoError::NotFound
     );
 }
 
 /// find_by_hash finds live agents' keys only, and nothing once the key is deleted.
-pub async fn find_by_hash_only_live(stores: Stores) {
-    let agent = saved_agent(&stores).await;
+pub async fn find_by_hash_only_live(ports: Ports) {
+    let agent = saved_agent(&ports).await;
     let (h1, h2) = (hash(), hash());
     let k1 = api_key(agent.id, "one", ApiKeyType::External, now());
     let k2 = api_key(agent.id, "two", ApiKeyType::External, now());
-    stores.keys.create(&k1, &h1, &[]).await.unwrap();
-    stores.keys.create(&k2, &h2, &[]).await.unwrap();
+    ports.keys.create(&k1, &h1, &[]).await.unwrap();
+    ports.keys.create(&k2, &h2, &[]).await.unwrap();
     assert_eq!(
-        stores.keys.find_by_hash(&h1).await.unwrap(),
+        ports.keys.find_by_hash(&h1).await.unwrap(),
         Some(k1.clone())
     );
-    assert_eq!(stores.keys.find_by_hash(&hash()).await.unwrap(), None);
-    stores.keys.delete(k1.id, &[]).await.unwrap();
-    assert_eq!(stores.keys.find_by_hash(&h1).await.unwrap(), None);
-    assert_eq!(stores.keys.find_by_hash(&h2).await.unwrap(), Some(k2));
-    delete(&stores, &agent).await;
-    assert_eq!(stores.keys.find_by_hash(&h2).await.unwrap(), None);
+    assert_eq!(ports.keys.find_by_hash(&hash()).await.unwrap(), None);
+    ports.keys.delete(k1.id, &[]).await.unwrap();
+    assert_eq!(ports.keys.find_by_hash(&h1).await.unwrap(), None);
+    assert_eq!(ports.keys.find_by_hash(&h2).await.unwrap(), Some(k2));
+    delete(&ports, &agent).await;
+    assert_eq!(ports.keys.find_by_hash(&h2).await.unwrap(), None);
 }
 
 /// has_key_of_type answers per agent and type.
-pub async fn has_key_of_type(stores: Stores) {
-    let agent = saved_agent(&stores).await;
-    let other = saved_agent(&stores).await;
-    assert!(!stores
+pub async fn has_key_of_type(ports: Ports) {
+    let agent = saved_agent(&ports).await;
+    let other = saved_agent(&ports).await;
+    assert!(!ports
         .keys
         .has_key_of_type(agent.id, ApiKeyType::Github)
         .await
         .unwrap());
     let key = api_key(agent.id, "gh", ApiKeyType::Github, now());
-    stores.keys.create(&key, &hash(), &[]).await.unwrap();
-    assert!(stores
+    ports.keys.create(&key, &hash(), &[]).await.unwrap();
+    assert!(ports
         .keys
         .has_key_of_type(agent.id, ApiKeyType::Github)
         .await
         .unwrap());
-    assert!(!stores
+    assert!(!ports
         .keys
         .has_key_of_type(agent.id, ApiKeyType::Slack)
         .await
         .unwrap());
-    assert!(!stores
+    assert!(!ports
         .keys
         .has_key_of_type(other.id, ApiKeyType::Github)
         .await
@@ -168,22 +161,22 @@ pub async fn has_key_of_type(stores: Stores) {
 }
 
 /// `user:<name>` with a live service token, as the HTTP layer would authenticate it.
-async fn with_token(stores: &Stores, name: &str) -> (Principal, ServiceToken) {
+async fn with_token(ports: &Ports, name: &str) -> (Principal, ServiceToken) {
     let token = service_token(name, now());
-    stores.tokens.create(&token, &hash()).await.unwrap();
+    ports.tokens.create(&token, &hash()).await.unwrap();
     (token.principal.clone(), token)
 }
 
 /// Stores `key` under a fresh hash and returns the hash.
-async fn mint(stores: &Stores, key: &ApiKey) -> String {
+async fn mint(ports: &Ports, key: &ApiKey) -> String {
     let secret = hash();
-    stores.keys.create(key, &secret, &[]).await.unwrap();
+    ports.keys.create(key, &secret, &[]).await.unwrap();
     secret
 }
 
 /// Grants `role` on `agent_id` to `principal`.
-async fn grant(stores: &Stores, agent_id: AgentId, principal: &Principal, role: Role) {
-    stores
+async fn grant(ports: &Ports, agent_id: AgentId, principal: &Principal, role: Role) {
+    ports
         .authorizer
         .grant(agent_id, principal, role, &[])
         .await
@@ -192,90 +185,90 @@ async fn grant(stores: &Stores, agent_id: AgentId, principal: &Principal, role: 
 
 /// A key minted by the admin authenticates with no grant and no service token behind it, and
 /// reads back with its minter.
-pub async fn admin_minted_key_keeps_working(stores: Stores) {
-    let agent = saved_agent(&stores).await;
+pub async fn admin_minted_key_keeps_working(ports: Ports) {
+    let agent = saved_agent(&ports).await;
     let key = minted_key(agent.id, "deploy", &Principal::Admin);
-    let secret = mint(&stores, &key).await;
+    let secret = mint(&ports, &key).await;
     assert_eq!(
-        stores.keys.find_by_hash(&secret).await.unwrap(),
+        ports.keys.find_by_hash(&secret).await.unwrap(),
         Some(key.clone())
     );
     assert_eq!(
-        stores.keys.get(key.id).await.unwrap().unwrap().created_by,
+        ports.keys.get(key.id).await.unwrap().unwrap().created_by,
         Principal::Admin
     );
 }
 
 /// An editor's key authenticates while the editor holds the grant, and not once it is revoked.
-pub async fn key_stops_when_minters_grant_is_revoked(stores: Stores) {
-    let agent = saved_agent(&stores).await;
-    let (bob, _) = with_token(&stores, "bob").await;
-    grant(&stores, agent.id, &bob, Role::Editor).await;
+pub async fn key_stops_when_minters_grant_is_revoked(ports: Ports) {
+    let agent = saved_agent(&ports).await;
+    let (bob, _) = with_token(&ports, "bob").await;
+    grant(&ports, agent.id, &bob, Role::Editor).await;
     let key = minted_key(agent.id, "by-bob", &bob);
-    let secret = mint(&stores, &key).await;
+    let secret = mint(&ports, &key).await;
     assert_eq!(
-        stores.keys.find_by_hash(&secret).await.unwrap(),
+        ports.keys.find_by_hash(&secret).await.unwrap(),
         Some(key.clone())
     );
     assert_eq!(
-        stores.keys.get(key.id).await.unwrap().unwrap().created_by,
+        ports.keys.get(key.id).await.unwrap().unwrap().created_by,
         bob
     );
-    stores.authorizer.revoke(agent.id, &bob, &[]).await.unwrap();
-    assert_eq!(stores.keys.find_by_hash(&secret).await.unwrap(), None);
+    ports.authorizer.revoke(agent.id, &bob, &[]).await.unwrap();
+    assert_eq!(ports.keys.find_by_hash(&secret).await.unwrap(), None);
     // The key row stays (listed, deletable); it just no longer authenticates.
-    assert_eq!(stores.keys.get(key.id).await.unwrap(), Some(key));
+    assert_eq!(ports.keys.get(key.id).await.unwrap(), Some(key));
 }
 
 /// An owner's key stops when the owner is lowered to viewer, works again at editor (the
 /// authority is the minter's current role, read at every authentication).
-pub async fn key_stops_when_minter_is_lowered_to_viewer(stores: Stores) {
-    let agent = saved_agent(&stores).await;
-    let (alice, _) = with_token(&stores, "alice").await;
-    let (bob, _) = with_token(&stores, "bob").await;
-    grant(&stores, agent.id, &alice, Role::Owner).await;
-    grant(&stores, agent.id, &bob, Role::Owner).await;
+pub async fn key_stops_when_minter_is_lowered_to_viewer(ports: Ports) {
+    let agent = saved_agent(&ports).await;
+    let (alice, _) = with_token(&ports, "alice").await;
+    let (bob, _) = with_token(&ports, "bob").await;
+    grant(&ports, agent.id, &alice, Role::Owner).await;
+    grant(&ports, agent.id, &bob, Role::Owner).await;
     let key = minted_key(agent.id, "by-bob", &bob);
-    let secret = mint(&stores, &key).await;
+    let secret = mint(&ports, &key).await;
     assert_eq!(
-        stores.keys.find_by_hash(&secret).await.unwrap(),
+        ports.keys.find_by_hash(&secret).await.unwrap(),
         Some(key.clone())
     );
-    grant(&stores, agent.id, &bob, Role::Viewer).await;
-    assert_eq!(stores.keys.find_by_hash(&secret).await.unwrap(), None);
-    grant(&stores, agent.id, &bob, Role::Editor).await;
-    assert_eq!(stores.keys.find_by_hash(&secret).await.unwrap(), Some(key));
+    grant(&ports, agent.id, &bob, Role::Viewer).await;
+    assert_eq!(ports.keys.find_by_hash(&secret).await.unwrap(), None);
+    grant(&ports, agent.id, &bob, Role::Editor).await;
+    assert_eq!(ports.keys.find_by_hash(&secret).await.unwrap(), Some(key));
 }
 
 /// A key stops when its minter's service token is revoked, though the grant stays.
-pub async fn key_stops_when_minters_token_is_revoked(stores: Stores) {
-    let agent = saved_agent(&stores).await;
-    let (ci, token) = with_token(&stores, "ci").await;
-    grant(&stores, agent.id, &ci, Role::Owner).await;
+pub async fn key_stops_when_minters_token_is_revoked(ports: Ports) {
+    let agent = saved_agent(&ports).await;
+    let (ci, token) = with_token(&ports, "ci").await;
+    grant(&ports, agent.id, &ci, Role::Owner).await;
     let key = minted_key(agent.id, "by-ci", &ci);
-    let secret = mint(&stores, &key).await;
-    assert_eq!(stores.keys.find_by_hash(&secret).await.unwrap(), Some(key));
-    stores.tokens.revoke(token.id).await.unwrap();
-    assert_eq!(stores.keys.find_by_hash(&secret).await.unwrap(), None);
+    let secret = mint(&ports, &key).await;
+    assert_eq!(ports.keys.find_by_hash(&secret).await.unwrap(), Some(key));
+    ports.tokens.revoke(token.id).await.unwrap();
+    assert_eq!(ports.keys.find_by_hash(&secret).await.unwrap(), None);
 }
 
 /// The minter's authority is on the key's own agent: a grant elsewhere does not count, nor
 /// does a grant without a token; a key minted by an agent principal never authenticates.
-pub async fn minter_authority_is_on_the_keys_agent(stores: Stores) {
-    let agent = saved_agent(&stores).await;
-    let other = saved_agent(&stores).await;
-    let (bob, _) = with_token(&stores, "bob").await;
-    grant(&stores, other.id, &bob, Role::Owner).await;
-    let elsewhere = mint(&stores, &minted_key(agent.id, "bob", &bob)).await;
-    assert_eq!(stores.keys.find_by_hash(&elsewhere).await.unwrap(), None);
+pub async fn minter_authority_is_on_the_keys_agent(ports: Ports) {
+    let agent = saved_agent(&ports).await;
+    let other = saved_agent(&ports).await;
+    let (bob, _) = with_token(&ports, "bob").await;
+    grant(&ports, other.id, &bob, Role::Owner).await;
+    let elsewhere = mint(&ports, &minted_key(agent.id, "bob", &bob)).await;
+    assert_eq!(ports.keys.find_by_hash(&elsewhere).await.unwrap(), None);
 
     let tokenless = user("carol");
-    grant(&stores, agent.id, &tokenless, Role::Owner).await;
-    let by_carol = mint(&stores, &minted_key(agent.id, "carol", &tokenless)).await;
-    assert_eq!(stores.keys.find_by_hash(&by_carol).await.unwrap(), None);
+    grant(&ports, agent.id, &tokenless, Role::Owner).await;
+    let by_carol = mint(&ports, &minted_key(agent.id, "carol", &tokenless)).await;
+    assert_eq!(ports.keys.find_by_hash(&by_carol).await.unwrap(), None);
 
     let itself = Principal::Agent(agent.id);
-    grant(&stores, agent.id, &itself, Role::Owner).await;
-    let by_agent = mint(&stores, &minted_key(agent.id, "self", &itself)).await;
-    assert_eq!(stores.keys.find_by_hash(&by_agent).await.unwrap(), None);
+    grant(&ports, agent.id, &itself, Role::Owner).await;
+    let by_agent = mint(&ports, &minted_key(agent.id, "self", &itself)).await;
+    assert_eq!(ports.keys.find_by_hash(&by_agent).await.unwrap(), None);
 }

@@ -13,34 +13,10 @@ pub mod history;
 pub mod keys;
 pub mod tokens;
 
-use registry_ports::{
-    AgentRepository, ApiKeyRepository, Authorizer, DeploymentRepository, EventLog,
-    HistoryRepository, ServiceTokenRepository,
-};
-use std::sync::Arc;
-
-/// One adapter's implementation of every port, over one fresh, empty store.
-pub struct Stores {
-    /// Agents.
-    pub agents: Arc<dyn AgentRepository>,
-    /// Deployments.
-    pub deployments: Arc<dyn DeploymentRepository>,
-    /// Deployment history.
-    pub history: Arc<dyn HistoryRepository>,
-    /// Agent API keys.
-    pub keys: Arc<dyn ApiKeyRepository>,
-    /// Service tokens.
-    pub tokens: Arc<dyn ServiceTokenRepository>,
-    /// Audit trail.
-    pub events: Arc<dyn EventLog>,
-    /// Grants.
-    pub authorizer: Arc<dyn Authorizer>,
-    /// Keeps the backing store alive for the test (e.g. a throwaway database); dropped last.
-    pub guard: Option<Box<dyn std::any::Any + Send + Sync>>,
-}
-
 /// Expands to one `#[tokio::test]` per contract behaviour, named `<module>_<behaviour>`, each
-/// running the behaviour on a fresh store from `$factory` (an `async fn() -> Stores`). The
+/// running the behaviour on the [`Ports`](registry_ports::Ports) of a fresh, empty store from
+/// `$factory`: an `async fn() -> (Ports, G)`, where `G` is anything that keeps the store's
+/// backing resources alive until the behaviour ends (a throwaway database; `()` for none). The
 /// invoking crate needs `tokio` (with `macros` and `rt-multi-thread`) among its dependencies.
 #[macro_export]
 macro_rules! contract_suite {
@@ -83,7 +59,7 @@ macro_rules! contract_suite {
             deployments_mark_ready_sets_status_and_url => deployments::mark_ready_sets_status_and_url,
             deployments_mark_ready_expired_conflicts => deployments::mark_ready_expired_conflicts,
             deployments_mark_ready_elsewhere_is_not_found => deployments::mark_ready_elsewhere_is_not_found,
-            deployments_promote_requires_ready_deployment => deployments::promote_requires_ready_deployment,
+            deployments_promote_requires_the_deployment_as_read => deployments::promote_requires_the_deployment_as_read,
             deployments_promote_with_stale_version_conflicts => deployments::promote_with_stale_version_conflicts,
             deployments_promote_moves_production => deployments::promote_moves_production,
             deployments_concurrent_promotes_leave_one_production => deployments::concurrent_promotes_leave_one_production,
@@ -124,7 +100,8 @@ macro_rules! __contract_tests {
         $(
             #[::tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn $test() {
-                $crate::$module::$behaviour($factory().await).await
+                let (ports, _guard) = $factory().await;
+                $crate::$module::$behaviour(ports).await
             }
         )*
     };

@@ -1,35 +1,34 @@
 //! `ServiceTokenRepository`: admin-issued service tokens.
 
 use crate::fixtures::*;
-use crate::Stores;
 use registry_domain::ServiceTokenId;
-use registry_ports::{Constraint, RepoError};
+use registry_ports::{Constraint, Ports, RepoError};
 
 /// Create, list oldest first, find by hash, revoke (then it no longer authenticates).
-pub async fn create_list_find_revoke(stores: Stores) {
+pub async fn create_list_find_revoke(ports: Ports) {
     let base = now();
     let late = service_token("late", later(base, 1));
     let early = service_token("early", base);
     let (hl, he) = (hash(), hash());
-    assert_eq!(stores.tokens.create(&late, &hl).await.unwrap(), late);
-    assert_eq!(stores.tokens.create(&early, &he).await.unwrap(), early);
+    assert_eq!(ports.tokens.create(&late, &hl).await.unwrap(), late);
+    assert_eq!(ports.tokens.create(&early, &he).await.unwrap(), early);
     assert_eq!(
-        stores.tokens.list().await.unwrap(),
+        ports.tokens.list().await.unwrap(),
         vec![early.clone(), late.clone()]
     );
     assert_eq!(
-        stores.tokens.find_by_hash(&hl).await.unwrap(),
+        ports.tokens.find_by_hash(&hl).await.unwrap(),
         Some(late.clone())
     );
-    assert_eq!(stores.tokens.find_by_hash(&hash()).await.unwrap(), None);
-    assert_eq!(stores.tokens.revoke(late.id).await.unwrap(), late);
-    assert_eq!(stores.tokens.find_by_hash(&hl).await.unwrap(), None);
-    assert_eq!(stores.tokens.list().await.unwrap(), vec![early]);
+    assert_eq!(ports.tokens.find_by_hash(&hash()).await.unwrap(), None);
+    assert_eq!(ports.tokens.revoke(late.id).await.unwrap(), late);
+    assert_eq!(ports.tokens.find_by_hash(&hl).await.unwrap(), None);
+    assert_eq!(ports.tokens.list().await.unwrap(), vec![early]);
 }
 
 /// Revoking an absent token is `NotFound`.
-pub async fn revoke_absent_is_not_found(stores: Stores) {
-    let err = stores
+pub async fn revoke_absent_is_not_found(ports: Ports) {
+    let err = ports
         .tokens
         .revoke(ServiceTokenId::new_random())
         .await
@@ -38,24 +37,24 @@ pub async fn revoke_absent_is_not_found(stores: Stores) {
 }
 
 /// Names and hashes are unique.
-pub async fn name_and_hash_conflict(stores: Stores) {
+pub async fn name_and_hash_conflict(ports: Ports) {
     let secret = hash();
-    stores
+    ports
         .tokens
         .create(&service_token("ci", now()), &secret)
         .await
         .unwrap();
-    let err = stores
+    let err = ports
         .tokens
         .create(&service_token("ci", now()), &hash())
         .await
         .unwrap_err();
     assert_eq!(err, RepoError::Conflict(Constraint::ServiceTokenName));
-    let err = stores
+    let err = ports
         .tokens
         .create(&service_token("cd", now()), &secret)
         .await
         .unwrap_err();
     assert_eq!(err, RepoError::Conflict(Constraint::SecretHash));
-    assert_eq!(stores.tokens.list().await.unwrap().len(), 1);
+    assert_eq!(ports.tokens.list().await.unwrap().len(), 1);
 }

@@ -80,6 +80,39 @@ pub struct NewEvent {
     pub detail: serde_json::Value,
 }
 
+/// An audit event to append once for each agent a bulk write changes: a [`NewEvent`] whose
+/// agent is not known yet (the heartbeat monitor's statement picks its agents itself).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventTemplate {
+    /// What happened.
+    pub kind: EventKind,
+    /// Status before (transitions).
+    pub from_status: Option<AgentStatus>,
+    /// Status after (transitions, creation).
+    pub to_status: Option<AgentStatus>,
+    /// Principal text of who did it (`system` for the monitor).
+    pub actor: String,
+    /// When.
+    pub at: Timestamp,
+    /// Free-form detail (reason, key id, grantee...).
+    pub detail: serde_json::Value,
+}
+
+impl EventTemplate {
+    /// The event for `agent_id`.
+    pub fn for_agent(&self, agent_id: AgentId) -> NewEvent {
+        NewEvent {
+            agent_id,
+            kind: self.kind,
+            from_status: self.from_status,
+            to_status: self.to_status,
+            actor: self.actor.clone(),
+            at: self.at,
+            detail: self.detail.clone(),
+        }
+    }
+}
+
 /// A stored audit event.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuditEvent {

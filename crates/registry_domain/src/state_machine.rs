@@ -33,18 +33,6 @@ impl LifecycleEvent {
         LifecycleEvent::HeartbeatExpired,
         LifecycleEvent::Delete,
     ];
-
-    /// Stable snake_case name (used in audit events).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LifecycleEvent::RegisterBuild => "register_build",
-            LifecycleEvent::Register => "register",
-            LifecycleEvent::Promote => "promote",
-            LifecycleEvent::Heartbeat => "heartbeat",
-            LifecycleEvent::HeartbeatExpired => "heartbeat_expired",
-            LifecycleEvent::Delete => "delete",
-        }
-    }
 }
 
 /// Why an event is refused.

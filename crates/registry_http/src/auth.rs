@@ -8,6 +8,7 @@
 //! `/openapi.json`) and unknown paths (answered 404) do not.
 
 use crate::error::ApiError;
+use crate::fair::Slot;
 use crate::hold::HeldBody;
 use crate::state::AppState;
 use actix_web::body::{BoxBody, MessageBody};
@@ -131,6 +132,20 @@ async fn authenticate(
         })
 }
 
+/// Marks a request whose execution slot is taken once its body has been read.
+#[derive(Debug, Clone, Copy)]
+pub struct SlotDue;
+
+/// Whether the request announces a body (`Content-Length` above 0, or chunked).
+fn has_body(req: &ServiceRequest) -> bool {
+    let headers = req.headers();
+    headers.contains_key(actix_web::http::header::TRANSFER_ENCODING)
+        || headers
+            .get(actix_web::http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim() != "0")
+}
+
 /// The authentication middleware (see the module docs).
 pub async fn require_credentials(
     req: ServiceRequest,
@@ -159,14 +174,21 @@ pub async fn require_credentials(
                 Some(Some(permit)) => Some(permit),
                 None => None,
             };
-            // Credentialed requests take turns fairly for the handlers' execution slots.
-            let slot = match has_credential {
-                true => Some(state.slots.acquire(&principal).await),
-                false => None,
-            };
+            // Credentialed requests take turns fairly for the handlers' execution slots: one
+            // without a body now, one with a body once it has arrived (`JsonBody`), so a slow
+            // body never holds a slot. The slot is freed when the handler returns, before the
+            // response is sent.
+            if has_credential {
+                if has_body(&req) {
+                    req.extensions_mut().insert(SlotDue);
+                } else {
+                    let slot = state.slots.acquire(&principal).await;
+                    req.extensions_mut().insert(slot);
+                }
+            }
             req.extensions_mut().insert(Caller(principal));
             let res = next.call(req).await?.map_into_boxed_body();
-            drop(slot);
+            drop(res.request().extensions_mut().remove::<Slot>());
             Ok(match permit {
                 Some(permit) => res.map_body(|_, body| BoxBody::new(HeldBody::new(body, permit))),
                 None => res,

@@ -390,12 +390,12 @@ impl From<RegistryError> for ApiError {
                 "conflict",
                 "The agent is being changed concurrently; retry.",
             ),
-            RegistryError::Unavailable(m) => {
-                tracing::warn!(error = %m, "store unavailable");
+            e @ RegistryError::Unavailable(_) => {
+                tracing::warn!(error = %registry_ports::ErrorChain(&e), "store unavailable");
                 Self::unavailable()
             }
-            RegistryError::Internal(m) => {
-                tracing::error!(error = %m, "internal error");
+            e @ RegistryError::Internal(_) => {
+                tracing::error!(error = %registry_ports::ErrorChain(&e), "internal error");
                 Self::internal(None)
             }
         }

@@ -1,12 +1,13 @@
 //! Request extractors whose failures are problem+json naming the field: JSON bodies, query
 //! strings and path ids.
 
+use crate::auth::{Caller, SlotDue};
 use crate::error::ApiError;
 use crate::state::{AppState, Limits};
 use actix_web::dev::Payload;
 use actix_web::error::PayloadError;
 use actix_web::http::{header, StatusCode};
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use registry_domain::ValidationError;
 use serde::de::DeserializeOwned;
@@ -57,10 +58,12 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             })
             .unwrap_or(true);
         let bytes = web::Bytes::from_request(req, payload);
-        let timeout = req
-            .app_data::<web::Data<AppState>>()
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let timeout = state
+            .as_ref()
             .map_or(Limits::default(), |s| s.limits)
             .body_read_timeout;
+        let req = req.clone();
         Box::pin(async move {
             let bytes = actix_web::rt::time::timeout(timeout, bytes)
                 .await
@@ -69,6 +72,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
                     Some(PayloadError::Overflow) => ApiError::payload_too_large(),
                     _ => ApiError::bad_request("The request body could not be read."),
                 })?;
+            take_slot_due(&req, state.as_ref().map(|s| s.get_ref())).await;
             if !content_type_ok {
                 return Err(ApiError::new(
                     StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -78,6 +82,17 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             }
             parse_json(&bytes).map(JsonBody)
         })
+    }
+}
+
+/// Takes the execution slot a request with a body was due ([`crate::auth::SlotDue`]) now that
+/// its body has arrived; the authentication middleware frees it when the handler returns.
+async fn take_slot_due(req: &HttpRequest, state: Option<&AppState>) {
+    let due = req.extensions_mut().remove::<SlotDue>().is_some();
+    let caller = req.extensions().get::<Caller>().cloned();
+    if let (true, Some(state), Some(caller)) = (due, state, caller) {
+        let slot = state.slots.acquire(&caller.0).await;
+        req.extensions_mut().insert(slot);
     }
 }
 

@@ -93,6 +93,6 @@ impl AppState {
 
     /// Whether authorization is on (off only with the explicit insecure flag).
     pub fn authorization_enabled(&self) -> bool {
-        self.registry.config.authorization_enabled
+        self.registry.authorization_enabled()
     }
 }

@@ -3,8 +3,8 @@
 use crate::RepoResult;
 use async_trait::async_trait;
 use registry_domain::{
-    Agent, AgentId, AgentName, AgentStatus, NewEvent, Page, PageRequest, Principal, Role,
-    SortDirection, Timestamp, Transition,
+    Agent, AgentId, AgentName, AgentStatus, EventTemplate, NewEvent, Page, PageRequest, Principal,
+    Role, SortDirection, Timestamp, Transition,
 };
 
 /// Sort key of agent lists.
@@ -62,6 +62,23 @@ pub struct AgentWithRole {
     pub role: Option<Role>,
 }
 
+/// One run of the heartbeat monitor, decided by the caller: which agents expire, and what is
+/// written on each (the state machine's transition, the audit event). The store selects the
+/// agents and persists exactly this.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeartbeatExpiry {
+    /// Only agents in this status expire...
+    pub from: AgentStatus,
+    /// ...whose last heartbeat is older than this.
+    pub seen_before: Timestamp,
+    /// The new status and its reason.
+    pub transition: Transition,
+    /// The new `updated_at`.
+    pub at: Timestamp,
+    /// The audit event appended for each expired agent.
+    pub event: EventTemplate,
+}
+
 /// Storage of agents.
 #[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
@@ -112,18 +129,13 @@ pub trait AgentRepository: Send + Sync {
     /// `Conflict(LiveAgentName)` (renamed onto a live agent's name).
     async fn update(&self, agent: &Agent, events: &[NewEvent]) -> RepoResult<Agent>;
 
-    /// Heartbeat monitor: in one statement, applies `transition` to every agent in status `from`
-    /// whose `last_seen_at` is older than `cutoff` (agents that never heartbeated are left
-    /// alone), setting `updated_at = now`, bumping `version` and appending one `Transition` event
-    /// per agent with actor `system`. Idempotent and safe to run on many replicas at once: an
-    /// agent is transitioned (and evented) once. Returns the ids transitioned.
-    async fn expire_heartbeats(
-        &self,
-        from: AgentStatus,
-        transition: Transition,
-        cutoff: Timestamp,
-        now: Timestamp,
-    ) -> RepoResult<Vec<AgentId>>;
+    /// Heartbeat monitor: in one statement, every agent in status `expiry.from` whose
+    /// `last_seen_at` is older than `expiry.seen_before` (agents that never heartbeated are left
+    /// alone) gets `expiry.transition` (status and `status_reason`), `updated_at =
+    /// expiry.at` and its `version` bumped, and `expiry.event` is appended for it — all exactly
+    /// as given. Idempotent and safe to run on many replicas at once: an agent is transitioned
+    /// (and evented) once. Returns the ids transitioned, in id order.
+    async fn expire_heartbeats(&self, expiry: &HeartbeatExpiry) -> RepoResult<Vec<AgentId>>;
 
     /// Whether the store answers (for `/readyz`).
     async fn ping(&self) -> RepoResult<()>;

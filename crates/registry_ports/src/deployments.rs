@@ -4,7 +4,7 @@ use crate::RepoResult;
 use async_trait::async_trait;
 use registry_domain::{
     Agent, AgentId, Deployment, DeploymentHistory, DeploymentId, HistoryId, NewEvent, Page,
-    PageRequest, SortDirection, Timestamp,
+    PageRequest, Promotion, SortDirection, Timestamp,
 };
 
 /// Storage of deployments.
@@ -46,18 +46,16 @@ pub trait DeploymentRepository: Send + Sync {
         acp_url: &str,
     ) -> RepoResult<Deployment>;
 
-    /// Promotes deployment `id` of `agent.id` in one transaction: the agent row must still have
-    /// version `agent.version` (else `Conflict(StaleVersion)`); the deployment must exist for
-    /// this agent (else `NotFound`), be Ready and not expired (else
-    /// `Conflict(DeploymentNotReady)`). The previous production deployment is demoted, the target
-    /// gets `is_production` and `promoted_at = now`; the agent is stored as given (its status was
-    /// decided by the state machine) with `production_deployment_id = id` and the deployment's
-    /// `acp_url`, version bumped; `events` are appended. Returns both rows as stored.
+    /// Persists `promotion` (decided by `Agent::promote`) as given, in one transaction: the
+    /// agent row must still have version `promotion.agent.version` and the deployment must
+    /// still be as the promotion read it — same status, `acp_url` and `expires_at` (else
+    /// `Conflict(StaleVersion)`: reload and decide again); `NotFound` if either is absent (or
+    /// the deployment is another agent's). `promotion.demoted` loses `is_production` first,
+    /// then the deployment gets `is_production` and `promoted_at`, the agent is stored as given
+    /// with its version bumped, and `events` are appended. Returns both rows as stored.
     async fn promote(
         &self,
-        agent: &Agent,
-        id: DeploymentId,
-        now: Timestamp,
+        promotion: &Promotion,
         events: &[NewEvent],
     ) -> RepoResult<(Deployment, Agent)>;
 }

@@ -3,6 +3,7 @@
 mod agents;
 mod authentication;
 mod authorization;
+mod bundle;
 mod deployments;
 mod error;
 mod events;
@@ -11,6 +12,7 @@ mod keys;
 pub use agents::*;
 pub use authentication::*;
 pub use authorization::*;
+pub use bundle::Ports;
 pub use deployments::*;
 pub use error::*;
 pub use events::*;

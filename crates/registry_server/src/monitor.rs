@@ -2,6 +2,7 @@
 //! Unhealthy (one idempotent statement, safe on many replicas). Errors are logged; it stops
 //! when told to.
 
+use registry_ports::ErrorChain;
 use registry_usecases::Registry;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -18,7 +19,7 @@ pub async fn run(registry: Registry, every: Duration, mut stop: watch::Receiver<
                         tracing::info!(count = ids.len(), "heartbeat monitor marked agents Unhealthy");
                     }
                     Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "heartbeat monitor run failed"),
+                    Err(e) => tracing::warn!(error = %ErrorChain(&e), "heartbeat monitor run failed"),
                 }
             }
             _ = stop.changed() => break,

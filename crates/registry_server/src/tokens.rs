@@ -3,6 +3,7 @@
 use crate::cli::{Settings, TokensCommand};
 use crate::{config, wiring};
 use registry_domain::{Principal, ServiceTokenId};
+use registry_ports::ErrorChain;
 use registry_usecases::{CreateServiceTokenInput, ServiceTokenKind};
 
 /// Runs one token action and prints its result on stdout.
@@ -17,7 +18,7 @@ pub async fn run(settings: &Settings, action: TokensCommand) -> Result<(), Strin
             let created = registry
                 .create_service_token(&admin, CreateServiceTokenInput { name, kind })
                 .await
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| ErrorChain(&e).to_string())?;
             println!("id:        {}", created.token.id);
             println!("principal: {}", created.token.principal);
             println!("token:     {}", created.secret);
@@ -27,7 +28,7 @@ pub async fn run(settings: &Settings, action: TokensCommand) -> Result<(), Strin
             let tokens = registry
                 .list_service_tokens(&admin)
                 .await
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| ErrorChain(&e).to_string())?;
             println!(
                 "{:<36}  {:<24}  {:<32}  created_at",
                 "id", "name", "principal"
@@ -49,7 +50,7 @@ pub async fn run(settings: &Settings, action: TokensCommand) -> Result<(), Strin
             let token = registry
                 .revoke_service_token(&admin, id)
                 .await
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| ErrorChain(&e).to_string())?;
             println!("revoked {} ({})", token.id, token.principal);
         }
     }

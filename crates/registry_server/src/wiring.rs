@@ -2,6 +2,7 @@
 
 use crate::config::ServeConfig;
 use registry_http::{AppState, Limits, PoolStats};
+use registry_ports::Ports;
 use registry_store_pg::{build_pool, run_migrations, PgPool, PgStore};
 use registry_usecases::{CreatorPolicy, CredentialAuthenticator, Registry, RegistryConfig};
 use std::sync::Arc;
@@ -9,17 +10,7 @@ use std::time::Duration;
 
 /// The registry over PostgreSQL.
 pub fn registry(pool: PgPool, config: RegistryConfig) -> Registry {
-    let store = PgStore::new(pool);
-    Registry {
-        agents: store.clone(),
-        deployments: store.clone(),
-        history: store.clone(),
-        keys: store.clone(),
-        tokens: store.clone(),
-        events: store.clone(),
-        authorizer: store,
-        config,
-    }
+    Registry::new(Ports::from_store(PgStore::new(pool)), config)
 }
 
 /// The pool of `serve`.

@@ -5,17 +5,13 @@ use crate::state::{budgeted_page_of, directed, metadata_bytes, State};
 use crate::InMemoryStore;
 use async_trait::async_trait;
 use registry_domain::{
-    Agent, AgentId, AgentName, AgentStatus, EventKind, Grant, NewEvent, Page, Principal, Role,
-    Timestamp, Transition,
+    Agent, AgentId, AgentName, AgentStatus, Grant, NewEvent, Page, Principal, Role,
 };
 use registry_ports::{
-    AgentOrder, AgentQuery, AgentRepository, AgentWithRole, Constraint, CreateOutcome, RepoError,
-    RepoResult,
+    AgentOrder, AgentQuery, AgentRepository, AgentWithRole, Constraint, CreateOutcome,
+    HeartbeatExpiry, RepoError, RepoResult,
 };
 use serde_json::Value;
-
-/// Actor recorded on the heartbeat monitor's events.
-const SYSTEM_ACTOR: &str = "system";
 
 #[async_trait]
 impl AgentRepository for InMemoryStore {
@@ -35,10 +31,9 @@ impl AgentRepository for InMemoryStore {
                 });
             }
             if s.agents.contains_key(&agent.id) {
-                return Err(RepoError::Unexpected(format!(
-                    "agent id {} already exists",
-                    agent.id
-                )));
+                return Err(RepoError::Unexpected(
+                    format!("agent id {} already exists", agent.id).into(),
+                ));
             }
             s.agents.insert(agent.id, agent.clone());
             let owner_role = owner.is_some().then_some(Role::Owner);
@@ -136,14 +131,8 @@ impl AgentRepository for InMemoryStore {
         })
     }
 
-    async fn expire_heartbeats(
-        &self,
-        from: AgentStatus,
-        transition: Transition,
-        cutoff: Timestamp,
-        now: Timestamp,
-    ) -> RepoResult<Vec<AgentId>> {
-        self.with_state(|s| Ok(expire(s, from, transition, cutoff, now)))
+    async fn expire_heartbeats(&self, expiry: &HeartbeatExpiry) -> RepoResult<Vec<AgentId>> {
+        self.with_state(|s| Ok(expire(s, expiry)))
     }
 
     async fn ping(&self) -> RepoResult<()> {
@@ -151,36 +140,24 @@ impl AgentRepository for InMemoryStore {
     }
 }
 
-/// The monitor's single statement: transition every stale agent and event each once.
-fn expire(
-    s: &mut State,
-    from: AgentStatus,
-    transition: Transition,
-    cutoff: Timestamp,
-    now: Timestamp,
-) -> Vec<AgentId> {
+/// The monitor's single statement: transition every stale agent and event each once, as
+/// `expiry` says.
+fn expire(s: &mut State, expiry: &HeartbeatExpiry) -> Vec<AgentId> {
     let mut ids = Vec::new();
-    let mut events = Vec::new();
     for agent in s.agents.values_mut() {
-        let stale = agent.status == from && agent.last_seen_at.is_some_and(|t| t < cutoff);
+        let stale = agent.status == expiry.from
+            && agent.last_seen_at.is_some_and(|t| t < expiry.seen_before);
         if !stale {
             continue;
         }
-        agent.status = transition.to;
-        agent.status_reason = Some(transition.reason.to_owned());
-        agent.updated_at = now;
+        agent.status = expiry.transition.to;
+        agent.status_reason = Some(expiry.transition.reason.to_owned());
+        agent.updated_at = expiry.at;
         agent.version += 1;
         ids.push(agent.id);
-        events.push(NewEvent {
-            agent_id: agent.id,
-            kind: EventKind::Transition,
-            from_status: Some(from),
-            to_status: Some(transition.to),
-            actor: SYSTEM_ACTOR.to_owned(),
-            at: now,
-            detail: serde_json::json!({ "reason": transition.reason }),
-        });
     }
+    ids.sort();
+    let events: Vec<NewEvent> = ids.iter().map(|id| expiry.event.for_agent(*id)).collect();
     s.append_events(&events);
     ids
 }

@@ -5,7 +5,7 @@ use crate::InMemoryStore;
 use async_trait::async_trait;
 use registry_domain::{
     Agent, AgentId, Deployment, DeploymentId, DeploymentStatus, NewEvent, Page, PageRequest,
-    SortDirection, Timestamp,
+    Promotion, SortDirection, Timestamp,
 };
 use registry_ports::{Constraint, DeploymentRepository, RepoError, RepoResult};
 
@@ -25,10 +25,9 @@ impl DeploymentRepository for InMemoryStore {
                 return Err(RepoError::NotFound);
             }
             if s.deployments.contains_key(&deployment.id) {
-                return Err(RepoError::Unexpected(format!(
-                    "deployment id {} already exists",
-                    deployment.id
-                )));
+                return Err(RepoError::Unexpected(
+                    format!("deployment id {} already exists", deployment.id).into(),
+                ));
             }
             s.deployments.insert(deployment.id, deployment.clone());
             Ok(deployment.clone())
@@ -110,27 +109,35 @@ impl DeploymentRepository for InMemoryStore {
 
     async fn promote(
         &self,
-        agent: &Agent,
-        id: DeploymentId,
-        now: Timestamp,
+        promotion: &Promotion,
         events: &[NewEvent],
     ) -> RepoResult<(Deployment, Agent)> {
+        let Promotion {
+            agent,
+            deployment: target,
+            demoted,
+            transition: _,
+        } = promotion;
         self.with_state(|s| {
             let stored = s.agents.get(&agent.id).ok_or(RepoError::NotFound)?;
             if stored.version != agent.version {
                 return Err(RepoError::Conflict(Constraint::StaleVersion));
             }
-            let target = owned(s, agent.id, id)?;
-            if !target.is_promotable() {
-                return Err(RepoError::Conflict(Constraint::DeploymentNotReady));
+            // Still as the promotion read it (status, acp_url, expires_at), else decide again.
+            let current = owned(s, agent.id, target.id)?;
+            let unchanged = (current.status, &current.acp_url, current.expires_at)
+                == (target.status, &target.acp_url, target.expires_at);
+            if !unchanged {
+                return Err(RepoError::Conflict(Constraint::StaleVersion));
             }
-            target.is_production = true;
-            target.promoted_at = Some(now);
-            let deployment = target.clone();
-            s.demote_production(agent.id, Some(id));
+            if let Some(demoted) = demoted.and_then(|id| owned(s, agent.id, id).ok()) {
+                demoted.is_production = false;
+            }
+            let promoted = owned(s, agent.id, target.id)?;
+            promoted.is_production = target.is_production;
+            promoted.promoted_at = target.promoted_at;
+            let deployment = promoted.clone();
             let mut new = agent.clone();
-            new.production_deployment_id = Some(id);
-            new.acp_url = deployment.acp_url.clone();
             new.version = agent.version + 1;
             s.agents.insert(new.id, new.clone());
             s.append_events(events);

@@ -32,10 +32,9 @@ impl ApiKeyRepository for InMemoryStore {
                 return Err(RepoError::Conflict(Constraint::SecretHash));
             }
             if s.keys.contains_key(&key.id) {
-                return Err(RepoError::Unexpected(format!(
-                    "api key id {} already exists",
-                    key.id
-                )));
+                return Err(RepoError::Unexpected(
+                    format!("api key id {} already exists", key.id).into(),
+                ));
             }
             s.keys.insert(
                 key.id,

@@ -36,7 +36,7 @@ impl InMemoryStore {
         let mut guard: MutexGuard<'_, State> = self
             .state
             .lock()
-            .map_err(|_| RepoError::Unexpected("in-memory store lock poisoned".to_owned()))?;
+            .map_err(|_| RepoError::Unexpected("in-memory store lock poisoned".into()))?;
         f(&mut guard)
     }
 }

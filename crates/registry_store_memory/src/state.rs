@@ -76,15 +76,6 @@ impl State {
             .any(|t| t.token.principal == key.created_by);
         registry_domain::minter_authority_holds(&key.created_by, role, has_live_token)
     }
-
-    /// Un-marks every production deployment of `agent_id` except `keep`.
-    pub(crate) fn demote_production(&mut self, agent_id: AgentId, keep: Option<DeploymentId>) {
-        for d in self.deployments.values_mut() {
-            if d.agent_id == agent_id && d.is_production && Some(d.id) != keep {
-                d.is_production = false;
-            }
-        }
-    }
 }
 
 /// Cuts one page out of rows already filtered and sorted; `total` counts them all.

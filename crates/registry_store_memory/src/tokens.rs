@@ -17,10 +17,9 @@ impl ServiceTokenRepository for InMemoryStore {
                 return Err(RepoError::Conflict(Constraint::SecretHash));
             }
             if s.tokens.contains_key(&token.id) {
-                return Err(RepoError::Unexpected(format!(
-                    "service token id {} already exists",
-                    token.id
-                )));
+                return Err(RepoError::Unexpected(
+                    format!("service token id {} already exists", token.id).into(),
+                ));
             }
             s.tokens.insert(
                 token.id,

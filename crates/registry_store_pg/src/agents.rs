@@ -2,49 +2,30 @@
 
 use crate::create_agent::{CreateAgentIfAbsent, CreatedOrExisting};
 use crate::error::{map_diesel, TxError};
+use crate::event_rows::NewEventRow;
 use crate::events::append_events;
 use crate::fragments::{
     AgentStoredBytes, CardMetadataContains, GrantedTo, LiveAgent, LiveAgentTotal, TotalOver,
 };
 use crate::paging::{check_page_budget, limit, offset, page_from};
 use crate::pool::{run, run_tx};
-use crate::rows::{role_from, AgentRow, NewEventRow};
+use crate::rows::{role_from, AgentRow};
 use crate::schema::{agents, deployments, grants};
 use crate::PgStore;
 use async_trait::async_trait;
 use diesel::pg::{Pg, PgConnection};
 use diesel::prelude::*;
-use diesel::sql_types::{Text, Timestamptz, Uuid as SqlUuid};
-use registry_domain::{
-    Agent, AgentId, AgentName, AgentStatus, NewEvent, Page, Principal, SortDirection, Timestamp,
-    Transition,
-};
+use registry_domain::{Agent, AgentId, AgentName, NewEvent, Page, Principal, SortDirection};
 use registry_ports::{
-    AgentOrder, AgentQuery, AgentRepository, AgentWithRole, Constraint, CreateOutcome, RepoError,
-    RepoResult,
+    AgentOrder, AgentQuery, AgentRepository, AgentWithRole, Constraint, CreateOutcome,
+    HeartbeatExpiry, RepoError, RepoResult,
 };
 use uuid::Uuid;
 
-/// The heartbeat monitor's statement: transition the stale agents and event each, at once.
-const EXPIRE_SQL: &str = "\
-WITH expired AS (
-    UPDATE agents
-       SET status = $2, status_reason = $3, updated_at = $4, version = version + 1
-     WHERE status = $1 AND last_seen_at < $5
- RETURNING id
-), logged AS (
-    INSERT INTO agent_events (agent_id, kind, from_status, to_status, actor, at, detail)
-    SELECT id, 'transition', $1, $2, 'system', $4, jsonb_build_object('reason', $3::text)
-      FROM expired
-)
-SELECT id FROM expired ORDER BY id";
-
-/// One id column of a raw query.
-#[derive(QueryableByName)]
-struct IdRow {
-    #[diesel(sql_type = SqlUuid)]
-    id: Uuid,
-}
+/// How many times create-if-absent runs its statement before giving up on a name that keeps
+/// changing hands (one try is the rule; a second happens when a concurrent create committed
+/// after the first one's snapshot).
+const CREATE_TRIES: usize = 8;
 
 /// The live agent named `name` on `conn`.
 fn live_by_name(conn: &mut PgConnection, name: &str) -> QueryResult<Option<AgentRow>> {
@@ -74,7 +55,7 @@ fn create_if_absent_on(
     }
     let events: Vec<NewEventRow> = events.iter().map(NewEventRow::from).collect();
     conn.transaction(|conn| {
-        loop {
+        for _ in 0..CREATE_TRIES {
             let statement = CreateAgentIfAbsent {
                 row,
                 owner: owner.as_deref(),
@@ -86,6 +67,17 @@ fn create_if_absent_on(
                 return Ok(create_outcome(out)?);
             }
         }
+        // Every try lost to a holder that was gone again by the next one: the name is being
+        // created and deleted faster than one statement runs. Give up rather than spin; the
+        // caller answers 503 and the client retries.
+        Err(RepoError::Unavailable(
+            format!(
+                "the name {} changed hands {CREATE_TRIES} times during one create",
+                row.name
+            )
+            .into(),
+        )
+        .into())
     })
 }
 
@@ -354,24 +346,8 @@ impl AgentRepository for PgStore {
         run_tx(&self.pool, move |conn| update_tx(conn, &agent, &events)).await
     }
 
-    async fn expire_heartbeats(
-        &self,
-        from: AgentStatus,
-        transition: Transition,
-        cutoff: Timestamp,
-        now: Timestamp,
-    ) -> RepoResult<Vec<AgentId>> {
-        let rows: Vec<IdRow> = run(&self.pool, move |conn| {
-            Ok(diesel::sql_query(EXPIRE_SQL)
-                .bind::<Text, _>(from.as_str())
-                .bind::<Text, _>(transition.to.as_str())
-                .bind::<Text, _>(transition.reason)
-                .bind::<Timestamptz, _>(now)
-                .bind::<Timestamptz, _>(cutoff)
-                .load(conn)?)
-        })
-        .await?;
-        Ok(rows.into_iter().map(|r| AgentId::from_uuid(r.id)).collect())
+    async fn expire_heartbeats(&self, expiry: &HeartbeatExpiry) -> RepoResult<Vec<AgentId>> {
+        crate::heartbeats::expire(&self.pool, expiry).await
     }
 
     async fn ping(&self) -> RepoResult<()> {

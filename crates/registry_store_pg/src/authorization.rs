@@ -3,8 +3,9 @@
 use crate::error::TxError;
 use crate::events::append_events;
 use crate::fragments::NotOwner;
+use crate::paging::convert_all;
 use crate::pool::{run, run_tx};
-use crate::rows::{convert_all, GrantRow};
+use crate::rows::GrantRow;
 use crate::schema::grants;
 use crate::PgStore;
 use async_trait::async_trait;

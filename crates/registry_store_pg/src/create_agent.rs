@@ -16,8 +16,9 @@
 //! The text depends only on whether there is an owner and how many events there are, so diesel
 //! caches it as a prepared statement keyed by its text.
 
+use crate::event_rows::NewEventRow;
 use crate::fragments::{LiveAgent, LiveTarget};
-use crate::rows::{AgentRow, NewEventRow};
+use crate::rows::AgentRow;
 use crate::schema::agents;
 use diesel::pg::{Pg, PgConnection};
 use diesel::prelude::*;

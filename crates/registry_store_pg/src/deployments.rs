@@ -15,7 +15,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Nullable, Timestamptz};
 use registry_domain::{
     Agent, AgentId, Deployment, DeploymentId, DeploymentStatus, NewEvent, Page, PageRequest,
-    SortDirection, Timestamp,
+    Promotion, SortDirection, Timestamp,
 };
 use registry_ports::{Constraint, DeploymentRepository, RepoError, RepoResult};
 use uuid::Uuid;
@@ -30,16 +30,21 @@ fn owned(conn: &mut PgConnection, agent_id: Uuid, id: Uuid) -> QueryResult<Optio
         .optional()
 }
 
-/// The body of `promote`, inside one transaction. The agent row is locked first, so promotions
-/// (and updates) of one agent run one after the other.
+/// The body of `promote`, inside one transaction: persists what `Agent::promote` decided,
+/// while what it was decided on still holds. The agent row is locked first, so promotions (and
+/// updates) of one agent run one after the other.
 fn promote_tx(
     conn: &mut PgConnection,
-    agent: &Agent,
-    id: Uuid,
-    now: Timestamp,
+    promotion: &Promotion,
     events: &[NewEvent],
 ) -> Result<(DeploymentRow, AgentRow), TxError> {
-    let agent_id = agent.id.as_uuid();
+    let Promotion {
+        agent,
+        deployment: target,
+        demoted,
+        transition: _,
+    } = promotion;
+    let (agent_id, id) = (agent.id.as_uuid(), target.id.as_uuid());
     let version: Option<i64> = agents::table
         .find(agent_id)
         .select(agents::version)
@@ -53,35 +58,39 @@ fn promote_tx(
         }
         Some(_) => {}
     }
-    let target: DeploymentRow = deployments::table
-        .filter(deployments::id.eq(id))
-        .filter(deployments::agent_id.eq(agent_id))
-        .select(DeploymentRow::as_select())
-        .for_update()
-        .first(conn)
-        .optional()?
-        .ok_or(RepoError::NotFound)?;
-    if target.status != DeploymentStatus::Ready.as_str() || target.expires_at.is_some() {
-        return Err(RepoError::Conflict(Constraint::DeploymentNotReady).into());
+    if let Some(demoted) = demoted {
+        diesel::update(
+            deployments::table
+                .filter(deployments::id.eq(demoted.as_uuid()))
+                .filter(deployments::agent_id.eq(agent_id)),
+        )
+        .set(deployments::is_production.eq(false))
+        .execute(conn)?;
     }
-    diesel::update(
+    // Only while the row is as the promotion read it: a soft delete or a new registration
+    // since then changed what it was decided on.
+    let promoted: Option<DeploymentRow> = diesel::update(
         deployments::table
+            .filter(deployments::id.eq(id))
             .filter(deployments::agent_id.eq(agent_id))
-            .filter(deployments::is_production)
-            .filter(deployments::id.ne(id)),
+            .filter(deployments::status.eq(target.status.as_str()))
+            .filter(deployments::acp_url.is_not_distinct_from(target.acp_url.clone()))
+            .filter(deployments::expires_at.is_not_distinct_from(target.expires_at)),
     )
-    .set(deployments::is_production.eq(false))
-    .execute(conn)?;
-    let promoted: DeploymentRow = diesel::update(deployments::table.find(id))
-        .set((
-            deployments::is_production.eq(true),
-            deployments::promoted_at.eq(now),
-        ))
-        .returning(DeploymentRow::as_returning())
-        .get_result(conn)?;
+    .set((
+        deployments::is_production.eq(target.is_production),
+        deployments::promoted_at.eq(target.promoted_at),
+    ))
+    .returning(DeploymentRow::as_returning())
+    .get_result(conn)
+    .optional()?;
+    let Some(promoted) = promoted else {
+        return Err(TxError::Repo(match owned(conn, agent_id, id)? {
+            Some(_) => RepoError::Conflict(Constraint::StaleVersion),
+            None => RepoError::NotFound,
+        }));
+    };
     let mut row = AgentRow::from(agent);
-    row.production_deployment_id = Some(id);
-    row.acp_url = promoted.acp_url.clone();
     row.version = agent.version + 1;
     let stored: AgentRow = diesel::update(agents::table.find(agent_id))
         .set(&row)
@@ -220,15 +229,13 @@ impl DeploymentRepository for PgStore {
 
     async fn promote(
         &self,
-        agent: &Agent,
-        id: DeploymentId,
-        now: Timestamp,
+        promotion: &Promotion,
         events: &[NewEvent],
     ) -> RepoResult<(Deployment, Agent)> {
-        let agent = agent.clone();
+        let promotion = promotion.clone();
         let events = events.to_vec();
         run_tx(&self.pool, move |conn| {
-            let (d, a) = promote_tx(conn, &agent, id.as_uuid(), now, &events)?;
+            let (d, a) = promote_tx(conn, &promotion, &events)?;
             Ok((Deployment::try_from(d)?, Agent::try_from(a)?))
         })
         .await

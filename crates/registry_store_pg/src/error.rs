@@ -1,7 +1,7 @@
 //! From diesel and pool errors to [`RepoError`], constraint by constraint.
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
-use registry_ports::{Constraint, RepoError};
+use registry_ports::{Cause, Constraint, RepoError};
 
 /// The port constraint a named database constraint stands for.
 fn constraint_named(name: &str) -> Option<Constraint> {
@@ -18,37 +18,31 @@ fn constraint_named(name: &str) -> Option<Constraint> {
 
 /// Maps a diesel error: `NotFound` → `NotFound`; a unique violation of a known constraint →
 /// its `Conflict`; a foreign-key violation (the parent agent is absent) → `NotFound`; a lost
-/// connection → `Unavailable`; anything else → `Unexpected` (logged).
+/// connection → `Unavailable`; anything else → `Unexpected`. The last two keep the diesel error
+/// as their cause; nothing is logged here (the caller that handles the error logs it).
 pub(crate) fn map_diesel(error: DieselError) -> RepoError {
-    match &error {
-        DieselError::NotFound => RepoError::NotFound,
+    let connection_lost = match &error {
+        DieselError::NotFound => return RepoError::NotFound,
         DieselError::DatabaseError(kind, info) => {
             let constraint = info.constraint_name().and_then(constraint_named);
             match (kind, constraint) {
-                (DatabaseErrorKind::UniqueViolation, Some(c)) => RepoError::Conflict(c),
-                (DatabaseErrorKind::ForeignKeyViolation, _) => RepoError::NotFound,
+                (DatabaseErrorKind::UniqueViolation, Some(c)) => return RepoError::Conflict(c),
+                (DatabaseErrorKind::ForeignKeyViolation, _) => return RepoError::NotFound,
                 (
                     DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
                     _,
-                ) => unavailable(&error),
-                _ => unexpected(&error),
+                ) => true,
+                _ => false,
             }
         }
-        DieselError::BrokenTransactionManager => unavailable(&error),
-        _ => unexpected(&error),
+        DieselError::BrokenTransactionManager => true,
+        _ => false,
+    };
+    if connection_lost {
+        RepoError::Unavailable(Cause::new(error))
+    } else {
+        RepoError::Unexpected(Cause::new(error))
     }
-}
-
-/// The store cannot be reached (logged at warn).
-pub(crate) fn unavailable(error: &dyn std::fmt::Display) -> RepoError {
-    tracing::warn!(error = %error, "database unavailable");
-    RepoError::Unavailable(error.to_string())
-}
-
-/// A bug or corrupt data (logged at error).
-pub(crate) fn unexpected(error: &dyn std::fmt::Display) -> RepoError {
-    tracing::error!(error = %error, "unexpected database error");
-    RepoError::Unexpected(error.to_string())
 }
 
 /// Errors a transaction body can end with: diesel's (mapped on the way out) or a port error

@@ -1,10 +1,10 @@
 //! [`EventLog`] on `agent_events`, and the append every writing method shares.
 
 use crate::error::TxError;
+use crate::event_rows::{EventRow, NewEventRow};
 use crate::fragments::TotalOver;
 use crate::paging::{limit, offset, page_from};
 use crate::pool::run;
-use crate::rows::{EventRow, NewEventRow};
 use crate::schema::agent_events;
 use crate::PgStore;
 use async_trait::async_trait;

@@ -5,8 +5,10 @@ mod authorization;
 mod create_agent;
 mod deployments;
 mod error;
+mod event_rows;
 mod events;
 mod fragments;
+mod heartbeats;
 mod history;
 mod keys;
 mod migrate;
@@ -20,7 +22,7 @@ mod stored_json;
 mod tokens;
 
 pub use migrate::{run_migrations, MIGRATIONS, MIGRATION_LOCK_KEY};
-pub use pool::{build_pool, PgPool, PgPooled};
+pub use pool::{build_pool, PgPool};
 
 use std::sync::Arc;
 
@@ -37,10 +39,5 @@ impl PgStore {
     #[allow(clippy::new_ret_no_self)]
     pub fn new(pool: PgPool) -> Arc<Self> {
         Arc::new(Self { pool })
-    }
-
-    /// The pool (for metrics: `pool().state()`).
-    pub fn pool(&self) -> &PgPool {
-        &self.pool
     }
 }

@@ -2,12 +2,12 @@
 
 use registry_domain::paging::rows_fitting_page_budget;
 use registry_domain::{Page, PageRequest};
-use registry_ports::{RepoError, RepoResult};
+use registry_ports::{ErrorChain, RepoError, RepoResult};
 
 /// Builds the page from rows carrying the window count. An empty page past the first has no
 /// row to carry the total, so then `count` is asked (a second statement, only in that case).
-/// A row that does not convert (corrupt data, already logged with its id) is left out of the
-/// page rather than failing it: one bad row must not hide every other one from everyone.
+/// A row that does not convert (corrupt data) is logged with its id and left out of the page
+/// rather than failing it: one bad row must not hide every other one from everyone.
 pub(crate) fn page_from<R, T>(
     rows: Vec<(R, i64)>,
     request: PageRequest,
@@ -21,7 +21,7 @@ pub(crate) fn page_from<R, T>(
     };
     let items = rows
         .into_iter()
-        .filter_map(|(r, _)| convert(r).ok())
+        .filter_map(|(r, _)| kept(convert(r)))
         .collect();
     Ok(Page {
         items,
@@ -47,4 +47,27 @@ pub(crate) fn check_page_budget(sizes: Vec<i64>) -> RepoResult<()> {
         Some(fitting) => Err(RepoError::PageTooLarge { fitting }),
         None => Ok(()),
     }
+}
+
+/// Converts every row of a list; a corrupt one is logged and left out rather than failing the
+/// list.
+pub(crate) fn convert_all<R, T>(rows: Vec<R>) -> RepoResult<Vec<T>>
+where
+    T: TryFrom<R, Error = RepoError>,
+{
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| kept(T::try_from(r)))
+        .collect())
+}
+
+/// The row, or `None` for a row that does not convert (corrupt data), which a list leaves out.
+/// Its error goes no further, so it is logged here, with its chain: the one error a store logs
+/// (docs/adr/0005-access-and-errors.md).
+pub(crate) fn kept<T>(converted: RepoResult<T>) -> Option<T> {
+    converted
+        .map_err(|error| {
+            tracing::error!(error = %ErrorChain(&error), "row left out of a list");
+        })
+        .ok()
 }

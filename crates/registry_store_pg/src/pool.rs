@@ -1,17 +1,14 @@
 //! The r2d2 connection pool and the blocking hop every port method goes through.
 
-use crate::error::{unavailable, unexpected, TxError};
+use crate::error::TxError;
 use diesel::pg::PgConnection;
-use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};
+use diesel::r2d2::{ConnectionManager, Pool};
 use diesel::Connection;
-use registry_ports::RepoResult;
+use registry_ports::{Cause, RepoError, RepoResult};
 use std::time::Duration;
 
 /// A pool of PostgreSQL connections.
 pub type PgPool = Pool<ConnectionManager<PgConnection>>;
-
-/// One connection checked out of a [`PgPool`].
-pub type PgPooled = PooledConnection<ConnectionManager<PgConnection>>;
 
 /// Builds a pool of at most `max_size` connections to `url`; a checkout waits at most
 /// `connection_timeout`. Connections are opened lazily, so this succeeds while the database is
@@ -38,11 +35,13 @@ where
     let span = tracing::Span::current();
     tokio::task::spawn_blocking(move || {
         let _entered = span.enter();
-        let mut conn = pool.get().map_err(|e| unavailable(&e))?;
+        let mut conn = pool
+            .get()
+            .map_err(|e| RepoError::Unavailable(Cause::new(e)))?;
         work(&mut conn).map_err(Into::into)
     })
     .await
-    .map_err(|e| unexpected(&e))?
+    .map_err(|e| RepoError::Unexpected(Cause::context("database task failed", e)))?
 }
 
 /// Like [`run`], with the whole of `work` in one transaction (rolled back on any error).

@@ -3,31 +3,30 @@
 //! data and becomes `RepoError::Unexpected`.
 
 use crate::schema::{
-    agent_api_keys, agent_events, agents, deployment_history, deployments, grants, service_tokens,
+    agent_api_keys, agents, deployment_history, deployments, grants, service_tokens,
 };
 use crate::stored_json::StoredJson;
 use diesel::prelude::*;
 use registry_domain::{
     AcpType, Agent, AgentId, AgentInputType, AgentName, AgentStatus, ApiKey, ApiKeyId, ApiKeyType,
-    AuditEvent, Deployment, DeploymentHistory, DeploymentId, DeploymentStatus, Description,
-    EventKind, Grant, HistoryId, Metadata, NewEvent, Principal, Role, ServiceToken, ServiceTokenId,
-    Timestamp, ValidationError,
+    Deployment, DeploymentHistory, DeploymentId, DeploymentStatus, Description, Grant, HistoryId,
+    Metadata, Principal, Role, ServiceToken, ServiceTokenId, Timestamp, ValidationError,
 };
-use registry_ports::{RepoError, RepoResult};
+use registry_ports::{Cause, RepoError, RepoResult};
 use serde_json::Value;
 use uuid::Uuid;
 
 /// A stored value the domain rejects: corrupt data.
-fn corrupt(table: &str, e: ValidationError) -> RepoError {
-    crate::error::unexpected(&format!("corrupt {table}: {e}"))
+pub(crate) fn corrupt(table: &str, e: ValidationError) -> RepoError {
+    RepoError::Unexpected(Cause::context(format!("corrupt {table}"), e))
 }
 
 /// Stored metadata of the row `id` of `table` (an undecodable document fails this row only).
 fn metadata_from(table: &str, id: Uuid, value: Option<StoredJson>) -> RepoResult<Option<Metadata>> {
     let bad = |reason: String| {
-        crate::error::unexpected(&format!(
-            "corrupt {table} row {id}: registration_metadata: {reason}"
-        ))
+        RepoError::Unexpected(
+            format!("corrupt {table} row {id}: registration_metadata: {reason}").into(),
+        )
     };
     value
         .map(|v| Metadata::from_stored(v.0.map_err(bad)?).map_err(|e| bad(e.to_string())))
@@ -338,91 +337,4 @@ impl TryFrom<GrantRow> for Grant {
 /// A stored role name as a [`Role`].
 pub(crate) fn role_from(text: &str) -> RepoResult<Role> {
     Role::parse(text).map_err(|e| corrupt("grants", e))
-}
-
-/// One `agent_events` row as read.
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = agent_events, check_for_backend(diesel::pg::Pg))]
-pub(crate) struct EventRow {
-    pub(crate) id: i64,
-    pub(crate) agent_id: Uuid,
-    pub(crate) kind: String,
-    pub(crate) from_status: Option<String>,
-    pub(crate) to_status: Option<String>,
-    pub(crate) actor: String,
-    pub(crate) at: Timestamp,
-    pub(crate) detail: StoredJson,
-}
-
-/// One `agent_events` row to append (the id comes from the sequence).
-#[derive(Debug, Insertable)]
-#[diesel(table_name = agent_events)]
-pub(crate) struct NewEventRow {
-    pub(crate) agent_id: Uuid,
-    pub(crate) kind: &'static str,
-    pub(crate) from_status: Option<&'static str>,
-    pub(crate) to_status: Option<&'static str>,
-    pub(crate) actor: String,
-    pub(crate) at: Timestamp,
-    pub(crate) detail: Value,
-}
-
-impl From<&NewEvent> for NewEventRow {
-    fn from(e: &NewEvent) -> Self {
-        Self {
-            agent_id: e.agent_id.as_uuid(),
-            kind: e.kind.as_str(),
-            from_status: e.from_status.map(AgentStatus::as_str),
-            to_status: e.to_status.map(AgentStatus::as_str),
-            actor: e.actor.clone(),
-            at: e.at,
-            detail: e.detail.clone(),
-        }
-    }
-}
-
-impl TryFrom<EventRow> for AuditEvent {
-    type Error = RepoError;
-
-    fn try_from(r: EventRow) -> RepoResult<Self> {
-        let bad = |e| corrupt(&format!("agent_events row {}", r.id), e);
-        let status = |s: Option<String>| {
-            s.as_deref()
-                .map(AgentStatus::parse)
-                .transpose()
-                .map_err(bad)
-        };
-        let kind = EventKind::parse(&r.kind).ok_or_else(|| {
-            crate::error::unexpected(&format!("corrupt agent_events row: kind {}", r.kind))
-        })?;
-        Ok(AuditEvent {
-            id: r.id,
-            event: NewEvent {
-                agent_id: AgentId::from_uuid(r.agent_id),
-                kind,
-                from_status: status(r.from_status)?,
-                to_status: status(r.to_status)?,
-                actor: r.actor,
-                at: r.at,
-                detail: r.detail.0.map_err(|reason| {
-                    crate::error::unexpected(&format!(
-                        "corrupt agent_events row {}: detail: {reason}",
-                        r.id
-                    ))
-                })?,
-            },
-        })
-    }
-}
-
-/// Converts every row of a list; a corrupt one (logged when converted) is left out rather
-/// than failing the list.
-pub(crate) fn convert_all<R, T>(rows: Vec<R>) -> RepoResult<Vec<T>>
-where
-    T: TryFrom<R, Error = RepoError>,
-{
-    Ok(rows
-        .into_iter()
-        .filter_map(|r| T::try_from(r).ok())
-        .collect())
 }

@@ -1,7 +1,8 @@
 //! [`ServiceTokenRepository`] on `service_tokens`.
 
+use crate::paging::convert_all;
 use crate::pool::run;
-use crate::rows::{convert_all, NewServiceTokenRow, ServiceTokenRow};
+use crate::rows::{NewServiceTokenRow, ServiceTokenRow};
 use crate::schema::service_tokens as tokens;
 use crate::PgStore;
 use async_trait::async_trait;

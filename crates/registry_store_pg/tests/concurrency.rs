@@ -4,11 +4,10 @@
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 use registry_contract::fixtures::{
-    agent_named, event, now, ready_deployment, save, unique_name, user,
+    agent_named, event, now, promotion, ready_deployment, save, unique_name, user,
 };
-use registry_contract::Stores;
 use registry_domain::{apply, AgentName, EventKind, LifecycleEvent};
-use registry_ports::{Constraint, RepoError};
+use registry_ports::{Constraint, Ports, RepoError};
 use registry_store_pg::PgStore;
 use registry_test_db::TestDatabase;
 use std::sync::Arc;
@@ -19,19 +18,9 @@ async fn database() -> TestDatabase {
         .unwrap()
 }
 
-fn stores_on(db: &TestDatabase, connections: u32) -> (Arc<PgStore>, Stores) {
-    let store = PgStore::new(db.pool_of(connections));
-    let stores = Stores {
-        agents: store.clone(),
-        deployments: store.clone(),
-        history: store.clone(),
-        keys: store.clone(),
-        tokens: store.clone(),
-        events: store.clone(),
-        authorizer: store.clone(),
-        guard: None,
-    };
-    (store, stores)
+/// The ports over `db` with a pool of `connections`.
+fn ports_on(db: &TestDatabase, connections: u32) -> Ports {
+    Ports::from_store(PgStore::new(db.pool_of(connections)))
 }
 
 #[derive(QueryableByName)]
@@ -62,12 +51,12 @@ fn live_agents_named(db: &TestDatabase, name: &AgentName) -> i64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 8)]
 async fn parallel_create_if_absent_creates_one_row() {
     let db = database().await;
-    let (_, stores) = stores_on(&db, 64);
+    let ports = ports_on(&db, 64);
     let name = unique_name("race");
     let barrier = Arc::new(tokio::sync::Barrier::new(64));
     let tasks: Vec<_> = (0..64)
         .map(|i| {
-            let (agents, barrier) = (stores.agents.clone(), barrier.clone());
+            let (agents, barrier) = (ports.agents.clone(), barrier.clone());
             let agent = agent_named(name.clone(), LifecycleEvent::RegisterBuild, now());
             tokio::spawn(async move {
                 barrier.wait().await;
@@ -112,16 +101,16 @@ async fn parallel_create_if_absent_creates_one_row() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn parallel_promotes_leave_one_production_deployment() {
     let db = database().await;
-    let (_, stores) = stores_on(&db, 8);
+    let ports = ports_on(&db, 8);
     for _ in 0..20 {
-        let agent = save(&stores, &registry_contract::fixtures::ready_agent()).await;
-        let d1 = ready_deployment(&stores, agent.id).await;
-        let d2 = ready_deployment(&stores, agent.id).await;
-        let promote = |id| {
-            let (deployments, agent) = (stores.deployments.clone(), agent.clone());
-            tokio::spawn(async move { deployments.promote(&agent, id, now(), &[]).await })
+        let agent = save(&ports, &registry_contract::fixtures::ready_agent()).await;
+        let d1 = ready_deployment(&ports, agent.id).await;
+        let d2 = ready_deployment(&ports, agent.id).await;
+        let promote = |d| {
+            let (deployments, decided) = (ports.deployments.clone(), promotion(&agent, d, now()));
+            tokio::spawn(async move { deployments.promote(&decided, &[]).await })
         };
-        let (a, b) = (promote(d1.id), promote(d2.id));
+        let (a, b) = (promote(&d1), promote(&d2));
         let results = [a.await.unwrap(), b.await.unwrap()];
         let winners: Vec<_> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
         assert_eq!(winners.len(), 1, "{results:?}");
@@ -136,7 +125,7 @@ async fn parallel_promotes_leave_one_production_deployment() {
             &agent.id.to_string(),
         );
         assert_eq!(production, 1);
-        let stored = stores.agents.get(agent.id).await.unwrap().unwrap();
+        let stored = ports.agents.get(agent.id).await.unwrap().unwrap();
         assert_eq!(stored.production_deployment_id, Some(winners[0].0.id));
     }
 }
@@ -146,16 +135,16 @@ async fn parallel_promotes_leave_one_production_deployment() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn register_build_racing_delete_never_leaves_two_live_agents() {
     let db = database().await;
-    let (_, stores) = stores_on(&db, 16);
+    let ports = ports_on(&db, 16);
     for _ in 0..40 {
         let name = unique_name("flip");
         let first = save(
-            &stores,
+            &ports,
             &agent_named(name.clone(), LifecycleEvent::Register, now()),
         )
         .await;
         let deleter = {
-            let agents = stores.agents.clone();
+            let agents = ports.agents.clone();
             let mut gone = first.clone();
             tokio::spawn(async move {
                 apply(&mut gone, LifecycleEvent::Delete, now(), "admin").unwrap();
@@ -164,7 +153,7 @@ async fn register_build_racing_delete_never_leaves_two_live_agents() {
         };
         let builders: Vec<_> = (0..3)
             .map(|_| {
-                let agents = stores.agents.clone();
+                let agents = ports.agents.clone();
                 let agent = agent_named(name.clone(), LifecycleEvent::RegisterBuild, now());
                 tokio::spawn(async move { agents.create_if_absent(&agent, None, &[]).await })
             })
@@ -182,7 +171,7 @@ async fn register_build_racing_delete_never_leaves_two_live_agents() {
         assert!(created <= 1, "{created} agents created for one free name");
         let live = live_agents_named(&db, &name);
         assert_eq!(live, i64::try_from(created).unwrap());
-        let by_name = stores.agents.get_live_by_name(&name).await.unwrap();
+        let by_name = ports.agents.get_live_by_name(&name).await.unwrap();
         assert_eq!(by_name.is_some(), created == 1);
     }
 }
@@ -193,10 +182,10 @@ async fn register_build_racing_delete_never_leaves_two_live_agents() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_kept_live_count_matches_a_real_count_under_parallel_writes() {
     let db = database().await;
-    let (_, stores) = stores_on(&db, 16);
+    let ports = ports_on(&db, 16);
     let tasks: Vec<_> = (0..16)
         .map(|_| {
-            let agents = stores.agents.clone();
+            let agents = ports.agents.clone();
             tokio::spawn(async move {
                 for round in 0..12 {
                     let agent = agent_named(unique_name("cnt"), LifecycleEvent::Register, now());
@@ -222,7 +211,7 @@ async fn the_kept_live_count_matches_a_real_count_under_parallel_writes() {
         "",
     );
     assert_eq!(real, 16 * 4, "4 of every 12 agents stay live");
-    let listed = stores
+    let listed = ports
         .agents
         .list(&registry_ports::AgentQuery::default())
         .await

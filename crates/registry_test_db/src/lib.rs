@@ -63,16 +63,6 @@ impl TestDatabase {
         &self.url
     }
 
-    /// Its name.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// A new pool of up to 16 connections to it (5 s checkout timeout).
-    pub fn pool(&self) -> PgPool {
-        build_pool(&self.url, 16, Duration::from_secs(5))
-    }
-
     /// A new pool of up to `max_size` connections to it.
     pub fn pool_of(&self, max_size: u32) -> PgPool {
         build_pool(&self.url, max_size, Duration::from_secs(10))

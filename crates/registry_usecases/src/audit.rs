@@ -1,7 +1,8 @@
 //! Builders of the audit events written along with each change.
 
 use registry_domain::{
-    AgentId, AgentName, AgentStatus, EventKind, NewEvent, Principal, Timestamp, Transition,
+    AgentId, AgentName, AgentStatus, EventKind, EventTemplate, NewEvent, Principal, Timestamp,
+    Transition,
 };
 use serde_json::Value;
 
@@ -53,21 +54,31 @@ pub(crate) fn transition(
     actor: &Principal,
     at: Timestamp,
 ) -> NewEvent {
+    transition_of_any(from, transition, actor.to_string(), at).for_agent(agent_id)
+}
+
+/// Who the registry's own changes (the heartbeat monitor's) are recorded as.
+pub(crate) const SYSTEM_ACTOR: &str = "system";
+
+/// [`transition`] for whichever agents a bulk write changes, by `actor` (principal text).
+pub(crate) fn transition_of_any(
+    from: AgentStatus,
+    transition: Transition,
+    actor: String,
+    at: Timestamp,
+) -> EventTemplate {
     let kind = if from == transition.to {
         EventKind::Updated
     } else {
         EventKind::Transition
     };
-    NewEvent {
+    EventTemplate {
+        kind,
         from_status: Some(from),
         to_status: Some(transition.to),
-        ..event(
-            agent_id,
-            kind,
-            actor,
-            at,
-            serde_json::json!({ "reason": transition.reason }),
-        )
+        actor,
+        at,
+        detail: serde_json::json!({ "reason": transition.reason }),
     }
 }
 

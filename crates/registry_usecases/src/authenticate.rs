@@ -5,7 +5,8 @@ use crate::Registry;
 use async_trait::async_trait;
 use registry_domain::Principal;
 use registry_ports::{
-    ApiKeyRepository, AuthError, Authenticator, Credential, RepoError, ServiceTokenRepository,
+    ApiKeyRepository, AuthError, Authenticator, Credential, ErrorChain, RepoError,
+    ServiceTokenRepository,
 };
 use std::sync::Arc;
 use subtle::ConstantTimeEq;
@@ -106,8 +107,8 @@ impl CredentialAuthenticator {
 /// A store failure during authentication: 503 when unreachable, 500 otherwise.
 fn auth_error(error: RepoError) -> AuthError {
     match error {
-        RepoError::Unavailable(message) => AuthError::Unavailable(message),
-        other => AuthError::Unexpected(other.to_string()),
+        RepoError::Unavailable(cause) => AuthError::Unavailable(ErrorChain(&cause).to_string()),
+        other => AuthError::Unexpected(ErrorChain(&other).to_string()),
     }
 }
 

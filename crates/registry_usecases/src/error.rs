@@ -4,10 +4,15 @@
 //! overlap almost entirely, and one `match` in the HTTP layer maps each variant to a status, a
 //! stable `code` and the wire text. Variants carry the ids the text needs, never the text.
 //! Each use case documents which variants it returns.
+//!
+//! `Unavailable` and `Internal` keep the error that caused them ([`Cause`], with its sources);
+//! nothing below the HTTP boundary logs them: it writes the whole chain once
+//! (docs/adr/0005-access-and-errors.md).
 
 use registry_domain::{
     AgentId, AgentRef, AgentStatus, ApiKeyId, ApiKeyType, DeploymentId, HistoryId, ValidationError,
 };
+use registry_ports::Cause;
 
 /// Why a use case failed. Variants are specific; the HTTP layer owns the status codes and the
 /// words.
@@ -91,12 +96,12 @@ pub enum RegistryError {
     /// Contention did not settle after retries (409, retry).
     #[error("the agent is being changed concurrently; retry")]
     Contention,
-    /// The store is unreachable (503 with Retry-After).
-    #[error("store unavailable: {0}")]
-    Unavailable(String),
-    /// A bug or corrupt data (500). The text goes to logs only.
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// The store is unreachable (503 with Retry-After). The cause goes to the log only.
+    #[error("store unavailable")]
+    Unavailable(#[source] Cause),
+    /// A bug or corrupt data (500). The cause goes to the log only.
+    #[error("internal error")]
+    Internal(#[source] Cause),
 }
 
 /// How a missing API key was looked up (the peer words the two 404s differently).

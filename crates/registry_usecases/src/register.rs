@@ -11,7 +11,7 @@ use registry_domain::{
     apply, Agent, AgentId, AgentRef, ApiKey, ApiKeyId, ApiKeyType, DeploymentHistory, EventKind,
     LifecycleEvent, Need, NewAgent, Principal, ValidationError,
 };
-use registry_ports::{Constraint, RepoError};
+use registry_ports::{Cause, Constraint, RepoError};
 
 /// Body of an agent-level registration, validated.
 #[derive(Debug, Clone, PartialEq)]
@@ -150,7 +150,7 @@ impl Registry {
         let mut new = new.clone();
         new.registration_metadata = new.registration_metadata.filter(|m| !m.as_map().is_empty());
         let agent = create(new, LifecycleEvent::Register, at)
-            .map_err(|e| RegistryError::Internal(format!("register cannot create: {e}")))?;
+            .map_err(|e| RegistryError::Internal(Cause::context("register cannot create", e)))?;
         self.create_agent_if_absent(caller, &agent, at).await
     }
 

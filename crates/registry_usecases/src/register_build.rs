@@ -6,7 +6,7 @@ use crate::repo_error::repo_error;
 use crate::{Registry, RegistryError};
 use registry_domain::state_machine::create;
 use registry_domain::{Agent, LifecycleEvent, Need, NewAgent, Principal, Timestamp};
-use registry_ports::CreateOutcome;
+use registry_ports::{Cause, CreateOutcome};
 
 /// An agent returned by a create-or-return use case, and whether this call created it
 /// (201 vs 200).
@@ -54,8 +54,9 @@ impl Registry {
     ) -> Result<CreateOutcome, RegistryError> {
         self.require_create(caller)?;
         let at = now();
-        let agent = create(new, LifecycleEvent::RegisterBuild, at)
-            .map_err(|e| RegistryError::Internal(format!("register-build cannot create: {e}")))?;
+        let agent = create(new, LifecycleEvent::RegisterBuild, at).map_err(|e| {
+            RegistryError::Internal(Cause::context("register-build cannot create", e))
+        })?;
         self.create_agent_if_absent(caller, &agent, at).await
     }
 

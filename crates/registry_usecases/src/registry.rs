@@ -1,9 +1,10 @@
 //! The registry facade: the ports it is built from and its configuration. Each use case is an
-//! `impl Registry` block in its own file.
+//! `impl Registry` block in its own file and reaches the ports through the private fields
+//! (flat, so a use case reads `self.agents`).
 
 use registry_ports::{
     AgentRepository, ApiKeyRepository, Authorizer, DeploymentRepository, EventLog,
-    HistoryRepository, ServiceTokenRepository,
+    HistoryRepository, Ports, ServiceTokenRepository,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,20 +37,42 @@ pub struct RegistryConfig {
 /// The registry: every use case, over the ports it was built with.
 #[derive(Clone)]
 pub struct Registry {
-    /// Agents.
-    pub agents: Arc<dyn AgentRepository>,
-    /// Deployments.
-    pub deployments: Arc<dyn DeploymentRepository>,
-    /// Deployment history.
-    pub history: Arc<dyn HistoryRepository>,
-    /// Agent API keys.
-    pub keys: Arc<dyn ApiKeyRepository>,
-    /// Service tokens.
-    pub tokens: Arc<dyn ServiceTokenRepository>,
-    /// Audit trail.
-    pub events: Arc<dyn EventLog>,
-    /// Grants.
-    pub authorizer: Arc<dyn Authorizer>,
-    /// Configuration.
-    pub config: RegistryConfig,
+    pub(crate) agents: Arc<dyn AgentRepository>,
+    pub(crate) deployments: Arc<dyn DeploymentRepository>,
+    pub(crate) history: Arc<dyn HistoryRepository>,
+    pub(crate) keys: Arc<dyn ApiKeyRepository>,
+    pub(crate) tokens: Arc<dyn ServiceTokenRepository>,
+    pub(crate) events: Arc<dyn EventLog>,
+    pub(crate) authorizer: Arc<dyn Authorizer>,
+    pub(crate) config: RegistryConfig,
+}
+
+impl Registry {
+    /// The registry over `ports` (built once, e.g. [`Ports::from_store`]) with `config`.
+    pub fn new(ports: Ports, config: RegistryConfig) -> Self {
+        let Ports {
+            agents,
+            deployments,
+            history,
+            keys,
+            tokens,
+            events,
+            authorizer,
+        } = ports;
+        Self {
+            agents,
+            deployments,
+            history,
+            keys,
+            tokens,
+            events,
+            authorizer,
+            config,
+        }
+    }
+
+    /// Whether authorization is on (off only with the explicit insecure flag).
+    pub fn authorization_enabled(&self) -> bool {
+        self.config.authorization_enabled
+    }
 }

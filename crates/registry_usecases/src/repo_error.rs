@@ -1,16 +1,16 @@
 //! Mapping of port errors that a use case does not treat specially.
 
 use crate::RegistryError;
-use registry_ports::RepoError;
+use registry_ports::{Cause, RepoError};
 
 /// The default answer to a port error: `Unavailable` stays `Unavailable`, everything else is a
 /// bug or corrupt data (`Internal`). Use cases match the errors they expect (`NotFound`,
 /// specific `Conflict`s) before falling back to this.
 pub(crate) fn repo_error(error: RepoError) -> RegistryError {
     match error {
-        RepoError::Unavailable(message) => RegistryError::Unavailable(message),
-        RepoError::Unexpected(message) => RegistryError::Internal(message),
+        RepoError::Unavailable(cause) => RegistryError::Unavailable(cause),
+        RepoError::Unexpected(cause) => RegistryError::Internal(cause),
         RepoError::PageTooLarge { fitting } => RegistryError::PageTooLarge { fitting },
-        other => RegistryError::Internal(format!("unexpected store answer: {other}")),
+        other => RegistryError::Internal(Cause::context("unexpected store answer", other)),
     }
 }

@@ -17,7 +17,7 @@ const SECRET_BYTES: usize = 32;
 pub fn generate_secret(prefix: &str) -> Result<String, RegistryError> {
     let mut bytes = [0u8; SECRET_BYTES];
     getrandom::getrandom(&mut bytes)
-        .map_err(|e| RegistryError::Internal(format!("OS random source failed: {e}")))?;
+        .map_err(|e| RegistryError::Internal(format!("OS random source failed: {e}").into()))?;
     Ok(format!("{prefix}{}", hex::encode(bytes)))
 }
 

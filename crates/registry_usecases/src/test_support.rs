@@ -7,7 +7,7 @@ use registry_domain::{
 };
 use registry_ports::{
     MockAgentRepository, MockApiKeyRepository, MockAuthorizer, MockDeploymentRepository,
-    MockEventLog, MockHistoryRepository, MockServiceTokenRepository,
+    MockEventLog, MockHistoryRepository, MockServiceTokenRepository, Ports,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,7 +27,7 @@ pub(crate) struct Mocks {
 
 impl Mocks {
     pub fn registry(self) -> Registry {
-        Registry {
+        let ports = Ports {
             agents: Arc::new(self.agents),
             deployments: Arc::new(self.deployments),
             history: Arc::new(self.history),
@@ -35,8 +35,8 @@ impl Mocks {
             tokens: Arc::new(self.tokens),
             events: Arc::new(self.events),
             authorizer: Arc::new(self.authorizer),
-            config: config(),
-        }
+        };
+        Registry::new(ports, config())
     }
 }
 

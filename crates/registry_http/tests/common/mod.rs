@@ -6,6 +6,7 @@ use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::test::{self, TestRequest};
 use registry_http::{build_app, AppState};
+use registry_ports::Ports;
 use registry_store_memory::InMemoryStore;
 use registry_usecases::{CredentialAuthenticator, Registry, RegistryConfig};
 use serde_json::Value;
@@ -17,23 +18,14 @@ pub const ADMIN: &str = "http-test-admin-token-0123456789";
 
 /// State over a fresh in-memory store.
 pub fn state_with(authorization_enabled: bool) -> AppState {
-    let store = InMemoryStore::new();
-    let registry = Registry {
-        agents: store.clone(),
-        deployments: store.clone(),
-        history: store.clone(),
-        keys: store.clone(),
-        tokens: store.clone(),
-        events: store.clone(),
-        authorizer: store,
-        config: RegistryConfig {
-            admin_token: ADMIN.to_owned(),
-            key_hash_secret: vec![42; 32],
-            creators: Default::default(),
-            authorization_enabled,
-            heartbeat_ttl: Duration::from_secs(90),
-        },
+    let config = RegistryConfig {
+        admin_token: ADMIN.to_owned(),
+        key_hash_secret: vec![42; 32],
+        creators: Default::default(),
+        authorization_enabled,
+        heartbeat_ttl: Duration::from_secs(90),
     };
+    let registry = Registry::new(Ports::from_store(InMemoryStore::new()), config);
     let authenticator = Arc::new(CredentialAuthenticator::from_registry(&registry));
     AppState::new(registry, authenticator)
 }

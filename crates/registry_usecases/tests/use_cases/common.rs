@@ -6,6 +6,7 @@ use registry_domain::{
     AcpType, Agent, AgentName, AgentRef, AuditEvent, Description, EventKind, NewAgent, PageRequest,
     Principal, Role,
 };
+use registry_ports::Ports;
 use registry_store_memory::InMemoryStore;
 use registry_usecases::{CreatorPolicy, Registry, RegistryConfig};
 use std::sync::Arc;
@@ -20,22 +21,14 @@ pub struct World {
 /// A fresh registry with authorization on and every principal allowed to create.
 pub fn world() -> World {
     let store = InMemoryStore::new();
-    let registry = Registry {
-        agents: store.clone(),
-        deployments: store.clone(),
-        history: store.clone(),
-        keys: store.clone(),
-        tokens: store.clone(),
-        events: store.clone(),
-        authorizer: store.clone(),
-        config: RegistryConfig {
-            admin_token: "admin-secret".to_owned(),
-            key_hash_secret: b"server-key".to_vec(),
-            creators: CreatorPolicy::AnyAuthenticated,
-            authorization_enabled: true,
-            heartbeat_ttl: Duration::from_secs(60),
-        },
+    let config = RegistryConfig {
+        admin_token: "admin-secret".to_owned(),
+        key_hash_secret: b"server-key".to_vec(),
+        creators: CreatorPolicy::AnyAuthenticated,
+        authorization_enabled: true,
+        heartbeat_ttl: Duration::from_secs(60),
     };
+    let registry = Registry::new(Ports::from_store(store.clone()), config);
     World { store, registry }
 }
 

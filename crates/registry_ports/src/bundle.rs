@@ -1,0 +1,54 @@
+//! [`Ports`]: every port, built once from one store.
+
+use crate::{
+    AgentRepository, ApiKeyRepository, Authorizer, DeploymentRepository, EventLog,
+    HistoryRepository, ServiceTokenRepository,
+};
+use std::sync::Arc;
+
+/// Every port the use cases call, each behind its trait. Built once, from one store that
+/// implements them all ([`Ports::from_store`]): the server over PostgreSQL, the HTTP tests over
+/// the in-memory store, the contract suite over the adapter under test. Unit tests with mocks
+/// fill the fields one by one.
+#[derive(Clone)]
+pub struct Ports {
+    /// Agents.
+    pub agents: Arc<dyn AgentRepository>,
+    /// Deployments.
+    pub deployments: Arc<dyn DeploymentRepository>,
+    /// Deployment history.
+    pub history: Arc<dyn HistoryRepository>,
+    /// Agent API keys.
+    pub keys: Arc<dyn ApiKeyRepository>,
+    /// Service tokens.
+    pub tokens: Arc<dyn ServiceTokenRepository>,
+    /// The audit trail.
+    pub events: Arc<dyn EventLog>,
+    /// Grants.
+    pub authorizer: Arc<dyn Authorizer>,
+}
+
+impl Ports {
+    /// Every port served by `store` (shared, not copied).
+    pub fn from_store<S>(store: Arc<S>) -> Self
+    where
+        S: AgentRepository
+            + DeploymentRepository
+            + HistoryRepository
+            + ApiKeyRepository
+            + ServiceTokenRepository
+            + EventLog
+            + Authorizer
+            + 'static,
+    {
+        Self {
+            agents: store.clone(),
+            deployments: store.clone(),
+            history: store.clone(),
+            keys: store.clone(),
+            tokens: store.clone(),
+            events: store.clone(),
+            authorizer: store,
+        }
+    }
+}

@@ -1,0 +1,60 @@
+//! The heartbeat monitor's one statement (`AgentRepository::expire_heartbeats`).
+
+use crate::pool::{run, PgPool};
+use diesel::prelude::*;
+use diesel::sql_types::{Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use registry_domain::{AgentId, AgentStatus};
+use registry_ports::{HeartbeatExpiry, RepoResult};
+use uuid::Uuid;
+
+/// The heartbeat monitor's statement: transition the stale agents and event each, at once,
+/// writing what the caller decided ($2..$4 on the agent, $6..$11 in its event).
+const EXPIRE_SQL: &str = "\
+WITH expired AS (
+    UPDATE agents
+       SET status = $2, status_reason = $3, updated_at = $4, version = version + 1
+     WHERE status = $1 AND last_seen_at < $5
+ RETURNING id
+), logged AS (
+    INSERT INTO agent_events (agent_id, kind, from_status, to_status, actor, at, detail)
+    SELECT id, $6, $7, $8, $9, $10, $11
+      FROM expired
+)
+SELECT id FROM expired ORDER BY id";
+
+/// One id column of a raw query.
+#[derive(QueryableByName)]
+struct IdRow {
+    #[diesel(sql_type = SqlUuid)]
+    id: Uuid,
+}
+
+/// Runs [`EXPIRE_SQL`] for `expiry`: the agents it selects get exactly the status, reason and
+/// event it carries. Returns their ids in id order.
+pub(crate) async fn expire(pool: &PgPool, expiry: &HeartbeatExpiry) -> RepoResult<Vec<AgentId>> {
+    let HeartbeatExpiry {
+        from,
+        seen_before,
+        transition,
+        at,
+        ref event,
+    } = *expiry;
+    let event = event.clone();
+    let rows: Vec<IdRow> = run(pool, move |conn| {
+        Ok(diesel::sql_query(EXPIRE_SQL)
+            .bind::<Text, _>(from.as_str())
+            .bind::<Text, _>(transition.to.as_str())
+            .bind::<Text, _>(transition.reason)
+            .bind::<Timestamptz, _>(at)
+            .bind::<Timestamptz, _>(seen_before)
+            .bind::<Text, _>(event.kind.as_str())
+            .bind::<Nullable<Text>, _>(event.from_status.map(AgentStatus::as_str))
+            .bind::<Nullable<Text>, _>(event.to_status.map(AgentStatus::as_str))
+            .bind::<Text, _>(event.actor)
+            .bind::<Timestamptz, _>(event.at)
+            .bind::<Jsonb, _>(event.detail)
+            .load(conn)?)
+    })
+    .await?;
+    Ok(rows.into_iter().map(|r| AgentId::from_uuid(r.id)).collect())
+}

@@ -116,8 +116,8 @@ pub async fn create_for_absent_agent_is_not_found(ports: Ports) {
 pub async fn find_by_hash_only_live(ports: Ports) {
     let agent = saved_agent(&ports).await;
     let (h1, h2) = (hash(), hash());
-    let k1 = api_key(agent.id, "one", ApiKeyType::External, now());
-    let k2 = api_key(agent.id, "two", ApiKeyType::External, now());
+    let k1 = api_key(agent.id, "one", ApiKeyType::Internal, now());
+    let k2 = api_key(agent.id, "two", ApiKeyType::Internal, now());
     ports.keys.create(&k1, &h1, &[]).await.unwrap();
     ports.keys.create(&k2, &h2, &[]).await.unwrap();
     assert_eq!(
@@ -130,6 +130,22 @@ pub async fn find_by_hash_only_live(ports: Ports) {
     assert_eq!(ports.keys.find_by_hash(&h2).await.unwrap(), Some(k2));
     delete(&ports, &agent).await;
     assert_eq!(ports.keys.find_by_hash(&h2).await.unwrap(), None);
+}
+
+/// Only `internal` keys are credentials: the secrets of `external`, `github` and `slack` keys
+/// are never found by hash, whoever minted them.
+pub async fn find_by_hash_finds_credentials_only(ports: Ports) {
+    let agent = saved_agent(&ports).await;
+    for key_type in [ApiKeyType::External, ApiKeyType::Github, ApiKeyType::Slack] {
+        let h = hash();
+        let key = api_key(agent.id, "integration", key_type, now());
+        ports.keys.create(&key, &h, &[]).await.unwrap();
+        assert_eq!(ports.keys.find_by_hash(&h).await.unwrap(), None, "{key_type}");
+    }
+    let h = hash();
+    let internal = api_key(agent.id, "integration", ApiKeyType::Internal, now());
+    ports.keys.create(&internal, &h, &[]).await.unwrap();
+    assert_eq!(ports.keys.find_by_hash(&h).await.unwrap(), Some(internal));
 }
 
 /// has_key_of_type answers per agent and type.

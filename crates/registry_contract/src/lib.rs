@@ -71,6 +71,7 @@ macro_rules! contract_suite {
             keys_duplicate_hash_conflicts => keys::duplicate_hash_conflicts,
             keys_create_for_absent_agent_is_not_found => keys::create_for_absent_agent_is_not_found,
             keys_find_by_hash_only_live => keys::find_by_hash_only_live,
+            keys_find_by_hash_finds_credentials_only => keys::find_by_hash_finds_credentials_only,
             keys_has_key_of_type => keys::has_key_of_type,
             keys_admin_minted_key_keeps_working => keys::admin_minted_key_keeps_working,
             keys_key_stops_when_minters_grant_is_revoked => keys::key_stops_when_minters_grant_is_revoked,

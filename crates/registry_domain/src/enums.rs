@@ -110,6 +110,13 @@ wire_enum!(
     }
 );
 
+impl ApiKeyType {
+    /// The one type that is a credential: an `internal` key authenticates as its agent. The
+    /// others are secrets kept for integrations (external callers, GitHub, Slack) and never
+    /// authenticate (docs/security.md).
+    pub const CREDENTIAL: ApiKeyType = ApiKeyType::Internal;
+}
+
 /// The peer's column default.
 pub const DEFAULT_ACP_TYPE: AcpType = AcpType::Async;
 

@@ -38,8 +38,9 @@ pub trait ApiKeyRepository: Send + Sync {
     /// Hard-deletes the key and appends `events`, in one transaction. `NotFound` if absent.
     async fn delete(&self, id: ApiKeyId, events: &[NewEvent]) -> RepoResult<ApiKey>;
 
-    /// The key whose secret hashes to `secret_hash`, only if its agent is not Deleted and its
-    /// minter (`created_by`) still holds the authority to mint it
+    /// The key whose secret hashes to `secret_hash`, only if it is a credential (its type is
+    /// `ApiKeyType::CREDENTIAL`: other keys are secrets kept for integrations), its agent is
+    /// not Deleted and its minter (`created_by`) still holds the authority to mint it
     /// ([`registry_domain::minter_authority_holds`] over the minter's current role on the
     /// agent and whether a service token for it exists), all decided in this one read: no
     /// cache, so a revoked grant or token ends the minter's keys on the next request.

@@ -94,6 +94,7 @@ impl ApiKeyRepository for InMemoryStore {
             Ok(s.keys
                 .values()
                 .find(|k| k.hash == secret_hash)
+                .filter(|k| k.key.api_key_type == ApiKeyType::CREDENTIAL)
                 .filter(|k| {
                     s.agents
                         .get(&k.key.agent_id)

@@ -112,6 +112,7 @@ impl ApiKeyRepository for PgStore {
             Ok(keys::table
                 .inner_join(agents::table)
                 .filter(keys::secret_hash.eq(hash))
+                .filter(keys::api_key_type.eq(ApiKeyType::CREDENTIAL.as_str()))
                 .filter(LiveAgent)
                 .filter(MinterHoldsAuthority)
                 .select(ApiKeyRow::as_select())

@@ -292,10 +292,22 @@ fn api_keys_are_generated_unique_and_never_stored_in_plaintext() {
     assert_eq!(list.json().as_array().unwrap().len(), 1);
     assert!(!list.body.contains(&secret));
 
-    // The key authenticates as its agent.
+    // An external key is a secret kept for integrations, never a credential: the same 401
+    // as an unknown key. An internal key authenticates as its agent.
+    let as_external = server.with_token(&secret).get(&format!("/agents/{id}"));
+    let unknown = server
+        .with_token("agk_unknown")
+        .get(&format!("/agents/{id}"));
+    assert_eq!(as_external.status, 401);
+    assert_eq!(as_external.body, unknown.body);
+    let internal = admin.post(
+        "/agent_api_keys",
+        &json!({"agent_id": id, "name": "pod", "api_key_type": "internal"}),
+    );
+    let internal = internal.json()["api_key"].as_str().unwrap().to_owned();
     assert_eq!(
         server
-            .with_token(&secret)
+            .with_token(&internal)
             .get(&format!("/agents/{id}"))
             .status,
         200

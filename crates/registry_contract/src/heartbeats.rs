@@ -133,3 +133,39 @@ pub async fn concurrent_expire_heartbeats_once_per_agent(ports: Ports) {
         assert_eq!(transitions.count(), 1);
     }
 }
+
+/// `record_heartbeat` writes `last_seen_at` alone — not the version, not `updated_at`, no event
+/// — and only while the status is the one the caller decided on.
+pub async fn record_heartbeat_writes_observed_state_only(ports: Ports) {
+    let agent = agent_seen(&ports, LifecycleEvent::Register, None).await;
+    let at = later(now(), 5);
+    let seen = ports
+        .agents
+        .record_heartbeat(agent.id, AgentStatus::Ready, at)
+        .await
+        .unwrap()
+        .expect("a Ready agent is seen");
+    assert_eq!(seen.last_seen_at, Some(at));
+    assert_eq!(
+        (seen.version, seen.updated_at),
+        (agent.version, agent.updated_at)
+    );
+    assert_eq!(seen.etag(), agent.etag());
+    let stored = ports.agents.get(agent.id).await.unwrap().unwrap();
+    assert_eq!(stored, seen);
+    let wrong_status = ports
+        .agents
+        .record_heartbeat(agent.id, AgentStatus::Unhealthy, later(at, 1))
+        .await
+        .unwrap();
+    assert_eq!(wrong_status, None);
+    assert_eq!(ports.agents.get(agent.id).await.unwrap().unwrap(), seen);
+    let absent = registry_domain::AgentId::new_random();
+    let none = ports
+        .agents
+        .record_heartbeat(absent, AgentStatus::Ready, at)
+        .await;
+    assert_eq!(none.unwrap(), None);
+    let events = ports.events.list(agent.id, page(50, 1)).await.unwrap();
+    assert_eq!(events.total, 1, "only the creation");
+}

@@ -140,7 +140,11 @@ pub async fn find_by_hash_finds_credentials_only(ports: Ports) {
         let h = hash();
         let key = api_key(agent.id, "integration", key_type, now());
         ports.keys.create(&key, &h, &[]).await.unwrap();
-        assert_eq!(ports.keys.find_by_hash(&h).await.unwrap(), None, "{key_type}");
+        assert_eq!(
+            ports.keys.find_by_hash(&h).await.unwrap(),
+            None,
+            "{key_type}"
+        );
     }
     let h = hash();
     let internal = api_key(agent.id, "integration", ApiKeyType::Internal, now());

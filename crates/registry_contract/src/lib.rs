@@ -50,6 +50,7 @@ macro_rules! contract_suite {
             heartbeats_expire_heartbeats_only_stale_ready => heartbeats::expire_heartbeats_only_stale_ready,
             heartbeats_expire_heartbeats_events_once => heartbeats::expire_heartbeats_events_once,
             heartbeats_concurrent_expire_heartbeats_once_per_agent => heartbeats::concurrent_expire_heartbeats_once_per_agent,
+            heartbeats_record_heartbeat_writes_observed_state_only => heartbeats::record_heartbeat_writes_observed_state_only,
             deployments_create_and_get => deployments::create_and_get,
             deployments_create_for_absent_agent_is_not_found => deployments::create_for_absent_agent_is_not_found,
             deployments_list_excludes_expired_and_others => deployments::list_excludes_expired_and_others,

@@ -192,7 +192,26 @@ async fn api_keys_create_once_list_get_delete_with_peer_strings() {
     .await;
     assert_eq!(by_name.json["id"], kid.as_str());
 
-    // The key authenticates as its agent, in all three header forms.
+    // The external key is no credential; an internal key authenticates as its agent, in all
+    // three header forms.
+    let as_external = send(
+        &app,
+        TestRequest::get()
+            .uri(&format!("/agents/{id}"))
+            .insert_header(("X-Agent-API-Key", secret.clone())),
+    )
+    .await;
+    as_external.problem(401, "unauthenticated");
+    let internal = send(
+        &app,
+        TestRequest::post()
+            .uri("/agent_api_keys")
+            .insert_header(admin())
+            .set_json(json!({"agent_id": id, "name": "pod", "api_key_type": "internal"})),
+    )
+    .await;
+    let secret = internal.json["api_key"].as_str().unwrap().to_owned();
+    let internal_id = internal.json["id"].as_str().unwrap().to_owned();
     for header in [
         ("Authorization", format!("Bearer {secret}")),
         ("Authorization", format!("agentkey {secret}")),
@@ -217,6 +236,14 @@ async fn api_keys_create_once_list_get_delete_with_peer_strings() {
         del.json,
         json!(format!("Agent API key with ID {kid} deleted"))
     );
+    send(
+        &app,
+        as_admin(
+            TestRequest::delete(),
+            &format!("/agent_api_keys/{internal_id}"),
+        ),
+    )
+    .await;
     let gone = send(
         &app,
         TestRequest::get()

@@ -137,6 +137,18 @@ pub trait AgentRepository: Send + Sync {
     /// (and evented) once. Returns the ids transitioned, in id order.
     async fn expire_heartbeats(&self, expiry: &HeartbeatExpiry) -> RepoResult<Vec<AgentId>>;
 
+    /// A heartbeat that changes no status: sets `last_seen_at = at` on agent `id` if its status
+    /// is still `status`, without bumping `version` (the ETag) or `updated_at` — observed
+    /// state is not an edit, so heartbeats never make a concurrent `If-Match` fail. Returns the
+    /// agent as stored, or `None` when it is absent or its status is no longer `status` (the
+    /// caller then decides again).
+    async fn record_heartbeat(
+        &self,
+        id: AgentId,
+        status: AgentStatus,
+        at: Timestamp,
+    ) -> RepoResult<Option<Agent>>;
+
     /// Whether the store answers (for `/readyz`).
     async fn ping(&self) -> RepoResult<()>;
 }

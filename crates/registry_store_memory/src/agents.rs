@@ -135,6 +135,23 @@ impl AgentRepository for InMemoryStore {
         self.with_state(|s| Ok(expire(s, expiry)))
     }
 
+    async fn record_heartbeat(
+        &self,
+        id: AgentId,
+        status: registry_domain::AgentStatus,
+        at: registry_domain::Timestamp,
+    ) -> RepoResult<Option<Agent>> {
+        self.with_state(|s| {
+            Ok(s.agents
+                .get_mut(&id)
+                .filter(|a| a.status == status)
+                .map(|a| {
+                    a.last_seen_at = Some(at);
+                    a.clone()
+                }))
+        })
+    }
+
     async fn ping(&self) -> RepoResult<()> {
         self.with_state(|_| Ok(()))
     }

@@ -350,6 +350,15 @@ impl AgentRepository for PgStore {
         crate::heartbeats::expire(&self.pool, expiry).await
     }
 
+    async fn record_heartbeat(
+        &self,
+        id: AgentId,
+        status: registry_domain::AgentStatus,
+        at: registry_domain::Timestamp,
+    ) -> RepoResult<Option<Agent>> {
+        crate::heartbeats::record(&self.pool, id, status, at).await
+    }
+
     async fn ping(&self) -> RepoResult<()> {
         run(&self.pool, |conn| {
             diesel::sql_query("SELECT 1").execute(conn)?;

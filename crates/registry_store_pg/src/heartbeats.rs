@@ -1,6 +1,7 @@
 //! The heartbeat monitor's one statement (`AgentRepository::expire_heartbeats`).
 
 use crate::pool::{run, PgPool};
+use crate::rows::AgentRow;
 use diesel::prelude::*;
 use diesel::sql_types::{Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use registry_domain::{AgentId, AgentStatus};
@@ -57,4 +58,30 @@ pub(crate) async fn expire(pool: &PgPool, expiry: &HeartbeatExpiry) -> RepoResul
     })
     .await?;
     Ok(rows.into_iter().map(|r| AgentId::from_uuid(r.id)).collect())
+}
+
+/// A heartbeat that changes no status: only `last_seen_at`, observed state, is written — not
+/// the version (the ETag), not `updated_at` — and only while the agent still has the status
+/// the caller decided on.
+const RECORD_SQL: &str = "\
+UPDATE agents SET last_seen_at = $1 WHERE id = $2 AND status = $3 RETURNING *";
+
+/// Runs [`RECORD_SQL`]: the agent as stored, or `None` when it is absent or its status is no
+/// longer `status`.
+pub(crate) async fn record(
+    pool: &PgPool,
+    id: AgentId,
+    status: AgentStatus,
+    at: registry_domain::Timestamp,
+) -> RepoResult<Option<registry_domain::Agent>> {
+    run(pool, move |conn| {
+        let row: Option<AgentRow> = diesel::sql_query(RECORD_SQL)
+            .bind::<Timestamptz, _>(at)
+            .bind::<SqlUuid, _>(id.as_uuid())
+            .bind::<Text, _>(status.as_str())
+            .get_result(conn)
+            .optional()?;
+        Ok(row.map(registry_domain::Agent::try_from).transpose()?)
+    })
+    .await
 }

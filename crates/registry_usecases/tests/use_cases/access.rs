@@ -140,3 +140,20 @@ async fn a_task_id_matches_nothing() {
     let page = w.registry.list_agents(&Principal::Admin, input).await;
     assert_eq!(page.unwrap().total, 0);
 }
+
+#[tokio::test]
+async fn a_heartbeat_that_changes_no_status_keeps_the_etag_and_writes_no_event() {
+    let w = world();
+    let built = w.build(&Principal::Admin, "a").await;
+    let events_before = w.events(&built).await.len();
+    let beat = w
+        .registry
+        .heartbeat(&Principal::Admin, built.id)
+        .await
+        .unwrap();
+    assert!(beat.last_seen_at.is_some());
+    assert_eq!(beat.status, AgentStatus::BuildOnly);
+    assert_eq!(beat.etag(), built.etag());
+    assert_eq!(beat.updated_at, built.updated_at);
+    assert_eq!(w.events(&built).await.len(), events_before);
+}

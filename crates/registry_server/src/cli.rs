@@ -79,6 +79,15 @@ pub struct Settings {
         default_value_t = 2000
     )]
     pub db_pool_timeout_ms: u64,
+    /// The longest a single SQL statement may run before PostgreSQL cancels it and the request
+    /// answers 503 with `Retry-After` (ms; `statement_timeout` on every pooled connection).
+    #[arg(
+        long,
+        env = "DB_STATEMENT_TIMEOUT_MS",
+        global = true,
+        default_value_t = 5000
+    )]
+    pub db_statement_timeout_ms: u64,
     /// A Ready agent whose last heartbeat is older than this becomes Unhealthy (seconds).
     #[arg(
         long,

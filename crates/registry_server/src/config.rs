@@ -25,6 +25,8 @@ pub struct ServeConfig {
     pub pool_size: u32,
     /// Pool checkout timeout.
     pub pool_timeout: Duration,
+    /// `statement_timeout` of every pooled connection.
+    pub statement_timeout: Duration,
     /// Heartbeat TTL.
     pub heartbeat_ttl: Duration,
     /// Monitor period.
@@ -98,6 +100,9 @@ pub fn serve_config(s: &Settings) -> Result<ServeConfig, String> {
     if s.db_pool_timeout_ms == 0 {
         problems.push("DB_POOL_TIMEOUT_MS must be at least 1".to_owned());
     }
+    if s.db_statement_timeout_ms == 0 {
+        problems.push("DB_STATEMENT_TIMEOUT_MS must be at least 1".to_owned());
+    }
     if s.heartbeat_ttl_seconds == 0 {
         problems.push("HEARTBEAT_TTL_SECONDS must be at least 1".to_owned());
     }
@@ -140,6 +145,7 @@ pub fn serve_config(s: &Settings) -> Result<ServeConfig, String> {
         key_hash_secret,
         pool_size,
         pool_timeout: Duration::from_millis(s.db_pool_timeout_ms),
+        statement_timeout: Duration::from_millis(s.db_statement_timeout_ms),
         heartbeat_ttl: Duration::from_secs(s.heartbeat_ttl_seconds),
         heartbeat_interval: Duration::from_secs(s.heartbeat_check_interval_seconds),
         run_migrations: s.run_migrations,

@@ -37,7 +37,14 @@ fn main() -> ExitCode {
 /// `migrate`: apply pending migrations and exit.
 async fn migrate(settings: &cli::Settings) -> Result<(), String> {
     let url = config::database_url(settings)?;
-    let pool = registry_store_pg::build_pool(&url, 1, std::time::Duration::from_secs(10));
+    let pool = registry_store_pg::build_pool(
+        &url,
+        registry_store_pg::PoolSettings {
+            max_size: 1,
+            connection_timeout: std::time::Duration::from_secs(10),
+            statement_timeout: None,
+        },
+    );
     let applied = wiring::migrate(pool).await?;
     tracing::info!(applied = ?applied, "migrations applied");
     println!("{} migration(s) applied", applied.len());

@@ -3,7 +3,7 @@
 use crate::config::ServeConfig;
 use registry_http::{AppState, Limits, PoolStats};
 use registry_ports::Ports;
-use registry_store_pg::{build_pool, run_migrations, PgPool, PgStore};
+use registry_store_pg::{build_pool, run_migrations, PgPool, PgStore, PoolSettings};
 use registry_usecases::{CreatorPolicy, CredentialAuthenticator, Registry, RegistryConfig};
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,7 +15,14 @@ pub fn registry(pool: PgPool, config: RegistryConfig) -> Registry {
 
 /// The pool of `serve`.
 pub fn pool(cfg: &ServeConfig) -> PgPool {
-    build_pool(&cfg.database_url, cfg.pool_size, cfg.pool_timeout)
+    build_pool(
+        &cfg.database_url,
+        PoolSettings {
+            max_size: cfg.pool_size,
+            connection_timeout: cfg.pool_timeout,
+            statement_timeout: Some(cfg.statement_timeout),
+        },
+    )
 }
 
 /// The registry configuration of `serve`.
@@ -31,7 +38,14 @@ pub fn registry_config(cfg: &ServeConfig) -> RegistryConfig {
 
 /// A registry for CLI subcommands (acting as the admin; no admin token needed).
 pub fn cli_registry(database_url: &str, key_hash_secret: Vec<u8>) -> Registry {
-    let pool = build_pool(database_url, 2, Duration::from_secs(5));
+    let pool = build_pool(
+        database_url,
+        PoolSettings {
+            max_size: 2,
+            connection_timeout: Duration::from_secs(5),
+            statement_timeout: None,
+        },
+    );
     registry(
         pool,
         RegistryConfig {

@@ -16,9 +16,14 @@ fn constraint_named(name: &str) -> Option<Constraint> {
     }
 }
 
+/// What PostgreSQL says when a statement ran past `statement_timeout` (SQLSTATE 57014, which
+/// diesel does not classify).
+const STATEMENT_TIMEOUT: &str = "canceling statement due to statement timeout";
+
 /// Maps a diesel error: `NotFound` → `NotFound`; a unique violation of a known constraint →
 /// its `Conflict`; a foreign-key violation (the parent agent is absent) → `NotFound`; a lost
-/// connection → `Unavailable`; anything else → `Unexpected`. The last two keep the diesel error
+/// connection or a statement cancelled by `statement_timeout` (the database is too slow now;
+/// the connection stays usable) → `Unavailable`; anything else → `Unexpected`. The last two keep the diesel error
 /// as their cause; nothing is logged here (the caller that handles the error logs it).
 pub(crate) fn map_diesel(error: DieselError) -> RepoError {
     let connection_lost = match &error {
@@ -32,7 +37,7 @@ pub(crate) fn map_diesel(error: DieselError) -> RepoError {
                     DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
                     _,
                 ) => true,
-                _ => false,
+                _ => info.message().starts_with(STATEMENT_TIMEOUT),
             }
         }
         DieselError::BrokenTransactionManager => true,

@@ -22,7 +22,7 @@ mod stored_json;
 mod tokens;
 
 pub use migrate::{run_migrations, MIGRATIONS, MIGRATION_LOCK_KEY};
-pub use pool::{build_pool, PgPool};
+pub use pool::{build_pool, PgPool, PoolSettings};
 
 use std::sync::Arc;
 

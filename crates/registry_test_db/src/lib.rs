@@ -7,7 +7,7 @@ mod url;
 use diesel::pg::PgConnection;
 use diesel::sql_types::{BigInt, Text};
 use diesel::{Connection, QueryableByName, RunQueryDsl};
-use registry_store_pg::{build_pool, run_migrations, PgPool};
+use registry_store_pg::{build_pool, run_migrations, PgPool, PoolSettings};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
@@ -65,7 +65,14 @@ impl TestDatabase {
 
     /// A new pool of up to `max_size` connections to it.
     pub fn pool_of(&self, max_size: u32) -> PgPool {
-        build_pool(&self.url, max_size, Duration::from_secs(10))
+        build_pool(
+            &self.url,
+            PoolSettings {
+                max_size,
+                connection_timeout: Duration::from_secs(10),
+                statement_timeout: None,
+            },
+        )
     }
 
     /// One direct connection to it.

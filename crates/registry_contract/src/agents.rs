@@ -53,7 +53,7 @@ pub async fn create_if_absent_creates_once(ports: Ports) {
             .total,
         1
     );
-    let grants = ports.authorizer.grants(first.id).await.unwrap();
+    let grants = grants_of(&ports, first.id).await;
     assert_eq!(grants.len(), 1);
     assert_eq!(
         (grants[0].principal.clone(), grants[0].role),
@@ -75,7 +75,7 @@ pub async fn create_without_owner_grants_nothing(ports: Ports) {
     let agent = ready_agent();
     let out = ports.agents.create_if_absent(&agent, None, &[]).await;
     assert_eq!(out.unwrap().owner_role, None);
-    assert!(ports.authorizer.grants(agent.id).await.unwrap().is_empty());
+    assert!(grants_of(&ports, agent.id).await.is_empty());
     assert_eq!(
         ports.agents.get(agent.id).await.unwrap(),
         Some(agent.clone())
@@ -205,7 +205,7 @@ pub async fn concurrent_create_if_absent_creates_exactly_once(ports: Ports) {
     assert_eq!(outcomes.iter().filter(|o| o.created).count(), 1);
     let id = outcomes[0].agent.id;
     assert!(outcomes.iter().all(|o| o.agent.id == id));
-    assert_eq!(ports.authorizer.grants(id).await.unwrap().len(), 1);
+    assert_eq!(grants_of(&ports, id).await.len(), 1);
     assert_eq!(ports.events.list(id, page(50, 1)).await.unwrap().total, 1);
 }
 

@@ -72,7 +72,7 @@ pub async fn grant_replaces_role(ports: Ports) {
         .await
         .unwrap();
     assert_eq!(g.role, Role::Editor);
-    let grants = ports.authorizer.grants(agent.id).await.unwrap();
+    let grants = grants_of(&ports, agent.id).await;
     assert_eq!(grants.len(), 1);
     assert_eq!(grants[0].role, Role::Editor);
     let events = ports.events.list(agent.id, page(50, 1)).await.unwrap();
@@ -161,7 +161,7 @@ pub async fn revoke_rules(ports: Ports) {
         .unwrap());
     let events = ports.events.list(agent.id, page(50, 1)).await.unwrap();
     assert_eq!(events.items[0].event.kind, EventKind::GrantRevoked);
-    assert_eq!(ports.authorizer.grants(agent.id).await.unwrap().len(), 1);
+    assert_eq!(grants_of(&ports, agent.id).await.len(), 1);
 }
 
 /// grants lists owners first, then by principal text.
@@ -188,11 +188,8 @@ pub async fn grants_list_owners_first(ports: Ports) {
         .grant(agent.id, &user("yves"), Role::Owner, &[])
         .await
         .unwrap();
-    let order: Vec<Principal> = ports
-        .authorizer
-        .grants(agent.id)
+    let order: Vec<Principal> = grants_of(&ports, agent.id)
         .await
-        .unwrap()
         .into_iter()
         .map(|g| g.principal)
         .collect();

@@ -196,3 +196,9 @@ pub fn service_token(name: &str, at: Timestamp) -> ServiceToken {
 pub fn hash() -> String {
     format!("hash-{}", AgentId::new_random().as_uuid().simple())
 }
+
+/// Every grant on `agent` (one page of up to 1,000), in the port's order.
+pub async fn grants_of(ports: &Ports, agent: AgentId) -> Vec<registry_domain::Grant> {
+    let page = ports.authorizer.grants(agent, page(1000, 1)).await;
+    page.expect("grants").items
+}

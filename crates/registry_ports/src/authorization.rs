@@ -2,7 +2,7 @@
 
 use crate::RepoResult;
 use async_trait::async_trait;
-use registry_domain::{Action, AgentId, Grant, NewEvent, Principal, Role};
+use registry_domain::{Action, AgentId, Grant, NewEvent, Page, PageRequest, Principal, Role};
 
 /// The grants store behind every authorization decision. Identity rules (the admin, agent keys,
 /// who may create) are decided by the caller with `registry_domain::Standing`; this port answers
@@ -38,6 +38,6 @@ pub trait Authorizer: Send + Sync {
         events: &[NewEvent],
     ) -> RepoResult<Grant>;
 
-    /// Every grant on the agent, owners first, then by principal.
-    async fn grants(&self, agent_id: AgentId) -> RepoResult<Vec<Grant>>;
+    /// A page of the grants on the agent, owners first, then by principal, with the total.
+    async fn grants(&self, agent_id: AgentId, page: PageRequest) -> RepoResult<Page<Grant>>;
 }

@@ -58,8 +58,8 @@ pub trait ServiceTokenRepository: Send + Sync {
     /// taken, `Conflict(SecretHash)` on a hash collision.
     async fn create(&self, token: &ServiceToken, secret_hash: &str) -> RepoResult<ServiceToken>;
 
-    /// Every token, oldest first.
-    async fn list(&self) -> RepoResult<Vec<ServiceToken>>;
+    /// A page of the tokens, oldest first (id as tiebreak), with the total.
+    async fn list(&self, page: PageRequest) -> RepoResult<Page<ServiceToken>>;
 
     /// Deletes the token; it stops authenticating at once. `NotFound` if absent.
     async fn revoke(&self, id: ServiceTokenId) -> RepoResult<ServiceToken>;

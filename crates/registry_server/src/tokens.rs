@@ -2,7 +2,7 @@
 
 use crate::cli::{Settings, TokensCommand};
 use crate::{config, wiring};
-use registry_domain::{Principal, ServiceTokenId};
+use registry_domain::{PageRequest, Principal, ServiceTokenId};
 use registry_ports::ErrorChain;
 use registry_usecases::{CreateServiceTokenInput, ServiceTokenKind};
 
@@ -25,14 +25,24 @@ pub async fn run(settings: &Settings, action: TokensCommand) -> Result<(), Strin
             println!("(the token is shown once; store it now)");
         }
         TokensCommand::List => {
-            let tokens = registry
-                .list_service_tokens(&admin)
-                .await
-                .map_err(|e| ErrorChain(&e).to_string())?;
             println!(
                 "{:<36}  {:<24}  {:<32}  created_at",
                 "id", "name", "principal"
             );
+            // Every token, page by page.
+            let mut tokens = Vec::new();
+            for number in 1.. {
+                let page = PageRequest::new(Some(1000), Some(number)).map_err(|e| e.to_string())?;
+                let page = registry
+                    .list_service_tokens(&admin, page)
+                    .await
+                    .map_err(|e| ErrorChain(&e).to_string())?;
+                let last = page.items.len() < 1000;
+                tokens.extend(page.items);
+                if last {
+                    break;
+                }
+            }
             for t in tokens {
                 println!(
                     "{:<36}  {:<24}  {:<32}  {}",

@@ -1,9 +1,9 @@
 //! [`Authorizer`] in memory: grants keyed by (agent, principal text).
 
-use crate::state::{now_micros, State};
+use crate::state::{now_micros, page_of, State};
 use crate::InMemoryStore;
 use async_trait::async_trait;
-use registry_domain::{Action, AgentId, Grant, NewEvent, Principal, Role};
+use registry_domain::{Action, AgentId, Grant, NewEvent, Page, PageRequest, Principal, Role};
 use registry_ports::{Authorizer, Constraint, RepoError, RepoResult};
 
 /// Whether `principal` is the only owner of `agent_id`.
@@ -81,7 +81,7 @@ impl Authorizer for InMemoryStore {
         })
     }
 
-    async fn grants(&self, agent_id: AgentId) -> RepoResult<Vec<Grant>> {
+    async fn grants(&self, agent_id: AgentId, page: PageRequest) -> RepoResult<Page<Grant>> {
         self.with_state(|s| {
             let mut rows: Vec<(&String, &Grant)> = s
                 .grants
@@ -92,7 +92,10 @@ impl Authorizer for InMemoryStore {
             rows.sort_by(|(pa, a), (pb, b)| {
                 (a.role != Role::Owner, pa.as_str()).cmp(&(b.role != Role::Owner, pb.as_str()))
             });
-            Ok(rows.into_iter().map(|(_, g)| g.clone()).collect())
+            Ok(page_of(
+                rows.into_iter().map(|(_, g)| g.clone()).collect(),
+                page,
+            ))
         })
     }
 }

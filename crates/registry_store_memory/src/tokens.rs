@@ -1,9 +1,9 @@
 //! [`ServiceTokenRepository`] in memory.
 
-use crate::state::StoredToken;
+use crate::state::{page_of, StoredToken};
 use crate::InMemoryStore;
 use async_trait::async_trait;
-use registry_domain::{ServiceToken, ServiceTokenId};
+use registry_domain::{Page, PageRequest, ServiceToken, ServiceTokenId};
 use registry_ports::{Constraint, RepoError, RepoResult, ServiceTokenRepository};
 
 #[async_trait]
@@ -32,11 +32,11 @@ impl ServiceTokenRepository for InMemoryStore {
         })
     }
 
-    async fn list(&self) -> RepoResult<Vec<ServiceToken>> {
+    async fn list(&self, page: PageRequest) -> RepoResult<Page<ServiceToken>> {
         self.with_state(|s| {
             let mut rows: Vec<ServiceToken> = s.tokens.values().map(|t| t.token.clone()).collect();
             rows.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
-            Ok(rows)
+            Ok(page_of(rows, page))
         })
     }
 

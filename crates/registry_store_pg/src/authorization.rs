@@ -1,9 +1,9 @@
 //! [`Authorizer`] on `grants`.
 
-use crate::error::TxError;
+use crate::error::{map_diesel, TxError};
 use crate::events::append_events;
-use crate::fragments::NotOwner;
-use crate::paging::convert_all;
+use crate::fragments::{NotOwner, TotalOver};
+use crate::paging::{limit, offset, page_from};
 use crate::pool::{run, run_tx};
 use crate::rows::GrantRow;
 use crate::schema::grants;
@@ -12,7 +12,7 @@ use async_trait::async_trait;
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use diesel::upsert::excluded;
-use registry_domain::{Action, AgentId, Grant, NewEvent, Principal, Role};
+use registry_domain::{Action, AgentId, Grant, NewEvent, Page, PageRequest, Principal, Role};
 use registry_ports::{Authorizer, Constraint, RepoError, RepoResult};
 use uuid::Uuid;
 
@@ -106,15 +106,21 @@ impl Authorizer for PgStore {
         .await
     }
 
-    async fn grants(&self, agent_id: AgentId) -> RepoResult<Vec<Grant>> {
-        let rows = run(&self.pool, move |conn| {
-            Ok(grants::table
-                .filter(grants::agent_id.eq(agent_id.as_uuid()))
+    async fn grants(&self, agent_id: AgentId, page: PageRequest) -> RepoResult<Page<Grant>> {
+        let agent = agent_id.as_uuid();
+        run(&self.pool, move |conn| {
+            let of_agent = grants::table.filter(grants::agent_id.eq(agent));
+            let rows: Vec<(GrantRow, i64)> = of_agent
                 .order_by((NotOwner, grants::principal.asc()))
-                .select(GrantRow::as_select())
-                .load(conn)?)
+                .select((GrantRow::as_select(), TotalOver))
+                .limit(limit(page))
+                .offset(offset(page))
+                .load(conn)?;
+            page_from(rows, page, Grant::try_from, || {
+                of_agent.count().get_result(conn).map_err(map_diesel)
+            })
+            .map_err(TxError::Repo)
         })
-        .await?;
-        convert_all(rows)
+        .await
     }
 }

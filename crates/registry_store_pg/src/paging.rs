@@ -49,18 +49,6 @@ pub(crate) fn check_page_budget(sizes: Vec<i64>) -> RepoResult<()> {
     }
 }
 
-/// Converts every row of a list; a corrupt one is logged and left out rather than failing the
-/// list.
-pub(crate) fn convert_all<R, T>(rows: Vec<R>) -> RepoResult<Vec<T>>
-where
-    T: TryFrom<R, Error = RepoError>,
-{
-    Ok(rows
-        .into_iter()
-        .filter_map(|r| kept(T::try_from(r)))
-        .collect())
-}
-
 /// The row, or `None` for a row that does not convert (corrupt data), which a list leaves out.
 /// Its error goes no further, so it is logged here, with its chain: the one error a store logs
 /// (docs/adr/0005-access-and-errors.md).

@@ -1,13 +1,15 @@
 //! [`ServiceTokenRepository`] on `service_tokens`.
 
-use crate::paging::convert_all;
+use crate::error::{map_diesel, TxError};
+use crate::fragments::TotalOver;
+use crate::paging::{limit, offset, page_from};
 use crate::pool::run;
 use crate::rows::{NewServiceTokenRow, ServiceTokenRow};
 use crate::schema::service_tokens as tokens;
 use crate::PgStore;
 use async_trait::async_trait;
 use diesel::prelude::*;
-use registry_domain::{ServiceToken, ServiceTokenId};
+use registry_domain::{Page, PageRequest, ServiceToken, ServiceTokenId};
 use registry_ports::{RepoError, RepoResult, ServiceTokenRepository};
 
 #[async_trait]
@@ -30,15 +32,20 @@ impl ServiceTokenRepository for PgStore {
         ServiceToken::try_from(row)
     }
 
-    async fn list(&self) -> RepoResult<Vec<ServiceToken>> {
-        let rows = run(&self.pool, |conn| {
-            Ok(tokens::table
+    async fn list(&self, page: PageRequest) -> RepoResult<Page<ServiceToken>> {
+        run(&self.pool, move |conn| {
+            let rows: Vec<(ServiceTokenRow, i64)> = tokens::table
                 .order_by((tokens::created_at.asc(), tokens::id.asc()))
-                .select(ServiceTokenRow::as_select())
-                .load(conn)?)
+                .select((ServiceTokenRow::as_select(), TotalOver))
+                .limit(limit(page))
+                .offset(offset(page))
+                .load(conn)?;
+            page_from(rows, page, ServiceToken::try_from, || {
+                tokens::table.count().get_result(conn).map_err(map_diesel)
+            })
+            .map_err(TxError::Repo)
         })
-        .await?;
-        convert_all(rows)
+        .await
     }
 
     async fn revoke(&self, id: ServiceTokenId) -> RepoResult<ServiceToken> {

@@ -4,7 +4,7 @@ use crate::audit::{self, now};
 use crate::repo_error::repo_error;
 use crate::{Registry, RegistryError};
 use registry_domain::{
-    AgentId, AgentRef, EventKind, Grant, Need, Principal, Role, ValidationError,
+    AgentId, AgentRef, EventKind, Grant, Need, Page, PageRequest, Principal, Role, ValidationError,
 };
 use registry_ports::{Constraint, RepoError};
 
@@ -36,9 +36,13 @@ impl Registry {
         &self,
         caller: &Principal,
         agent_id: AgentId,
-    ) -> Result<Vec<Grant>, RegistryError> {
+        page: PageRequest,
+    ) -> Result<Page<Grant>, RegistryError> {
         self.load_for_sharing(caller, agent_id).await?;
-        self.authorizer.grants(agent_id).await.map_err(repo_error)
+        self.authorizer
+            .grants(agent_id, page)
+            .await
+            .map_err(repo_error)
     }
 
     /// Gives `principal` the role `role` (replacing any). Owners and the admin only.

@@ -4,7 +4,9 @@ use crate::audit::now;
 use crate::repo_error::repo_error;
 use crate::secrets::{generate_secret, hash_secret, SERVICE_TOKEN_PREFIX};
 use crate::{Registry, RegistryError};
-use registry_domain::{Principal, ServiceToken, ServiceTokenId, ValidationError};
+use registry_domain::{
+    Page, PageRequest, Principal, ServiceToken, ServiceTokenId, ValidationError,
+};
 use registry_ports::{Constraint, RepoError};
 
 /// Whom a service token stands for.
@@ -84,13 +86,14 @@ impl Registry {
         }
     }
 
-    /// Every service token (metadata only). Admin only.
+    /// A page of the service tokens (metadata only), oldest first. Admin only.
     pub async fn list_service_tokens(
         &self,
         caller: &Principal,
-    ) -> Result<Vec<ServiceToken>, RegistryError> {
+        page: PageRequest,
+    ) -> Result<Page<ServiceToken>, RegistryError> {
         self.require_admin(caller)?;
-        self.tokens.list().await.map_err(repo_error)
+        self.tokens.list(page).await.map_err(repo_error)
     }
 
     /// Revokes a token; it stops authenticating at once. Admin only.

@@ -1,7 +1,7 @@
 //! `/agents/{agent_id}/deployments`: create, list, get, delete (soft), promote.
 
 use super::agent_ref::agent_id;
-use super::{direction_of, list_response, page_of};
+use super::{direction_of, list_response, only_order_by, page_of};
 use crate::auth::Caller;
 use crate::dto::{parse_metadata, CreateDeploymentRequest, DeleteResponse, DeploymentResponse};
 use crate::error::{ApiError, Problem};
@@ -77,13 +77,7 @@ pub async fn list_deployments(
     q: QueryParams,
 ) -> Handled {
     let agent_id = agent_id(&path)?;
-    if let Some(order_by) = q.get("order_by") {
-        if order_by != "created_at" {
-            return Err(
-                registry_domain::ValidationError::new("order_by", "must be created_at").into(),
-            );
-        }
-    }
+    only_order_by(&q, "created_at")?;
     let input = ListDeploymentsInput {
         agent_id,
         page: page_of(&q)?,

@@ -1,10 +1,10 @@
 //! `/agents/{agent_id}/grants`: sharing (owner or admin).
 
-use super::TOTAL_COUNT_HEADER;
+use super::{list_response, page_of};
 use crate::auth::Caller;
 use crate::dto::{DeleteResponse, GrantRequest, GrantResponse};
 use crate::error::{ApiError, Problem};
-use crate::extract::{path_id, JsonBody};
+use crate::extract::{path_id, JsonBody, QueryParams};
 use crate::state::AppState;
 use actix_web::http::header::LOCATION;
 use actix_web::{web, HttpResponse};
@@ -12,9 +12,11 @@ use registry_domain::{AgentId, Principal, Role};
 
 type Handled = Result<HttpResponse, ApiError>;
 
-/// Every grant on the agent, owners first.
+/// A page of the grants on the agent, owners first.
 #[utoipa::path(get, path = "/agents/{agent_id}/grants", tag = "grants",
-    params(("agent_id" = String, Path, description = "Agent id (UUID)")),
+    params(("agent_id" = String, Path, description = "Agent id (UUID)"),
+        ("limit" = Option<i64>, Query, description = "1..=1000, default 50"),
+        ("page_number" = Option<i64>, Query, description = ">= 1, default 1")),
     responses((status = 200, body = Vec<GrantResponse>, headers(("X-Total-Count" = u64))),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json")))]
@@ -22,13 +24,14 @@ pub async fn list_grants(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
+    q: QueryParams,
 ) -> Handled {
     let agent_id = path_id(&path, "agent_id", AgentId::parse)?;
-    let grants = state.registry.list_grants(&caller.0, agent_id).await?;
-    let body: Vec<GrantResponse> = grants.iter().map(GrantResponse::from).collect();
-    Ok(HttpResponse::Ok()
-        .insert_header((TOTAL_COUNT_HEADER, body.len().to_string()))
-        .json(body))
+    let page = state
+        .registry
+        .list_grants(&caller.0, agent_id, page_of(&q)?)
+        .await?;
+    Ok(list_response::<_, GrantResponse>(&page))
 }
 
 /// Give a principal a role on the agent (replacing any role it had).

@@ -1,7 +1,7 @@
 //! `/deployment-history`.
 
 use super::agent_ref::{selected, SelectorPurpose};
-use super::{direction_of, list_response, page_of};
+use super::{direction_of, list_response, only_order_by, page_of};
 use crate::auth::Caller;
 use crate::dto::DeploymentHistoryResponse;
 use crate::error::{ApiError, Problem};
@@ -40,12 +40,13 @@ pub async fn get_history(
         ("agent_name" = Option<String>, Query, description = "Agent name"),
         ("limit" = Option<i64>, Query, description = "1..=1000, default 50"),
         ("page_number" = Option<i64>, Query, description = ">= 1, default 1"),
-        ("order_by" = Option<String>, Query, description = "Accepted; rows are ordered by deployment_timestamp"),
+        ("order_by" = Option<String>, Query, description = "deployment_timestamp (the only key)"),
         ("order_direction" = Option<String>, Query, description = "asc or desc (default)")),
     responses((status = 200, body = Vec<DeploymentHistoryResponse>, headers(("X-Total-Count" = u64))),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn list_history(state: web::Data<AppState>, caller: Caller, q: QueryParams) -> Handled {
+    only_order_by(&q, "deployment_timestamp")?;
     let input = ListHistoryInput {
         agent: selector_of(&q, SelectorPurpose::ListHistory)?,
         page: page_of(&q)?,

@@ -16,7 +16,7 @@ use crate::extract::QueryParams;
 use actix_web::http::header::{ETAG, LOCATION};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
-use registry_domain::{Agent, Page, PageRequest, SortDirection};
+use registry_domain::{Agent, Page, PageRequest, SortDirection, ValidationError};
 use serde::Serialize;
 use std::marker::PhantomData;
 
@@ -26,6 +26,16 @@ pub const TOTAL_COUNT_HEADER: &str = "x-total-count";
 /// `limit` / `page_number` of `q` (422 naming the parameter).
 pub fn page_of(q: &QueryParams) -> Result<PageRequest, ApiError> {
     Ok(PageRequest::new(q.int("limit")?, q.int("page_number")?)?)
+}
+
+/// Checks `order_by` of a list with a single sort key: absent or `key`, else 422.
+pub fn only_order_by(q: &QueryParams, key: &str) -> Result<(), ApiError> {
+    match q.get("order_by") {
+        Some(given) if given != key => {
+            Err(ValidationError::new("order_by", format!("must be {key}")).into())
+        }
+        _ => Ok(()),
+    }
 }
 
 /// `order_direction` of `q` (default desc).

@@ -5,8 +5,8 @@ use crate::dto::{
     CreateServiceTokenRequest, CreateServiceTokenResponse, DeleteResponse, ServiceTokenResponse,
 };
 use crate::error::{ApiError, Problem};
-use crate::extract::{path_id, JsonBody};
-use crate::routes::TOTAL_COUNT_HEADER;
+use crate::extract::{path_id, JsonBody, QueryParams};
+use crate::routes::{list_response, page_of};
 use crate::state::AppState;
 use actix_web::http::header::LOCATION;
 use actix_web::{web, HttpResponse};
@@ -49,16 +49,22 @@ pub async fn create_service_token(
         }))
 }
 
-/// Every service token, oldest first (admin only).
+/// A page of the service tokens, oldest first (admin only).
 #[utoipa::path(get, path = "/service_tokens", tag = "service_tokens",
+    params(("limit" = Option<i64>, Query, description = "1..=1000, default 50"),
+        ("page_number" = Option<i64>, Query, description = ">= 1, default 1")),
     responses((status = 200, body = Vec<ServiceTokenResponse>, headers(("X-Total-Count" = u64))),
         (status = 403, body = Problem, content_type = "application/problem+json")))]
-pub async fn list_service_tokens(state: web::Data<AppState>, caller: Caller) -> Handled {
-    let tokens = state.registry.list_service_tokens(&caller.0).await?;
-    let body: Vec<ServiceTokenResponse> = tokens.iter().map(ServiceTokenResponse::from).collect();
-    Ok(HttpResponse::Ok()
-        .insert_header((TOTAL_COUNT_HEADER, body.len().to_string()))
-        .json(body))
+pub async fn list_service_tokens(
+    state: web::Data<AppState>,
+    caller: Caller,
+    q: QueryParams,
+) -> Handled {
+    let page = state
+        .registry
+        .list_service_tokens(&caller.0, page_of(&q)?)
+        .await?;
+    Ok(list_response::<_, ServiceTokenResponse>(&page))
 }
 
 /// Revoke a service token (admin only); it stops authenticating at once.

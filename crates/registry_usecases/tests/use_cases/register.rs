@@ -2,7 +2,9 @@
 
 use crate::common::{alice, bob, build_of, deployed, world};
 use registry_domain::state_machine::REASON_REGISTERED;
-use registry_domain::{AcpType, AgentRef, AgentStatus, ApiKeyType, EventKind, Principal, Role};
+use registry_domain::{
+    AcpType, AgentRef, AgentStatus, ApiKeyType, EventKind, PageRequest, Principal, Role,
+};
 use registry_usecases::{RegisterInput, RegistryError};
 
 #[tokio::test]
@@ -21,8 +23,9 @@ async fn creating_grants_the_caller_ownership_in_the_same_call() {
     );
     let grants = w
         .registry
-        .list_grants(&Principal::Admin, out.agent.id)
-        .await;
+        .list_grants(&Principal::Admin, out.agent.id, PageRequest::default())
+        .await
+        .map(|page| page.items);
     let grants = grants.unwrap();
     assert_eq!(grants.len(), 1);
     assert_eq!(
@@ -43,7 +46,11 @@ async fn the_admin_gets_no_grant_row() {
         .register_build(&Principal::Admin, build_of("a"))
         .await;
     let agent = out.unwrap().agent;
-    let grants = w.registry.list_grants(&Principal::Admin, agent.id).await;
+    let grants = w
+        .registry
+        .list_grants(&Principal::Admin, agent.id, PageRequest::default())
+        .await
+        .map(|page| page.items);
     assert_eq!(grants.unwrap(), vec![]);
 }
 
@@ -61,7 +68,11 @@ async fn an_existing_readable_agent_is_returned_unchanged_without_any_write() {
     assert!(!out.created);
     assert_eq!(out.agent, existing);
     assert_eq!(w.events(&existing).await.len(), events_before);
-    let grants = w.registry.list_grants(&Principal::Admin, existing.id).await;
+    let grants = w
+        .registry
+        .list_grants(&Principal::Admin, existing.id, PageRequest::default())
+        .await
+        .map(|page| page.items);
     assert_eq!(grants.unwrap().len(), 2, "no grant added");
 }
 
@@ -116,8 +127,9 @@ async fn a_deleted_namesake_does_not_block_registration_and_a_key_is_minted() {
     );
     let grants = w
         .registry
-        .list_grants(&Principal::Admin, out.agent.id)
-        .await;
+        .list_grants(&Principal::Admin, out.agent.id, PageRequest::default())
+        .await
+        .map(|page| page.items);
     assert_eq!(grants.unwrap()[0].principal, alice());
 }
 

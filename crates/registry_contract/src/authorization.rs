@@ -195,4 +195,7 @@ pub async fn grants_list_owners_first(ports: Ports) {
         .collect();
     let want: Vec<Principal> = ["yves", "zed", "alice", "bob", "carl"].map(user).to_vec();
     assert_eq!(order, want);
+    let paged = ports.authorizer.grants(agent.id, page(2, 2)).await.unwrap();
+    let principals: Vec<Principal> = paged.items.into_iter().map(|g| g.principal).collect();
+    assert_eq!((principals, paged.total), (want[2..4].to_vec(), 5));
 }

@@ -16,6 +16,8 @@ pub async fn create_list_find_revoke(ports: Ports) {
         ports.tokens.list(page(1000, 1)).await.unwrap().items,
         vec![early.clone(), late.clone()]
     );
+    let second = ports.tokens.list(page(1, 2)).await.unwrap();
+    assert_eq!((second.items, second.total), (vec![late.clone()], 2));
     assert_eq!(
         ports.tokens.find_by_hash(&hl).await.unwrap(),
         Some(late.clone())

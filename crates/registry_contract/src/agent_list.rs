@@ -253,3 +253,27 @@ pub async fn list_refuses_a_page_over_the_byte_budget(ports: Ports) {
     let served = ports.agents.list(&q(50)).await.unwrap();
     assert_eq!((served.items.len(), served.total), (50, 100));
 }
+
+/// `last_seen_at` orders by the last heartbeat, agents that never heartbeated last in either
+/// direction (id as tiebreak).
+pub async fn list_orders_by_last_seen_with_never_seen_last(ports: Ports) {
+    let base = now();
+    let seen = |offset: Option<i64>| {
+        let mut a = ready_agent();
+        a.last_seen_at = offset.map(|s| later(base, s));
+        a
+    };
+    let (old, new, never) = (seen(Some(1)), seen(Some(9)), seen(None));
+    for a in [&old, &new, &never] {
+        save(&ports, a).await;
+    }
+    let q = |direction| AgentQuery {
+        order_by: AgentOrder::LastSeenAt,
+        direction,
+        ..AgentQuery::default()
+    };
+    let (desc, _) = ids(&ports, q(SortDirection::Desc)).await;
+    assert_eq!(desc, vec![new.id, old.id, never.id]);
+    let (asc, _) = ids(&ports, q(SortDirection::Asc)).await;
+    assert_eq!(asc, vec![old.id, new.id, never.id]);
+}

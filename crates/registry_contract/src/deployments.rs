@@ -85,9 +85,12 @@ pub async fn soft_delete_sets_expiry_once(ports: Ports) {
     let again = ports
         .deployments
         .soft_delete(agent.id, d.id, later(first, 10))
-        .await
-        .unwrap();
-    assert_eq!(again.expires_at, Some(first));
+        .await;
+    assert_eq!(
+        again.unwrap_err(),
+        RepoError::NotFound,
+        "a second delete finds nothing"
+    );
     let read = ports
         .deployments
         .get(agent.id, d.id)

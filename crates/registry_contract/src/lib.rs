@@ -47,6 +47,7 @@ macro_rules! contract_suite {
             agent_list_list_granted_to => agent_list::list_granted_to,
             agent_list_list_filters_by_card_metadata => agent_list::list_filters_by_card_metadata,
             agent_list_list_refuses_a_page_over_the_byte_budget => agent_list::list_refuses_a_page_over_the_byte_budget,
+            agent_list_list_orders_by_last_seen_with_never_seen_last => agent_list::list_orders_by_last_seen_with_never_seen_last,
             heartbeats_expire_heartbeats_only_stale_ready => heartbeats::expire_heartbeats_only_stale_ready,
             heartbeats_expire_heartbeats_events_once => heartbeats::expire_heartbeats_events_once,
             heartbeats_concurrent_expire_heartbeats_once_per_agent => heartbeats::concurrent_expire_heartbeats_once_per_agent,

@@ -17,6 +17,9 @@ pub enum AgentOrder {
     UpdatedAt,
     /// `name`.
     Name,
+    /// `last_seen_at`, agents that never heartbeated last in either direction (descending:
+    /// the order a fleet tracker lists agents in).
+    LastSeenAt,
 }
 
 /// A list query over non-Deleted agents. Results are ordered by `order_by` in `direction`, with

@@ -27,8 +27,9 @@ pub trait DeploymentRepository: Send + Sync {
         direction: SortDirection,
     ) -> RepoResult<Page<Deployment>>;
 
-    /// Soft-deletes (sets `expires_at = now` unless already set) and returns the row.
-    /// Errors: `NotFound` (absent or another agent's), `Conflict(ProductionDeployment)`.
+    /// Soft-deletes (sets `expires_at = now`) and returns the row.
+    /// Errors: `NotFound` (absent, another agent's, or already deleted: a second delete finds
+    /// nothing, as for agents), `Conflict(ProductionDeployment)`.
     /// Decided in one statement, so it cannot race a promotion.
     async fn soft_delete(
         &self,

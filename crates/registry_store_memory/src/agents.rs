@@ -93,6 +93,12 @@ impl AgentRepository for InMemoryStore {
                     AgentOrder::CreatedAt => a.created_at.cmp(&b.created_at),
                     AgentOrder::UpdatedAt => a.updated_at.cmp(&b.updated_at),
                     AgentOrder::Name => a.name.cmp(&b.name),
+                    AgentOrder::LastSeenAt => match (a.last_seen_at, b.last_seen_at) {
+                        // Never seen: last whichever the direction (undo the reversal).
+                        (None, Some(_)) => return std::cmp::Ordering::Greater,
+                        (Some(_), None) => return std::cmp::Ordering::Less,
+                        (x, y) => x.cmp(&y),
+                    },
                 };
                 directed(by_key.then_with(|| a.id.cmp(&b.id)), query.direction)
             });

@@ -82,10 +82,13 @@ impl DeploymentRepository for InMemoryStore {
     ) -> RepoResult<Deployment> {
         self.with_state(|s| {
             let d = owned(s, agent_id, id)?;
+            if d.expires_at.is_some() {
+                return Err(RepoError::NotFound);
+            }
             if d.is_production {
                 return Err(RepoError::Conflict(Constraint::ProductionDeployment));
             }
-            d.expires_at.get_or_insert(now);
+            d.expires_at = Some(now);
             Ok(d.clone())
         })
     }

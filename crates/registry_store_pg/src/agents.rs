@@ -230,6 +230,14 @@ fn list_query(query: &AgentQuery) -> agents::BoxedQuery<'static, Pg> {
         // Live names are unique, so the name alone is a total order (and uses the name index).
         (AgentOrder::Name, Asc) => q.order_by(agents::name.asc()),
         (AgentOrder::Name, Desc) => q.order_by(agents::name.desc()),
+        // Never seen last either way; the descending order is the indexed one
+        // (agents_live_last_seen_idx).
+        (AgentOrder::LastSeenAt, Asc) => {
+            q.order_by((agents::last_seen_at.asc().nulls_last(), agents::id.asc()))
+        }
+        (AgentOrder::LastSeenAt, Desc) => {
+            q.order_by((agents::last_seen_at.desc().nulls_last(), agents::id.desc()))
+        }
     }
 }
 

@@ -9,10 +9,8 @@ use crate::rows::{AgentRow, DeploymentRow};
 use crate::schema::{agents, deployments};
 use crate::PgStore;
 use async_trait::async_trait;
-use diesel::dsl::sql;
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
-use diesel::sql_types::{Nullable, Timestamptz};
 use registry_domain::{
     Agent, AgentId, Deployment, DeploymentId, DeploymentStatus, NewEvent, Page, PageRequest,
     Promotion, SortDirection, Timestamp,
@@ -169,26 +167,28 @@ impl DeploymentRepository for PgStore {
         let (agent, id) = (agent_id.as_uuid(), id.as_uuid());
         run_tx(&self.pool, move |conn| {
             // One statement decides: a concurrent promotion either committed first (then this
-            // row is production and untouched) or waits for this one.
+            // row is production and untouched) or waits for this one; of two concurrent
+            // deletes, one expires the row and the other finds it expired.
             let deleted: Option<DeploymentRow> = diesel::update(
                 deployments::table
                     .filter(deployments::id.eq(id))
                     .filter(deployments::agent_id.eq(agent))
-                    .filter(deployments::is_production.eq(false)),
+                    .filter(deployments::is_production.eq(false))
+                    .filter(deployments::expires_at.is_null()),
             )
-            .set(
-                deployments::expires_at.eq(sql::<Nullable<Timestamptz>>("COALESCE(expires_at, ")
-                    .bind::<Timestamptz, _>(now)
-                    .sql(")")),
-            )
+            .set(deployments::expires_at.eq(now))
             .returning(DeploymentRow::as_returning())
             .get_result(conn)
             .optional()?;
             match deleted {
                 Some(row) => Ok(Deployment::try_from(row)?),
                 None => Err(TxError::Repo(match owned(conn, agent, id)? {
-                    Some(_) => RepoError::Conflict(Constraint::ProductionDeployment),
-                    None => RepoError::NotFound,
+                    Some(row) if row.expires_at.is_none() => {
+                        RepoError::Conflict(Constraint::ProductionDeployment)
+                    }
+                    // Absent, another agent's, or already deleted: as a second delete of an
+                    // agent, not found.
+                    _ => RepoError::NotFound,
                 })),
             }
         })

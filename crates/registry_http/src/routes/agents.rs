@@ -85,7 +85,7 @@ pub async fn get_agent_by_name(
     params(
         ("limit" = Option<i64>, Query, description = "1..=1000, default 50"),
         ("page_number" = Option<i64>, Query, description = ">= 1, default 1"),
-        ("order_by" = Option<String>, Query, description = "created_at, updated_at (default) or name"),
+        ("order_by" = Option<String>, Query, description = "created_at, updated_at (default), name, or last_seen_at (never-seen agents last)"),
         ("order_direction" = Option<String>, Query, description = "asc or desc (default)"),
         ("status" = Option<Vec<String>>, Query, description = "Repeatable status filter"),
         ("agent_card_metadata" = Option<String>, Query, description = "JSON object: containment on registration_metadata.agent_card.metadata"),
@@ -122,9 +122,10 @@ fn order_of(raw: Option<&str>) -> Result<AgentOrder, ValidationError> {
         Some("created_at") => Ok(AgentOrder::CreatedAt),
         Some("updated_at") => Ok(AgentOrder::UpdatedAt),
         Some("name") => Ok(AgentOrder::Name),
+        Some("last_seen_at") => Ok(AgentOrder::LastSeenAt),
         Some(_) => Err(ValidationError::new(
             "order_by",
-            "must be one of: created_at, updated_at, name",
+            "must be one of: created_at, updated_at, name, last_seen_at",
         )),
     }
 }

@@ -1,0 +1,1 @@
+DROP INDEX agents_live_last_seen_idx;

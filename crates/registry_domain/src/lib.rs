@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod access;
+pub mod acp_url;
 pub mod agent;
 pub mod api_key;
 pub mod deployment;
@@ -16,6 +17,7 @@ pub mod state_machine;
 pub mod values;
 
 pub use access::{minter_authority_holds, Action, Grant, Principal, Role, MINT_ACTION};
+pub use acp_url::parse_acp_url;
 pub use agent::{Agent, NewAgent};
 pub use api_key::{ApiKey, ServiceToken};
 pub use deployment::{Deployment, DeploymentHistory};

@@ -64,7 +64,7 @@ async fn unknown_enum_values_name_their_field() {
             .uri("/agents/register")
             .insert_header(admin())
             .set_json(json!({
-                "name": "e", "description": "d", "acp_url": "u", "acp_type": "grpc"
+                "name": "e", "description": "d", "acp_url": "http://u", "acp_type": "grpc"
             })),
     )
     .await;

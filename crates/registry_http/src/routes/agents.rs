@@ -19,8 +19,8 @@ use actix_web::http::header::ETAG;
 use actix_web::{web, HttpRequest, HttpResponse};
 use registry_domain::enums::DEFAULT_ACP_TYPE;
 use registry_domain::{
-    bounded_text, canonical_json, AcpType, AgentId, AgentInputType, AgentName, AgentRef,
-    AgentStatus, DeploymentId, Description, Metadata, NewAgent, ValidationError, MAX_URL_LEN,
+    canonical_json, parse_acp_url, AcpType, AgentId, AgentInputType, AgentName, AgentRef,
+    AgentStatus, DeploymentId, Description, Metadata, NewAgent, ValidationError,
 };
 use registry_ports::AgentOrder;
 use registry_usecases::{
@@ -189,7 +189,6 @@ pub async fn register(
     body: JsonBody<RegisterAgentRequest>,
 ) -> Handled {
     let b = body.0;
-    bounded_text(&b.acp_url, "acp_url", MAX_URL_LEN)?;
     let agent_id = b
         .agent_id
         .as_deref()
@@ -199,7 +198,7 @@ pub async fn register(
         name: AgentName::parse(&b.name)?,
         description: Description::parse(&b.description)?,
         acp_type: AcpType::parse(&b.acp_type)?,
-        acp_url: Some(b.acp_url),
+        acp_url: Some(parse_acp_url(&b.acp_url, "acp_url")?),
         registration_metadata: parse_metadata(b.registration_metadata, "registration_metadata")?,
         agent_input_type: input_type(b.agent_input_type)?,
     };

@@ -81,3 +81,8 @@ impl fmt::Display for AgentRef {
         }
     }
 }
+
+uuid_id!(
+    /// Identifies an organization (tenant); every tenant-owned row carries its org's id.
+    OrgId
+);

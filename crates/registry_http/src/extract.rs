@@ -2,11 +2,11 @@
 //! strings and path ids.
 
 use crate::auth::{Caller, SlotDue};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::state::{AppState, Limits};
 use actix_web::dev::Payload;
 use actix_web::error::PayloadError;
-use actix_web::http::{header, StatusCode};
+use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use registry_domain::ValidationError;
@@ -36,8 +36,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             .is_some_and(|v| !v.as_bytes().eq_ignore_ascii_case(b"identity"));
         if compressed {
             return Box::pin(std::future::ready(Err(ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
+                ErrorCode::UnsupportedMediaType,
                 "Request bodies must not be compressed (Content-Encoding).",
             ))));
         }
@@ -75,8 +74,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             take_slot_due(&req, state.as_ref().map(|s| s.get_ref())).await;
             if !content_type_ok {
                 return Err(ApiError::new(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "unsupported_media_type",
+                    ErrorCode::UnsupportedMediaType,
                     "The body must be JSON (application/json).",
                 ));
             }
@@ -121,12 +119,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                     None if path == "." => ("body".to_owned(), message),
                     None => (path, message),
                 };
-                ApiError::invalid(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "validation_failed",
-                    &field,
-                    &reason,
-                )
+                ApiError::invalid(ErrorCode::ValidationFailed, &field, &reason)
             }
         }
     })
@@ -135,8 +128,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 /// 400 for JSON that does not parse, with its position.
 fn malformed(err: &serde_json::Error) -> ApiError {
     ApiError::invalid(
-        StatusCode::BAD_REQUEST,
-        "bad_request",
+        ErrorCode::BadRequest,
         "body",
         &format!(
             "malformed JSON at line {} column {}",

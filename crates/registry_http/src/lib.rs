@@ -13,7 +13,7 @@ pub mod openapi;
 pub mod routes;
 pub mod state;
 
-pub use error::{ApiError, Problem, ERROR_CODES};
+pub use error::{ApiError, ErrorCode, Problem};
 pub use state::{AppState, Limits, PoolStats, PoolStatsFn};
 
 use actix_web::body::MessageBody;

@@ -1,5 +1,6 @@
 //! The OpenAPI document, generated from the handlers' annotations and the DTOs.
 
+use crate::error::Problem;
 use crate::routes::{agents, api_keys, deployments, grants, history, ops, service_tokens};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -22,6 +23,8 @@ use utoipa::{Modify, OpenApi};
         service_tokens::revoke_service_token,
         ops::healthz, ops::healthcheck, ops::readyz, ops::metrics, ops::openapi,
     ),
+    // The problem responses (`crate::error::NotFound`...) name `Problem` without registering it.
+    components(schemas(Problem)),
     modifiers(&Security),
     security(("bearer" = []), ("agent_key" = [])),
 )]

@@ -119,7 +119,7 @@ mod tests {
     fn problem(err: ApiError) -> (u16, &'static str, Option<String>) {
         (
             err.status.as_u16(),
-            err.code,
+            err.code.as_str(),
             err.errors.map(|f| f[0].field.clone()),
         )
     }

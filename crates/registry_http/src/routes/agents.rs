@@ -12,7 +12,10 @@ use crate::dto::{
     RegisterAgentRequest, RegisterAgentResponse, RegisterBuildRequest, UpsertAgentRequest,
     UpsertAgentResponse,
 };
-use crate::error::{ApiError, Problem};
+use crate::error::{
+    ApiError, Conflict, Forbidden, NotFound, PreconditionFailed, RegistrationUnauthenticated,
+    Unprocessable,
+};
 use crate::extract::{JsonBody, QueryParams};
 use crate::state::AppState;
 use actix_web::http::header::ETAG;
@@ -43,7 +46,7 @@ fn input_type(raw: Option<String>) -> Result<Option<AgentInputType>, ValidationE
     params(("agent_id" = String, Path, description = "Agent id (UUID)")),
     responses((status = 200, body = AgentResponse, headers(("ETag" = String))),
         (status = 304, description = "`If-None-Match` names the current ETag", headers(("ETag" = String))),
-        (status = 404, body = Problem, content_type = "application/problem+json")))]
+        NotFound))]
 pub async fn get_agent(
     state: web::Data<AppState>,
     caller: Caller,
@@ -64,7 +67,7 @@ pub async fn get_agent(
     params(("agent_name" = String, Path, description = "Agent name")),
     responses((status = 200, body = AgentResponse, headers(("ETag" = String))),
         (status = 304, description = "`If-None-Match` names the current ETag", headers(("ETag" = String))),
-        (status = 404, body = Problem, content_type = "application/problem+json")))]
+        NotFound))]
 pub async fn get_agent_by_name(
     state: web::Data<AppState>,
     caller: Caller,
@@ -92,7 +95,7 @@ pub async fn get_agent_by_name(
         ("task_id" = Option<String>, Query, description = "Accepted; matches nothing (no tasks here)"),
     ),
     responses((status = 200, body = Vec<AgentResponse>, headers(("X-Total-Count" = u64))),
-        (status = 422, body = Problem, content_type = "application/problem+json")))]
+        Unprocessable))]
 pub async fn list_agents(state: web::Data<AppState>, caller: Caller, q: QueryParams) -> Handled {
     let statuses = q
         .all("status")
@@ -146,8 +149,8 @@ fn card_metadata_filter(raw: &str) -> Result<Map<String, Value>, ValidationError
     responses((status = 200, body = AgentResponse, description = "Created (`Registry-Created: true`, `Location`) or the existing agent, unchanged (`Registry-Created: false`)",
             headers(("Registry-Created" = String, description = "true when this call created the agent"),
                 ("Location" = String, description = "Only when created"), ("ETag" = String))),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")))]
+        Conflict,
+        Unprocessable))]
 pub async fn register_build(
     state: web::Data<AppState>,
     caller: Caller,
@@ -178,10 +181,10 @@ pub async fn register_build(
     responses((status = 200, body = RegisterAgentResponse, description = "Registered; `Registry-Created` tells whether a new agent was created",
             headers(("Registry-Created" = String, description = "true when this call created the agent"),
                 ("Location" = String, description = "Only when created"), ("ETag" = String))),
-        (status = 401, body = Problem, content_type = "application/problem+json", description = "No credential: register the build and give the agent an internal key (docs/agentex-runtime.md)"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")))]
+        RegistrationUnauthenticated,
+        NotFound,
+        Conflict,
+        Unprocessable))]
 pub async fn register(
     state: web::Data<AppState>,
     caller: Caller,
@@ -245,9 +248,9 @@ fn deployment_id_of(metadata: Option<&Metadata>) -> Result<Option<DeploymentId>,
     request_body = UpsertAgentRequest,
     responses((status = 201, body = UpsertAgentResponse, headers(("Location" = String), ("ETag" = String))),
         (status = 200, body = UpsertAgentResponse),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 412, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")))]
+        Conflict,
+        PreconditionFailed,
+        Unprocessable))]
 pub async fn upsert_agent(
     state: web::Data<AppState>,
     caller: Caller,
@@ -288,9 +291,9 @@ pub async fn upsert_agent(
         ("If-Match" = Option<String>, Header, description = "ETag the agent must still have")),
     request_body(content = Object, content_type = "application/merge-patch+json"),
     responses((status = 200, body = AgentResponse, headers(("ETag" = String))),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 412, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")))]
+        NotFound,
+        PreconditionFailed,
+        Unprocessable))]
 pub async fn patch_agent(
     state: web::Data<AppState>,
     caller: Caller,
@@ -311,8 +314,8 @@ pub async fn patch_agent(
 #[utoipa::path(delete, path = "/agents/{agent_id}", tag = "agents",
     params(("agent_id" = String, Path, description = "Agent id (UUID)")),
     responses((status = 200, body = DeleteResponse),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json")))]
+        Forbidden,
+        NotFound))]
 pub async fn delete_agent(
     state: web::Data<AppState>,
     caller: Caller,
@@ -325,8 +328,8 @@ pub async fn delete_agent(
 #[utoipa::path(delete, path = "/agents/name/{agent_name}", tag = "agents",
     params(("agent_name" = String, Path, description = "Agent name")),
     responses((status = 200, body = DeleteResponse),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json")))]
+        Forbidden,
+        NotFound))]
 pub async fn delete_agent_by_name(
     state: web::Data<AppState>,
     caller: Caller,
@@ -339,7 +342,7 @@ pub async fn delete_agent_by_name(
 #[utoipa::path(post, path = "/agents/{agent_id}/heartbeat", tag = "agents",
     params(("agent_id" = String, Path, description = "Agent id (UUID)")),
     responses((status = 200, body = AgentResponse, headers(("ETag" = String))),
-        (status = 404, body = Problem, content_type = "application/problem+json")))]
+        NotFound))]
 pub async fn heartbeat(
     state: web::Data<AppState>,
     caller: Caller,
@@ -356,7 +359,7 @@ pub async fn heartbeat(
         ("limit" = Option<i64>, Query, description = "1..=1000, default 50"),
         ("page_number" = Option<i64>, Query, description = ">= 1, default 1")),
     responses((status = 200, body = Vec<EventResponse>, headers(("X-Total-Count" = u64))),
-        (status = 404, body = Problem, content_type = "application/problem+json")))]
+        NotFound))]
 pub async fn list_events(
     state: web::Data<AppState>,
     caller: Caller,

@@ -5,7 +5,7 @@ use super::history::selector_of;
 use super::{list_response, page_of};
 use crate::auth::Caller;
 use crate::dto::{AgentApiKeyResponse, CreateApiKeyRequest, CreateApiKeyResponse};
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, BadRequest, Conflict, NotFound, Unprocessable};
 use crate::extract::{path_id, JsonBody, QueryParams};
 use crate::state::AppState;
 use actix_web::http::header::LOCATION;
@@ -39,10 +39,10 @@ fn by_name(
 #[utoipa::path(post, path = "/agent_api_keys", tag = "agent_api_keys",
     request_body = CreateApiKeyRequest,
     responses((status = 200, body = CreateApiKeyResponse, headers(("Location" = String))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")))]
+        BadRequest,
+        NotFound,
+        Conflict,
+        Unprocessable))]
 pub async fn create_api_key(
     state: web::Data<AppState>,
     caller: Caller,
@@ -75,8 +75,8 @@ pub async fn create_api_key(
         ("limit" = Option<i64>, Query, description = "1..=1000, default 50"),
         ("page_number" = Option<i64>, Query, description = ">= 1, default 1")),
     responses((status = 200, body = Vec<AgentApiKeyResponse>, headers(("X-Total-Count" = u64))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json")))]
+        BadRequest,
+        NotFound))]
 pub async fn list_api_keys(state: web::Data<AppState>, caller: Caller, q: QueryParams) -> Handled {
     let input = ListApiKeysInput {
         agent: selector_of(&q, SelectorPurpose::ListApiKeys)?,
@@ -90,7 +90,7 @@ pub async fn list_api_keys(state: web::Data<AppState>, caller: Caller, q: QueryP
 #[utoipa::path(get, path = "/agent_api_keys/{id}", tag = "agent_api_keys",
     params(("id" = String, Path, description = "Key id (UUID)")),
     responses((status = 200, body = AgentApiKeyResponse),
-        (status = 404, body = Problem, content_type = "application/problem+json")))]
+        NotFound))]
 pub async fn get_api_key(
     state: web::Data<AppState>,
     caller: Caller,
@@ -108,8 +108,8 @@ pub async fn get_api_key(
         ("agent_name" = Option<String>, Query, description = "Agent name"),
         ("api_key_type" = Option<String>, Query, description = "Default external")),
     responses((status = 200, body = AgentApiKeyResponse),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json")))]
+        BadRequest,
+        NotFound))]
 pub async fn get_api_key_by_name(
     state: web::Data<AppState>,
     caller: Caller,
@@ -125,7 +125,7 @@ pub async fn get_api_key_by_name(
 #[utoipa::path(delete, path = "/agent_api_keys/{id}", tag = "agent_api_keys",
     params(("id" = String, Path, description = "Key id (UUID)")),
     responses((status = 200, body = String, content_type = "application/json", example = json!("Agent API key with ID 6f1c… deleted")),
-        (status = 404, body = Problem, content_type = "application/problem+json")))]
+        NotFound))]
 pub async fn delete_api_key(
     state: web::Data<AppState>,
     caller: Caller,
@@ -143,8 +143,8 @@ pub async fn delete_api_key(
         ("agent_name" = Option<String>, Query, description = "Agent name"),
         ("api_key_type" = Option<String>, Query, description = "Default external")),
     responses((status = 200, body = String, content_type = "application/json", example = json!("Agent api_key 'ci' deleted")),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json")))]
+        BadRequest,
+        NotFound))]
 pub async fn delete_api_key_by_name(
     state: web::Data<AppState>,
     caller: Caller,

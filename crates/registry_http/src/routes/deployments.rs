@@ -4,7 +4,7 @@ use super::agent_ref::agent_id;
 use super::{direction_of, list_response, page_of};
 use crate::auth::Caller;
 use crate::dto::{parse_metadata, CreateDeploymentRequest, DeleteResponse, DeploymentResponse};
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Conflict, NotFound, Unprocessable};
 use crate::extract::{path_id, JsonBody, QueryParams};
 use crate::state::AppState;
 use actix_web::http::header::LOCATION;
@@ -26,8 +26,8 @@ fn ids(path: &(String, String)) -> Result<(AgentId, DeploymentId), ApiError> {
     params(("agent_id" = String, Path, description = "Agent id (UUID)")),
     request_body = CreateDeploymentRequest,
     responses((status = 200, body = DeploymentResponse, headers(("Location" = String))),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")))]
+        NotFound,
+        Unprocessable))]
 pub async fn create_deployment(
     state: web::Data<AppState>,
     caller: Caller,
@@ -69,7 +69,7 @@ pub async fn create_deployment(
         ("order_by" = Option<String>, Query, description = "created_at (the only key)"),
         ("order_direction" = Option<String>, Query, description = "asc or desc (default)")),
     responses((status = 200, body = Vec<DeploymentResponse>, headers(("X-Total-Count" = u64))),
-        (status = 404, body = Problem, content_type = "application/problem+json")))]
+        NotFound))]
 pub async fn list_deployments(
     state: web::Data<AppState>,
     caller: Caller,
@@ -98,7 +98,7 @@ pub async fn list_deployments(
     params(("agent_id" = String, Path, description = "Agent id (UUID)"),
         ("deployment_id" = String, Path, description = "Deployment id (UUID)")),
     responses((status = 200, body = DeploymentResponse),
-        (status = 404, body = Problem, content_type = "application/problem+json")))]
+        NotFound))]
 pub async fn get_deployment(
     state: web::Data<AppState>,
     caller: Caller,
@@ -117,8 +117,8 @@ pub async fn get_deployment(
     params(("agent_id" = String, Path, description = "Agent id (UUID)"),
         ("deployment_id" = String, Path, description = "Deployment id (UUID)")),
     responses((status = 200, body = DeleteResponse),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json")))]
+        NotFound,
+        Conflict))]
 pub async fn delete_deployment(
     state: web::Data<AppState>,
     caller: Caller,
@@ -140,8 +140,8 @@ pub async fn delete_deployment(
     params(("agent_id" = String, Path, description = "Agent id (UUID)"),
         ("deployment_id" = String, Path, description = "Deployment id (UUID)")),
     responses((status = 200, body = DeploymentResponse),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json")))]
+        NotFound,
+        Conflict))]
 pub async fn promote_deployment(
     state: web::Data<AppState>,
     caller: Caller,

@@ -3,7 +3,7 @@
 use super::TOTAL_COUNT_HEADER;
 use crate::auth::Caller;
 use crate::dto::{DeleteResponse, GrantRequest, GrantResponse};
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Conflict, Forbidden, NotFound, Unprocessable};
 use crate::extract::{path_id, JsonBody};
 use crate::state::AppState;
 use actix_web::http::header::LOCATION;
@@ -16,8 +16,8 @@ type Handled = Result<HttpResponse, ApiError>;
 #[utoipa::path(get, path = "/agents/{agent_id}/grants", tag = "grants",
     params(("agent_id" = String, Path, description = "Agent id (UUID)")),
     responses((status = 200, body = Vec<GrantResponse>, headers(("X-Total-Count" = u64))),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json")))]
+        Forbidden,
+        NotFound))]
 pub async fn list_grants(
     state: web::Data<AppState>,
     caller: Caller,
@@ -36,10 +36,10 @@ pub async fn list_grants(
     params(("agent_id" = String, Path, description = "Agent id (UUID)")),
     request_body = GrantRequest,
     responses((status = 201, body = GrantResponse, headers(("Location" = String))),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")))]
+        Forbidden,
+        NotFound,
+        Conflict,
+        Unprocessable))]
 pub async fn add_grant(
     state: web::Data<AppState>,
     caller: Caller,
@@ -66,9 +66,9 @@ pub async fn add_grant(
     params(("agent_id" = String, Path, description = "Agent id (UUID)"),
         ("principal" = String, Path, description = "e.g. user:alice")),
     responses((status = 200, body = DeleteResponse),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json")))]
+        Forbidden,
+        NotFound,
+        Conflict))]
 pub async fn revoke_grant(
     state: web::Data<AppState>,
     caller: Caller,

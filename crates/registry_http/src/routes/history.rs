@@ -4,7 +4,7 @@ use super::agent_ref::{selected, SelectorPurpose};
 use super::{direction_of, list_response, page_of};
 use crate::auth::Caller;
 use crate::dto::DeploymentHistoryResponse;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, BadRequest, NotFound};
 use crate::extract::{path_id, QueryParams};
 use crate::state::AppState;
 use actix_web::{web, HttpResponse};
@@ -23,7 +23,7 @@ pub fn selector_of(q: &QueryParams, purpose: SelectorPurpose) -> Result<AgentRef
 #[utoipa::path(get, path = "/deployment-history/{deployment_id}", tag = "deployment-history",
     params(("deployment_id" = String, Path, description = "History row id (UUID)")),
     responses((status = 200, body = DeploymentHistoryResponse),
-        (status = 404, body = Problem, content_type = "application/problem+json")))]
+        NotFound))]
 pub async fn get_history(
     state: web::Data<AppState>,
     caller: Caller,
@@ -43,8 +43,8 @@ pub async fn get_history(
         ("order_by" = Option<String>, Query, description = "Accepted; rows are ordered by deployment_timestamp"),
         ("order_direction" = Option<String>, Query, description = "asc or desc (default)")),
     responses((status = 200, body = Vec<DeploymentHistoryResponse>, headers(("X-Total-Count" = u64))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json")))]
+        BadRequest,
+        NotFound))]
 pub async fn list_history(state: web::Data<AppState>, caller: Caller, q: QueryParams) -> Handled {
     let input = ListHistoryInput {
         agent: selector_of(&q, SelectorPurpose::ListHistory)?,

@@ -1,7 +1,7 @@
 //! Operational endpoints (no authentication): liveness, readiness, metrics, OpenAPI.
 
 use crate::dto::HealthResponse;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Unavailable};
 use crate::state::AppState;
 use actix_web::{web, HttpResponse};
 
@@ -24,7 +24,7 @@ pub async fn healthcheck() -> HttpResponse {
 /// Readiness: the database answers (503 `unavailable` otherwise).
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses((status = 200, body = HealthResponse),
-        (status = 503, body = Problem, content_type = "application/problem+json")))]
+        Unavailable))]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     state.registry.ping().await?;
     Ok(HttpResponse::Ok().json(HealthResponse {

@@ -4,7 +4,7 @@ use crate::auth::Caller;
 use crate::dto::{
     CreateServiceTokenRequest, CreateServiceTokenResponse, DeleteResponse, ServiceTokenResponse,
 };
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Conflict, Forbidden, NotFound, Unprocessable};
 use crate::extract::{path_id, JsonBody};
 use crate::routes::TOTAL_COUNT_HEADER;
 use crate::state::AppState;
@@ -19,9 +19,9 @@ type Handled = Result<HttpResponse, ApiError>;
 #[utoipa::path(post, path = "/service_tokens", tag = "service_tokens",
     request_body = CreateServiceTokenRequest,
     responses((status = 201, body = CreateServiceTokenResponse, headers(("Location" = String))),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")))]
+        Forbidden,
+        Conflict,
+        Unprocessable))]
 pub async fn create_service_token(
     state: web::Data<AppState>,
     caller: Caller,
@@ -52,7 +52,7 @@ pub async fn create_service_token(
 /// Every service token, oldest first (admin only).
 #[utoipa::path(get, path = "/service_tokens", tag = "service_tokens",
     responses((status = 200, body = Vec<ServiceTokenResponse>, headers(("X-Total-Count" = u64))),
-        (status = 403, body = Problem, content_type = "application/problem+json")))]
+        Forbidden))]
 pub async fn list_service_tokens(state: web::Data<AppState>, caller: Caller) -> Handled {
     let tokens = state.registry.list_service_tokens(&caller.0).await?;
     let body: Vec<ServiceTokenResponse> = tokens.iter().map(ServiceTokenResponse::from).collect();
@@ -65,8 +65,8 @@ pub async fn list_service_tokens(state: web::Data<AppState>, caller: Caller) -> 
 #[utoipa::path(delete, path = "/service_tokens/{id}", tag = "service_tokens",
     params(("id" = String, Path, description = "Token id (UUID)")),
     responses((status = 200, body = DeleteResponse),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json")))]
+        Forbidden,
+        NotFound))]
 pub async fn revoke_service_token(
     state: web::Data<AppState>,
     caller: Caller,

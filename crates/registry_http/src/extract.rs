@@ -1,7 +1,7 @@
 //! Request extractors whose failures are problem+json naming the field: JSON bodies, query
 //! strings and path ids.
 
-use crate::auth::{Caller, SlotDue};
+use crate::auth::{authenticated, SlotDue};
 use crate::error::{ApiError, ErrorCode};
 use crate::state::{AppState, Limits};
 use actix_web::dev::Payload;
@@ -28,42 +28,28 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        // A compressed body is refused before a byte of it is read: decompressing first would
-        // let a small body expand far beyond the 1 MiB limit in memory.
-        let compressed = req
-            .headers()
-            .get(header::CONTENT_ENCODING)
-            .is_some_and(|v| !v.as_bytes().eq_ignore_ascii_case(b"identity"));
-        if compressed {
-            return Box::pin(std::future::ready(Err(ApiError::new(
-                ErrorCode::UnsupportedMediaType,
-                "Request bodies must not be compressed (Content-Encoding).",
-            ))));
-        }
-        let content_type_ok = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(|ct| {
-                let essence = ct
-                    .split(';')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .to_ascii_lowercase();
-                essence == "application/json"
-                    || essence == "application/merge-patch+json"
-                    || essence.ends_with("+json")
-            })
-            .unwrap_or(true);
+        // Taken now (the payload is only lent to this call), read only after authentication.
         let bytes = web::Bytes::from_request(req, payload);
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        let timeout = state
-            .as_ref()
-            .map_or(Limits::default(), |s| s.limits)
-            .body_read_timeout;
         let req = req.clone();
         Box::pin(async move {
+            authenticated(&req).await?;
+            // A compressed body is refused before a byte of it is read: decompressing first
+            // would let a small body expand far beyond the 1 MiB limit in memory.
+            let compressed = req
+                .headers()
+                .get(header::CONTENT_ENCODING)
+                .is_some_and(|v| !v.as_bytes().eq_ignore_ascii_case(b"identity"));
+            if compressed {
+                return Err(ApiError::new(
+                    ErrorCode::UnsupportedMediaType,
+                    "Request bodies must not be compressed (Content-Encoding).",
+                ));
+            }
+            let state = req.app_data::<web::Data<AppState>>().cloned();
+            let timeout = state
+                .as_ref()
+                .map_or(Limits::default(), |s| s.limits)
+                .body_read_timeout;
             let bytes = actix_web::rt::time::timeout(timeout, bytes)
                 .await
                 .map_err(|_| ApiError::request_timeout())?
@@ -71,8 +57,14 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
                     Some(PayloadError::Overflow) => ApiError::payload_too_large(),
                     _ => ApiError::bad_request("The request body could not be read."),
                 })?;
-            take_slot_due(&req, state.as_ref().map(|s| s.get_ref())).await;
-            if !content_type_ok {
+            // The body has arrived: now the execution slot it was due, which `hold` frees when
+            // the handler returns.
+            let due = req.extensions_mut().remove::<SlotDue>();
+            if let (Some(SlotDue(principal)), Some(state)) = (due, state) {
+                let slot = state.slots.acquire(&principal).await;
+                req.extensions_mut().insert(slot);
+            }
+            if !json_content_type(&req) {
                 return Err(ApiError::new(
                     ErrorCode::UnsupportedMediaType,
                     "The body must be JSON (application/json).",
@@ -83,15 +75,23 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     }
 }
 
-/// Takes the execution slot a request with a body was due ([`crate::auth::SlotDue`]) now that
-/// its body has arrived; the authentication middleware frees it when the handler returns.
-async fn take_slot_due(req: &HttpRequest, state: Option<&AppState>) {
-    let due = req.extensions_mut().remove::<SlotDue>().is_some();
-    let caller = req.extensions().get::<Caller>().cloned();
-    if let (true, Some(state), Some(caller)) = (due, state, caller) {
-        let slot = state.slots.acquire(&caller.0).await;
-        req.extensions_mut().insert(slot);
-    }
+/// `application/json`, `application/merge-patch+json`, any `+json`, or no content type.
+fn json_content_type(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|ct| {
+            let essence = ct
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            essence == "application/json"
+                || essence == "application/merge-patch+json"
+                || essence.ends_with("+json")
+        })
+        .unwrap_or(true)
 }
 
 /// Parses `bytes` as `T`, reporting the failing field.
@@ -170,14 +170,16 @@ pub struct QueryParams(Vec<(String, String)>);
 
 impl FromRequest for QueryParams {
     type Error = ApiError;
-    type Future = std::future::Ready<Result<Self, ApiError>>;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        std::future::ready(
+        let req = req.clone();
+        Box::pin(async move {
+            authenticated(&req).await?;
             web::Query::<Vec<(String, String)>>::from_query(req.query_string())
                 .map(|q| QueryParams(q.into_inner()))
-                .map_err(|_| ApiError::bad_request("The query string is malformed.")),
-        )
+                .map_err(|_| ApiError::bad_request("The query string is malformed."))
+        })
     }
 }
 
@@ -210,13 +212,4 @@ impl QueryParams {
             })
             .transpose()
     }
-}
-
-/// Parses a path id segment, naming the parameter on failure (422).
-pub fn path_id<T>(
-    value: &str,
-    field: &str,
-    parse: impl Fn(&str, &str) -> Result<T, ValidationError>,
-) -> Result<T, ApiError> {
-    parse(value, field).map_err(|e| ApiError::validation(&e))
 }

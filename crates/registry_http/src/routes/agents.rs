@@ -1,12 +1,12 @@
 //! `/agents`: lookup, list, register-build, register, PUT upsert, PATCH, delete, heartbeat,
 //! events.
 
-use super::agent_ref::{self, agent_id};
+use super::agent_ref;
 use super::{
     agent_response, created_or_ok, direction_of, if_match, if_none_match, list_response,
     ok_registry_created, page_of,
 };
-use crate::auth::Caller;
+use crate::auth::{Caller, Registrant};
 use crate::dto::{
     agent_patch, parse_metadata, AgentResponse, DeleteResponse, EventResponse,
     RegisterAgentRequest, RegisterAgentResponse, RegisterBuildRequest, UpsertAgentRequest,
@@ -17,6 +17,7 @@ use crate::error::{
     Unprocessable,
 };
 use crate::extract::{JsonBody, QueryParams};
+use crate::path::InPath;
 use crate::state::AppState;
 use actix_web::http::header::ETAG;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -33,10 +34,6 @@ use serde_json::{Map, Value};
 
 type Handled = Result<HttpResponse, ApiError>;
 
-fn agent_name(raw: &str) -> Result<AgentName, ApiError> {
-    AgentName::parse_field(raw, "agent_name").map_err(|e| ApiError::validation(&e))
-}
-
 fn input_type(raw: Option<String>) -> Result<Option<AgentInputType>, ValidationError> {
     raw.as_deref().map(AgentInputType::parse).transpose()
 }
@@ -50,16 +47,10 @@ fn input_type(raw: Option<String>) -> Result<Option<AgentInputType>, ValidationE
 pub async fn get_agent(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    InPath(agent): InPath<AgentRef>,
     req: HttpRequest,
 ) -> Handled {
-    agent_ref::get(
-        &state,
-        &caller,
-        if_none_match(&req).as_deref(),
-        &agent_ref::by_id(&path)?,
-    )
-    .await
+    agent_ref::get(&state, &caller, if_none_match(&req).as_deref(), &agent).await
 }
 
 /// Get an agent by name.
@@ -71,16 +62,10 @@ pub async fn get_agent(
 pub async fn get_agent_by_name(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    InPath(agent): InPath<AgentRef>,
     req: HttpRequest,
 ) -> Handled {
-    agent_ref::get(
-        &state,
-        &caller,
-        if_none_match(&req).as_deref(),
-        &agent_ref::by_name(&path)?,
-    )
-    .await
+    agent_ref::get(&state, &caller, if_none_match(&req).as_deref(), &agent).await
 }
 
 /// List the live agents the caller may read.
@@ -187,7 +172,7 @@ pub async fn register_build(
         Unprocessable))]
 pub async fn register(
     state: web::Data<AppState>,
-    caller: Caller,
+    Registrant(caller): Registrant,
     body: JsonBody<RegisterAgentRequest>,
 ) -> Handled {
     let b = body.0;
@@ -255,13 +240,13 @@ pub async fn upsert_agent(
     state: web::Data<AppState>,
     caller: Caller,
     req: HttpRequest,
-    path: web::Path<String>,
+    InPath(name): InPath<AgentName>,
     body: JsonBody<UpsertAgentRequest>,
 ) -> Handled {
     let b = body.0;
     let input = UpsertAgentInput {
         agent: NewAgent {
-            name: agent_name(&path)?,
+            name,
             description: Description::parse(&b.description)?,
             acp_type: DEFAULT_ACP_TYPE,
             acp_url: None,
@@ -298,10 +283,9 @@ pub async fn patch_agent(
     state: web::Data<AppState>,
     caller: Caller,
     req: HttpRequest,
-    path: web::Path<String>,
+    InPath(id): InPath<AgentId>,
     body: JsonBody<serde_json::Value>,
 ) -> Handled {
-    let id = agent_id(&path)?;
     let Value::Object(patch) = body.0 else {
         return Err(ValidationError::new("body", "must be a JSON object (merge patch)").into());
     };
@@ -319,9 +303,9 @@ pub async fn patch_agent(
 pub async fn delete_agent(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    InPath(agent): InPath<AgentRef>,
 ) -> Handled {
-    agent_ref::delete(&state, &caller, &agent_ref::by_id(&path)?).await
+    agent_ref::delete(&state, &caller, &agent).await
 }
 
 /// Delete an agent by name (→ Deleted).
@@ -333,9 +317,9 @@ pub async fn delete_agent(
 pub async fn delete_agent_by_name(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    InPath(agent): InPath<AgentRef>,
 ) -> Handled {
-    agent_ref::delete(&state, &caller, &agent_ref::by_name(&path)?).await
+    agent_ref::delete(&state, &caller, &agent).await
 }
 
 /// Heartbeat: sets `last_seen_at`; Unhealthy → Ready.
@@ -346,9 +330,8 @@ pub async fn delete_agent_by_name(
 pub async fn heartbeat(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    InPath(id): InPath<AgentId>,
 ) -> Handled {
-    let id = agent_id(&path)?;
     let agent = state.registry.heartbeat(&caller.0, id).await?;
     Ok(agent_response(&agent))
 }
@@ -363,10 +346,9 @@ pub async fn heartbeat(
 pub async fn list_events(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    InPath(id): InPath<AgentId>,
     q: QueryParams,
 ) -> Handled {
-    let id = agent_id(&path)?;
     let page = state
         .registry
         .list_agent_events(&caller.0, id, page_of(&q)?)

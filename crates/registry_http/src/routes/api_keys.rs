@@ -6,7 +6,8 @@ use super::{list_response, page_of};
 use crate::auth::Caller;
 use crate::dto::{AgentApiKeyResponse, CreateApiKeyRequest, CreateApiKeyResponse};
 use crate::error::{ApiError, BadRequest, Conflict, NotFound, Unprocessable};
-use crate::extract::{path_id, JsonBody, QueryParams};
+use crate::extract::{JsonBody, QueryParams};
+use crate::path::{InPath, KeyName};
 use crate::state::AppState;
 use actix_web::http::header::LOCATION;
 use actix_web::{web, HttpResponse};
@@ -94,9 +95,8 @@ pub async fn list_api_keys(state: web::Data<AppState>, caller: Caller, q: QueryP
 pub async fn get_api_key(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    InPath(id): InPath<ApiKeyId>,
 ) -> Handled {
-    let id = path_id(&path, "id", ApiKeyId::parse)?;
     let key = state.registry.get_api_key(&caller.0, id).await?;
     Ok(HttpResponse::Ok().json(AgentApiKeyResponse::from(&key)))
 }
@@ -113,10 +113,10 @@ pub async fn get_api_key(
 pub async fn get_api_key_by_name(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    InPath(KeyName(name)): InPath<KeyName>,
     q: QueryParams,
 ) -> Handled {
-    let input = by_name(&q, path.into_inner(), SelectorPurpose::GetApiKey)?;
+    let input = by_name(&q, name, SelectorPurpose::GetApiKey)?;
     let key = state.registry.get_api_key_by_name(&caller.0, input).await?;
     Ok(HttpResponse::Ok().json(AgentApiKeyResponse::from(&key)))
 }
@@ -129,9 +129,8 @@ pub async fn get_api_key_by_name(
 pub async fn delete_api_key(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    InPath(id): InPath<ApiKeyId>,
 ) -> Handled {
-    let id = path_id(&path, "id", ApiKeyId::parse)?;
     let key = state.registry.delete_api_key(&caller.0, id).await?;
     Ok(HttpResponse::Ok().json(format!("Agent API key with ID {} deleted", key.id)))
 }
@@ -148,10 +147,10 @@ pub async fn delete_api_key(
 pub async fn delete_api_key_by_name(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    InPath(KeyName(name)): InPath<KeyName>,
     q: QueryParams,
 ) -> Handled {
-    let input = by_name(&q, path.into_inner(), SelectorPurpose::DeleteApiKey)?;
+    let input = by_name(&q, name, SelectorPurpose::DeleteApiKey)?;
     let key = state
         .registry
         .delete_api_key_by_name(&caller.0, input)

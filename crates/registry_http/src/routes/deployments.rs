@@ -1,11 +1,11 @@
 //! `/agents/{agent_id}/deployments`: create, list, get, delete (soft), promote.
 
-use super::agent_ref::agent_id;
 use super::{direction_of, list_response, page_of};
 use crate::auth::Caller;
 use crate::dto::{parse_metadata, CreateDeploymentRequest, DeleteResponse, DeploymentResponse};
 use crate::error::{ApiError, Conflict, NotFound, Unprocessable};
-use crate::extract::{path_id, JsonBody, QueryParams};
+use crate::extract::{JsonBody, QueryParams};
+use crate::path::InPath;
 use crate::state::AppState;
 use actix_web::http::header::LOCATION;
 use actix_web::{web, HttpResponse};
@@ -13,13 +13,6 @@ use registry_domain::{bounded_text, AgentId, DeploymentId, MAX_EXTERNAL_ID_LEN, 
 use registry_usecases::{CreateDeploymentInput, ListDeploymentsInput};
 
 type Handled = Result<HttpResponse, ApiError>;
-
-fn ids(path: &(String, String)) -> Result<(AgentId, DeploymentId), ApiError> {
-    Ok((
-        agent_id(&path.0)?,
-        path_id(&path.1, "deployment_id", DeploymentId::parse)?,
-    ))
-}
 
 /// Create a deployment (Pending). Needs `execute` on the agent. 200 as the peer, with `Location`.
 #[utoipa::path(post, path = "/agents/{agent_id}/deployments", tag = "deployments",
@@ -31,10 +24,9 @@ fn ids(path: &(String, String)) -> Result<(AgentId, DeploymentId), ApiError> {
 pub async fn create_deployment(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    InPath(agent_id): InPath<AgentId>,
     body: JsonBody<CreateDeploymentRequest>,
 ) -> Handled {
-    let agent_id = agent_id(&path)?;
     let b = body.0;
     bounded_text(&b.docker_image, "docker_image", MAX_IMAGE_LEN)?;
     for (value, field) in [
@@ -73,10 +65,9 @@ pub async fn create_deployment(
 pub async fn list_deployments(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    InPath(agent_id): InPath<AgentId>,
     q: QueryParams,
 ) -> Handled {
-    let agent_id = agent_id(&path)?;
     if let Some(order_by) = q.get("order_by") {
         if order_by != "created_at" {
             return Err(
@@ -102,9 +93,9 @@ pub async fn list_deployments(
 pub async fn get_deployment(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(String, String)>,
+    InPath(agent_id): InPath<AgentId>,
+    InPath(deployment_id): InPath<DeploymentId>,
 ) -> Handled {
-    let (agent_id, deployment_id) = ids(&path)?;
     let d = state
         .registry
         .get_deployment(&caller.0, agent_id, deployment_id)
@@ -122,9 +113,9 @@ pub async fn get_deployment(
 pub async fn delete_deployment(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(String, String)>,
+    InPath(agent_id): InPath<AgentId>,
+    InPath(deployment_id): InPath<DeploymentId>,
 ) -> Handled {
-    let (agent_id, deployment_id) = ids(&path)?;
     let d = state
         .registry
         .delete_deployment(&caller.0, agent_id, deployment_id)
@@ -145,9 +136,9 @@ pub async fn delete_deployment(
 pub async fn promote_deployment(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(String, String)>,
+    InPath(agent_id): InPath<AgentId>,
+    InPath(deployment_id): InPath<DeploymentId>,
 ) -> Handled {
-    let (agent_id, deployment_id) = ids(&path)?;
     let promoted = state
         .registry
         .promote_deployment(&caller.0, agent_id, deployment_id)

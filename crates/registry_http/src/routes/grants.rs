@@ -4,7 +4,8 @@ use super::TOTAL_COUNT_HEADER;
 use crate::auth::Caller;
 use crate::dto::{DeleteResponse, GrantRequest, GrantResponse};
 use crate::error::{ApiError, Conflict, Forbidden, NotFound, Unprocessable};
-use crate::extract::{path_id, JsonBody};
+use crate::extract::JsonBody;
+use crate::path::InPath;
 use crate::state::AppState;
 use actix_web::http::header::LOCATION;
 use actix_web::{web, HttpResponse};
@@ -21,9 +22,8 @@ type Handled = Result<HttpResponse, ApiError>;
 pub async fn list_grants(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    InPath(agent_id): InPath<AgentId>,
 ) -> Handled {
-    let agent_id = path_id(&path, "agent_id", AgentId::parse)?;
     let grants = state.registry.list_grants(&caller.0, agent_id).await?;
     let body: Vec<GrantResponse> = grants.iter().map(GrantResponse::from).collect();
     Ok(HttpResponse::Ok()
@@ -43,10 +43,9 @@ pub async fn list_grants(
 pub async fn add_grant(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    InPath(agent_id): InPath<AgentId>,
     body: JsonBody<GrantRequest>,
 ) -> Handled {
-    let agent_id = path_id(&path, "agent_id", AgentId::parse)?;
     let principal = Principal::parse(&body.0.principal, "principal")?;
     let role = Role::parse(&body.0.role)?;
     let grant = state
@@ -72,10 +71,9 @@ pub async fn add_grant(
 pub async fn revoke_grant(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(String, String)>,
+    InPath(agent_id): InPath<AgentId>,
+    InPath(principal): InPath<Principal>,
 ) -> Handled {
-    let agent_id = path_id(&path.0, "agent_id", AgentId::parse)?;
-    let principal = Principal::parse(&path.1, "principal")?;
     let grant = state
         .registry
         .revoke_grant(&caller.0, agent_id, &principal)

@@ -5,7 +5,8 @@ use super::{direction_of, list_response, page_of};
 use crate::auth::Caller;
 use crate::dto::DeploymentHistoryResponse;
 use crate::error::{ApiError, BadRequest, NotFound};
-use crate::extract::{path_id, QueryParams};
+use crate::extract::QueryParams;
+use crate::path::InPath;
 use crate::state::AppState;
 use actix_web::{web, HttpResponse};
 use registry_domain::{AgentRef, HistoryId};
@@ -27,9 +28,8 @@ pub fn selector_of(q: &QueryParams, purpose: SelectorPurpose) -> Result<AgentRef
 pub async fn get_history(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    InPath(id): InPath<HistoryId>,
 ) -> Handled {
-    let id = path_id(&path, "deployment_id", HistoryId::parse)?;
     let h = state.registry.get_deployment_history(&caller.0, id).await?;
     Ok(HttpResponse::Ok().json(DeploymentHistoryResponse::from(&h)))
 }

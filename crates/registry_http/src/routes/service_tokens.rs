@@ -5,7 +5,8 @@ use crate::dto::{
     CreateServiceTokenRequest, CreateServiceTokenResponse, DeleteResponse, ServiceTokenResponse,
 };
 use crate::error::{ApiError, Conflict, Forbidden, NotFound, Unprocessable};
-use crate::extract::{path_id, JsonBody};
+use crate::extract::JsonBody;
+use crate::path::InPath;
 use crate::routes::TOTAL_COUNT_HEADER;
 use crate::state::AppState;
 use actix_web::http::header::LOCATION;
@@ -70,9 +71,8 @@ pub async fn list_service_tokens(state: web::Data<AppState>, caller: Caller) -> 
 pub async fn revoke_service_token(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    InPath(id): InPath<ServiceTokenId>,
 ) -> Handled {
-    let id = path_id(&path, "id", ServiceTokenId::parse)?;
     let token = state.registry.revoke_service_token(&caller.0, id).await?;
     Ok(HttpResponse::Ok().json(DeleteResponse {
         id: token.id.to_string(),

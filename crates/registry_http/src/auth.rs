@@ -1,7 +1,7 @@
 //! Authentication, asked for by the handlers that need it: the [`Caller`] extractor reads the
 //! credential, asks the [`Authenticator`] for the principal, takes one of the principal's
 //! in-flight permits ([`crate::inflight`]; none left → 429) and its execution slot
-//! ([`crate::fair`]): at once for a request without a body; for one with a body, [`JsonBody`]
+//! ([`crate::fair`]): at once for a request without a body; for one with a body, `JsonBody`
 //! takes it once the body has arrived ([`SlotDue`]), so a slow body never holds a slot. The
 //! permit and the slot wait in the request's extensions for [`crate::hold`], which frees the
 //! slot when the handler returns and keeps the permit until the response is sent.
@@ -12,8 +12,6 @@
 //! ([`authenticated`]) whatever their order, because actix polls a handler's extractors
 //! together: a refused caller gets its 401/400/429 before any 404/422 about the request, and
 //! not a byte of its body is read.
-//!
-//! [`JsonBody`]: crate::extract::JsonBody
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -32,7 +30,6 @@ use tokio::sync::oneshot;
 /// Header carrying an agent key (peer compatible).
 pub const AGENT_KEY_HEADER: &str = "x-agent-api-key";
 
-/// The authenticated principal of the request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller(pub Principal);
 

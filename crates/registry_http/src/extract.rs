@@ -12,7 +12,6 @@ use futures_util::future::LocalBoxFuture;
 use registry_domain::ValidationError;
 use serde::de::DeserializeOwned;
 
-/// Largest accepted request body.
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
 /// A JSON body (`application/json`, `application/merge-patch+json`, or no content type).
@@ -202,7 +201,6 @@ impl QueryParams {
             .collect()
     }
 
-    /// `key` as an integer.
     pub fn int(&self, key: &str) -> Result<Option<i64>, ValidationError> {
         self.get(key)
             .map(|v| {

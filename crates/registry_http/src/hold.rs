@@ -59,7 +59,6 @@ impl Stream for SharedPayload {
     }
 }
 
-/// The middleware (see the module docs).
 pub async fn hold_until_sent(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,

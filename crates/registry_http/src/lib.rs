@@ -1,21 +1,23 @@
 #![doc = include_str!("../README.md")]
 
-pub mod auth;
-pub mod dto;
-pub mod error;
-pub mod extract;
-pub mod fair;
-pub mod hold;
-pub mod inflight;
-pub mod metrics;
-pub mod observe;
-pub mod openapi;
-pub mod path;
-pub mod routes;
-pub mod state;
+mod auth;
+mod dto;
+mod error;
+mod extract;
+mod fair;
+mod hold;
+mod inflight;
+mod metrics;
+mod observe;
+mod openapi;
+mod path;
+mod routes;
+mod state;
 
-pub use error::{ApiError, ErrorCode, Problem};
-pub use state::{AppState, Limits, PoolStats, PoolStatsFn};
+pub use error::ErrorCode;
+pub use metrics::{PoolStats, PoolStatsFn};
+pub use observe::observe;
+pub use state::{AppState, Limits};
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{HttpServiceFactory, ServiceFactory, ServiceRequest, ServiceResponse};
@@ -33,7 +35,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
         .service(web::resource("/healthcheck").route(get().to(ops::healthcheck)))
         .service(web::resource("/readyz").route(get().to(ops::readyz)))
         .service(web::resource("/metrics").route(get().to(ops::metrics)))
-        .service(web::resource("/openapi.json").route(get().to(ops::openapi)))
+        .service(web::resource("/openapi.json").route(get().to(openapi::openapi)))
         .service(registry(
             web::resource("/agents").route(get().to(agents::list_agents)),
         ))
@@ -118,7 +120,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
                 .route(web::delete().to(service_tokens::revoke_service_token)),
         ))
         .default_service(web::to(|| async {
-            Err::<actix_web::HttpResponse, _>(ApiError::route_not_found())
+            Err::<actix_web::HttpResponse, _>(error::ApiError::route_not_found())
         }));
 }
 

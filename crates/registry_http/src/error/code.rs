@@ -84,7 +84,7 @@ impl ErrorCode {
         Self::Unavailable,
     ];
 
-    /// The wire spelling.
+    /// As in the `code` member.
     pub fn as_str(self) -> &'static str {
         self.entry().0
     }
@@ -99,8 +99,8 @@ impl ErrorCode {
         self.entry().2
     }
 
-    /// The generic code of `status` ([`Self::GENERIC`]); otherwise `internal` for a 5xx and
-    /// `bad_request` for anything else.
+    /// The code that stands for `status` alone (`not_found`, `method_not_allowed`...);
+    /// otherwise `internal` for a 5xx and `bad_request` for anything else.
     pub fn for_status(status: StatusCode) -> Self {
         Self::GENERIC
             .into_iter()

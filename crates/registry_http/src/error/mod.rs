@@ -28,18 +28,16 @@ pub struct ApiError {
     /// The code's status, except for a status produced outside our handlers
     /// ([`ApiError::for_status`]).
     pub status: StatusCode,
-    /// Stable snake_case code.
     pub code: ErrorCode,
     /// Human-readable detail (never internal text).
     pub detail: String,
-    /// Field errors (validation).
     pub errors: Option<Vec<FieldError>>,
     /// Shown on 500s only.
     pub request_id: Option<String>,
 }
 
 impl ApiError {
-    /// An error with `code` (and its status) and `detail`.
+    /// An error with `code` and its status.
     pub fn new(code: ErrorCode, detail: impl Into<String>) -> Self {
         Self {
             status: code.status(),
@@ -65,12 +63,10 @@ impl ApiError {
         e
     }
 
-    /// 400 `bad_request`.
     pub fn bad_request(detail: impl Into<String>) -> Self {
         Self::new(ErrorCode::BadRequest, detail)
     }
 
-    /// 401 `unauthenticated`.
     pub fn unauthenticated() -> Self {
         Self::new(
             ErrorCode::Unauthenticated,
@@ -90,7 +86,6 @@ impl ApiError {
         )
     }
 
-    /// 404 for an agent: the one fixed body.
     pub fn agent_not_found() -> Self {
         Self::new(ErrorCode::AgentNotFound, AGENT_NOT_FOUND_DETAIL)
     }
@@ -100,7 +95,6 @@ impl ApiError {
         Self::new(ErrorCode::NotFound, "No route serves this path.")
     }
 
-    /// 413 `payload_too_large`.
     pub fn payload_too_large() -> Self {
         Self::new(
             ErrorCode::PayloadTooLarge,
@@ -162,7 +156,6 @@ impl ApiError {
         }
     }
 
-    /// The body.
     pub fn problem(&self) -> Problem {
         Problem {
             kind: format!("urn:agent-registry:error:{}", self.code),

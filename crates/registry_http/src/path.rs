@@ -80,11 +80,28 @@ impl<T: FromPath + 'static> FromRequest for InPath<T> {
     }
 }
 
-/// `{agent_id}`.
-impl FromPath for AgentId {
-    fn from_path(path: &PathParams) -> Result<Self, ApiError> {
-        path.parse("agent_id", AgentId::parse)
-    }
+/// Types read from one parameter, 422 naming it when malformed.
+macro_rules! from_parameter {
+    ($($type:ty = $name:literal, $parse:expr;)+) => {$(
+        impl FromPath for $type {
+            fn from_path(path: &PathParams) -> Result<Self, ApiError> {
+                path.parse($name, $parse)
+            }
+        }
+    )+};
+}
+
+from_parameter! {
+    AgentId = "agent_id", AgentId::parse;
+    // An agent created or updated by name (PUT): an invalid name is 422.
+    AgentName = "agent_name", AgentName::parse_field;
+    DeploymentId = "deployment_id", DeploymentId::parse;
+    // `/deployment-history/{deployment_id}` names a history row.
+    HistoryId = "deployment_id", HistoryId::parse;
+    ApiKeyId = "id", ApiKeyId::parse;
+    ServiceTokenId = "id", ServiceTokenId::parse;
+    Principal = "principal", Principal::parse;
+    KeyName = "name", |raw: &str, _: &str| Ok(KeyName(raw.to_owned()));
 }
 
 /// `{agent_name}` of a lookup (an invalid name names no agent: 404), else `{agent_id}`.
@@ -99,53 +116,8 @@ impl FromPath for AgentRef {
     }
 }
 
-/// `{agent_name}` of an agent to create or update by name (an invalid name is 422).
-impl FromPath for AgentName {
-    fn from_path(path: &PathParams) -> Result<Self, ApiError> {
-        path.parse("agent_name", AgentName::parse_field)
-    }
-}
-
-impl FromPath for DeploymentId {
-    fn from_path(path: &PathParams) -> Result<Self, ApiError> {
-        path.parse("deployment_id", DeploymentId::parse)
-    }
-}
-
-/// `/deployment-history/{deployment_id}`: the id of a history row.
-impl FromPath for HistoryId {
-    fn from_path(path: &PathParams) -> Result<Self, ApiError> {
-        path.parse("deployment_id", HistoryId::parse)
-    }
-}
-
-impl FromPath for ApiKeyId {
-    fn from_path(path: &PathParams) -> Result<Self, ApiError> {
-        path.parse("id", ApiKeyId::parse)
-    }
-}
-
-impl FromPath for ServiceTokenId {
-    fn from_path(path: &PathParams) -> Result<Self, ApiError> {
-        path.parse("id", ServiceTokenId::parse)
-    }
-}
-
-/// `{principal}` of a grant.
-impl FromPath for Principal {
-    fn from_path(path: &PathParams) -> Result<Self, ApiError> {
-        path.parse("principal", Principal::parse)
-    }
-}
-
 /// `{name}` of an agent API key, as given.
 pub struct KeyName(pub String);
-
-impl FromPath for KeyName {
-    fn from_path(path: &PathParams) -> Result<Self, ApiError> {
-        path.parse("name", |raw, _| Ok(KeyName(raw.to_owned())))
-    }
-}
 
 #[cfg(test)]
 mod tests {

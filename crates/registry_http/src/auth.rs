@@ -17,8 +17,9 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
-use actix_web::http::header::TRANSFER_ENCODING;
-use actix_web::http::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_LENGTH};
+use actix_web::http::header::{
+    HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_LENGTH, TRANSFER_ENCODING,
+};
 use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
@@ -30,6 +31,7 @@ use tokio::sync::oneshot;
 /// Header carrying an agent key (peer compatible).
 pub const AGENT_KEY_HEADER: &str = "x-agent-api-key";
 
+/// The request's principal: a handler that asks for it serves authenticated callers only.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller(pub Principal);
 

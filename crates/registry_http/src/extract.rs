@@ -1,5 +1,5 @@
-//! Request extractors whose failures are problem+json naming the field: JSON bodies, query
-//! strings and path ids.
+//! Request extractors whose failures are problem+json naming the field: JSON bodies and query
+//! strings (path parameters: `path.rs`). Both wait for the caller's authentication first.
 
 use crate::auth::{authenticated, SlotDue};
 use crate::error::{ApiError, ErrorCode};
@@ -18,7 +18,8 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 /// Malformed JSON → 400 `bad_request` with line and column; wrong types and missing fields →
 /// 422 `validation_failed` naming the field; over 1 MiB → 413; a `Content-Encoding` other than
 /// `identity` → 415; not all there within [`Limits::body_read_timeout`] → 408. Unknown fields
-/// are ignored.
+/// are ignored. Once the body is here, the request takes the execution slot it was due
+/// ([`SlotDue`]).
 #[derive(Debug)]
 pub struct JsonBody<T>(pub T);
 

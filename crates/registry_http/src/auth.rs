@@ -1,42 +1,167 @@
-//! Authentication: a middleware reads the credential, asks the [`Authenticator`] for the
-//! principal and stores it in the request; handlers take it with the [`Caller`] extractor.
+//! Authentication, asked for by the handlers that need it: the [`Caller`] extractor reads the
+//! credential, asks the [`Authenticator`] for the principal, takes one of the principal's
+//! in-flight permits ([`crate::inflight`]; none left → 429) and its execution slot
+//! ([`crate::fair`]): at once for a request without a body; for one with a body, `JsonBody`
+//! takes it once the body has arrived ([`SlotDue`]), so a slow body never holds a slot. The
+//! permit and the slot wait in the request's extensions for [`crate::hold`], which frees the
+//! slot when the handler returns and keeps the permit until the response is sent.
 //!
-//! An authenticated request then takes one of its principal's in-flight slots
-//! ([`crate::inflight`]) for as long as it runs and its response is sent; none left → 429.
+//! Public routes do not ask for a caller; an unknown path has no handler to ask (404).
 //!
-//! Every registry route requires it; the operational routes (`/healthz`, `/readyz`, `/metrics`,
-//! `/openapi.json`) and unknown paths (answered 404) do not.
+//! The handler's other extractors (paths, query, body) wait for the authentication
+//! ([`authenticated`]) whatever their order, because actix polls a handler's extractors
+//! together: a refused caller gets its 401/400/429 before any 404/422 about the request, and
+//! not a byte of its body is read.
 
 use crate::error::ApiError;
-use crate::fair::Slot;
-use crate::hold::HeldBody;
 use crate::state::AppState;
-use actix_web::body::{BoxBody, MessageBody};
+use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
-use actix_web::http::header::{HeaderMap, HeaderValue, AUTHORIZATION};
+use actix_web::http::header::{
+    HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_LENGTH, TRANSFER_ENCODING,
+};
+use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use futures_util::future::{FutureExt, LocalBoxFuture, Shared};
 use registry_domain::Principal;
 use registry_ports::{AuthError, Credential};
-
-/// Paths served without credentials.
-pub const PUBLIC_PATHS: &[&str] = &[
-    "/healthz",
-    "/healthcheck",
-    "/readyz",
-    "/metrics",
-    "/openapi.json",
-];
-
-/// The deploy-time registration path, whose 401 explains how an agent gets its key.
-const REGISTER_PATH: &str = "/agents/register";
+use tokio::sync::oneshot;
 
 /// Header carrying an agent key (peer compatible).
 pub const AGENT_KEY_HEADER: &str = "x-agent-api-key";
 
-/// The authenticated principal of the request.
+/// The request's principal: a handler that asks for it serves authenticated callers only.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller(pub Principal);
+
+/// The caller of `/agents/register`: its 401 explains how an agent gets its key
+/// ([`ApiError::unauthenticated_registration`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registrant(pub Caller);
+
+/// Marks a request whose execution slot is taken once its body has been read.
+#[derive(Debug, Clone)]
+pub struct SlotDue(pub Principal);
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        authenticate_once(req, ApiError::unauthenticated)
+    }
+}
+
+impl FromRequest for Registrant {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        authenticate_once(req, ApiError::unauthenticated_registration)
+            .map(|caller| caller.map(Registrant))
+            .boxed_local()
+    }
+}
+
+/// The outcome of the request's authentication, for the extractors that wait for it.
+#[derive(Clone)]
+struct Authentication(Shared<oneshot::Receiver<Result<(), ApiError>>>);
+
+/// Authenticates the request (`unauthenticated` words its 401) and tells the extractors
+/// waiting in [`authenticated`] how it went.
+fn authenticate_once(
+    req: &HttpRequest,
+    unauthenticated: fn() -> ApiError,
+) -> LocalBoxFuture<'static, Result<Caller, ApiError>> {
+    let (done, outcome) = oneshot::channel();
+    req.extensions_mut()
+        .insert(Authentication(outcome.shared()));
+    let req = req.clone();
+    Box::pin(async move {
+        let caller = authenticate(&req).await.map_err(|e| {
+            if e.status == StatusCode::UNAUTHORIZED {
+                unauthenticated()
+            } else {
+                e
+            }
+        });
+        let _ = done.send(caller.as_ref().map(|_| ()).map_err(Clone::clone));
+        caller
+    })
+}
+
+/// Waits until the request's caller is authenticated, if its handler asks for one: `Err` is
+/// the caller's refusal. Every other extractor of this crate starts with it.
+pub async fn authenticated(req: &HttpRequest) -> Result<(), ApiError> {
+    let pending = req.extensions().get::<Authentication>().cloned();
+    match pending {
+        None => Ok(()),
+        // A dropped sender means the handler's extraction was abandoned: nobody reads this.
+        Some(Authentication(outcome)) => outcome
+            .await
+            .unwrap_or_else(|_| Err(ApiError::unauthenticated())),
+    }
+}
+
+/// Resolves the caller and takes its permit and slot (see the module docs).
+async fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| ApiError::internal(None))?;
+    let credential = credential_from_headers(req.headers()).map_err(|e| match e {
+        BadCredential::Malformed => ApiError::unauthenticated(),
+        BadCredential::Repeated => {
+            ApiError::bad_request("Send one Authorization (or X-Agent-API-Key) header.")
+        }
+    })?;
+    let Some(credential) = credential else {
+        // Insecure mode: no credential is the admin, and nobody's request: not counted.
+        if state.authorization_enabled() {
+            return Err(ApiError::unauthenticated());
+        }
+        req.extensions_mut().insert(Caller(Principal::Admin));
+        return Ok(Caller(Principal::Admin));
+    };
+    let principal = state
+        .authenticator
+        .authenticate(&credential)
+        .await
+        .map_err(|e| match e {
+            AuthError::Invalid => ApiError::unauthenticated(),
+            AuthError::Unavailable(m) => {
+                tracing::warn!(error = %m, "credential store unavailable");
+                ApiError::unavailable()
+            }
+            AuthError::Unexpected(m) => {
+                tracing::error!(error = %m, "authentication failed unexpectedly");
+                ApiError::internal(None)
+            }
+        })?;
+    let permit = state
+        .inflight
+        .try_acquire(&principal)
+        .ok_or_else(ApiError::too_many_requests)?;
+    req.extensions_mut().insert(permit);
+    if has_body(req.headers()) {
+        req.extensions_mut().insert(SlotDue(principal.clone()));
+    } else {
+        let slot = state.slots.acquire(&principal).await;
+        req.extensions_mut().insert(slot);
+    }
+    req.extensions_mut().insert(Caller(principal.clone()));
+    Ok(Caller(principal))
+}
+
+/// Whether the request announces a body (`Content-Length` above 0, or chunked).
+fn has_body(headers: &HeaderMap) -> bool {
+    headers.contains_key(TRANSFER_ENCODING)
+        || headers
+            .get(CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim() != "0")
+}
 
 /// The credential presented by the request, if any: `Authorization: Bearer <t>`,
 /// `Authorization: AgentKey <k>` (schemes case-insensitive) or `X-Agent-API-Key: <k>`.
@@ -90,131 +215,25 @@ pub enum BadCredential {
     Repeated,
 }
 
-/// Whether `req` addresses a registry route (known, not public). Matching the path against
-/// every route costs a few regex runs, so it is asked only when the answer matters: without a
-/// credential, or when the credential was refused.
-fn needs_authentication(req: &ServiceRequest) -> bool {
-    req.resource_map().match_pattern(req.path()).is_some()
-}
-
-/// Resolves the caller from the credential its headers carried.
-async fn authenticate(
-    state: &AppState,
-    credential: Result<Option<Credential>, BadCredential>,
-) -> Result<Principal, ApiError> {
-    let credential = credential.map_err(|e| match e {
-        BadCredential::Malformed => ApiError::unauthenticated(),
-        BadCredential::Repeated => {
-            ApiError::bad_request("Send one Authorization (or X-Agent-API-Key) header.")
-        }
-    })?;
-    let Some(credential) = credential else {
-        return if state.authorization_enabled() {
-            Err(ApiError::unauthenticated())
-        } else {
-            Ok(Principal::Admin)
-        };
-    };
-    state
-        .authenticator
-        .authenticate(&credential)
-        .await
-        .map_err(|e| match e {
-            AuthError::Invalid => ApiError::unauthenticated(),
-            AuthError::Unavailable(m) => {
-                tracing::warn!(error = %m, "credential store unavailable");
-                ApiError::unavailable()
-            }
-            AuthError::Unexpected(m) => {
-                tracing::error!(error = %m, "authentication failed unexpectedly");
-                ApiError::internal(None)
-            }
-        })
-}
-
-/// Marks a request whose execution slot is taken once its body has been read.
-#[derive(Debug, Clone, Copy)]
-pub struct SlotDue;
-
-/// Whether the request announces a body (`Content-Length` above 0, or chunked).
-fn has_body(req: &ServiceRequest) -> bool {
-    let headers = req.headers();
-    headers.contains_key(actix_web::http::header::TRANSFER_ENCODING)
-        || headers
-            .get(actix_web::http::header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.trim() != "0")
-}
-
-/// The authentication middleware (see the module docs).
-pub async fn require_credentials(
+/// Resource middleware of the registry routes: a method the route does not serve is answered
+/// 405 only to a caller `C` accepts; anyone else gets the refusal a handler would give (no
+/// route is described to an unauthenticated caller).
+pub async fn refuse_before_405<C>(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let public = PUBLIC_PATHS.contains(&req.path());
-    // A request with a credential is authenticated first (the common case: no route matching
-    // here); the route decides only between a refusal and the 404 of an unknown path.
-    let credential = credential_from_headers(req.headers());
-    let has_credential = !matches!(credential, Ok(None));
-    if public || (!has_credential && !needs_authentication(&req)) {
-        return next
-            .call(req)
-            .await
-            .map(ServiceResponse::map_into_boxed_body);
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error>
+where
+    C: FromRequest<Error = ApiError>,
+{
+    let res = next.call(req).await?;
+    if res.status() != StatusCode::METHOD_NOT_ALLOWED {
+        return Ok(res.map_into_left_body());
     }
-    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
-        let err = ApiError::internal(None);
-        return Ok(req.error_response(err));
-    };
-    match authenticate(&state, credential).await {
-        Ok(principal) => {
-            // Requests without a credential (insecure mode) are nobody's: not counted.
-            let permit = match has_credential.then(|| state.inflight.try_acquire(&principal)) {
-                Some(None) => return Ok(req.error_response(ApiError::too_many_requests())),
-                Some(Some(permit)) => Some(permit),
-                None => None,
-            };
-            // Credentialed requests take turns fairly for the handlers' execution slots: one
-            // without a body now, one with a body once it has arrived (`JsonBody`), so a slow
-            // body never holds a slot. The slot is freed when the handler returns, before the
-            // response is sent.
-            if has_credential {
-                if has_body(&req) {
-                    req.extensions_mut().insert(SlotDue);
-                } else {
-                    let slot = state.slots.acquire(&principal).await;
-                    req.extensions_mut().insert(slot);
-                }
-            }
-            req.extensions_mut().insert(Caller(principal));
-            let res = next.call(req).await?.map_into_boxed_body();
-            drop(res.request().extensions_mut().remove::<Slot>());
-            Ok(match permit {
-                Some(permit) => res.map_body(|_, body| BoxBody::new(HeldBody::new(body, permit))),
-                None => res,
-            })
+    match C::extract(res.request()).await {
+        Ok(_) => Ok(res.map_into_left_body()),
+        Err(refusal) => {
+            let (req, _) = res.into_parts();
+            Ok(ServiceResponse::from_err(refusal, req).map_into_right_body())
         }
-        Err(_) if !needs_authentication(&req) => next
-            .call(req)
-            .await
-            .map(ServiceResponse::map_into_boxed_body),
-        Err(err) if err.status.as_u16() == 401 && req.path() == REGISTER_PATH => {
-            Ok(req.error_response(ApiError::unauthenticated_registration()))
-        }
-        Err(err) => Ok(req.error_response(err)),
-    }
-}
-
-impl FromRequest for Caller {
-    type Error = ApiError;
-    type Future = std::future::Ready<Result<Self, ApiError>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        std::future::ready(
-            req.extensions()
-                .get::<Caller>()
-                .cloned()
-                .ok_or_else(ApiError::unauthenticated),
-        )
     }
 }

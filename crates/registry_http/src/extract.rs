@@ -1,25 +1,25 @@
-//! Request extractors whose failures are problem+json naming the field: JSON bodies, query
-//! strings and path ids.
+//! Request extractors whose failures are problem+json naming the field: JSON bodies and query
+//! strings (path parameters: `path.rs`). Both wait for the caller's authentication first.
 
-use crate::auth::{Caller, SlotDue};
-use crate::error::ApiError;
+use crate::auth::{authenticated, SlotDue};
+use crate::error::{ApiError, ErrorCode};
 use crate::state::{AppState, Limits};
 use actix_web::dev::Payload;
 use actix_web::error::PayloadError;
-use actix_web::http::{header, StatusCode};
+use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use registry_domain::ValidationError;
 use serde::de::DeserializeOwned;
 
-/// Largest accepted request body.
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
 /// A JSON body (`application/json`, `application/merge-patch+json`, or no content type).
 /// Malformed JSON → 400 `bad_request` with line and column; wrong types and missing fields →
 /// 422 `validation_failed` naming the field; over 1 MiB → 413; a `Content-Encoding` other than
 /// `identity` → 415; not all there within [`Limits::body_read_timeout`] → 408. Unknown fields
-/// are ignored.
+/// are ignored. Once the body is here, the request takes the execution slot it was due
+/// ([`SlotDue`]).
 #[derive(Debug)]
 pub struct JsonBody<T>(pub T);
 
@@ -28,43 +28,28 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        // A compressed body is refused before a byte of it is read: decompressing first would
-        // let a small body expand far beyond the 1 MiB limit in memory.
-        let compressed = req
-            .headers()
-            .get(header::CONTENT_ENCODING)
-            .is_some_and(|v| !v.as_bytes().eq_ignore_ascii_case(b"identity"));
-        if compressed {
-            return Box::pin(std::future::ready(Err(ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                "Request bodies must not be compressed (Content-Encoding).",
-            ))));
-        }
-        let content_type_ok = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(|ct| {
-                let essence = ct
-                    .split(';')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .to_ascii_lowercase();
-                essence == "application/json"
-                    || essence == "application/merge-patch+json"
-                    || essence.ends_with("+json")
-            })
-            .unwrap_or(true);
+        // Taken now (the payload is only lent to this call), read only after authentication.
         let bytes = web::Bytes::from_request(req, payload);
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        let timeout = state
-            .as_ref()
-            .map_or(Limits::default(), |s| s.limits)
-            .body_read_timeout;
         let req = req.clone();
         Box::pin(async move {
+            authenticated(&req).await?;
+            // A compressed body is refused before a byte of it is read: decompressing first
+            // would let a small body expand far beyond the 1 MiB limit in memory.
+            let compressed = req
+                .headers()
+                .get(header::CONTENT_ENCODING)
+                .is_some_and(|v| !v.as_bytes().eq_ignore_ascii_case(b"identity"));
+            if compressed {
+                return Err(ApiError::new(
+                    ErrorCode::UnsupportedMediaType,
+                    "Request bodies must not be compressed (Content-Encoding).",
+                ));
+            }
+            let state = req.app_data::<web::Data<AppState>>().cloned();
+            let timeout = state
+                .as_ref()
+                .map_or(Limits::default(), |s| s.limits)
+                .body_read_timeout;
             let bytes = actix_web::rt::time::timeout(timeout, bytes)
                 .await
                 .map_err(|_| ApiError::request_timeout())?
@@ -72,11 +57,16 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
                     Some(PayloadError::Overflow) => ApiError::payload_too_large(),
                     _ => ApiError::bad_request("The request body could not be read."),
                 })?;
-            take_slot_due(&req, state.as_ref().map(|s| s.get_ref())).await;
-            if !content_type_ok {
+            // The body has arrived: now the execution slot it was due, which `hold` frees when
+            // the handler returns.
+            let due = req.extensions_mut().remove::<SlotDue>();
+            if let (Some(SlotDue(principal)), Some(state)) = (due, state) {
+                let slot = state.slots.acquire(&principal).await;
+                req.extensions_mut().insert(slot);
+            }
+            if !json_content_type(&req) {
                 return Err(ApiError::new(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "unsupported_media_type",
+                    ErrorCode::UnsupportedMediaType,
                     "The body must be JSON (application/json).",
                 ));
             }
@@ -85,15 +75,23 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     }
 }
 
-/// Takes the execution slot a request with a body was due ([`crate::auth::SlotDue`]) now that
-/// its body has arrived; the authentication middleware frees it when the handler returns.
-async fn take_slot_due(req: &HttpRequest, state: Option<&AppState>) {
-    let due = req.extensions_mut().remove::<SlotDue>().is_some();
-    let caller = req.extensions().get::<Caller>().cloned();
-    if let (true, Some(state), Some(caller)) = (due, state, caller) {
-        let slot = state.slots.acquire(&caller.0).await;
-        req.extensions_mut().insert(slot);
-    }
+/// `application/json`, `application/merge-patch+json`, any `+json`, or no content type.
+fn json_content_type(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|ct| {
+            let essence = ct
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            essence == "application/json"
+                || essence == "application/merge-patch+json"
+                || essence.ends_with("+json")
+        })
+        .unwrap_or(true)
 }
 
 /// Parses `bytes` as `T`, reporting the failing field.
@@ -121,12 +119,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                     None if path == "." => ("body".to_owned(), message),
                     None => (path, message),
                 };
-                ApiError::invalid(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "validation_failed",
-                    &field,
-                    &reason,
-                )
+                ApiError::invalid(ErrorCode::ValidationFailed, &field, &reason)
             }
         }
     })
@@ -135,8 +128,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 /// 400 for JSON that does not parse, with its position.
 fn malformed(err: &serde_json::Error) -> ApiError {
     ApiError::invalid(
-        StatusCode::BAD_REQUEST,
-        "bad_request",
+        ErrorCode::BadRequest,
         "body",
         &format!(
             "malformed JSON at line {} column {}",
@@ -178,14 +170,16 @@ pub struct QueryParams(Vec<(String, String)>);
 
 impl FromRequest for QueryParams {
     type Error = ApiError;
-    type Future = std::future::Ready<Result<Self, ApiError>>;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        std::future::ready(
+        let req = req.clone();
+        Box::pin(async move {
+            authenticated(&req).await?;
             web::Query::<Vec<(String, String)>>::from_query(req.query_string())
                 .map(|q| QueryParams(q.into_inner()))
-                .map_err(|_| ApiError::bad_request("The query string is malformed.")),
-        )
+                .map_err(|_| ApiError::bad_request("The query string is malformed."))
+        })
     }
 }
 
@@ -208,7 +202,6 @@ impl QueryParams {
             .collect()
     }
 
-    /// `key` as an integer.
     pub fn int(&self, key: &str) -> Result<Option<i64>, ValidationError> {
         self.get(key)
             .map(|v| {
@@ -218,13 +211,4 @@ impl QueryParams {
             })
             .transpose()
     }
-}
-
-/// Parses a path id segment, naming the parameter on failure (422).
-pub fn path_id<T>(
-    value: &str,
-    field: &str,
-    parse: impl Fn(&str, &str) -> Result<T, ValidationError>,
-) -> Result<T, ApiError> {
-    parse(value, field).map_err(|e| ApiError::validation(&e))
 }

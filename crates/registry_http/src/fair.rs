@@ -74,7 +74,7 @@ impl FairSlots {
         }
     }
 
-    /// Requests running now, per principal (for tests and metrics).
+    #[cfg(test)]
     pub fn running(&self, principal: &Principal) -> usize {
         let inner = self.lock();
         inner

@@ -1,12 +1,18 @@
-//! Keeping things alive until a response is sent: an in-flight slot ([`crate::inflight`]) and
-//! the request body itself.
+//! What a request holds until its response is sent, and what it gives back when its handler
+//! returns.
 //!
-//! Why the body: after answering a request whose chunked body was not read (a 401, a 404, a
-//! handler that ignores bodies), actix drains that body with no deadline, so a client trickling
-//! chunks (or sending none) holds the connection forever. [`keep_payload`] keeps the body's
-//! receiving end alive until the response is sent; actix then sees an unread body and closes
-//! the connection instead (after its 1 s linger), as it already does for `Content-Length` bodies.
+//! - The execution slot ([`crate::fair`]) is freed as soon as the handler returns: a slow reader
+//!   of the response holds none.
+//! - The in-flight permit ([`crate::inflight`]) is kept until the response is sent.
+//! - The request body is kept too. Why: after answering a request whose chunked body was not
+//!   read (a 401, a 404, a handler that ignores bodies), actix drains that body with no
+//!   deadline, so a client trickling chunks (or sending none) holds the connection forever.
+//!   Keeping the body's receiving end alive until the response is sent makes actix see an
+//!   unread body and close the connection instead (after its 1 s linger), as it already does
+//!   for `Content-Length` bodies.
 
+use crate::fair::Slot;
+use crate::inflight::Permit;
 use actix_web::body::{BodySize, BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::error::PayloadError;
@@ -23,13 +29,6 @@ use std::task::{Context, Poll};
 pub struct HeldBody<T> {
     body: BoxBody,
     _held: T,
-}
-
-impl<T> HeldBody<T> {
-    /// `body`, holding `held`.
-    pub fn new(body: BoxBody, held: T) -> Self {
-        Self { body, _held: held }
-    }
 }
 
 impl<T: Unpin> MessageBody for HeldBody<T> {
@@ -60,8 +59,7 @@ impl Stream for SharedPayload {
     }
 }
 
-/// The middleware (see the module docs).
-pub async fn keep_payload(
+pub async fn hold_until_sent(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
@@ -70,5 +68,15 @@ pub async fn keep_payload(
         Box::pin(payload.clone());
     req.set_payload(Payload::from(stream));
     let res = next.call(req).await?;
-    Ok(res.map_body(|_, body| BoxBody::new(HeldBody::new(body.boxed(), payload))))
+    let permit = {
+        let mut extensions = res.request().extensions_mut();
+        drop(extensions.remove::<Slot>());
+        extensions.remove::<Permit>()
+    };
+    Ok(res.map_body(|_, body| {
+        BoxBody::new(HeldBody {
+            body: body.boxed(),
+            _held: (payload, permit),
+        })
+    }))
 }

@@ -1,116 +1,132 @@
 #![doc = include_str!("../README.md")]
 
-pub mod auth;
-pub mod dto;
-pub mod error;
-pub mod extract;
-pub mod fair;
-pub mod hold;
-pub mod inflight;
-pub mod metrics;
-pub mod observe;
-pub mod openapi;
-pub mod routes;
-pub mod state;
+mod auth;
+mod dto;
+mod error;
+mod extract;
+mod fair;
+mod hold;
+mod inflight;
+mod metrics;
+mod observe;
+mod openapi;
+mod path;
+mod routes;
+mod state;
 
-pub use error::{ApiError, Problem, ERROR_CODES};
-pub use state::{AppState, Limits, PoolStats, PoolStatsFn};
+pub use error::ErrorCode;
+pub use metrics::{PoolStats, PoolStatsFn};
+pub use observe::observe;
+pub use state::{AppState, Limits};
 
 use actix_web::body::MessageBody;
-use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::dev::{HttpServiceFactory, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::from_fn;
-use actix_web::{guard, web, App};
+use actix_web::{guard, web, App, Resource};
 use routes::{agents, api_keys, deployments, grants, history, ops, service_tokens};
 
 /// Registers every route, the app data and the extractor configuration on `cfg`.
-/// Specific paths come before `{id}` patterns so they are matched first.
+/// Specific paths come before `{id}` patterns so they are matched first. The registry routes'
+/// handlers ask for a `Caller` (`auth`); the operational ones do not.
 pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
     cfg.app_data(web::Data::new(state))
         .app_data(web::PayloadConfig::new(extract::BODY_LIMIT))
-        .app_data(web::PathConfig::default().error_handler(|err, _| {
-            ApiError::bad_request(format!("Invalid path parameter: {err}")).into()
-        }))
         .service(web::resource("/healthz").route(get().to(ops::healthz)))
         .service(web::resource("/healthcheck").route(get().to(ops::healthcheck)))
         .service(web::resource("/readyz").route(get().to(ops::readyz)))
         .service(web::resource("/metrics").route(get().to(ops::metrics)))
-        .service(web::resource("/openapi.json").route(get().to(ops::openapi)))
-        .service(web::resource("/agents").route(get().to(agents::list_agents)))
-        .service(
+        .service(web::resource("/openapi.json").route(get().to(openapi::openapi)))
+        .service(registry(
+            web::resource("/agents").route(get().to(agents::list_agents)),
+        ))
+        .service(registry(
             web::resource("/agents/register-build").route(web::post().to(agents::register_build)),
-        )
-        .service(web::resource("/agents/register").route(web::post().to(agents::register)))
+        ))
         .service(
+            web::resource("/agents/register")
+                .route(web::post().to(agents::register))
+                .wrap(from_fn(auth::refuse_before_405::<auth::Registrant>)),
+        )
+        .service(registry(
             web::resource("/agents/name/{agent_name}")
                 .route(get().to(agents::get_agent_by_name))
                 .route(web::put().to(agents::upsert_agent))
                 .route(web::delete().to(agents::delete_agent_by_name)),
-        )
-        .service(
+        ))
+        .service(registry(
             web::resource("/agents/{agent_id}")
                 .route(get().to(agents::get_agent))
                 .route(web::patch().to(agents::patch_agent))
                 .route(web::delete().to(agents::delete_agent)),
-        )
-        .service(
+        ))
+        .service(registry(
             web::resource("/agents/{agent_id}/heartbeat").route(web::post().to(agents::heartbeat)),
-        )
-        .service(web::resource("/agents/{agent_id}/events").route(get().to(agents::list_events)))
-        .service(
+        ))
+        .service(registry(
+            web::resource("/agents/{agent_id}/events").route(get().to(agents::list_events)),
+        ))
+        .service(registry(
             web::resource("/agents/{agent_id}/deployments")
                 .route(web::post().to(deployments::create_deployment))
                 .route(get().to(deployments::list_deployments)),
-        )
-        .service(
+        ))
+        .service(registry(
             web::resource("/agents/{agent_id}/deployments/{deployment_id}")
                 .route(get().to(deployments::get_deployment))
                 .route(web::delete().to(deployments::delete_deployment)),
-        )
-        .service(
+        ))
+        .service(registry(
             web::resource("/agents/{agent_id}/deployments/{deployment_id}/promote")
                 .route(web::post().to(deployments::promote_deployment)),
-        )
-        .service(
+        ))
+        .service(registry(
             web::resource("/agents/{agent_id}/grants")
                 .route(get().to(grants::list_grants))
                 .route(web::post().to(grants::add_grant)),
-        )
-        .service(
+        ))
+        .service(registry(
             web::resource("/agents/{agent_id}/grants/{principal}")
                 .route(web::delete().to(grants::revoke_grant)),
-        )
-        .service(web::resource("/deployment-history").route(get().to(history::list_history)))
-        .service(
+        ))
+        .service(registry(
+            web::resource("/deployment-history").route(get().to(history::list_history)),
+        ))
+        .service(registry(
             web::resource("/deployment-history/{deployment_id}")
                 .route(get().to(history::get_history)),
-        )
-        .service(
+        ))
+        .service(registry(
             web::resource("/agent_api_keys")
                 .route(web::post().to(api_keys::create_api_key))
                 .route(get().to(api_keys::list_api_keys)),
-        )
-        .service(
+        ))
+        .service(registry(
             web::resource("/agent_api_keys/name/{name}")
                 .route(get().to(api_keys::get_api_key_by_name))
                 .route(web::delete().to(api_keys::delete_api_key_by_name)),
-        )
-        .service(
+        ))
+        .service(registry(
             web::resource("/agent_api_keys/{id}")
                 .route(get().to(api_keys::get_api_key))
                 .route(web::delete().to(api_keys::delete_api_key)),
-        )
-        .service(
+        ))
+        .service(registry(
             web::resource("/service_tokens")
                 .route(web::post().to(service_tokens::create_service_token))
                 .route(get().to(service_tokens::list_service_tokens)),
-        )
-        .service(
+        ))
+        .service(registry(
             web::resource("/service_tokens/{id}")
                 .route(web::delete().to(service_tokens::revoke_service_token)),
-        )
+        ))
         .default_service(web::to(|| async {
-            Err::<actix_web::HttpResponse, _>(ApiError::route_not_found())
+            Err::<actix_web::HttpResponse, _>(error::ApiError::route_not_found())
         }));
+}
+
+/// A registry resource: like its handlers, its 405 answers only an authenticated caller.
+fn registry(resource: Resource) -> impl HttpServiceFactory {
+    resource.wrap(from_fn(auth::refuse_before_405::<auth::Caller>))
 }
 
 /// A route answering GET and HEAD (actix sends HEAD the same headers and no body).
@@ -118,8 +134,8 @@ fn get() -> actix_web::Route {
     web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
 }
 
-/// The whole application: routes plus the authentication and observation middleware. Used by
-/// the server (once per worker) and by tests.
+/// The whole application: routes plus the observation and holding middleware. Used by the
+/// server (once per worker) and by tests.
 pub fn build_app(
     state: AppState,
 ) -> App<
@@ -133,7 +149,6 @@ pub fn build_app(
 > {
     App::new()
         .configure(|cfg| configure(cfg, state))
-        .wrap(from_fn(auth::require_credentials))
-        .wrap(from_fn(hold::keep_payload))
+        .wrap(from_fn(hold::hold_until_sent))
         .wrap(from_fn(observe::observe))
 }

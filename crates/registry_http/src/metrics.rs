@@ -1,10 +1,24 @@
 //! Prometheus collectors: requests by route template, method and status; latency by route
 //! template; pool gauges.
 
-use crate::state::PoolStats;
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, TextEncoder,
 };
+use std::sync::Arc;
+
+/// A snapshot of the database pool, for the `/metrics` gauges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PoolStats {
+    /// Open connections (busy + idle).
+    pub connections: u32,
+    /// Idle connections.
+    pub idle_connections: u32,
+    /// Configured maximum.
+    pub max_size: u32,
+}
+
+/// Reads the pool state; supplied by the server so this crate does not depend on the pool type.
+pub type PoolStatsFn = Arc<dyn Fn() -> PoolStats + Send + Sync>;
 
 /// The collectors of one app (each app has its own registry, so tests do not interfere).
 pub struct Metrics {
@@ -23,7 +37,6 @@ impl Default for Metrics {
 }
 
 impl Metrics {
-    /// Fresh collectors.
     // The constructors fail only on invalid metric names or label sets, which are constants
     // here: a failure is a programming error caught by every test.
     #[allow(clippy::expect_used)]
@@ -72,7 +85,6 @@ impl Metrics {
         }
     }
 
-    /// Records one finished request.
     pub fn observe(&self, route: &str, method: &str, status: u16, seconds: f64) {
         self.requests
             .with_label_values(&[route, method, &status.to_string()])

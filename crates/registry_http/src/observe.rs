@@ -50,7 +50,9 @@ pub fn method_label(method: &Method) -> &'static str {
 /// The label of every method outside the served set (TRACE, CONNECT and extension methods).
 pub const OTHER_METHOD: &str = "other";
 
-/// The middleware (see the module docs).
+/// The outermost middleware: request id, 501 for a method outside the served set, panic
+/// containment, problem+json for every error that did not come from our handlers, and one log
+/// line and the metrics of each request.
 pub async fn observe(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,

@@ -1,6 +1,8 @@
-//! The OpenAPI document, generated from the handlers' annotations and the DTOs.
+//! The OpenAPI document, generated from the handlers' annotations and the DTOs, and its route.
 
+use crate::error::Problem;
 use crate::routes::{agents, api_keys, deployments, grants, history, ops, service_tokens};
+use actix_web::HttpResponse;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -20,8 +22,10 @@ use utoipa::{Modify, OpenApi};
         grants::list_grants, grants::add_grant, grants::revoke_grant,
         service_tokens::create_service_token, service_tokens::list_service_tokens,
         service_tokens::revoke_service_token,
-        ops::healthz, ops::healthcheck, ops::readyz, ops::metrics, ops::openapi,
+        ops::healthz, ops::healthcheck, ops::readyz, ops::metrics, openapi,
     ),
+    // The problem responses (`crate::error::NotFound`...) name `Problem` without registering it.
+    components(schemas(Problem)),
     modifiers(&Security),
     security(("bearer" = []), ("agent_key" = [])),
 )]
@@ -46,4 +50,13 @@ impl Modify for Security {
 /// The document as pretty JSON (what `/openapi.json` serves, byte for byte).
 pub fn openapi_json() -> String {
     ApiDoc::openapi().to_pretty_json().unwrap_or_default()
+}
+
+/// This document.
+#[utoipa::path(get, path = "/openapi.json", tag = "operations",
+    responses((status = 200, body = Object, content_type = "application/json")))]
+pub async fn openapi() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(openapi_json())
 }

@@ -1,8 +1,9 @@
-//! What every handler shares: the registry, the authenticator, metrics, and pool state.
+//! What every handler shares: the registry, the authenticator, metrics, pool state and the
+//! per-process bounds on callers.
 
 use crate::fair::FairSlots;
 use crate::inflight::InFlight;
-use crate::metrics::Metrics;
+use crate::metrics::{Metrics, PoolStatsFn};
 use registry_ports::Authenticator;
 use registry_usecases::Registry;
 use std::sync::Arc;
@@ -15,8 +16,8 @@ pub struct Limits {
     pub body_read_timeout: Duration,
     /// Requests one authenticated principal may have in flight at once (→ 429).
     pub max_inflight_per_principal: usize,
-    /// Authenticated requests whose handlers run at once, shared fairly between principals
-    /// ([`crate::fair`]); the server sizes it to the database pool.
+    /// Authenticated requests whose handlers run at once, shared fairly between principals;
+    /// the server sizes it to the database pool.
     pub execution_slots: usize,
 }
 
@@ -30,41 +31,22 @@ impl Default for Limits {
     }
 }
 
-/// A snapshot of the database pool, for the `/metrics` gauges.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct PoolStats {
-    /// Open connections (busy + idle).
-    pub connections: u32,
-    /// Idle connections.
-    pub idle_connections: u32,
-    /// Configured maximum.
-    pub max_size: u32,
-}
-
-/// Reads the pool state; supplied by the server so this crate does not depend on the pool type.
-pub type PoolStatsFn = Arc<dyn Fn() -> PoolStats + Send + Sync>;
-
 /// Application state, cloned into every worker.
 #[derive(Clone)]
 pub struct AppState {
-    /// Every use case.
-    pub registry: Registry,
-    /// Turns credentials into principals.
-    pub authenticator: Arc<dyn Authenticator>,
-    /// Prometheus registry and collectors.
-    pub metrics: Arc<Metrics>,
+    pub(crate) registry: Registry,
+    pub(crate) authenticator: Arc<dyn Authenticator>,
+    pub(crate) metrics: Arc<Metrics>,
     /// Pool state for the gauges, when there is a pool.
-    pub pool_stats: Option<PoolStatsFn>,
-    /// Request and caller bounds.
-    pub limits: Limits,
-    /// In-flight requests per principal (shared by every worker).
-    pub inflight: Arc<InFlight>,
-    /// Execution slots shared fairly between principals (shared by every worker).
-    pub slots: Arc<FairSlots>,
+    pub(crate) pool_stats: Option<PoolStatsFn>,
+    pub(crate) limits: Limits,
+    /// Shared by every worker, as is `slots`.
+    pub(crate) inflight: Arc<InFlight>,
+    pub(crate) slots: Arc<FairSlots>,
 }
 
 impl AppState {
-    /// State over `registry`, authenticating with `authenticator`.
+    /// State over `registry`, authenticating with `authenticator`, with the default [`Limits`].
     pub fn new(registry: Registry, authenticator: Arc<dyn Authenticator>) -> Self {
         Self {
             registry,

@@ -284,7 +284,7 @@ async fn a_panicking_handler_answers_500_with_the_request_id_and_the_app_keeps_s
                 "/fine",
                 web::get().to(|| async { HttpResponse::Ok().finish() }),
             )
-            .wrap(from_fn(registry_http::observe::observe)),
+            .wrap(from_fn(registry_http::observe)),
     )
     .await;
     let err = test::try_call_service(

@@ -5,6 +5,7 @@ mod common;
 
 use actix_web::test::TestRequest;
 use common::{admin, app, send, state};
+use registry_http::ErrorCode;
 use std::sync::Arc;
 
 #[actix_web::test]
@@ -62,10 +63,22 @@ async fn openapi_json_is_served_and_docs_copy_is_in_sync() {
 async fn docs_errors_md_lists_every_code() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/errors.md");
     let doc = std::fs::read_to_string(path).unwrap();
-    for (code, status, _) in registry_http::ERROR_CODES {
+    for code in ErrorCode::ALL {
+        let status = code.status().as_u16();
         assert!(
             doc.contains(&format!("| `{code}` | {status} |")),
             "docs/errors.md lacks `{code}` ({status})"
         );
+        let row = format!("| `{code}` | {status} | {} |", code.description());
+        assert!(
+            doc.lines().any(|line| line == row),
+            "docs/errors.md's row of `{code}` differs from ErrorCode: {row}"
+        );
     }
+    let rows = doc.lines().filter(|l| l.starts_with("| `")).count();
+    assert_eq!(
+        rows,
+        ErrorCode::ALL.len(),
+        "docs/errors.md lists a code ErrorCode lacks"
+    );
 }

@@ -1,10 +1,19 @@
-//! HTTP tests of protocol details: repeated credential headers, HEAD, conditional GET.
+//! HTTP tests of protocol details: repeated credential headers, authentication before
+//! anything else about a registry route, execution slots, HEAD, conditional GET.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
+use actix_web::dev::Service;
 use actix_web::test::TestRequest;
 use common::{admin, app, as_admin, register_build, send, state};
+use registry_domain::Principal;
+use registry_http::AppState;
+use registry_ports::{AuthError, Authenticator, Credential};
+use registry_usecases::CredentialAuthenticator;
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Duration;
 
 #[actix_web::test]
 async fn repeated_credential_headers_are_400() {
@@ -132,4 +141,146 @@ async fn unserved_methods_are_501_before_routing_and_counted_as_other() {
         !text.contains("BREW") && !text.contains("TRACE") && !text.contains("XXXX"),
         "{text}"
     );
+}
+
+/// An authenticator that answers after a while, as one reading a database does: the handler's
+/// other extractors are polled meanwhile.
+struct Slow(Arc<dyn Authenticator>);
+
+#[async_trait::async_trait]
+impl Authenticator for Slow {
+    async fn authenticate(&self, credential: &Credential) -> Result<Principal, AuthError> {
+        actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+        self.0.authenticate(credential).await
+    }
+}
+
+#[actix_web::test]
+async fn a_refused_caller_hears_only_the_refusal_whatever_else_is_wrong() {
+    let registry = common::registry(true);
+    let authenticator = Arc::new(CredentialAuthenticator::from_registry(&registry));
+    let app = app(AppState::new(registry, Arc::new(Slow(authenticator)))).await;
+    let wrong = ("Authorization", "Bearer wrong-token");
+    let bad_path = TestRequest::get().uri("/agents/not-a-uuid");
+    send(&app, bad_path.insert_header(wrong))
+        .await
+        .problem(401, "unauthenticated");
+    let bad_ids = TestRequest::delete().uri("/agents/x/deployments/y");
+    send(&app, bad_ids.insert_header(wrong))
+        .await
+        .problem(401, "unauthenticated");
+    let bad_query = TestRequest::get().uri("/deployment-history?agent_id=x");
+    send(&app, bad_query.insert_header(wrong))
+        .await
+        .problem(401, "unauthenticated");
+    let compressed = TestRequest::post()
+        .uri("/agents/register-build")
+        .insert_header(wrong)
+        .insert_header(("Content-Encoding", "gzip"))
+        .set_payload("x");
+    send(&app, compressed).await.problem(401, "unauthenticated");
+    let malformed = TestRequest::post()
+        .uri("/agents/register")
+        .insert_header(("X-Agent-API-Key", "agk_unknown"))
+        .set_payload("{");
+    let r = send(&app, malformed).await;
+    let detail = r.problem(401, "unauthenticated")["detail"]
+        .as_str()
+        .unwrap();
+    assert!(detail.contains("AGENT_API_KEY"), "{detail}");
+
+    let authenticated = send(&app, as_admin(TestRequest::get(), "/agents/not-a-uuid")).await;
+    let field = &authenticated.problem(422, "validation_failed")["errors"][0]["field"];
+    assert_eq!(field, "agent_id");
+    let both = as_admin(TestRequest::delete(), "/agents/x/deployments/y");
+    let r = send(&app, both).await;
+    assert_eq!(
+        r.problem(422, "validation_failed")["errors"][0]["field"],
+        "agent_id"
+    );
+}
+
+#[actix_web::test]
+async fn a_wrong_method_is_405_for_an_authenticated_caller_only() {
+    let app = app(state()).await;
+    for (credential, status) in [(None, 401), (Some("Bearer wrong"), 401), (Some(""), 405)] {
+        let mut req = TestRequest::put().uri("/agents");
+        req = match credential {
+            Some("") => req.insert_header(admin()),
+            Some(c) => req.insert_header(("Authorization", c)),
+            None => req,
+        };
+        let r = send(&app, req).await;
+        assert_eq!(r.status.as_u16(), status, "{credential:?}: {}", r.json);
+        if status == 405 {
+            r.problem(405, "method_not_allowed");
+            assert_eq!(r.header("allow").as_deref(), Some("GET, HEAD"));
+        }
+    }
+    let r = send(&app, TestRequest::get().uri("/agents/register")).await;
+    let detail = r.problem(401, "unauthenticated")["detail"]
+        .as_str()
+        .unwrap();
+    assert!(detail.contains("AGENT_API_KEY"), "{detail}");
+    let public = send(&app, TestRequest::post().uri("/healthz")).await;
+    public.problem(405, "method_not_allowed");
+}
+
+#[actix_web::test]
+async fn unknown_paths_are_404_whatever_the_credentials() {
+    let app = app(state()).await;
+    let (name, value) = admin();
+    for req in [
+        TestRequest::get().uri("/nowhere"),
+        TestRequest::get()
+            .uri("/agents/x/nowhere")
+            .insert_header(("Authorization", "Bearer wrong")),
+        TestRequest::get()
+            .uri("/agents/")
+            .append_header((name, value.clone()))
+            .append_header((name, value.clone())),
+        as_admin(TestRequest::get(), "/nowhere"),
+    ] {
+        send(&app, req).await.problem(404, "not_found");
+    }
+}
+
+#[actix_web::test]
+async fn a_body_on_its_way_holds_no_execution_slot() {
+    let st = state().with_limits(registry_http::Limits {
+        execution_slots: 1,
+        ..Default::default()
+    });
+    let app = app(st).await;
+    let body = json!({"name": "slow-body", "description": "d"}).to_string();
+    let (mut sender, payload) = actix_http::h1::Payload::create(false);
+    let (slow, _) = as_admin(TestRequest::post(), "/agents/register-build")
+        .insert_header(("Content-Type", "application/json"))
+        .insert_header(("Content-Length", body.len().to_string()))
+        .to_request()
+        .replace_payload(actix_http::Payload::from(payload));
+    let slow = app.call(slow);
+    let others = async {
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+        // The only slot is free while the body is on its way.
+        for _ in 0..3 {
+            let r = send(&app, as_admin(TestRequest::get(), "/agents")).await;
+            assert_eq!(r.status.as_u16(), 200);
+        }
+        sender.feed_data(body.into());
+        sender.feed_eof();
+    };
+    let (slow, ()) =
+        tokio::time::timeout(Duration::from_secs(5), async { tokio::join!(slow, others) })
+            .await
+            .expect("other requests got the only slot");
+    let slow = slow.unwrap();
+    assert_eq!(slow.status().as_u16(), 200);
+    let after = tokio::time::timeout(
+        Duration::from_secs(5),
+        send(&app, as_admin(TestRequest::get(), "/agents")),
+    )
+    .await
+    .expect("the slot came back");
+    assert_eq!(after.status.as_u16(), 200);
 }

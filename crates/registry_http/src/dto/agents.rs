@@ -93,6 +93,7 @@ pub struct RegisterBuildRequest {
     pub agent_input_type: Option<String>,
     /// Accepted and ignored: identity comes from credentials only.
     #[schema(value_type = Option<Object>)]
+    #[allow(dead_code)] // documented and accepted, never read
     pub principal_context: Option<serde_json::Value>,
 }
 
@@ -117,6 +118,7 @@ pub struct RegisterAgentRequest {
     pub agent_input_type: Option<String>,
     /// Accepted and ignored.
     #[schema(value_type = Option<Object>)]
+    #[allow(dead_code)] // documented and accepted, never read
     pub principal_context: Option<serde_json::Value>,
 }
 
@@ -132,5 +134,6 @@ pub struct UpsertAgentRequest {
     pub agent_input_type: Option<String>,
     /// Accepted and ignored.
     #[schema(value_type = Option<Object>)]
+    #[allow(dead_code)] // documented and accepted, never read
     pub principal_context: Option<serde_json::Value>,
 }

@@ -1,32 +1,14 @@
-//! The agent a route addresses: by id (`{agent_id}`), by name (`{agent_name}`), or by the
-//! peer's `agent_id` / `agent_name` selector of a query or body. The by-id and by-name routes
-//! resolve it here and share one body per use case.
+//! The agent a route addresses by the peer's `agent_id` / `agent_name` selector of a query or
+//! body, and the bodies the by-id and by-name routes share (their path is read by
+//! `InPath<AgentRef>`).
 
 use super::agent_response_unless;
 use crate::auth::Caller;
 use crate::dto::DeleteResponse;
 use crate::error::ApiError;
-use crate::extract::path_id;
 use crate::state::AppState;
 use actix_web::HttpResponse;
 use registry_domain::{AgentId, AgentName, AgentRef};
-
-/// The `{agent_id}` path segment (422 naming `agent_id` when it is not a UUID).
-pub fn agent_id(raw: &str) -> Result<AgentId, ApiError> {
-    path_id(raw, "agent_id", AgentId::parse)
-}
-
-/// `/agents/{agent_id}`: 422 naming `agent_id` when `raw` is not a UUID.
-pub fn by_id(raw: &str) -> Result<AgentRef, ApiError> {
-    agent_id(raw).map(AgentRef::Id)
-}
-
-/// `/agents/name/{agent_name}`: an invalid name names no agent, so 404 `agent_not_found`.
-pub fn by_name(raw: &str) -> Result<AgentRef, ApiError> {
-    AgentName::parse_field(raw, "agent_name")
-        .map(AgentRef::Name)
-        .map_err(|_| ApiError::agent_not_found())
-}
 
 /// What a selector is for: only the wording of the peer's 400s differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,30 +101,9 @@ mod tests {
     fn problem(err: ApiError) -> (u16, &'static str, Option<String>) {
         (
             err.status.as_u16(),
-            err.code,
+            err.code.as_str(),
             err.errors.map(|f| f[0].field.clone()),
         )
-    }
-
-    #[test]
-    fn an_invalid_id_is_422_naming_agent_id() {
-        assert_eq!(
-            by_id("not-a-uuid").map_err(problem).err(),
-            Some((422, "validation_failed", Some("agent_id".to_owned())))
-        );
-    }
-
-    #[test]
-    fn an_invalid_name_names_no_agent() {
-        let err = by_name("Not A Name").map_err(problem).err();
-        assert_eq!(err.map(|e| (e.0, e.1)), Some((404, "agent_not_found")));
-    }
-
-    #[test]
-    fn valid_segments_resolve_to_their_variant() {
-        assert!(matches!(by_name("ok-name"), Ok(AgentRef::Name(_))));
-        let id = "6f1c2a3e-2d4b-4c5a-9e8f-0a1b2c3d4e5f";
-        assert!(matches!(by_id(id), Ok(AgentRef::Id(_))));
     }
 
     #[test]

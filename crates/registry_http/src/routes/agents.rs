@@ -1,19 +1,23 @@
 //! `/agents`: lookup, list, register-build, register, PUT upsert, PATCH, delete, heartbeat,
 //! events.
 
-use super::agent_ref::{self, agent_id};
+use super::agent_ref;
 use super::{
     agent_response, created_or_ok, direction_of, if_match, if_none_match, list_response,
     ok_registry_created, page_of,
 };
-use crate::auth::Caller;
+use crate::auth::{Caller, Registrant};
 use crate::dto::{
     agent_patch, parse_metadata, AgentResponse, DeleteResponse, EventResponse,
     RegisterAgentRequest, RegisterAgentResponse, RegisterBuildRequest, UpsertAgentRequest,
     UpsertAgentResponse,
 };
-use crate::error::{ApiError, Problem};
+use crate::error::{
+    ApiError, Conflict, Forbidden, NotFound, PreconditionFailed, RegistrationUnauthenticated,
+    Unprocessable,
+};
 use crate::extract::{JsonBody, QueryParams};
+use crate::path::InPath;
 use crate::state::AppState;
 use actix_web::http::header::ETAG;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -30,10 +34,6 @@ use serde_json::{Map, Value};
 
 type Handled = Result<HttpResponse, ApiError>;
 
-fn agent_name(raw: &str) -> Result<AgentName, ApiError> {
-    AgentName::parse_field(raw, "agent_name").map_err(|e| ApiError::validation(&e))
-}
-
 fn input_type(raw: Option<String>) -> Result<Option<AgentInputType>, ValidationError> {
     raw.as_deref().map(AgentInputType::parse).transpose()
 }
@@ -43,20 +43,14 @@ fn input_type(raw: Option<String>) -> Result<Option<AgentInputType>, ValidationE
     params(("agent_id" = String, Path, description = "Agent id (UUID)")),
     responses((status = 200, body = AgentResponse, headers(("ETag" = String))),
         (status = 304, description = "`If-None-Match` names the current ETag", headers(("ETag" = String))),
-        (status = 404, body = Problem, content_type = "application/problem+json")))]
+        NotFound))]
 pub async fn get_agent(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    InPath(agent): InPath<AgentRef>,
     req: HttpRequest,
 ) -> Handled {
-    agent_ref::get(
-        &state,
-        &caller,
-        if_none_match(&req).as_deref(),
-        &agent_ref::by_id(&path)?,
-    )
-    .await
+    agent_ref::get(&state, &caller, if_none_match(&req).as_deref(), &agent).await
 }
 
 /// Get an agent by name.
@@ -64,20 +58,14 @@ pub async fn get_agent(
     params(("agent_name" = String, Path, description = "Agent name")),
     responses((status = 200, body = AgentResponse, headers(("ETag" = String))),
         (status = 304, description = "`If-None-Match` names the current ETag", headers(("ETag" = String))),
-        (status = 404, body = Problem, content_type = "application/problem+json")))]
+        NotFound))]
 pub async fn get_agent_by_name(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    InPath(agent): InPath<AgentRef>,
     req: HttpRequest,
 ) -> Handled {
-    agent_ref::get(
-        &state,
-        &caller,
-        if_none_match(&req).as_deref(),
-        &agent_ref::by_name(&path)?,
-    )
-    .await
+    agent_ref::get(&state, &caller, if_none_match(&req).as_deref(), &agent).await
 }
 
 /// List the live agents the caller may read.
@@ -92,7 +80,7 @@ pub async fn get_agent_by_name(
         ("task_id" = Option<String>, Query, description = "Accepted; matches nothing (no tasks here)"),
     ),
     responses((status = 200, body = Vec<AgentResponse>, headers(("X-Total-Count" = u64))),
-        (status = 422, body = Problem, content_type = "application/problem+json")))]
+        Unprocessable))]
 pub async fn list_agents(state: web::Data<AppState>, caller: Caller, q: QueryParams) -> Handled {
     let statuses = q
         .all("status")
@@ -147,8 +135,8 @@ fn card_metadata_filter(raw: &str) -> Result<Map<String, Value>, ValidationError
     responses((status = 200, body = AgentResponse, description = "Created (`Registry-Created: true`, `Location`) or the existing agent, unchanged (`Registry-Created: false`)",
             headers(("Registry-Created" = String, description = "true when this call created the agent"),
                 ("Location" = String, description = "Only when created"), ("ETag" = String))),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")))]
+        Conflict,
+        Unprocessable))]
 pub async fn register_build(
     state: web::Data<AppState>,
     caller: Caller,
@@ -179,13 +167,13 @@ pub async fn register_build(
     responses((status = 200, body = RegisterAgentResponse, description = "Registered; `Registry-Created` tells whether a new agent was created",
             headers(("Registry-Created" = String, description = "true when this call created the agent"),
                 ("Location" = String, description = "Only when created"), ("ETag" = String))),
-        (status = 401, body = Problem, content_type = "application/problem+json", description = "No credential: register the build and give the agent an internal key (docs/agentex-runtime.md)"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")))]
+        RegistrationUnauthenticated,
+        NotFound,
+        Conflict,
+        Unprocessable))]
 pub async fn register(
     state: web::Data<AppState>,
-    caller: Caller,
+    Registrant(caller): Registrant,
     body: JsonBody<RegisterAgentRequest>,
 ) -> Handled {
     let b = body.0;
@@ -245,20 +233,20 @@ fn deployment_id_of(metadata: Option<&Metadata>) -> Result<Option<DeploymentId>,
     request_body = UpsertAgentRequest,
     responses((status = 201, body = UpsertAgentResponse, headers(("Location" = String), ("ETag" = String))),
         (status = 200, body = UpsertAgentResponse),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 412, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")))]
+        Conflict,
+        PreconditionFailed,
+        Unprocessable))]
 pub async fn upsert_agent(
     state: web::Data<AppState>,
     caller: Caller,
     req: HttpRequest,
-    path: web::Path<String>,
+    InPath(name): InPath<AgentName>,
     body: JsonBody<UpsertAgentRequest>,
 ) -> Handled {
     let b = body.0;
     let input = UpsertAgentInput {
         agent: NewAgent {
-            name: agent_name(&path)?,
+            name,
             description: Description::parse(&b.description)?,
             acp_type: DEFAULT_ACP_TYPE,
             acp_url: None,
@@ -288,17 +276,16 @@ pub async fn upsert_agent(
         ("If-Match" = Option<String>, Header, description = "ETag the agent must still have")),
     request_body(content = Object, content_type = "application/merge-patch+json"),
     responses((status = 200, body = AgentResponse, headers(("ETag" = String))),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 412, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")))]
+        NotFound,
+        PreconditionFailed,
+        Unprocessable))]
 pub async fn patch_agent(
     state: web::Data<AppState>,
     caller: Caller,
     req: HttpRequest,
-    path: web::Path<String>,
+    InPath(id): InPath<AgentId>,
     body: JsonBody<serde_json::Value>,
 ) -> Handled {
-    let id = agent_id(&path)?;
     let Value::Object(patch) = body.0 else {
         return Err(ValidationError::new("body", "must be a JSON object (merge patch)").into());
     };
@@ -311,41 +298,40 @@ pub async fn patch_agent(
 #[utoipa::path(delete, path = "/agents/{agent_id}", tag = "agents",
     params(("agent_id" = String, Path, description = "Agent id (UUID)")),
     responses((status = 200, body = DeleteResponse),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json")))]
+        Forbidden,
+        NotFound))]
 pub async fn delete_agent(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    InPath(agent): InPath<AgentRef>,
 ) -> Handled {
-    agent_ref::delete(&state, &caller, &agent_ref::by_id(&path)?).await
+    agent_ref::delete(&state, &caller, &agent).await
 }
 
 /// Delete an agent by name (→ Deleted).
 #[utoipa::path(delete, path = "/agents/name/{agent_name}", tag = "agents",
     params(("agent_name" = String, Path, description = "Agent name")),
     responses((status = 200, body = DeleteResponse),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json")))]
+        Forbidden,
+        NotFound))]
 pub async fn delete_agent_by_name(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    InPath(agent): InPath<AgentRef>,
 ) -> Handled {
-    agent_ref::delete(&state, &caller, &agent_ref::by_name(&path)?).await
+    agent_ref::delete(&state, &caller, &agent).await
 }
 
 /// Heartbeat: sets `last_seen_at`; Unhealthy → Ready.
 #[utoipa::path(post, path = "/agents/{agent_id}/heartbeat", tag = "agents",
     params(("agent_id" = String, Path, description = "Agent id (UUID)")),
     responses((status = 200, body = AgentResponse, headers(("ETag" = String))),
-        (status = 404, body = Problem, content_type = "application/problem+json")))]
+        NotFound))]
 pub async fn heartbeat(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    InPath(id): InPath<AgentId>,
 ) -> Handled {
-    let id = agent_id(&path)?;
     let agent = state.registry.heartbeat(&caller.0, id).await?;
     Ok(agent_response(&agent))
 }
@@ -356,14 +342,13 @@ pub async fn heartbeat(
         ("limit" = Option<i64>, Query, description = "1..=1000, default 50"),
         ("page_number" = Option<i64>, Query, description = ">= 1, default 1")),
     responses((status = 200, body = Vec<EventResponse>, headers(("X-Total-Count" = u64))),
-        (status = 404, body = Problem, content_type = "application/problem+json")))]
+        NotFound))]
 pub async fn list_events(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    InPath(id): InPath<AgentId>,
     q: QueryParams,
 ) -> Handled {
-    let id = agent_id(&path)?;
     let page = state
         .registry
         .list_agent_events(&caller.0, id, page_of(&q)?)

@@ -5,8 +5,9 @@ use super::history::selector_of;
 use super::{list_response, page_of};
 use crate::auth::Caller;
 use crate::dto::{AgentApiKeyResponse, CreateApiKeyRequest, CreateApiKeyResponse};
-use crate::error::{ApiError, Problem};
-use crate::extract::{path_id, JsonBody, QueryParams};
+use crate::error::{ApiError, BadRequest, Conflict, NotFound, Unprocessable};
+use crate::extract::{JsonBody, QueryParams};
+use crate::path::{InPath, KeyName};
 use crate::state::AppState;
 use actix_web::http::header::LOCATION;
 use actix_web::{web, HttpResponse};
@@ -39,10 +40,10 @@ fn by_name(
 #[utoipa::path(post, path = "/agent_api_keys", tag = "agent_api_keys",
     request_body = CreateApiKeyRequest,
     responses((status = 200, body = CreateApiKeyResponse, headers(("Location" = String))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")))]
+        BadRequest,
+        NotFound,
+        Conflict,
+        Unprocessable))]
 pub async fn create_api_key(
     state: web::Data<AppState>,
     caller: Caller,
@@ -75,8 +76,8 @@ pub async fn create_api_key(
         ("limit" = Option<i64>, Query, description = "1..=1000, default 50"),
         ("page_number" = Option<i64>, Query, description = ">= 1, default 1")),
     responses((status = 200, body = Vec<AgentApiKeyResponse>, headers(("X-Total-Count" = u64))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json")))]
+        BadRequest,
+        NotFound))]
 pub async fn list_api_keys(state: web::Data<AppState>, caller: Caller, q: QueryParams) -> Handled {
     let input = ListApiKeysInput {
         agent: selector_of(&q, SelectorPurpose::ListApiKeys)?,
@@ -90,13 +91,12 @@ pub async fn list_api_keys(state: web::Data<AppState>, caller: Caller, q: QueryP
 #[utoipa::path(get, path = "/agent_api_keys/{id}", tag = "agent_api_keys",
     params(("id" = String, Path, description = "Key id (UUID)")),
     responses((status = 200, body = AgentApiKeyResponse),
-        (status = 404, body = Problem, content_type = "application/problem+json")))]
+        NotFound))]
 pub async fn get_api_key(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    InPath(id): InPath<ApiKeyId>,
 ) -> Handled {
-    let id = path_id(&path, "id", ApiKeyId::parse)?;
     let key = state.registry.get_api_key(&caller.0, id).await?;
     Ok(HttpResponse::Ok().json(AgentApiKeyResponse::from(&key)))
 }
@@ -108,15 +108,15 @@ pub async fn get_api_key(
         ("agent_name" = Option<String>, Query, description = "Agent name"),
         ("api_key_type" = Option<String>, Query, description = "Default external")),
     responses((status = 200, body = AgentApiKeyResponse),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json")))]
+        BadRequest,
+        NotFound))]
 pub async fn get_api_key_by_name(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    InPath(KeyName(name)): InPath<KeyName>,
     q: QueryParams,
 ) -> Handled {
-    let input = by_name(&q, path.into_inner(), SelectorPurpose::GetApiKey)?;
+    let input = by_name(&q, name, SelectorPurpose::GetApiKey)?;
     let key = state.registry.get_api_key_by_name(&caller.0, input).await?;
     Ok(HttpResponse::Ok().json(AgentApiKeyResponse::from(&key)))
 }
@@ -125,13 +125,12 @@ pub async fn get_api_key_by_name(
 #[utoipa::path(delete, path = "/agent_api_keys/{id}", tag = "agent_api_keys",
     params(("id" = String, Path, description = "Key id (UUID)")),
     responses((status = 200, body = String, content_type = "application/json", example = json!("Agent API key with ID 6f1c… deleted")),
-        (status = 404, body = Problem, content_type = "application/problem+json")))]
+        NotFound))]
 pub async fn delete_api_key(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    InPath(id): InPath<ApiKeyId>,
 ) -> Handled {
-    let id = path_id(&path, "id", ApiKeyId::parse)?;
     let key = state.registry.delete_api_key(&caller.0, id).await?;
     Ok(HttpResponse::Ok().json(format!("Agent API key with ID {} deleted", key.id)))
 }
@@ -143,15 +142,15 @@ pub async fn delete_api_key(
         ("agent_name" = Option<String>, Query, description = "Agent name"),
         ("api_key_type" = Option<String>, Query, description = "Default external")),
     responses((status = 200, body = String, content_type = "application/json", example = json!("Agent api_key 'ci' deleted")),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json")))]
+        BadRequest,
+        NotFound))]
 pub async fn delete_api_key_by_name(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    InPath(KeyName(name)): InPath<KeyName>,
     q: QueryParams,
 ) -> Handled {
-    let input = by_name(&q, path.into_inner(), SelectorPurpose::DeleteApiKey)?;
+    let input = by_name(&q, name, SelectorPurpose::DeleteApiKey)?;
     let key = state
         .registry
         .delete_api_key_by_name(&caller.0, input)

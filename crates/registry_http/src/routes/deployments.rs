@@ -1,11 +1,11 @@
 //! `/agents/{agent_id}/deployments`: create, list, get, delete (soft), promote.
 
-use super::agent_ref::agent_id;
 use super::{direction_of, list_response, only_order_by, page_of};
 use crate::auth::Caller;
 use crate::dto::{parse_metadata, CreateDeploymentRequest, DeleteResponse, DeploymentResponse};
-use crate::error::{ApiError, Problem};
-use crate::extract::{path_id, JsonBody, QueryParams};
+use crate::error::{ApiError, Conflict, NotFound, Unprocessable};
+use crate::extract::{JsonBody, QueryParams};
+use crate::path::InPath;
 use crate::state::AppState;
 use actix_web::http::header::LOCATION;
 use actix_web::{web, HttpResponse};
@@ -14,27 +14,19 @@ use registry_usecases::{CreateDeploymentInput, ListDeploymentsInput};
 
 type Handled = Result<HttpResponse, ApiError>;
 
-fn ids(path: &(String, String)) -> Result<(AgentId, DeploymentId), ApiError> {
-    Ok((
-        agent_id(&path.0)?,
-        path_id(&path.1, "deployment_id", DeploymentId::parse)?,
-    ))
-}
-
 /// Create a deployment (Pending). Needs `execute` on the agent. 200 as the peer, with `Location`.
 #[utoipa::path(post, path = "/agents/{agent_id}/deployments", tag = "deployments",
     params(("agent_id" = String, Path, description = "Agent id (UUID)")),
     request_body = CreateDeploymentRequest,
     responses((status = 200, body = DeploymentResponse, headers(("Location" = String))),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")))]
+        NotFound,
+        Unprocessable))]
 pub async fn create_deployment(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    InPath(agent_id): InPath<AgentId>,
     body: JsonBody<CreateDeploymentRequest>,
 ) -> Handled {
-    let agent_id = agent_id(&path)?;
     let b = body.0;
     bounded_text(&b.docker_image, "docker_image", MAX_IMAGE_LEN)?;
     for (value, field) in [
@@ -69,14 +61,13 @@ pub async fn create_deployment(
         ("order_by" = Option<String>, Query, description = "created_at (the only key)"),
         ("order_direction" = Option<String>, Query, description = "asc or desc (default)")),
     responses((status = 200, body = Vec<DeploymentResponse>, headers(("X-Total-Count" = u64))),
-        (status = 404, body = Problem, content_type = "application/problem+json")))]
+        NotFound))]
 pub async fn list_deployments(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    InPath(agent_id): InPath<AgentId>,
     q: QueryParams,
 ) -> Handled {
-    let agent_id = agent_id(&path)?;
     only_order_by(&q, "created_at")?;
     let input = ListDeploymentsInput {
         agent_id,
@@ -92,13 +83,13 @@ pub async fn list_deployments(
     params(("agent_id" = String, Path, description = "Agent id (UUID)"),
         ("deployment_id" = String, Path, description = "Deployment id (UUID)")),
     responses((status = 200, body = DeploymentResponse),
-        (status = 404, body = Problem, content_type = "application/problem+json")))]
+        NotFound))]
 pub async fn get_deployment(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(String, String)>,
+    InPath(agent_id): InPath<AgentId>,
+    InPath(deployment_id): InPath<DeploymentId>,
 ) -> Handled {
-    let (agent_id, deployment_id) = ids(&path)?;
     let d = state
         .registry
         .get_deployment(&caller.0, agent_id, deployment_id)
@@ -111,14 +102,14 @@ pub async fn get_deployment(
     params(("agent_id" = String, Path, description = "Agent id (UUID)"),
         ("deployment_id" = String, Path, description = "Deployment id (UUID)")),
     responses((status = 200, body = DeleteResponse),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json")))]
+        NotFound,
+        Conflict))]
 pub async fn delete_deployment(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(String, String)>,
+    InPath(agent_id): InPath<AgentId>,
+    InPath(deployment_id): InPath<DeploymentId>,
 ) -> Handled {
-    let (agent_id, deployment_id) = ids(&path)?;
     let d = state
         .registry
         .delete_deployment(&caller.0, agent_id, deployment_id)
@@ -134,14 +125,14 @@ pub async fn delete_deployment(
     params(("agent_id" = String, Path, description = "Agent id (UUID)"),
         ("deployment_id" = String, Path, description = "Deployment id (UUID)")),
     responses((status = 200, body = DeploymentResponse),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json")))]
+        NotFound,
+        Conflict))]
 pub async fn promote_deployment(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(String, String)>,
+    InPath(agent_id): InPath<AgentId>,
+    InPath(deployment_id): InPath<DeploymentId>,
 ) -> Handled {
-    let (agent_id, deployment_id) = ids(&path)?;
     let promoted = state
         .registry
         .promote_deployment(&caller.0, agent_id, deployment_id)

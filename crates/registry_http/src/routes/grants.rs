@@ -3,8 +3,9 @@
 use super::{list_response, page_of};
 use crate::auth::Caller;
 use crate::dto::{DeleteResponse, GrantRequest, GrantResponse};
-use crate::error::{ApiError, Problem};
-use crate::extract::{path_id, JsonBody, QueryParams};
+use crate::error::{ApiError, Conflict, Forbidden, NotFound, Unprocessable};
+use crate::extract::{JsonBody, QueryParams};
+use crate::path::InPath;
 use crate::state::AppState;
 use actix_web::http::header::LOCATION;
 use actix_web::{web, HttpResponse};
@@ -18,15 +19,14 @@ type Handled = Result<HttpResponse, ApiError>;
         ("limit" = Option<i64>, Query, description = "1..=1000, default 50"),
         ("page_number" = Option<i64>, Query, description = ">= 1, default 1")),
     responses((status = 200, body = Vec<GrantResponse>, headers(("X-Total-Count" = u64))),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json")))]
+        Forbidden,
+        NotFound))]
 pub async fn list_grants(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    InPath(agent_id): InPath<AgentId>,
     q: QueryParams,
 ) -> Handled {
-    let agent_id = path_id(&path, "agent_id", AgentId::parse)?;
     let page = state
         .registry
         .list_grants(&caller.0, agent_id, page_of(&q)?)
@@ -39,17 +39,16 @@ pub async fn list_grants(
     params(("agent_id" = String, Path, description = "Agent id (UUID)")),
     request_body = GrantRequest,
     responses((status = 201, body = GrantResponse, headers(("Location" = String))),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")))]
+        Forbidden,
+        NotFound,
+        Conflict,
+        Unprocessable))]
 pub async fn add_grant(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    InPath(agent_id): InPath<AgentId>,
     body: JsonBody<GrantRequest>,
 ) -> Handled {
-    let agent_id = path_id(&path, "agent_id", AgentId::parse)?;
     let principal = Principal::parse(&body.0.principal, "principal")?;
     let role = Role::parse(&body.0.role)?;
     let grant = state
@@ -69,16 +68,15 @@ pub async fn add_grant(
     params(("agent_id" = String, Path, description = "Agent id (UUID)"),
         ("principal" = String, Path, description = "e.g. user:alice")),
     responses((status = 200, body = DeleteResponse),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json")))]
+        Forbidden,
+        NotFound,
+        Conflict))]
 pub async fn revoke_grant(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(String, String)>,
+    InPath(agent_id): InPath<AgentId>,
+    InPath(principal): InPath<Principal>,
 ) -> Handled {
-    let agent_id = path_id(&path.0, "agent_id", AgentId::parse)?;
-    let principal = Principal::parse(&path.1, "principal")?;
     let grant = state
         .registry
         .revoke_grant(&caller.0, agent_id, &principal)

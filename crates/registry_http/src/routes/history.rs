@@ -4,8 +4,9 @@ use super::agent_ref::{selected, SelectorPurpose};
 use super::{direction_of, list_response, only_order_by, page_of};
 use crate::auth::Caller;
 use crate::dto::DeploymentHistoryResponse;
-use crate::error::{ApiError, Problem};
-use crate::extract::{path_id, QueryParams};
+use crate::error::{ApiError, BadRequest, NotFound};
+use crate::extract::QueryParams;
+use crate::path::InPath;
 use crate::state::AppState;
 use actix_web::{web, HttpResponse};
 use registry_domain::{AgentRef, HistoryId};
@@ -23,13 +24,12 @@ pub fn selector_of(q: &QueryParams, purpose: SelectorPurpose) -> Result<AgentRef
 #[utoipa::path(get, path = "/deployment-history/{deployment_id}", tag = "deployment-history",
     params(("deployment_id" = String, Path, description = "History row id (UUID)")),
     responses((status = 200, body = DeploymentHistoryResponse),
-        (status = 404, body = Problem, content_type = "application/problem+json")))]
+        NotFound))]
 pub async fn get_history(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    InPath(id): InPath<HistoryId>,
 ) -> Handled {
-    let id = path_id(&path, "deployment_id", HistoryId::parse)?;
     let h = state.registry.get_deployment_history(&caller.0, id).await?;
     Ok(HttpResponse::Ok().json(DeploymentHistoryResponse::from(&h)))
 }
@@ -43,8 +43,8 @@ pub async fn get_history(
         ("order_by" = Option<String>, Query, description = "deployment_timestamp (the only key)"),
         ("order_direction" = Option<String>, Query, description = "asc or desc (default)")),
     responses((status = 200, body = Vec<DeploymentHistoryResponse>, headers(("X-Total-Count" = u64))),
-        (status = 400, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json")))]
+        BadRequest,
+        NotFound))]
 pub async fn list_history(state: web::Data<AppState>, caller: Caller, q: QueryParams) -> Handled {
     only_order_by(&q, "deployment_timestamp")?;
     let input = ListHistoryInput {

@@ -20,7 +20,6 @@ use registry_domain::{Agent, Page, PageRequest, SortDirection, ValidationError};
 use serde::Serialize;
 use std::marker::PhantomData;
 
-/// Header carrying the total count of a list.
 pub const TOTAL_COUNT_HEADER: &str = "x-total-count";
 
 /// `limit` / `page_number` of `q` (422 naming the parameter).

@@ -1,7 +1,8 @@
-//! Operational endpoints (no authentication): liveness, readiness, metrics, OpenAPI.
+//! Operational endpoints (no authentication): liveness, readiness, metrics. (`/openapi.json`
+//! is served next to the document it serves.)
 
 use crate::dto::HealthResponse;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Unavailable};
 use crate::state::AppState;
 use actix_web::{web, HttpResponse};
 
@@ -24,7 +25,7 @@ pub async fn healthcheck() -> HttpResponse {
 /// Readiness: the database answers (503 `unavailable` otherwise).
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses((status = 200, body = HealthResponse),
-        (status = 503, body = Problem, content_type = "application/problem+json")))]
+        Unavailable))]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     state.registry.ping().await?;
     Ok(HttpResponse::Ok().json(HealthResponse {
@@ -40,13 +41,4 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(state.metrics.render(pool))
-}
-
-/// This document.
-#[utoipa::path(get, path = "/openapi.json", tag = "operations",
-    responses((status = 200, body = Object, content_type = "application/json")))]
-pub async fn openapi() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("application/json")
-        .body(crate::openapi::openapi_json())
 }

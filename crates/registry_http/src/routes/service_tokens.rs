@@ -4,8 +4,9 @@ use crate::auth::Caller;
 use crate::dto::{
     CreateServiceTokenRequest, CreateServiceTokenResponse, DeleteResponse, ServiceTokenResponse,
 };
-use crate::error::{ApiError, Problem};
-use crate::extract::{path_id, JsonBody, QueryParams};
+use crate::error::{ApiError, Conflict, Forbidden, NotFound, Unprocessable};
+use crate::extract::{JsonBody, QueryParams};
+use crate::path::InPath;
 use crate::routes::{list_response, page_of};
 use crate::state::AppState;
 use actix_web::http::header::LOCATION;
@@ -19,9 +20,9 @@ type Handled = Result<HttpResponse, ApiError>;
 #[utoipa::path(post, path = "/service_tokens", tag = "service_tokens",
     request_body = CreateServiceTokenRequest,
     responses((status = 201, body = CreateServiceTokenResponse, headers(("Location" = String))),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")))]
+        Forbidden,
+        Conflict,
+        Unprocessable))]
 pub async fn create_service_token(
     state: web::Data<AppState>,
     caller: Caller,
@@ -54,7 +55,7 @@ pub async fn create_service_token(
     params(("limit" = Option<i64>, Query, description = "1..=1000, default 50"),
         ("page_number" = Option<i64>, Query, description = ">= 1, default 1")),
     responses((status = 200, body = Vec<ServiceTokenResponse>, headers(("X-Total-Count" = u64))),
-        (status = 403, body = Problem, content_type = "application/problem+json")))]
+        Forbidden))]
 pub async fn list_service_tokens(
     state: web::Data<AppState>,
     caller: Caller,
@@ -71,14 +72,13 @@ pub async fn list_service_tokens(
 #[utoipa::path(delete, path = "/service_tokens/{id}", tag = "service_tokens",
     params(("id" = String, Path, description = "Token id (UUID)")),
     responses((status = 200, body = DeleteResponse),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json")))]
+        Forbidden,
+        NotFound))]
 pub async fn revoke_service_token(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<String>,
+    InPath(id): InPath<ServiceTokenId>,
 ) -> Handled {
-    let id = path_id(&path, "id", ServiceTokenId::parse)?;
     let token = state.registry.revoke_service_token(&caller.0, id).await?;
     Ok(HttpResponse::Ok().json(DeleteResponse {
         id: token.id.to_string(),

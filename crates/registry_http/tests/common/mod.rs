@@ -16,8 +16,8 @@ use std::time::Duration;
 /// The admin token of every test app.
 pub const ADMIN: &str = "http-test-admin-token-0123456789";
 
-/// State over a fresh in-memory store.
-pub fn state_with(authorization_enabled: bool) -> AppState {
+/// A registry over a fresh in-memory store.
+pub fn registry(authorization_enabled: bool) -> Registry {
     let config = RegistryConfig {
         admin_token: ADMIN.to_owned(),
         key_hash_secret: vec![42; 32],
@@ -25,7 +25,12 @@ pub fn state_with(authorization_enabled: bool) -> AppState {
         authorization_enabled,
         heartbeat_ttl: Duration::from_secs(90),
     };
-    let registry = Registry::new(Ports::from_store(InMemoryStore::new()), config);
+    Registry::new(Ports::from_store(InMemoryStore::new()), config)
+}
+
+/// State over a fresh in-memory store.
+pub fn state_with(authorization_enabled: bool) -> AppState {
+    let registry = registry(authorization_enabled);
     let authenticator = Arc::new(CredentialAuthenticator::from_registry(&registry));
     AppState::new(registry, authenticator)
 }

@@ -1,6 +1,8 @@
 #![doc = include_str!("../README.md")]
 
 mod auth;
+mod browser;
+mod deadline;
 mod dto;
 mod error;
 mod extract;
@@ -21,7 +23,7 @@ pub use state::{AppState, Limits};
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{HttpServiceFactory, ServiceFactory, ServiceRequest, ServiceResponse};
-use actix_web::middleware::from_fn;
+use actix_web::middleware::{from_fn, Compress};
 use actix_web::{guard, web, App, Resource};
 use routes::{agents, api_keys, deployments, grants, history, ops, service_tokens};
 
@@ -45,6 +47,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
         .service(
             web::resource("/agents/register")
                 .route(web::post().to(agents::register))
+                .wrap(from_fn(deadline::within_deadline))
                 .wrap(from_fn(auth::refuse_before_405::<auth::Registrant>)),
         )
         .service(registry(
@@ -126,7 +129,9 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
 
 /// A registry resource: like its handlers, its 405 answers only an authenticated caller.
 fn registry(resource: Resource) -> impl HttpServiceFactory {
-    resource.wrap(from_fn(auth::refuse_before_405::<auth::Caller>))
+    resource
+        .wrap(from_fn(deadline::within_deadline))
+        .wrap(from_fn(auth::refuse_before_405::<auth::Caller>))
 }
 
 /// A route answering GET and HEAD (actix sends HEAD the same headers and no body).
@@ -147,8 +152,12 @@ pub fn build_app(
         InitError = (),
     >,
 > {
+    let cors = browser::cors(&state.cors_origins);
     App::new()
         .configure(|cfg| configure(cfg, state))
         .wrap(from_fn(hold::hold_until_sent))
+        .wrap(cors)
+        .wrap(from_fn(browser::preflight_no_content))
+        .wrap(Compress::default())
         .wrap(from_fn(observe::observe))
 }

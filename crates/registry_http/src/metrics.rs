@@ -53,12 +53,12 @@ impl Metrics {
         let latency = HistogramVec::new(
             HistogramOpts::new(
                 "http_request_duration_seconds",
-                "HTTP request latency by route template.",
+                "HTTP request latency by route template and status.",
             )
             .buckets(vec![
                 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
             ]),
-            &["route"],
+            &["route", "status"],
         )
         .expect("valid histogram definition");
         let gauge =
@@ -86,10 +86,13 @@ impl Metrics {
     }
 
     pub fn observe(&self, route: &str, method: &str, status: u16, seconds: f64) {
+        let status = &status.to_string();
         self.requests
-            .with_label_values(&[route, method, &status.to_string()])
+            .with_label_values(&[route, method, status])
             .inc();
-        self.latency.with_label_values(&[route]).observe(seconds);
+        self.latency
+            .with_label_values(&[route, status])
+            .observe(seconds);
     }
 
     /// The text exposition, with the pool gauges refreshed from `pool`.

@@ -19,6 +19,8 @@ pub struct Limits {
     /// Authenticated requests whose handlers run at once, shared fairly between principals;
     /// the server sizes it to the database pool.
     pub execution_slots: usize,
+    /// How long a request may take from its arrival to its answer (→ 503).
+    pub request_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -27,6 +29,7 @@ impl Default for Limits {
             body_read_timeout: Duration::from_secs(10),
             max_inflight_per_principal: 32,
             execution_slots: 8,
+            request_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -43,6 +46,10 @@ pub struct AppState {
     /// Shared by every worker, as is `slots`.
     pub(crate) inflight: Arc<InFlight>,
     pub(crate) slots: Arc<FairSlots>,
+    /// Browser origins allowed by CORS (none: no CORS headers).
+    pub(crate) cors_origins: Arc<[String]>,
+    /// When set, `/metrics` needs `Authorization: Bearer <this>`.
+    pub(crate) metrics_token: Option<Arc<str>>,
 }
 
 impl AppState {
@@ -56,7 +63,21 @@ impl AppState {
             limits: Limits::default(),
             inflight: Arc::new(InFlight::new(Limits::default().max_inflight_per_principal)),
             slots: FairSlots::new(Limits::default().execution_slots),
+            cors_origins: Arc::from(Vec::new()),
+            metrics_token: None,
         }
+    }
+
+    /// Allows these browser origins (CORS).
+    pub fn with_cors_origins(mut self, origins: Vec<String>) -> Self {
+        self.cors_origins = Arc::from(origins);
+        self
+    }
+
+    /// Protects `/metrics` with a bearer token.
+    pub fn with_metrics_token(mut self, token: Option<String>) -> Self {
+        self.metrics_token = token.map(Arc::from);
+        self
     }
 
     /// Replaces the default [`Limits`].

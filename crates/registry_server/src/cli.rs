@@ -129,6 +129,27 @@ pub struct Settings {
         default_value_t = 32
     )]
     pub max_inflight_per_principal: usize,
+    /// How long a request may take from arrival to answer before 503 with Retry-After
+    /// (seconds).
+    #[arg(
+        long,
+        env = "REQUEST_TIMEOUT_SECONDS",
+        global = true,
+        default_value_t = 30
+    )]
+    pub request_timeout_seconds: u64,
+    /// Browser origins allowed by CORS, comma-separated (e.g. https://console.example.com);
+    /// unset: no CORS headers.
+    #[arg(
+        long,
+        env = "CORS_ALLOWED_ORIGINS",
+        global = true,
+        value_delimiter = ','
+    )]
+    pub cors_allowed_origins: Vec<String>,
+    /// When set, GET /metrics needs `Authorization: Bearer <this token>`.
+    #[arg(long, env = "METRICS_TOKEN", global = true, hide_env_values = true)]
+    pub metrics_token: Option<String>,
     /// HTTP worker threads (default: the number of CPU cores).
     #[arg(long, env = "WORKERS", global = true)]
     pub workers: Option<usize>,

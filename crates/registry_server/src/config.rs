@@ -37,8 +37,12 @@ pub struct ServeConfig {
     pub creators: CreatorPolicy,
     /// HTTP workers.
     pub workers: usize,
-    /// Body read timeout and per-principal in-flight cap.
+    /// Body read and request timeouts, per-principal in-flight cap, execution slots.
     pub limits: Limits,
+    /// Browser origins allowed by CORS.
+    pub cors_origins: Vec<String>,
+    /// The bearer token `/metrics` needs, if any.
+    pub metrics_token: Option<String>,
     /// Authorization disabled.
     pub insecure: bool,
 }
@@ -128,6 +132,28 @@ pub fn serve_config(s: &Settings) -> Result<ServeConfig, String> {
     if s.body_read_timeout_seconds == 0 {
         problems.push("BODY_READ_TIMEOUT_SECONDS must be at least 1".to_owned());
     }
+    if s.request_timeout_seconds == 0 {
+        problems.push("REQUEST_TIMEOUT_SECONDS must be at least 1".to_owned());
+    }
+    let cors_origins: Vec<String> = s
+        .cors_allowed_origins
+        .iter()
+        .map(|o| o.trim().trim_end_matches('/').to_owned())
+        .filter(|o| !o.is_empty())
+        .collect();
+    for origin in &cors_origins {
+        let valid = url::Url::parse(origin).is_ok_and(|u| {
+            matches!(u.scheme(), "http" | "https") && u.host_str().is_some() && u.path() == "/"
+        });
+        if !valid {
+            problems.push(format!(
+                "CORS_ALLOWED_ORIGINS: {origin:?} is not an origin (scheme://host[:port])"
+            ));
+        }
+    }
+    if s.metrics_token.as_deref().is_some_and(|t| t.len() < 16) {
+        problems.push("METRICS_TOKEN must be at least 16 characters".to_owned());
+    }
     if s.max_inflight_per_principal == 0 {
         problems.push("MAX_INFLIGHT_PER_PRINCIPAL must be at least 1".to_owned());
     }
@@ -156,7 +182,10 @@ pub fn serve_config(s: &Settings) -> Result<ServeConfig, String> {
             max_inflight_per_principal: s.max_inflight_per_principal,
             // What the handlers contend for is the pool: as many run as it has connections.
             execution_slots: pool_size as usize,
+            request_timeout: Duration::from_secs(s.request_timeout_seconds),
         },
+        cors_origins,
+        metrics_token: s.metrics_token.clone(),
         insecure: s.insecure_no_auth,
     })
 }

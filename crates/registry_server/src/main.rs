@@ -69,7 +69,7 @@ async fn serve(settings: &cli::Settings) -> Result<(), String> {
         tracing::info!(applied = applied.len(), "migrations up to date");
     }
     let registry = wiring::registry(pool.clone(), wiring::registry_config(&cfg));
-    let state = wiring::app_state(registry.clone(), pool, cfg.limits);
+    let state = wiring::app_state(registry.clone(), pool, &cfg);
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let monitor = actix_web::rt::spawn(monitor::run(registry, cfg.heartbeat_interval, stop_rx));

@@ -1,7 +1,7 @@
 //! Wiring: the only place naming concrete adapters (PostgreSQL).
 
 use crate::config::ServeConfig;
-use registry_http::{AppState, Limits, PoolStats};
+use registry_http::{AppState, PoolStats};
 use registry_ports::Ports;
 use registry_store_pg::{build_pool, run_migrations, PgPool, PgStore, PoolSettings};
 use registry_usecases::{CreatorPolicy, CredentialAuthenticator, Registry, RegistryConfig};
@@ -59,9 +59,12 @@ pub fn cli_registry(database_url: &str, key_hash_secret: Vec<u8>) -> Registry {
 }
 
 /// The HTTP state: registry, authenticator, limits and pool gauges.
-pub fn app_state(registry: Registry, pool: PgPool, limits: Limits) -> AppState {
+pub fn app_state(registry: Registry, pool: PgPool, cfg: &ServeConfig) -> AppState {
     let authenticator = Arc::new(CredentialAuthenticator::from_registry(&registry));
-    let state = AppState::new(registry, authenticator).with_limits(limits);
+    let state = AppState::new(registry, authenticator)
+        .with_limits(cfg.limits)
+        .with_cors_origins(cfg.cors_origins.clone())
+        .with_metrics_token(cfg.metrics_token.clone());
     state.with_pool_stats(Arc::new(move || {
         let state = pool.state();
         PoolStats {

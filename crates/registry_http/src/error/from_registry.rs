@@ -82,10 +82,7 @@ impl From<RegistryError> for ApiError {
                     registry_domain::paging::MAX_PAGE_BYTES / (1024 * 1024)
                 ),
             ),
-            RegistryError::Contention => Self::new(
-                C::Conflict,
-                "The agent is being changed concurrently; retry.",
-            ),
+            RegistryError::Contention => Self::contention(),
             e @ RegistryError::Unavailable(_) => {
                 tracing::warn!(error = %registry_ports::ErrorChain(&e), "store unavailable");
                 Self::unavailable()
@@ -95,5 +92,28 @@ impl From<RegistryError> for ApiError {
                 Self::internal(None)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::ResponseError;
+
+    #[test]
+    fn only_retryable_answers_say_when_to_retry() {
+        let retry = |e: ApiError| {
+            e.error_response()
+                .headers()
+                .get("retry-after")
+                .map(|v| v.to_str().unwrap_or_default().to_owned())
+        };
+        let contention = ApiError::from(RegistryError::Contention);
+        assert_eq!(contention.status.as_u16(), 409);
+        assert_eq!(retry(contention), Some("1".to_owned()));
+        assert_eq!(retry(ApiError::unavailable()), Some("1".to_owned()));
+        assert_eq!(retry(ApiError::too_many_requests()), Some("1".to_owned()));
+        assert_eq!(retry(ApiError::from(RegistryError::NameTaken)), None);
+        assert_eq!(retry(ApiError::from(RegistryError::LastOwner)), None);
     }
 }

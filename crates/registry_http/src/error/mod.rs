@@ -34,6 +34,9 @@ pub struct ApiError {
     pub errors: Option<Vec<FieldError>>,
     /// Shown on 500s only.
     pub request_id: Option<String>,
+    /// Whether the answer carries `Retry-After` (always for 503 and 429; for a 409 only when
+    /// retrying can succeed: writes that kept meeting concurrent changes).
+    pub retry_after: bool,
 }
 
 impl ApiError {
@@ -45,6 +48,18 @@ impl ApiError {
             detail: detail.into(),
             errors: None,
             request_id: None,
+            retry_after: matches!(code.status().as_u16(), 429 | 503),
+        }
+    }
+
+    /// 409 `conflict` with `Retry-After`: concurrent changes kept the write from settling.
+    pub fn contention() -> Self {
+        Self {
+            retry_after: true,
+            ..Self::new(
+                ErrorCode::Conflict,
+                "The agent is being changed concurrently; retry.",
+            )
         }
     }
 
@@ -186,10 +201,10 @@ impl ResponseError for ApiError {
         let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
         let mut res = HttpResponse::build(self.status);
         res.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
+        if self.retry_after {
+            res.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS.to_string()));
+        }
         match self.status {
-            StatusCode::SERVICE_UNAVAILABLE | StatusCode::TOO_MANY_REQUESTS => {
-                res.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS.to_string()));
-            }
             StatusCode::REQUEST_TIMEOUT => {
                 res.force_close();
             }

@@ -83,12 +83,7 @@ pub struct Description(String);
 impl Description {
     /// Validates `value` as a description (reported as field `description`).
     pub fn parse(value: &str) -> Result<Self, ValidationError> {
-        if value.chars().count() > MAX_DESCRIPTION_LEN {
-            return Err(ValidationError::new(
-                "description",
-                format!("must be at most {MAX_DESCRIPTION_LEN} characters"),
-            ));
-        }
+        bounded_text(value, "description", MAX_DESCRIPTION_LEN)?;
         Ok(Self(value.to_owned()))
     }
 
@@ -242,6 +237,7 @@ mod tests {
     fn description_is_bounded_in_characters() {
         assert!(Description::parse(&"é".repeat(4096)).is_ok());
         assert!(Description::parse(&"é".repeat(4097)).is_err());
+        assert_eq!(Description::parse("a\0b").unwrap_err().field, "description");
     }
 
     #[test]

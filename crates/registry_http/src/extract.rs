@@ -96,6 +96,7 @@ fn json_content_type(req: &HttpRequest) -> bool {
 
 /// Parses `bytes` as `T`, reporting the failing field.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    refuse_nul(bytes)?;
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let result: Result<T, _> = serde_path_to_error::deserialize(&mut de);
     if let Ok(value) = result {
@@ -123,6 +124,66 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             }
         }
     })
+}
+
+/// The JSON escape of the NUL character, the only way a JSON text can carry one.
+const NUL_ESCAPE: &[u8] = b"\\u0000";
+
+/// Refuses a body with the NUL character in any string or key (PostgreSQL cannot store it):
+/// 422 naming every place it stands, found only when the escape occurs at all (a scan of the
+/// raw bytes, so ordinary bodies pay nothing more).
+fn refuse_nul(bytes: &[u8]) -> Result<(), ApiError> {
+    if !bytes.windows(NUL_ESCAPE.len()).any(|w| w == NUL_ESCAPE) {
+        return Ok(());
+    }
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+        return Ok(()); // malformed JSON: the parse below says where
+    };
+    let mut places = Vec::new();
+    nul_places(&value, String::new(), &mut places);
+    if places.is_empty() {
+        return Ok(());
+    }
+    let errors = places
+        .into_iter()
+        .map(|field| ValidationError::new(field, "must not contain the NUL character (\\u0000)"))
+        .collect();
+    Err(ApiError::validations(errors))
+}
+
+/// The dotted paths (`a.b[2]`) of every string or key in `value` holding a NUL.
+fn nul_places(value: &serde_json::Value, path: String, places: &mut Vec<String>) {
+    let join = |key: &str| {
+        let key = key.replace('\0', "\\u0000");
+        if path.is_empty() {
+            key
+        } else {
+            format!("{path}.{key}")
+        }
+    };
+    match value {
+        serde_json::Value::String(s) if s.contains('\0') => {
+            places.push(if path.is_empty() {
+                "body".to_owned()
+            } else {
+                path
+            });
+        }
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                nul_places(item, format!("{path}[{i}]"), places);
+            }
+        }
+        serde_json::Value::Object(map) => {
+            for (key, item) in map {
+                if key.contains('\0') {
+                    places.push(join(key));
+                }
+                nul_places(item, join(key), places);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// 400 for JSON that does not parse, with its position.

@@ -15,6 +15,7 @@ mod openapi;
 mod path;
 mod routes;
 mod state;
+mod valid;
 
 pub use error::ErrorCode;
 pub use metrics::{PoolStats, PoolStatsFn};

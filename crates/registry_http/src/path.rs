@@ -101,7 +101,10 @@ from_parameter! {
     ApiKeyId = "id", ApiKeyId::parse;
     ServiceTokenId = "id", ServiceTokenId::parse;
     Principal = "principal", Principal::parse;
-    KeyName = "name", |raw: &str, _: &str| Ok(KeyName(raw.to_owned()));
+    // A key name is free text, but never one the database cannot hold (NUL): 422.
+    KeyName = "name", |raw: &str, field: &str| {
+        registry_domain::bounded_text(raw, field, 255).map(|()| KeyName(raw.to_owned()))
+    };
 }
 
 /// `{agent_name}` of a lookup (an invalid name names no agent: 404), else `{agent_id}`.

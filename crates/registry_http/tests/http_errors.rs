@@ -312,3 +312,98 @@ async fn a_panicking_handler_answers_500_with_the_request_id_and_the_app_keeps_s
     let ok = send(&app, TestRequest::get().uri("/fine")).await;
     assert_eq!(ok.status.as_u16(), 200);
 }
+
+#[actix_web::test]
+async fn nul_characters_anywhere_in_a_body_are_422_naming_every_place() {
+    let app = app(state()).await;
+    let body = r#"{"name": "nul", "description": "a\u0000b",
+        "registration_metadata": {"k\u0000": 1, "list": ["ok", "x\u0000"], "deep": {"v": "\u0000"}}}"#;
+    let r = send(
+        &app,
+        TestRequest::post()
+            .uri("/agents/register-build")
+            .insert_header(admin())
+            .insert_header(("Content-Type", "application/json"))
+            .set_payload(body),
+    )
+    .await;
+    let problem = r.problem(422, "validation_failed");
+    let mut fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    fields.sort_unstable();
+    assert_eq!(
+        fields,
+        [
+            "description",
+            "registration_metadata.deep.v",
+            "registration_metadata.k\\u0000",
+            "registration_metadata.list[1]",
+        ]
+    );
+    let absent = send(&app, as_admin(TestRequest::get(), "/agents/name/nul")).await;
+    assert_eq!(absent.status.as_u16(), 404, "nothing was stored");
+}
+
+#[actix_web::test]
+async fn every_failing_field_of_a_body_is_reported() {
+    let app = app(state()).await;
+    let r = send(
+        &app,
+        TestRequest::post()
+            .uri("/agents/register")
+            .insert_header(admin())
+            .set_json(json!({
+                "name": "Not A Name", "description": "x".repeat(5000),
+                "acp_url": "ftp://nowhere", "acp_type": "grpc", "agent_input_type": "xml"
+            })),
+    )
+    .await;
+    let problem = r.problem(422, "validation_failed");
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "name",
+            "description",
+            "acp_type",
+            "acp_url",
+            "agent_input_type"
+        ]
+    );
+    let patch = send(
+        &app,
+        TestRequest::patch()
+            .uri("/agents/6f1c2a3e-2d4b-4c5a-9e8f-0a1b2c3d4e5f")
+            .insert_header(admin())
+            .set_json(json!({"status": "Ready", "description": 7, "unknown": true})),
+    )
+    .await;
+    let problem = patch.problem(422, "validation_failed");
+    assert_eq!(problem["errors"].as_array().unwrap().len(), 2, "{problem}");
+}
+
+#[actix_web::test]
+async fn a_nul_in_a_key_name_path_is_422() {
+    let app = app(state()).await;
+    let r = send(
+        &app,
+        as_admin(
+            TestRequest::get(),
+            "/agent_api_keys/name/a%00b?agent_name=x",
+        ),
+    )
+    .await;
+    assert_eq!(
+        r.problem(422, "validation_failed")["errors"][0]["field"],
+        "name"
+    );
+}

@@ -24,12 +24,13 @@ const IMMUTABLE: &[&str] = &[
 
 /// Reads a merge patch of agent `id`: `description` (a string), `registration_metadata` (an
 /// object to merge, or null to remove), `agent_input_type` (a value, or null to remove).
-/// Immutable and unknown fields are refused naming them.
+/// The agent's other fields are immutable here: 422 naming each. Unknown fields are ignored,
+/// as in every other body (contract §2, ADR 0007). Every failing field is reported.
 pub fn agent_patch(
     id: AgentId,
     patch: Map<String, Value>,
     if_match: Option<String>,
-) -> Result<PatchAgentInput, ValidationError> {
+) -> Result<PatchAgentInput, Vec<ValidationError>> {
     let mut input = PatchAgentInput {
         id,
         description: None,
@@ -37,41 +38,48 @@ pub fn agent_patch(
         agent_input_type: None,
         if_match,
     };
+    let mut errors = Vec::new();
     for (key, value) in patch {
-        match (key.as_str(), value) {
+        let read = match (key.as_str(), value) {
             ("description", Value::String(text)) => {
-                input.description = Some(Description::parse(&text)?);
+                Description::parse(&text).map(|d| input.description = Some(d))
             }
-            ("description", _) => {
-                return Err(ValidationError::new("description", "must be a string"))
+            ("description", _) => Err(ValidationError::new("description", "must be a string")),
+            ("registration_metadata", Value::Null) => {
+                input.registration_metadata = Some(None);
+                Ok(())
             }
-            ("registration_metadata", Value::Null) => input.registration_metadata = Some(None),
             ("registration_metadata", Value::Object(map)) => {
                 input.registration_metadata = Some(Some(map));
+                Ok(())
             }
-            ("registration_metadata", _) => {
-                return Err(ValidationError::new(
-                    "registration_metadata",
-                    "must be a JSON object or null",
-                ))
+            ("registration_metadata", _) => Err(ValidationError::new(
+                "registration_metadata",
+                "must be a JSON object or null",
+            )),
+            ("agent_input_type", Value::Null) => {
+                input.agent_input_type = Some(None);
+                Ok(())
             }
-            ("agent_input_type", Value::Null) => input.agent_input_type = Some(None),
             ("agent_input_type", Value::String(text)) => {
-                input.agent_input_type = Some(Some(AgentInputType::parse(&text)?));
+                AgentInputType::parse(&text).map(|t| input.agent_input_type = Some(Some(t)))
             }
-            ("agent_input_type", _) => {
-                return Err(ValidationError::new(
-                    "agent_input_type",
-                    "must be one of: text, json, or null",
-                ))
-            }
-            (k, _) if IMMUTABLE.contains(&k) => {
-                return Err(ValidationError::new(k, "is immutable"))
-            }
-            (k, _) => return Err(ValidationError::new(k, "is not a field of an agent")),
+            ("agent_input_type", _) => Err(ValidationError::new(
+                "agent_input_type",
+                "must be one of: text, json, or null",
+            )),
+            (k, _) if IMMUTABLE.contains(&k) => Err(ValidationError::new(k, "is immutable")),
+            _ => Ok(()),
+        };
+        if let Err(e) = read {
+            errors.push(e);
         }
     }
-    Ok(input)
+    if errors.is_empty() {
+        Ok(input)
+    } else {
+        Err(errors)
+    }
 }
 
 #[cfg(test)]
@@ -81,6 +89,7 @@ mod tests {
 
     fn read(v: Value) -> Result<PatchAgentInput, ValidationError> {
         agent_patch(AgentId::new_random(), v.as_object().cloned().unwrap(), None)
+            .map_err(|mut errors| errors.remove(0))
     }
 
     #[test]
@@ -94,13 +103,31 @@ mod tests {
             read(json!({"created_at": "x"})).unwrap_err().field,
             "created_at"
         );
-        assert_eq!(read(json!({"bogus": 1})).unwrap_err().field, "bogus");
+        let ignored = read(json!({"bogus": 1, "description": "x"})).unwrap();
+        assert_eq!(
+            ignored.description.map(|d| d.as_str().to_owned()),
+            Some("x".into())
+        );
         let ok = read(json!({"description": "x", "agent_input_type": null})).unwrap();
         assert_eq!(ok.agent_input_type, Some(None));
         assert_eq!(
             ok.description.map(|d| d.as_str().to_owned()),
             Some("x".into())
         );
+    }
+
+    #[test]
+    fn every_failing_field_is_named() {
+        let body = json!({"status": "Ready", "description": 1, "agent_input_type": "xml"});
+        let errors = agent_patch(
+            AgentId::new_random(),
+            body.as_object().cloned().unwrap(),
+            None,
+        )
+        .unwrap_err();
+        let mut fields: Vec<String> = errors.into_iter().map(|e| e.field).collect();
+        fields.sort();
+        assert_eq!(fields, ["agent_input_type", "description", "status"]);
     }
 
     #[test]

@@ -68,6 +68,33 @@ impl ApiError {
         Self::invalid(ErrorCode::ValidationFailed, &err.field, &err.reason)
     }
 
+    /// 422 `validation_failed` naming every failing field (the detail names the first).
+    pub fn validations(errors: Vec<ValidationError>) -> Self {
+        let detail = match errors.as_slice() {
+            [] => "The request failed validation.".to_owned(),
+            [one] => format!("{}: {}", one.field, one.reason),
+            [first, rest @ ..] => {
+                format!(
+                    "{}: {} (and {} more)",
+                    first.field,
+                    first.reason,
+                    rest.len()
+                )
+            }
+        };
+        let mut e = Self::new(ErrorCode::ValidationFailed, detail);
+        e.errors = Some(
+            errors
+                .into_iter()
+                .map(|v| FieldError {
+                    field: v.field,
+                    reason: v.reason,
+                })
+                .collect(),
+        );
+        e
+    }
+
     /// A 400/422 naming one field.
     pub fn invalid(code: ErrorCode, field: &str, reason: &str) -> Self {
         let mut e = Self::new(code, format!("{field}: {reason}"));

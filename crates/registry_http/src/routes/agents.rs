@@ -19,6 +19,7 @@ use crate::error::{
 use crate::extract::{JsonBody, QueryParams};
 use crate::path::InPath;
 use crate::state::AppState;
+use crate::valid::AllValid;
 use actix_web::http::header::ETAG;
 use actix_web::{web, HttpRequest, HttpResponse};
 use registry_domain::enums::DEFAULT_ACP_TYPE;
@@ -143,13 +144,20 @@ pub async fn register_build(
     body: JsonBody<RegisterBuildRequest>,
 ) -> Handled {
     let b = body.0;
+    let (name, description, registration_metadata, agent_input_type) = (
+        AgentName::parse(&b.name),
+        Description::parse(&b.description),
+        parse_metadata(b.registration_metadata, "registration_metadata"),
+        input_type(b.agent_input_type),
+    )
+        .all_valid()?;
     let agent = NewAgent {
-        name: AgentName::parse(&b.name)?,
-        description: Description::parse(&b.description)?,
+        name,
+        description,
         acp_type: DEFAULT_ACP_TYPE,
         acp_url: None,
-        registration_metadata: parse_metadata(b.registration_metadata, "registration_metadata")?,
-        agent_input_type: input_type(b.agent_input_type)?,
+        registration_metadata,
+        agent_input_type,
     };
     let written = state.registry.register_build(&caller.0, agent).await?;
     let agent = &written.agent;
@@ -177,18 +185,27 @@ pub async fn register(
     body: JsonBody<RegisterAgentRequest>,
 ) -> Handled {
     let b = body.0;
-    let agent_id = b
-        .agent_id
-        .as_deref()
-        .map(|id| AgentId::parse(id, "agent_id"))
-        .transpose()?;
+    let (agent_id, name, description, acp_type, acp_url, registration_metadata, agent_input_type) =
+        (
+            b.agent_id
+                .as_deref()
+                .map(|id| AgentId::parse(id, "agent_id"))
+                .transpose(),
+            AgentName::parse(&b.name),
+            Description::parse(&b.description),
+            AcpType::parse(&b.acp_type),
+            parse_acp_url(&b.acp_url, "acp_url"),
+            parse_metadata(b.registration_metadata, "registration_metadata"),
+            input_type(b.agent_input_type),
+        )
+            .all_valid()?;
     let agent = NewAgent {
-        name: AgentName::parse(&b.name)?,
-        description: Description::parse(&b.description)?,
-        acp_type: AcpType::parse(&b.acp_type)?,
-        acp_url: Some(parse_acp_url(&b.acp_url, "acp_url")?),
-        registration_metadata: parse_metadata(b.registration_metadata, "registration_metadata")?,
-        agent_input_type: input_type(b.agent_input_type)?,
+        name,
+        description,
+        acp_type,
+        acp_url: Some(acp_url),
+        registration_metadata,
+        agent_input_type,
     };
     let out = match deployment_id_of(agent.registration_metadata.as_ref())? {
         Some(deployment_id) => {
@@ -244,17 +261,20 @@ pub async fn upsert_agent(
     body: JsonBody<UpsertAgentRequest>,
 ) -> Handled {
     let b = body.0;
+    let (description, registration_metadata, agent_input_type) = (
+        Description::parse(&b.description),
+        parse_metadata(b.registration_metadata, "registration_metadata"),
+        input_type(b.agent_input_type),
+    )
+        .all_valid()?;
     let input = UpsertAgentInput {
         agent: NewAgent {
             name,
-            description: Description::parse(&b.description)?,
+            description,
             acp_type: DEFAULT_ACP_TYPE,
             acp_url: None,
-            registration_metadata: parse_metadata(
-                b.registration_metadata,
-                "registration_metadata",
-            )?,
-            agent_input_type: input_type(b.agent_input_type)?,
+            registration_metadata,
+            agent_input_type,
         },
         if_match: if_match(&req),
     };
@@ -289,7 +309,7 @@ pub async fn patch_agent(
     let Value::Object(patch) = body.0 else {
         return Err(ValidationError::new("body", "must be a JSON object (merge patch)").into());
     };
-    let input = agent_patch(id, patch, if_match(&req))?;
+    let input = agent_patch(id, patch, if_match(&req)).map_err(ApiError::validations)?;
     let agent = state.registry.patch_agent(&caller.0, input).await?;
     Ok(agent_response(&agent))
 }

@@ -7,6 +7,7 @@ use crate::error::{ApiError, Conflict, NotFound, Unprocessable};
 use crate::extract::{JsonBody, QueryParams};
 use crate::path::InPath;
 use crate::state::AppState;
+use crate::valid::AllValid;
 use actix_web::http::header::LOCATION;
 use actix_web::{web, HttpResponse};
 use registry_domain::{bounded_text, AgentId, DeploymentId, MAX_EXTERNAL_ID_LEN, MAX_IMAGE_LEN};
@@ -28,19 +29,22 @@ pub async fn create_deployment(
     body: JsonBody<CreateDeploymentRequest>,
 ) -> Handled {
     let b = body.0;
-    bounded_text(&b.docker_image, "docker_image", MAX_IMAGE_LEN)?;
-    for (value, field) in [
-        (&b.sgp_deploy_id, "sgp_deploy_id"),
-        (&b.helm_release_name, "helm_release_name"),
-    ] {
-        if let Some(value) = value {
-            bounded_text(value, field, MAX_EXTERNAL_ID_LEN)?;
-        }
-    }
+    let optional = |value: &Option<String>, field| {
+        value
+            .as_deref()
+            .map_or(Ok(()), |v| bounded_text(v, field, MAX_EXTERNAL_ID_LEN))
+    };
+    let (_, _, _, registration_metadata) = (
+        bounded_text(&b.docker_image, "docker_image", MAX_IMAGE_LEN),
+        optional(&b.sgp_deploy_id, "sgp_deploy_id"),
+        optional(&b.helm_release_name, "helm_release_name"),
+        parse_metadata(b.registration_metadata, "registration_metadata"),
+    )
+        .all_valid()?;
     let input = CreateDeploymentInput {
         agent_id,
         docker_image: b.docker_image,
-        registration_metadata: parse_metadata(b.registration_metadata, "registration_metadata")?,
+        registration_metadata,
         sgp_deploy_id: b.sgp_deploy_id,
         helm_release_name: b.helm_release_name,
     };

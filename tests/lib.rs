@@ -1,7 +1,7 @@
 //! Black-box test harness: starts the built `agent-registry` binary on a fresh PostgreSQL
 //! database (from `registry_test_db`) and talks HTTP to it, as a client would.
 //!
-//! The e2e test files (`tests/e2e_*.rs`) use [`TestServer`] and [`Client`].
+//! The e2e tests (`tests/e2e/`, one module per area) use [`TestServer`] and [`Client`].
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod load;

@@ -1,5 +1,4 @@
 //! Authentication, authorization and the absence of existence leaks, end to end.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use registry_e2e::{unique_name, Resp, TestServer};
 use serde_json::json;

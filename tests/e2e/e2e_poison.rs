@@ -1,6 +1,5 @@
 //! Nothing is committed that cannot be read back, and one bad stored value never fails a list
 //! for everyone (issue 13, item 1).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use diesel::connection::SimpleConnection;
 use registry_e2e::{unique_name, Resp, TestServer};

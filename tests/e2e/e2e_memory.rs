@@ -1,7 +1,6 @@
 //! A list response's memory is bounded (contract §8, issue 13 item 3): pages over the byte
 //! budget are refused naming `limit`, the largest pages that fit keep the server's peak RSS
 //! bounded under parallel load, and compressed request bodies are refused unread.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use diesel::connection::SimpleConnection;
 use registry_e2e::{Client, TestServer};

@@ -1,6 +1,5 @@
 //! What the peer's own agent integration tests check (docs/compatibility.md), asserted here in
 //! our own words on the real binary, so `just test` guards it without the peer's files.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use registry_e2e::{unique_name, Client, TestServer};
 use serde_json::{json, Value};

@@ -1,5 +1,4 @@
 //! Operations surface of the binary: health, readiness, metrics, OpenAPI, request ids, shutdown.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use registry_e2e::TestServer;
 

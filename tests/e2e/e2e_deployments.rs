@@ -1,5 +1,4 @@
 //! Deployments, promotion, deployment history and agent API keys, end to end.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use registry_e2e::{unique_name, Client, TestServer};
 use serde_json::{json, Value};

@@ -1,6 +1,5 @@
 //! Abuse resistance of the binary (issue 13): bounded metrics under random methods, slow bodies,
 //! per-principal fairness, HEAD on the wire. Loopback only; every load is bounded in count.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use registry_e2e::load::{percentile, stall_bodies, timed, while_flooding, Conn, Rng};
 use registry_e2e::{seed_agents, TestServer, ADMIN_TOKEN};

@@ -8,9 +8,8 @@
 //!    the first attempt and receives a key; c. no key on a normal server: refused with a 401 whose
 //!    detail says what to do.
 //!
-//! Each test prints its outcome (`cargo nextest run -p registry_e2e --test e2e_agentex_runtime
+//! Each test prints its outcome (`cargo nextest run -p registry_e2e e2e_agentex_runtime::
 //! --no-capture` shows them).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use registry_e2e::{unique_name, Client, TestServer};
 use serde_json::{json, Value};

@@ -1,7 +1,6 @@
 //! Key lifecycle and renames (contract §4, §5.4; issue 13 item 5), end to end: an agent API key
 //! authenticates only while whoever minted it keeps the authority to mint it, and renaming
 //! through `/agents/register` is for owners, the admin and the agent itself, with an audit event.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use registry_e2e::{unique_name, Client, Resp, TestServer};
 use serde_json::{json, Value};

@@ -1,5 +1,4 @@
 //! Heartbeats, the health monitor and the audit trail, end to end (short TTL).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use registry_e2e::{unique_name, TestServer};
 use serde_json::json;

@@ -1,5 +1,4 @@
 //! Agent endpoints end to end: the real binary on real PostgreSQL, over HTTP.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use registry_e2e::{unique_name, Client, TestServer};
 use serde_json::json;

@@ -2,7 +2,6 @@
 //! caches a statement it can prove has a fixed text, and an uncached one is parsed and planned
 //! by PostgreSQL on every request. Checked on the server itself: after the calls, the one
 //! pooled connection's `pg_prepared_statements` must hold each statement.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use diesel::prelude::*;
 use diesel::sql_types::Text;
@@ -10,7 +9,6 @@ use registry_contract::fixtures::{agent_named, event, now, unique_name, user};
 use registry_domain::{AgentStatus, EventKind, LifecycleEvent, Role};
 use registry_ports::{AgentQuery, AgentRepository};
 use registry_store_pg::PgStore;
-use registry_test_db::TestDatabase;
 
 #[derive(QueryableByName)]
 struct Statement {
@@ -20,9 +18,7 @@ struct Statement {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hot_agent_statements_are_prepared_once_and_reused() {
-    let db = tokio::task::spawn_blocking(TestDatabase::new)
-        .await
-        .unwrap();
+    let db = crate::database().await;
     let pool = db.pool_of(1);
     let store = PgStore::new(pool.clone());
     let agent = agent_named(unique_name("prep"), LifecycleEvent::RegisterBuild, now());
@@ -109,9 +105,7 @@ async fn hot_agent_statements_are_prepared_once_and_reused() {
 async fn key_authentication_is_prepared_once_and_reused() {
     use registry_contract::fixtures::{hash, minted_key};
     use registry_ports::ApiKeyRepository;
-    let db = tokio::task::spawn_blocking(TestDatabase::new)
-        .await
-        .unwrap();
+    let db = crate::database().await;
     let pool = db.pool_of(1);
     let store = PgStore::new(pool.clone());
     let agent = agent_named(unique_name("keyed"), LifecycleEvent::Register, now());

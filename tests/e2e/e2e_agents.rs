@@ -1,87 +1,25 @@
-//! Agent endpoints end to end: the real binary on real PostgreSQL, over HTTP.
+//! Agent endpoints end to end: the real binary on real PostgreSQL, over HTTP. What the
+//! in-process HTTP tests (`registry_http/tests/http_agents.rs`, `http_errors.rs`) already assert
+//! on the memory store is not repeated here; these tests cover what PostgreSQL decides: the list
+//! statements and their totals, name reuse, etags from stored versions, metadata merged and read
+//! back, and the race for one name.
 
 use registry_e2e::{unique_name, Client, TestServer};
 use serde_json::json;
 
-#[test]
-fn register_build_creates_then_returns_the_same_agent() {
-    let server = TestServer::start();
-    let admin = server.admin();
-    let name = unique_name("build");
-    let body = json!({"name": name, "description": "first"});
-    let first = admin.post("/agents/register-build", &body);
-    assert_eq!(first.status, 200, "{}", first.body);
-    assert_eq!(first.header("registry-created"), Some("true"));
-    let agent = first.json();
-    assert_eq!(agent["status"], "BuildOnly");
-    assert_eq!(
-        agent["status_reason"],
-        "Agent build registered; not yet deployed."
-    );
-    assert_eq!(agent["acp_type"], "async");
-    assert!(
-        agent.get("acp_url").is_none(),
-        "acp_url is never on the wire"
-    );
-    assert!(agent.get("agent_api_key").is_none());
-    let id = agent["id"].as_str().unwrap();
-    assert_eq!(
-        first.header("location"),
-        Some(format!("/agents/{id}").as_str())
-    );
-    assert!(first.header("etag").is_some());
-
-    let again = admin.post(
-        "/agents/register-build",
-        &json!({"name": name, "description": "changed"}),
-    );
-    assert_eq!(again.status, 200, "{}", again.body);
-    assert_eq!(again.json()["id"], agent["id"]);
-    assert_eq!(
-        again.json()["description"],
-        "first",
-        "the idempotent path writes nothing"
-    );
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
+/// The list statements on PostgreSQL: ordered pages with the kept total, a filtered list with
+/// its counted total, and the JSONB containment filter on the agent card's metadata.
 #[test]
-fn get_by_id_by_name_and_list_agree() {
-    let server = TestServer::start();
-    let admin = server.admin();
-    let names: Vec<String> = (0..3).map(|i| unique_name(&format!("list{i}"))).collect();
-    let ids: Vec<String> = names
-        .iter()
-        .map(|n| admin.register_build(n)["id"].as_str().unwrap().to_owned())
-        .collect();
-
-    let by_id = admin.get(&format!("/agents/{}", ids[0]));
-    assert_eq!(by_id.status, 200);
-    assert_eq!(by_id.json()["name"], names[0].as_str());
-    let by_name = admin.get(&format!("/agents/name/{}", names[1]));
-    assert_eq!(by_name.status, 200);
-    assert_eq!(by_name.json()["id"], ids[1].as_str());
-
-    let list = admin.get("/agents?limit=2&order_by=name&order_direction=asc");
-    assert_eq!(list.status, 200);
-    assert_eq!(list.header("x-total-count"), Some("3"));
-    let page = list.json();
-    assert_eq!(page.as_array().unwrap().len(), 2);
-    let mut sorted = names.clone();
-    sorted.sort();
-    assert_eq!(page[0]["name"], sorted[0].as_str());
-    let page2 = admin
-        .get("/agents?limit=2&page_number=2&order_by=name&order_direction=asc")
-        .json();
-    assert_eq!(page2.as_array().unwrap().len(), 1);
-    assert_eq!(page2[0]["name"], sorted[2].as_str());
-
-    let filtered = admin.get("/agents?status=Ready");
-    assert_eq!(filtered.json().as_array().unwrap().len(), 0);
-    assert_eq!(filtered.header("x-total-count"), Some("0"));
-}
-
-#[test]
-fn list_filters_on_agent_card_metadata() {
+fn list_orders_pages_and_filters_on_status_and_card_metadata() {
     let server = TestServer::start();
     let admin = server.admin();
     let tagged = unique_name("card");
@@ -91,7 +29,35 @@ fn list_filters_on_agent_card_metadata() {
                 "registration_metadata": {"agent_card": {"metadata": {"team": "search", "tier": 1}}}}),
     );
     assert_eq!(r.status, 200, "{}", r.body);
-    admin.register_build(&unique_name("plain"));
+    let mut names = [tagged.clone(), unique_name("plain"), unique_name("other")];
+    for name in &names[1..] {
+        admin.register_build(name);
+    }
+    let id = r.json()["id"].as_str().unwrap().to_owned();
+    let by_id = admin.get(&format!("/agents/{id}"));
+    assert_eq!(by_id.status, 200);
+    assert_eq!(by_id.json()["name"], tagged.as_str());
+    let by_name = admin.get(&format!("/agents/name/{tagged}"));
+    assert_eq!(by_name.status, 200);
+    assert_eq!(by_name.json()["id"], id.as_str());
+
+    names.sort();
+    let list = admin.get("/agents?limit=2&order_by=name&order_direction=asc");
+    assert_eq!(list.status, 200);
+    assert_eq!(list.header("x-total-count"), Some("3"));
+    let page = list.json();
+    assert_eq!(page.as_array().unwrap().len(), 2);
+    assert_eq!(page[0]["name"], names[0].as_str());
+    let page2 = admin
+        .get("/agents?limit=2&page_number=2&order_by=name&order_direction=asc")
+        .json();
+    assert_eq!(page2.as_array().unwrap().len(), 1);
+    assert_eq!(page2[0]["name"], names[2].as_str());
+
+    let filtered = admin.get("/agents?status=Ready");
+    assert_eq!(filtered.json().as_array().unwrap().len(), 0);
+    assert_eq!(filtered.header("x-total-count"), Some("0"));
+
     let filter = r#"{"team":"search"}"#;
     let list = admin.get(&format!(
         "/agents?agent_card_metadata={}",
@@ -103,15 +69,6 @@ fn list_filters_on_agent_card_metadata() {
     assert_eq!(items[0]["name"], tagged.as_str());
     let bad = admin.get(&format!("/agents?agent_card_metadata={}", urlencode("[1]")));
     assert_eq!(bad.status, 422, "{}", bad.body);
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[test]
@@ -181,17 +138,21 @@ fn register_deploy_time_makes_a_build_ready_and_mints_one_key() {
     );
 }
 
+/// PUT and PATCH write through the stored version: a PUT that changes nothing keeps the etag,
+/// one that changes something moves it, a stale `If-Match` is refused; PATCH merges metadata
+/// (null removes a key) as stored in PostgreSQL and refuses immutable fields.
 #[test]
-fn put_upserts_by_name_and_honours_if_match() {
+fn put_upserts_and_patch_merges_through_the_stored_version() {
     let server = TestServer::start();
     let admin = server.admin();
     let name = unique_name("put");
     let path = format!("/agents/name/{name}");
-    let created = admin.put(&path, &json!({"description": "v1"}));
+    let v1 = json!({"description": "v1", "registration_metadata": {"a": 1, "b": 2}});
+    let created = admin.put(&path, &v1);
     assert_eq!(created.status, 201, "{}", created.body);
     assert_eq!(created.json()["created"], true);
     assert_eq!(created.json()["status"], "BuildOnly");
-    let same = admin.put(&path, &json!({"description": "v1"}));
+    let same = admin.put(&path, &v1);
     assert_eq!(same.status, 200);
     assert_eq!(same.json()["created"], false);
     assert_eq!(
@@ -200,7 +161,8 @@ fn put_upserts_by_name_and_honours_if_match() {
         "nothing written"
     );
     assert_eq!(same.header("etag"), created.header("etag"));
-    let changed = admin.put(&path, &json!({"description": "v2"}));
+    let v2 = json!({"description": "v2", "registration_metadata": {"a": 1, "b": 2}});
+    let changed = admin.put(&path, &v2);
     assert_eq!(changed.status, 200);
     assert_eq!(changed.json()["description"], "v2");
     assert_ne!(changed.header("etag"), created.header("etag"));
@@ -213,18 +175,8 @@ fn put_upserts_by_name_and_honours_if_match() {
     );
     assert_eq!(stale.status, 412, "{}", stale.body);
     assert_eq!(stale.json()["code"], "precondition_failed");
-}
 
-#[test]
-fn patch_merges_and_refuses_immutable_fields() {
-    let server = TestServer::start();
-    let admin = server.admin();
-    let name = unique_name("patch");
-    let r = admin.post(
-        "/agents/register-build",
-        &json!({"name": name, "description": "d", "registration_metadata": {"a": 1, "b": 2}}),
-    );
-    let id = r.json()["id"].as_str().unwrap().to_owned();
+    let id = created.json()["id"].as_str().unwrap().to_owned();
     let patched = admin.patch(
         &format!("/agents/{id}"),
         &json!({"registration_metadata": {"b": null, "c": 3}, "agent_input_type": "json"}),
@@ -244,101 +196,53 @@ fn patch_merges_and_refuses_immutable_fields() {
     );
 }
 
-#[test]
-fn bad_input_gets_a_clear_problem() {
-    let server = TestServer::start();
-    let admin = server.admin();
-    let problem = |r: &registry_e2e::Resp, status: u16| {
-        assert_eq!(r.status, status, "{}", r.body);
-        assert!(
-            r.header("content-type")
-                .unwrap()
-                .starts_with("application/problem+json"),
-            "{:?}",
-            r.headers
-        );
-        let p = r.json();
-        assert_eq!(p["status"], status);
-        assert_eq!(p["message"], p["detail"]);
-        p
-    };
-    let p = problem(
-        &admin.post(
-            "/agents/register-build",
-            &json!({"name": "Bad_Name", "description": "d"}),
-        ),
-        422,
-    );
-    assert_eq!(p["code"], "validation_failed");
-    assert_eq!(p["errors"][0]["field"], "name");
-    let p = problem(
-        &admin.post("/agents/register-build", &json!({"description": "d"})),
-        422,
-    );
-    assert!(p["detail"].as_str().unwrap().contains("name"), "{p}");
-    problem(&admin.post_raw("/agents/register-build", "{not json"), 400);
-    let p = problem(
-        &admin.post(
-            "/agents/register-build",
-            &json!({"name": "ok", "description": 5}),
-        ),
-        422,
-    );
-    assert!(p.to_string().contains("description"), "{p}");
-    let p = problem(
-        &admin.post(
-            "/agents/register-build",
-            &json!({"name": "ok", "description": "d", "agent_input_type": "xml"}),
-        ),
-        422,
-    );
-    assert!(p.to_string().contains("agent_input_type"), "{p}");
-    problem(&admin.get("/agents?limit=0"), 422);
-    problem(&admin.get("/agents?limit=1001"), 422);
-    let p = problem(&admin.get("/agents?order_by=bogus"), 422);
-    assert!(p.to_string().contains("order_by"), "{p}");
-    problem(&admin.get("/agents/not-a-uuid"), 422);
-    problem(&admin.get("/no/such/route"), 404);
-    let huge = format!(
-        r#"{{"name":"big","description":"{}"}}"#,
-        "x".repeat(1024 * 1024 + 10)
-    );
-    problem(&admin.post_raw("/agents/register-build", &huge), 413);
-    let p = problem(&server.anonymous().get("/agents"), 401);
-    assert_eq!(p["code"], "unauthenticated");
-    problem(&server.with_token("wrong-token").get("/agents"), 401);
-    // Still serving after all that.
-    assert_eq!(admin.get("/agents").status, 200);
-}
-
+/// 32 parallel register-builds of one name, each with its own description: one creates the
+/// agent, every other gets it back as stored (the idempotent path writes nothing), and no
+/// response carries a key.
 #[test]
 fn parallel_register_build_creates_exactly_one_agent() {
     let server = TestServer::start();
     let admin = server.admin();
     let name = unique_name("race");
     let handles: Vec<_> = (0..32)
-        .map(|_| {
+        .map(|i| {
             let c = admin.clone();
             let n = name.clone();
             std::thread::spawn(move || {
                 let r = c.post(
                     "/agents/register-build",
-                    &json!({"name": n, "description": "d"}),
+                    &json!({"name": n, "description": format!("caller {i}")}),
                 );
                 assert_eq!(r.status, 200, "{}", r.body);
+                let agent = r.json();
+                assert_eq!(agent["status"], "BuildOnly");
+                assert_eq!(
+                    agent["status_reason"],
+                    "Agent build registered; not yet deployed."
+                );
+                assert!(agent.get("agent_api_key").is_none(), "{agent}");
+                let created = r.header("registry-created") == Some("true");
+                let description = agent["description"].as_str().unwrap().to_owned();
                 (
-                    r.header("registry-created") == Some("true"),
-                    r.json()["id"].as_str().unwrap().to_owned(),
+                    created,
+                    agent["id"].as_str().unwrap().to_owned(),
+                    description,
+                    i,
                 )
             })
         })
         .collect();
-    let results: Vec<(bool, String)> = handles.into_iter().map(|h| h.join().unwrap()).collect();
-    assert_eq!(
-        results.iter().filter(|(created, _)| *created).count(),
-        1,
-        "{results:?}"
+    let results: Vec<(bool, String, String, usize)> =
+        handles.into_iter().map(|h| h.join().unwrap()).collect();
+    let creators: Vec<_> = results.iter().filter(|r| r.0).collect();
+    assert_eq!(creators.len(), 1, "{results:?}");
+    let (_, id, description, i) = creators[0];
+    assert_eq!(*description, format!("caller {i}"));
+    assert!(
+        results.iter().all(|r| r.1 == *id && r.2 == *description),
+        "every caller gets the creator's agent, unchanged: {results:?}"
     );
-    assert!(results.iter().all(|(_, id)| *id == results[0].1));
     assert_eq!(admin.get("/agents").header("x-total-count"), Some("1"));
+    let stored = admin.get(&format!("/agents/{id}")).json();
+    assert_eq!(stored["description"], description.as_str());
 }

@@ -197,7 +197,18 @@ fn invalid_registrations_are_422_with_message_and_status_code() {
         "/agents/register",
         &deploy_body(&unique_name("bad"), "d", "invalid_type"),
     );
-    for (r, field) in [(&missing, "name"), (&bad_type, "acp_type")] {
+    // The build-time registration's body is read the same way.
+    let build_missing = admin.post("/agents/register-build", &json!({"description": "d"}));
+    let build_bad_description = admin.post(
+        "/agents/register-build",
+        &json!({"name": unique_name("bad"), "description": 5}),
+    );
+    for (r, field) in [
+        (&missing, "name"),
+        (&bad_type, "acp_type"),
+        (&build_missing, "name"),
+        (&build_bad_description, "description"),
+    ] {
         assert_eq!(r.status, 422, "{}", r.body);
         let body = r.json();
         assert_eq!(body["status_code"], 422, "{body}");

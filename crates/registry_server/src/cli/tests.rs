@@ -4,13 +4,14 @@ use super::{Cli, Command, Settings, TokensCommand};
 use clap::{CommandFactory, FromArgMatches, Parser};
 
 /// Every configuration flag beside the environment variable it also reads.
-const FLAG_ENV: [(&str, &str); 15] = [
+const FLAG_ENV: [(&str, &str); 16] = [
     ("database_url", "DATABASE_URL"),
     ("bind", "BIND"),
     ("admin_token", "ADMIN_TOKEN"),
     ("key_hash_secret", "KEY_HASH_SECRET"),
     ("db_pool_size", "DB_POOL_SIZE"),
     ("db_pool_timeout_ms", "DB_POOL_TIMEOUT_MS"),
+    ("db_statement_timeout_ms", "DB_STATEMENT_TIMEOUT_MS"),
     ("heartbeat_ttl_seconds", "HEARTBEAT_TTL_SECONDS"),
     (
         "heartbeat_check_interval_seconds",
@@ -102,6 +103,7 @@ fn defaults_are_documented_ones() {
     assert_eq!(s.key_hash_secret, None);
     assert_eq!(s.db_pool_size, None, "derived from the cores: config.rs");
     assert_eq!(s.db_pool_timeout_ms, 2000);
+    assert_eq!(s.db_statement_timeout_ms, 5000);
     assert_eq!(s.heartbeat_ttl_seconds, 90);
     assert_eq!(s.heartbeat_check_interval_seconds, 15);
     assert_eq!(s.log_format, "pretty");
@@ -122,6 +124,7 @@ fn every_flag_sets_its_setting_before_or_after_the_subcommand() {
         "--key-hash-secret=k",
         "--db-pool-size=3",
         "--db-pool-timeout-ms=4",
+        "--db-statement-timeout-ms=44",
         "--heartbeat-ttl-seconds=5",
         "--heartbeat-check-interval-seconds=6",
         "--log-format=json",
@@ -142,6 +145,7 @@ fn every_flag_sets_its_setting_before_or_after_the_subcommand() {
         assert_eq!(s.key_hash_secret.as_deref(), Some("k"));
         assert_eq!(s.db_pool_size, Some(3));
         assert_eq!(s.db_pool_timeout_ms, 4);
+        assert_eq!(s.db_statement_timeout_ms, 44);
         assert_eq!(s.heartbeat_ttl_seconds, 5);
         assert_eq!(s.heartbeat_check_interval_seconds, 6);
         assert_eq!(s.log_format, "json");

@@ -31,6 +31,7 @@ fn a_valid_configuration_carries_every_setting() {
         "--bind=0.0.0.0:9000",
         "--db-pool-size=4",
         "--db-pool-timeout-ms=250",
+        "--db-statement-timeout-ms=750",
         "--heartbeat-ttl-seconds=30",
         "--heartbeat-check-interval-seconds=5",
         "--run-migrations=false",
@@ -46,6 +47,7 @@ fn a_valid_configuration_carries_every_setting() {
     assert_eq!(cfg.key_hash_secret, SECRET.as_bytes());
     assert_eq!(cfg.pool_size, 4);
     assert_eq!(cfg.pool_timeout, Duration::from_millis(250));
+    assert_eq!(cfg.statement_timeout, Duration::from_millis(750));
     assert_eq!(cfg.heartbeat_ttl, Duration::from_secs(30));
     assert_eq!(cfg.heartbeat_interval, Duration::from_secs(5));
     assert!(!cfg.run_migrations);
@@ -68,6 +70,7 @@ fn defaults_derive_the_pool_workers_and_slots_from_the_cores() {
     );
     assert_eq!(cfg.bind, "127.0.0.1:8080");
     assert_eq!(cfg.pool_timeout, Duration::from_millis(2000));
+    assert_eq!(cfg.statement_timeout, Duration::from_millis(5000));
     assert_eq!(cfg.heartbeat_ttl, Duration::from_secs(90));
     assert_eq!(cfg.heartbeat_interval, Duration::from_secs(15));
     assert!(cfg.run_migrations);
@@ -119,6 +122,10 @@ fn each_refused_setting_says_what_it_needs() {
         (
             "--db-pool-timeout-ms=0",
             "DB_POOL_TIMEOUT_MS must be at least 1",
+        ),
+        (
+            "--db-statement-timeout-ms=0",
+            "DB_STATEMENT_TIMEOUT_MS must be at least 1",
         ),
         (
             "--heartbeat-ttl-seconds=0",

@@ -8,12 +8,27 @@ use diesel::sql_types::Text;
 use registry_contract::fixtures::{agent_named, event, now, unique_name, user};
 use registry_domain::{AgentStatus, EventKind, LifecycleEvent, Role};
 use registry_ports::{AgentQuery, AgentRepository};
-use registry_store_pg::PgStore;
+use registry_store_pg::{PgPool, PgStore};
 
 #[derive(QueryableByName)]
 struct Statement {
     #[diesel(sql_type = Text)]
     statement: String,
+}
+
+/// The statements prepared on the one connection of `pool`, as the server lists them.
+async fn prepared_on(pool: PgPool) -> Vec<String> {
+    tokio::task::spawn_blocking(move || {
+        let mut conn = pool.get().unwrap();
+        diesel::sql_query("SELECT statement FROM pg_prepared_statements")
+            .load::<Statement>(&mut conn)
+            .unwrap()
+            .into_iter()
+            .map(|s| s.statement)
+            .collect()
+    })
+    .await
+    .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -47,17 +62,7 @@ async fn hot_agent_statements_are_prepared_once_and_reused() {
     };
     assert_eq!(store.list(&granted).await.unwrap().total, 1);
 
-    let prepared: Vec<String> = tokio::task::spawn_blocking(move || {
-        let mut conn = pool.get().unwrap();
-        diesel::sql_query("SELECT statement FROM pg_prepared_statements")
-            .load::<Statement>(&mut conn)
-            .unwrap()
-            .into_iter()
-            .map(|s| s.statement)
-            .collect()
-    })
-    .await
-    .unwrap();
+    let prepared = prepared_on(pool).await;
     let holds = |needles: &[&str]| {
         prepared
             .iter()
@@ -117,17 +122,7 @@ async fn key_authentication_is_prepared_once_and_reused() {
     for _ in 0..2 {
         assert_eq!(store.find_by_hash(&secret).await.unwrap(), None);
     }
-    let prepared: Vec<String> = tokio::task::spawn_blocking(move || {
-        let mut conn = pool.get().unwrap();
-        diesel::sql_query("SELECT statement FROM pg_prepared_statements")
-            .load::<Statement>(&mut conn)
-            .unwrap()
-            .into_iter()
-            .map(|s| s.statement)
-            .collect()
-    })
-    .await
-    .unwrap();
+    let prepared = prepared_on(pool).await;
     assert!(
         prepared
             .iter()

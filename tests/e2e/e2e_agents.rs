@@ -4,7 +4,7 @@
 //! statements and their totals, name reuse, etags from stored versions, metadata merged and read
 //! back, and the race for one name.
 
-use registry_e2e::{unique_name, Client, TestServer};
+use registry_e2e::{text, unique_name, Client, TestServer};
 use serde_json::json;
 
 fn urlencode(s: &str) -> String {
@@ -33,7 +33,7 @@ fn list_orders_pages_and_filters_on_status_and_card_metadata() {
     for name in &names[1..] {
         admin.register_build(name);
     }
-    let id = r.json()["id"].as_str().unwrap().to_owned();
+    let id = text(&r.json(), "id");
     let by_id = admin.get(&format!("/agents/{id}"));
     assert_eq!(by_id.status, 200);
     assert_eq!(by_id.json()["name"], tagged.as_str());
@@ -76,10 +76,7 @@ fn delete_is_terminal_and_frees_the_name() {
     let server = TestServer::start();
     let admin = server.admin();
     let name = unique_name("del");
-    let id = admin.register_build(&name)["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = text(&admin.register_build(&name), "id");
 
     let deleted = admin.delete(&format!("/agents/{id}"));
     assert_eq!(deleted.status, 200, "{}", deleted.body);
@@ -103,7 +100,7 @@ fn delete_is_terminal_and_frees_the_name() {
         Some("true"),
         "a deleted name is free again"
     );
-    let new_id = reborn.json()["id"].as_str().unwrap().to_owned();
+    let new_id = text(&reborn.json(), "id");
     assert_ne!(new_id, id, "never resurrected");
     let by_name = admin.delete(&format!("/agents/name/{name}"));
     assert_eq!(by_name.status, 200);
@@ -128,7 +125,7 @@ fn register_deploy_time_makes_a_build_ready_and_mints_one_key() {
     assert_eq!(a["status"], "Ready");
     assert_eq!(a["acp_type"], "sync");
     assert!(a["registered_at"].is_string());
-    let key = a["agent_api_key"].as_str().unwrap().to_owned();
+    let key = text(&a, "agent_api_key");
     assert!(key.starts_with("agk_") && key.len() >= 4 + 64, "{key}");
     let second = admin.post("/agents/register", &body);
     assert_eq!(second.status, 200);
@@ -176,7 +173,7 @@ fn put_upserts_and_patch_merges_through_the_stored_version() {
     assert_eq!(stale.status, 412, "{}", stale.body);
     assert_eq!(stale.json()["code"], "precondition_failed");
 
-    let id = created.json()["id"].as_str().unwrap().to_owned();
+    let id = text(&created.json(), "id");
     let patched = admin.patch(
         &format!("/agents/{id}"),
         &json!({"registration_metadata": {"b": null, "c": 3}, "agent_input_type": "json"}),
@@ -222,13 +219,8 @@ fn parallel_register_build_creates_exactly_one_agent() {
                 );
                 assert!(agent.get("agent_api_key").is_none(), "{agent}");
                 let created = r.header("registry-created") == Some("true");
-                let description = agent["description"].as_str().unwrap().to_owned();
-                (
-                    created,
-                    agent["id"].as_str().unwrap().to_owned(),
-                    description,
-                    i,
-                )
+                let description = text(&agent, "description");
+                (created, text(&agent, "id"), description, i)
             })
         })
         .collect();

@@ -1,7 +1,7 @@
 //! Black-box test harness: starts the built `agent-registry` binary on a fresh PostgreSQL
 //! database (from `registry_test_db`) and talks HTTP to it, as a client would.
 //!
-//! The e2e test files (`tests/e2e_*.rs`) use [`TestServer`] and [`Client`].
+//! The e2e tests (`tests/e2e/`, one module per area) use [`TestServer`] and [`Client`].
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod load;
@@ -319,6 +319,14 @@ impl Client {
         Self::send(self.request("POST", path), Some(body))
     }
 
+    /// Grants `role` on agent `agent_id` to `principal` (`POST /agents/{agent_id}/grants`).
+    pub fn grant(&self, agent_id: &str, principal: &str, role: &str) -> Resp {
+        self.post(
+            &format!("/agents/{agent_id}/grants"),
+            &serde_json::json!({"principal": principal, "role": role}),
+        )
+    }
+
     /// Registers a build of `name` and returns the agent JSON (asserting the peer's 200).
     pub fn register_build(&self, name: &str) -> Value {
         let r = self.post(
@@ -348,6 +356,15 @@ pub fn seed_agents(client: &Client, n: usize) {
             });
         }
     });
+}
+
+/// The text of `json[member]` (panics, showing `json`, when it is not a string): ids, keys,
+/// tokens.
+pub fn text(json: &Value, member: &str) -> String {
+    json[member]
+        .as_str()
+        .unwrap_or_else(|| panic!("no text {member:?} in {json}"))
+        .to_owned()
 }
 
 /// A unique agent name for a test.

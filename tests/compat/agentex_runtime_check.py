@@ -14,7 +14,7 @@ that records each registration response (the SDK logs only the status, never the
 Prints one line `RUNTIME_RESULT <json>` with: ok, error, attempts [{status, body}], sleeps,
 agent_id, response_key (the agent_api_key of the last 200 response), env_key (AGENT_API_KEY after
 the run, which is what the agent would authenticate with from then on).
-Exits 0 whatever the outcome: the caller (tests/e2e_agentex_runtime.rs) asserts.
+Exits 0 whatever the outcome: the caller (tests/e2e/e2e_agentex_runtime.rs) asserts.
 """
 
 import asyncio

@@ -359,25 +359,12 @@ pub async fn update_clearing_production_demotes(ports: Ports) {
         .promote(&promotion(&agent, &d, now()), &[])
         .await
         .unwrap();
-    assert!(
-        ports
-            .deployments
-            .get(agent.id, d.id)
-            .await
-            .unwrap()
-            .unwrap()
-            .is_production
-    );
+    assert!(stored_deployment(&ports, &d).await.is_production);
     let mut cleared = promoted.clone();
     cleared.production_deployment_id = None;
     let stored = ports.agents.update(&cleared, &[]).await.unwrap();
     assert_eq!(stored.production_deployment_id, None);
-    let after = ports
-        .deployments
-        .get(agent.id, d.id)
-        .await
-        .unwrap()
-        .unwrap();
+    let after = stored_deployment(&ports, &d).await;
     assert!(!after.is_production);
     // No longer production, so it may be deleted now.
     ports

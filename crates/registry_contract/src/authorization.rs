@@ -17,37 +17,17 @@ pub async fn check_follows_role(ports: Ports) {
     let agent = saved_agent(&ports).await;
     let other = saved_agent(&ports).await;
     let bob = user("bob");
+    let carol = user("carol");
     for action in ACTIONS {
-        assert!(!ports
-            .authorizer
-            .check(&bob, agent.id, action)
-            .await
-            .unwrap());
+        assert!(!allowed(&ports, &bob, agent.id, action).await);
     }
     for role in [Role::Viewer, Role::Editor, Role::Owner] {
-        ports
-            .authorizer
-            .grant(agent.id, &bob, role, &[])
-            .await
-            .unwrap();
+        grant(&ports, agent.id, &bob, role).await;
         for action in ACTIONS {
-            let allowed = ports
-                .authorizer
-                .check(&bob, agent.id, action)
-                .await
-                .unwrap();
-            assert_eq!(allowed, role.allows(action), "{role:?} {action:?}");
-            assert!(!ports
-                .authorizer
-                .check(&bob, other.id, action)
-                .await
-                .unwrap());
-            let carol = user("carol");
-            assert!(!ports
-                .authorizer
-                .check(&carol, agent.id, action)
-                .await
-                .unwrap());
+            let bobs = allowed(&ports, &bob, agent.id, action).await;
+            assert_eq!(bobs, role.allows(action), "{role:?} {action:?}");
+            assert!(!allowed(&ports, &bob, other.id, action).await);
+            assert!(!allowed(&ports, &carol, agent.id, action).await);
         }
     }
 }
@@ -56,11 +36,7 @@ pub async fn check_follows_role(ports: Ports) {
 pub async fn grant_replaces_role(ports: Ports) {
     let agent = saved_agent(&ports).await;
     let bob = user("bob");
-    let g = ports
-        .authorizer
-        .grant(agent.id, &bob, Role::Viewer, &[])
-        .await
-        .unwrap();
+    let g = grant(&ports, agent.id, &bob, Role::Viewer).await;
     assert_eq!(
         (g.agent_id, g.principal.clone(), g.role),
         (agent.id, bob.clone(), Role::Viewer)
@@ -91,46 +67,24 @@ pub async fn grant_on_absent_agent_is_not_found(ports: Ports) {
 
 /// The only owner cannot be demoted; with a second owner it can.
 pub async fn demoting_last_owner_conflicts(ports: Ports) {
-    let agent = ready_agent();
     let alice = user("alice");
-    ports
-        .agents
-        .create_if_absent(&agent, Some(alice.clone()), &[])
-        .await
-        .unwrap();
+    let agent = owned_agent(&ports, &alice).await;
     let err = ports
         .authorizer
         .grant(agent.id, &alice, Role::Editor, &[])
         .await
         .unwrap_err();
     assert_eq!(err, RepoError::Conflict(Constraint::LastOwner));
-    assert!(ports
-        .authorizer
-        .check(&alice, agent.id, Action::Delete)
-        .await
-        .unwrap());
-    ports
-        .authorizer
-        .grant(agent.id, &user("bob"), Role::Owner, &[])
-        .await
-        .unwrap();
-    let g = ports
-        .authorizer
-        .grant(agent.id, &alice, Role::Editor, &[])
-        .await
-        .unwrap();
+    assert!(allowed(&ports, &alice, agent.id, Action::Delete).await);
+    grant(&ports, agent.id, &user("bob"), Role::Owner).await;
+    let g = grant(&ports, agent.id, &alice, Role::Editor).await;
     assert_eq!(g.role, Role::Editor);
 }
 
 /// revoke: `NotFound` without a grant, `Conflict(LastOwner)` for the only owner, else removes.
 pub async fn revoke_rules(ports: Ports) {
-    let agent = ready_agent();
     let (alice, bob) = (user("alice"), user("bob"));
-    ports
-        .agents
-        .create_if_absent(&agent, Some(alice.clone()), &[])
-        .await
-        .unwrap();
+    let agent = owned_agent(&ports, &alice).await;
     let err = ports
         .authorizer
         .revoke(agent.id, &bob, &[])
@@ -143,22 +97,14 @@ pub async fn revoke_rules(ports: Ports) {
         .await
         .unwrap_err();
     assert_eq!(err, RepoError::Conflict(Constraint::LastOwner));
-    ports
-        .authorizer
-        .grant(agent.id, &bob, Role::Viewer, &[])
-        .await
-        .unwrap();
+    grant(&ports, agent.id, &bob, Role::Viewer).await;
     let evs = [event(agent.id, EventKind::GrantRevoked, "user:alice")];
     let removed = ports.authorizer.revoke(agent.id, &bob, &evs).await.unwrap();
     assert_eq!(
         (removed.principal, removed.role),
         (bob.clone(), Role::Viewer)
     );
-    assert!(!ports
-        .authorizer
-        .check(&bob, agent.id, Action::Read)
-        .await
-        .unwrap());
+    assert!(!allowed(&ports, &bob, agent.id, Action::Read).await);
     let events = ports.events.list(agent.id, page(50, 1)).await.unwrap();
     assert_eq!(events.items[0].event.kind, EventKind::GrantRevoked);
     assert_eq!(grants_of(&ports, agent.id).await.len(), 1);
@@ -166,28 +112,15 @@ pub async fn revoke_rules(ports: Ports) {
 
 /// grants lists owners first, then by principal text.
 pub async fn grants_list_owners_first(ports: Ports) {
-    let agent = ready_agent();
-    ports
-        .agents
-        .create_if_absent(&agent, Some(user("zed")), &[])
-        .await
-        .unwrap();
+    let agent = owned_agent(&ports, &user("zed")).await;
     for (name, role) in [
         ("carl", Role::Editor),
         ("alice", Role::Viewer),
         ("bob", Role::Editor),
+        ("yves", Role::Owner),
     ] {
-        ports
-            .authorizer
-            .grant(agent.id, &user(name), role, &[])
-            .await
-            .unwrap();
+        grant(&ports, agent.id, &user(name), role).await;
     }
-    ports
-        .authorizer
-        .grant(agent.id, &user("yves"), Role::Owner, &[])
-        .await
-        .unwrap();
     let order: Vec<Principal> = grants_of(&ports, agent.id)
         .await
         .into_iter()

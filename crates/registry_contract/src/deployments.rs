@@ -91,12 +91,7 @@ pub async fn soft_delete_sets_expiry_once(ports: Ports) {
         RepoError::NotFound,
         "a second delete finds nothing"
     );
-    let read = ports
-        .deployments
-        .get(agent.id, d.id)
-        .await
-        .unwrap()
-        .unwrap();
+    let read = stored_deployment(&ports, &d).await;
     assert_eq!(read.expires_at, Some(first));
 }
 
@@ -115,12 +110,7 @@ pub async fn soft_delete_production_conflicts(ports: Ports) {
         .await
         .unwrap_err();
     assert_eq!(err, RepoError::Conflict(Constraint::ProductionDeployment));
-    let read = ports
-        .deployments
-        .get(agent.id, d.id)
-        .await
-        .unwrap()
-        .unwrap();
+    let read = stored_deployment(&ports, &d).await;
     assert_eq!(read.expires_at, None);
 }
 
@@ -142,12 +132,7 @@ pub async fn soft_delete_elsewhere_is_not_found(ports: Ports) {
         .await
         .unwrap_err();
     assert_eq!(err, RepoError::NotFound);
-    let read = ports
-        .deployments
-        .get(agent.id, d.id)
-        .await
-        .unwrap()
-        .unwrap();
+    let read = stored_deployment(&ports, &d).await;
     assert_eq!(read.expires_at, None);
 }
 
@@ -183,12 +168,7 @@ pub async fn mark_ready_expired_conflicts(ports: Ports) {
         .await
         .unwrap_err();
     assert_eq!(err, RepoError::Conflict(Constraint::DeploymentExpired));
-    let read = ports
-        .deployments
-        .get(agent.id, d.id)
-        .await
-        .unwrap()
-        .unwrap();
+    let read = stored_deployment(&ports, &d).await;
     assert_eq!(read.status, DeploymentStatus::Pending);
 }
 
@@ -203,12 +183,7 @@ pub async fn mark_ready_elsewhere_is_not_found(ports: Ports) {
         .await
         .unwrap_err();
     assert_eq!(err, RepoError::NotFound);
-    let read = ports
-        .deployments
-        .get(agent.id, d.id)
-        .await
-        .unwrap()
-        .unwrap();
+    let read = stored_deployment(&ports, &d).await;
     assert_eq!(read.status, DeploymentStatus::Pending);
 }
 
@@ -269,15 +244,7 @@ pub async fn promote_with_stale_version_conflicts(ports: Ports) {
         .await
         .unwrap_err();
     assert_eq!(err, RepoError::Conflict(Constraint::StaleVersion));
-    assert!(
-        !ports
-            .deployments
-            .get(agent.id, d.id)
-            .await
-            .unwrap()
-            .unwrap()
-            .is_production
-    );
+    assert!(!stored_deployment(&ports, &d).await.is_production);
     assert_eq!(ports.agents.get(agent.id).await.unwrap(), Some(current));
 }
 
@@ -309,12 +276,7 @@ pub async fn promote_moves_production(ports: Ports) {
         ports.deployments.get(agent.id, d2.id).await.unwrap(),
         Some(p2)
     );
-    let old = ports
-        .deployments
-        .get(agent.id, d1.id)
-        .await
-        .unwrap()
-        .unwrap();
+    let old = stored_deployment(&ports, &d1).await;
     assert!(!old.is_production);
     let events = ports.events.list(agent.id, page(50, 1)).await.unwrap();
     assert_eq!(events.items[0].event.kind, EventKind::Promoted);

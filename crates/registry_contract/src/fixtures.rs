@@ -2,10 +2,10 @@
 
 use registry_domain::state_machine::{apply, create};
 use registry_domain::{
-    AcpType, Agent, AgentId, AgentName, ApiKey, ApiKeyId, ApiKeyType, Deployment,
-    DeploymentHistory, DeploymentId, DeploymentStatus, Description, EventKind, HistoryId,
-    LifecycleEvent, Metadata, NewAgent, NewEvent, PageRequest, Principal, Promotion, ServiceToken,
-    ServiceTokenId, Timestamp,
+    AcpType, Action, Agent, AgentId, AgentName, ApiKey, ApiKeyId, ApiKeyType, Deployment,
+    DeploymentHistory, DeploymentId, DeploymentStatus, Description, EventKind, Grant, HistoryId,
+    LifecycleEvent, Metadata, NewAgent, NewEvent, PageRequest, Principal, Promotion, Role,
+    ServiceToken, ServiceTokenId, Timestamp,
 };
 use registry_ports::Ports;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -93,6 +93,40 @@ pub async fn saved_agent(ports: &Ports) -> Agent {
     save(ports, &ready_agent()).await
 }
 
+/// A stored Ready agent with a unique name, owned by `owner` (the grant written with it).
+pub async fn owned_agent(ports: &Ports, owner: &Principal) -> Agent {
+    let outcome = ports
+        .agents
+        .create_if_absent(&ready_agent(), Some(owner.clone()), &[])
+        .await
+        .expect("create owned agent");
+    assert!(outcome.created, "fixture agent name must be free");
+    outcome.agent
+}
+
+/// Grants `role` on `agent_id` to `principal` (no events) and returns the grant.
+pub async fn grant(ports: &Ports, agent_id: AgentId, principal: &Principal, role: Role) -> Grant {
+    ports
+        .authorizer
+        .grant(agent_id, principal, role, &[])
+        .await
+        .expect("grant")
+}
+
+/// Whether the authorizer lets `principal` do `action` on `agent_id`.
+pub async fn allowed(
+    ports: &Ports,
+    principal: &Principal,
+    agent_id: AgentId,
+    action: Action,
+) -> bool {
+    ports
+        .authorizer
+        .check(principal, agent_id, action)
+        .await
+        .expect("check")
+}
+
 /// Stores `agent` Deleted (applying the Delete event) and returns it as stored.
 pub async fn delete(ports: &Ports, agent: &Agent) -> Agent {
     let mut deleted = agent.clone();
@@ -129,6 +163,16 @@ pub async fn saved_deployment(ports: &Ports, agent_id: AgentId) -> Deployment {
         .create(&deployment_at(agent_id, now()))
         .await
         .expect("create deployment")
+}
+
+/// `deployment` as stored now (it must be there).
+pub async fn stored_deployment(ports: &Ports, deployment: &Deployment) -> Deployment {
+    ports
+        .deployments
+        .get(deployment.agent_id, deployment.id)
+        .await
+        .expect("get deployment")
+        .expect("the deployment is stored")
 }
 
 /// A stored Ready deployment of `agent_id` serving at `http://<id>:8000`.

@@ -120,16 +120,13 @@ pub async fn find_by_hash_only_live(ports: Ports) {
     let k2 = api_key(agent.id, "two", ApiKeyType::Internal, now());
     ports.keys.create(&k1, &h1, &[]).await.unwrap();
     ports.keys.create(&k2, &h2, &[]).await.unwrap();
-    assert_eq!(
-        ports.keys.find_by_hash(&h1).await.unwrap(),
-        Some(k1.clone())
-    );
-    assert_eq!(ports.keys.find_by_hash(&hash()).await.unwrap(), None);
+    assert_eq!(authenticated(&ports, &h1).await, Some(k1.clone()));
+    assert_eq!(authenticated(&ports, &hash()).await, None);
     ports.keys.delete(k1.id, &[]).await.unwrap();
-    assert_eq!(ports.keys.find_by_hash(&h1).await.unwrap(), None);
-    assert_eq!(ports.keys.find_by_hash(&h2).await.unwrap(), Some(k2));
+    assert_eq!(authenticated(&ports, &h1).await, None);
+    assert_eq!(authenticated(&ports, &h2).await, Some(k2));
     delete(&ports, &agent).await;
-    assert_eq!(ports.keys.find_by_hash(&h2).await.unwrap(), None);
+    assert_eq!(authenticated(&ports, &h2).await, None);
 }
 
 /// Only `internal` keys are credentials: the secrets of `external`, `github` and `slack` keys
@@ -156,28 +153,15 @@ pub async fn find_by_hash_finds_credentials_only(ports: Ports) {
 pub async fn has_key_of_type(ports: Ports) {
     let agent = saved_agent(&ports).await;
     let other = saved_agent(&ports).await;
-    assert!(!ports
-        .keys
-        .has_key_of_type(agent.id, ApiKeyType::Github)
-        .await
-        .unwrap());
+    let keys = &ports.keys;
+    let has =
+        |agent_id, key_type| async move { keys.has_key_of_type(agent_id, key_type).await.unwrap() };
+    assert!(!has(agent.id, ApiKeyType::Github).await);
     let key = api_key(agent.id, "gh", ApiKeyType::Github, now());
     ports.keys.create(&key, &hash(), &[]).await.unwrap();
-    assert!(ports
-        .keys
-        .has_key_of_type(agent.id, ApiKeyType::Github)
-        .await
-        .unwrap());
-    assert!(!ports
-        .keys
-        .has_key_of_type(agent.id, ApiKeyType::Slack)
-        .await
-        .unwrap());
-    assert!(!ports
-        .keys
-        .has_key_of_type(other.id, ApiKeyType::Github)
-        .await
-        .unwrap());
+    assert!(has(agent.id, ApiKeyType::Github).await);
+    assert!(!has(agent.id, ApiKeyType::Slack).await);
+    assert!(!has(other.id, ApiKeyType::Github).await);
 }
 
 /// `user:<name>` with a live service token, as the HTTP layer would authenticate it.
@@ -194,13 +178,16 @@ async fn mint(ports: &Ports, key: &ApiKey) -> String {
     secret
 }
 
-/// Grants `role` on `agent_id` to `principal`.
-async fn grant(ports: &Ports, agent_id: AgentId, principal: &Principal, role: Role) {
-    ports
-        .authorizer
-        .grant(agent_id, principal, role, &[])
-        .await
-        .unwrap();
+/// The key `secret` authenticates as, if any.
+async fn authenticated(ports: &Ports, secret: &str) -> Option<ApiKey> {
+    ports.keys.find_by_hash(secret).await.unwrap()
+}
+
+/// Asserts that `secret` authenticates as `key`, which reads back with its minter.
+async fn assert_authenticates(ports: &Ports, secret: &str, key: &ApiKey) {
+    assert_eq!(authenticated(ports, secret).await.as_ref(), Some(key));
+    let stored = ports.keys.get(key.id).await.unwrap().unwrap();
+    assert_eq!(stored.created_by, key.created_by);
 }
 
 /// A key minted by the admin authenticates with no grant and no service token behind it, and
@@ -209,14 +196,8 @@ pub async fn admin_minted_key_keeps_working(ports: Ports) {
     let agent = saved_agent(&ports).await;
     let key = minted_key(agent.id, "deploy", &Principal::Admin);
     let secret = mint(&ports, &key).await;
-    assert_eq!(
-        ports.keys.find_by_hash(&secret).await.unwrap(),
-        Some(key.clone())
-    );
-    assert_eq!(
-        ports.keys.get(key.id).await.unwrap().unwrap().created_by,
-        Principal::Admin
-    );
+    assert_eq!(key.created_by, Principal::Admin);
+    assert_authenticates(&ports, &secret, &key).await;
 }
 
 /// An editor's key authenticates while the editor holds the grant, and not once it is revoked.
@@ -226,16 +207,10 @@ pub async fn key_stops_when_minters_grant_is_revoked(ports: Ports) {
     grant(&ports, agent.id, &bob, Role::Editor).await;
     let key = minted_key(agent.id, "by-bob", &bob);
     let secret = mint(&ports, &key).await;
-    assert_eq!(
-        ports.keys.find_by_hash(&secret).await.unwrap(),
-        Some(key.clone())
-    );
-    assert_eq!(
-        ports.keys.get(key.id).await.unwrap().unwrap().created_by,
-        bob
-    );
+    assert_eq!(key.created_by, bob);
+    assert_authenticates(&ports, &secret, &key).await;
     ports.authorizer.revoke(agent.id, &bob, &[]).await.unwrap();
-    assert_eq!(ports.keys.find_by_hash(&secret).await.unwrap(), None);
+    assert_eq!(authenticated(&ports, &secret).await, None);
     // The key row stays (listed, deletable); it just no longer authenticates.
     assert_eq!(ports.keys.get(key.id).await.unwrap(), Some(key));
 }
@@ -250,14 +225,11 @@ pub async fn key_stops_when_minter_is_lowered_to_viewer(ports: Ports) {
     grant(&ports, agent.id, &bob, Role::Owner).await;
     let key = minted_key(agent.id, "by-bob", &bob);
     let secret = mint(&ports, &key).await;
-    assert_eq!(
-        ports.keys.find_by_hash(&secret).await.unwrap(),
-        Some(key.clone())
-    );
+    assert_eq!(authenticated(&ports, &secret).await.as_ref(), Some(&key));
     grant(&ports, agent.id, &bob, Role::Viewer).await;
-    assert_eq!(ports.keys.find_by_hash(&secret).await.unwrap(), None);
+    assert_eq!(authenticated(&ports, &secret).await, None);
     grant(&ports, agent.id, &bob, Role::Editor).await;
-    assert_eq!(ports.keys.find_by_hash(&secret).await.unwrap(), Some(key));
+    assert_eq!(authenticated(&ports, &secret).await, Some(key));
 }
 
 /// A key stops when its minter's service token is revoked, though the grant stays.
@@ -267,9 +239,9 @@ pub async fn key_stops_when_minters_token_is_revoked(ports: Ports) {
     grant(&ports, agent.id, &ci, Role::Owner).await;
     let key = minted_key(agent.id, "by-ci", &ci);
     let secret = mint(&ports, &key).await;
-    assert_eq!(ports.keys.find_by_hash(&secret).await.unwrap(), Some(key));
+    assert_eq!(authenticated(&ports, &secret).await, Some(key));
     ports.tokens.revoke(token.id).await.unwrap();
-    assert_eq!(ports.keys.find_by_hash(&secret).await.unwrap(), None);
+    assert_eq!(authenticated(&ports, &secret).await, None);
 }
 
 /// The minter's authority is on the key's own agent: a grant elsewhere does not count, nor
@@ -280,15 +252,15 @@ pub async fn minter_authority_is_on_the_keys_agent(ports: Ports) {
     let (bob, _) = with_token(&ports, "bob").await;
     grant(&ports, other.id, &bob, Role::Owner).await;
     let elsewhere = mint(&ports, &minted_key(agent.id, "bob", &bob)).await;
-    assert_eq!(ports.keys.find_by_hash(&elsewhere).await.unwrap(), None);
+    assert_eq!(authenticated(&ports, &elsewhere).await, None);
 
     let tokenless = user("carol");
     grant(&ports, agent.id, &tokenless, Role::Owner).await;
     let by_carol = mint(&ports, &minted_key(agent.id, "carol", &tokenless)).await;
-    assert_eq!(ports.keys.find_by_hash(&by_carol).await.unwrap(), None);
+    assert_eq!(authenticated(&ports, &by_carol).await, None);
 
     let itself = Principal::Agent(agent.id);
     grant(&ports, agent.id, &itself, Role::Owner).await;
     let by_agent = mint(&ports, &minted_key(agent.id, "self", &itself)).await;
-    assert_eq!(ports.keys.find_by_hash(&by_agent).await.unwrap(), None);
+    assert_eq!(authenticated(&ports, &by_agent).await, None);
 }

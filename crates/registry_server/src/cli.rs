@@ -158,3 +158,6 @@ pub struct Settings {
     #[arg(long, env = "INSECURE_NO_AUTH", global = true, action = ArgAction::SetTrue)]
     pub insecure_no_auth: bool,
 }
+
+#[cfg(test)]
+pub(crate) mod tests;

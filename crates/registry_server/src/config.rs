@@ -194,3 +194,6 @@ pub fn serve_config(s: &Settings) -> Result<ServeConfig, String> {
 fn cores() -> u32 {
     std::thread::available_parallelism().map_or(2, |n| u32::try_from(n.get()).unwrap_or(u32::MAX))
 }
+
+#[cfg(test)]
+mod tests;

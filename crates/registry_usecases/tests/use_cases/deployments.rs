@@ -1,12 +1,13 @@
 //! Deployments: deployment-scoped registration and promotion.
 
-use crate::common::{alice, bob, world};
+use crate::common::{alice, bob, world, World};
 use registry_domain::{
-    AgentRef, AgentStatus, DeploymentId, DeploymentStatus, EventKind, Principal, Role,
+    Agent, AgentRef, AgentStatus, Deployment, DeploymentId, DeploymentStatus, EventKind, Principal,
+    Role,
 };
 use registry_usecases::{CreateDeploymentInput, RegisterDeploymentInput, RegistryError};
 
-fn deployment_of(agent: &registry_domain::Agent) -> CreateDeploymentInput {
+fn deployment_of(agent: &Agent) -> CreateDeploymentInput {
     CreateDeploymentInput {
         agent_id: agent.id,
         docker_image: "img:1".to_owned(),
@@ -16,7 +17,7 @@ fn deployment_of(agent: &registry_domain::Agent) -> CreateDeploymentInput {
     }
 }
 
-fn serving(agent: &registry_domain::Agent, deployment_id: DeploymentId) -> RegisterDeploymentInput {
+fn serving(agent: &Agent, deployment_id: DeploymentId) -> RegisterDeploymentInput {
     RegisterDeploymentInput {
         agent: AgentRef::Name(agent.name.clone()),
         deployment_id,
@@ -24,15 +25,27 @@ fn serving(agent: &registry_domain::Agent, deployment_id: DeploymentId) -> Regis
     }
 }
 
+/// Alice creates a Pending deployment of `agent`.
+async fn deploy(w: &World, agent: &Agent) -> Deployment {
+    let alice = alice();
+    let created = w.registry.create_deployment(&alice, deployment_of(agent));
+    created.await.unwrap()
+}
+
+/// Alice registers `deployment_id` of `agent` as serving (deployment-scoped registration).
+async fn serve(w: &World, agent: &Agent, deployment_id: DeploymentId) {
+    let alice = alice();
+    let served = w
+        .registry
+        .register_deployment(&alice, serving(agent, deployment_id));
+    served.await.unwrap();
+}
+
 #[tokio::test]
 async fn deployment_scoped_registration_leaves_the_agent_row_alone() {
     let w = world();
     let a = w.build(&alice(), "a").await;
-    let d = w
-        .registry
-        .create_deployment(&alice(), deployment_of(&a))
-        .await
-        .unwrap();
+    let d = deploy(&w, &a).await;
     let out = w
         .registry
         .register_deployment(&alice(), serving(&a, d.id))
@@ -63,11 +76,7 @@ async fn a_deployment_of_another_agent_or_an_absent_agent_is_not_found() {
     let w = world();
     let a = w.build(&alice(), "a").await;
     let b = w.build(&alice(), "b").await;
-    let theirs = w
-        .registry
-        .create_deployment(&alice(), deployment_of(&b))
-        .await
-        .unwrap();
+    let theirs = deploy(&w, &b).await;
     let err = w
         .registry
         .register_deployment(&alice(), serving(&a, theirs.id))
@@ -94,21 +103,14 @@ async fn a_deployment_of_another_agent_or_an_absent_agent_is_not_found() {
 async fn promoting_a_build_only_agent_makes_it_ready_in_the_same_write() {
     let w = world();
     let a = w.build(&alice(), "a").await;
-    let d = w
-        .registry
-        .create_deployment(&alice(), deployment_of(&a))
-        .await
-        .unwrap();
+    let d = deploy(&w, &a).await;
     let pending = w.registry.promote_deployment(&alice(), a.id, d.id).await;
     assert_eq!(
         pending.unwrap_err(),
         RegistryError::DeploymentNotPromotable(d.id)
     );
     assert_eq!(w.reread(&a).await.status, AgentStatus::BuildOnly);
-    w.registry
-        .register_deployment(&alice(), serving(&a, d.id))
-        .await
-        .unwrap();
+    serve(&w, &a, d.id).await;
     let promoted = w
         .registry
         .promote_deployment(&alice(), a.id, d.id)
@@ -129,11 +131,7 @@ async fn promoting_on_a_deleted_agent_is_a_status_conflict_for_whoever_could_pro
     let w = world();
     let a = w.build(&alice(), "a").await;
     w.grant(&a, &bob(), Role::Viewer).await;
-    let d = w
-        .registry
-        .create_deployment(&alice(), deployment_of(&a))
-        .await
-        .unwrap();
+    let d = deploy(&w, &a).await;
     w.registry
         .delete_agent(&alice(), &AgentRef::Id(a.id))
         .await

@@ -1,7 +1,6 @@
 //! Deployments, promotion, deployment history and agent API keys, end to end.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use registry_e2e::{unique_name, Client, TestServer};
+use registry_e2e::{text, unique_name, Client, TestServer};
 use serde_json::{json, Value};
 
 fn create_deployment(c: &Client, agent_id: &str, image: &str) -> Value {
@@ -33,10 +32,10 @@ fn full_lifecycle_from_build_to_production() {
     let admin = server.admin();
     let name = unique_name("life");
     let agent = admin.register_build(&name);
-    let id = agent["id"].as_str().unwrap().to_owned();
+    let id = text(&agent, "id");
 
     let d1 = create_deployment(&admin, &id, "img:1");
-    let d1_id = d1["id"].as_str().unwrap().to_owned();
+    let d1_id = text(&d1, "id");
     let after_scoped = register_deployment(&admin, &name, &d1_id, "http://d1:8000");
     assert_eq!(
         after_scoped["status"], "BuildOnly",
@@ -57,7 +56,7 @@ fn full_lifecycle_from_build_to_production() {
     assert_eq!(live["production_deployment_id"], d1_id.as_str());
 
     let d2 = create_deployment(&admin, &id, "img:2");
-    let d2_id = d2["id"].as_str().unwrap().to_owned();
+    let d2_id = text(&d2, "id");
     register_deployment(&admin, &name, &d2_id, "http://d2:8000");
     assert_eq!(
         admin
@@ -102,10 +101,7 @@ fn promote_refuses_what_is_not_ready() {
     let server = TestServer::start();
     let admin = server.admin();
     let name = unique_name("pend");
-    let id = admin.register_build(&name)["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = text(&admin.register_build(&name), "id");
     let d = create_deployment(&admin, &id, "img");
     let did = d["id"].as_str().unwrap();
     let r = admin.post_empty(&format!("/agents/{id}/deployments/{did}/promote"));
@@ -118,10 +114,7 @@ fn promote_refuses_what_is_not_ready() {
 
     // Another agent's deployment is 404 for scoped register and for promote.
     let other_name = unique_name("other");
-    let other = admin.register_build(&other_name)["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let other = text(&admin.register_build(&other_name), "id");
     let r = admin.post(
         "/agents/register",
         &json!({"name": other_name, "description": "d", "acp_url": "http://x", "acp_type": "async",
@@ -152,14 +145,11 @@ fn parallel_promotes_leave_exactly_one_production_deployment() {
     let server = TestServer::start();
     let admin = server.admin();
     let name = unique_name("race");
-    let id = admin.register_build(&name)["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = text(&admin.register_build(&name), "id");
     let dids: Vec<String> = (0..4)
         .map(|i| {
             let d = create_deployment(&admin, &id, &format!("img:{i}"));
-            let did = d["id"].as_str().unwrap().to_owned();
+            let did = text(&d, "id");
             register_deployment(&admin, &name, &did, &format!("http://d{i}"));
             did
         })
@@ -204,7 +194,7 @@ fn deployment_history_is_written_once_per_commit() {
                     "registration_metadata": {"agent_commit": commit, "branch_name": "main", "author_name": "Ada"}}),
         );
         assert_eq!(r.status, 200, "{}", r.body);
-        r.json()["id"].as_str().unwrap().to_owned()
+        text(&r.json(), "id")
     };
     let id = reg("c1");
     reg("c1");
@@ -245,10 +235,7 @@ fn api_keys_are_generated_unique_and_never_stored_in_plaintext() {
     let server = TestServer::start();
     let admin = server.admin();
     let name = unique_name("keys");
-    let id = admin.register_build(&name)["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = text(&admin.register_build(&name), "id");
 
     let created = admin.post(
         "/agent_api_keys",
@@ -256,11 +243,11 @@ fn api_keys_are_generated_unique_and_never_stored_in_plaintext() {
     );
     assert_eq!(created.status, 200, "{}", created.body);
     let k = created.json();
-    let secret = k["api_key"].as_str().unwrap().to_owned();
+    let secret = text(&k, "api_key");
     assert!(secret.starts_with("agk_") && secret.len() >= 68, "{secret}");
     assert_eq!(k["name"], "ci");
     assert_eq!(k["api_key_type"], "external");
-    let key_id = k["id"].as_str().unwrap().to_owned();
+    let key_id = text(&k, "id");
 
     let dup = admin.post(
         "/agent_api_keys",
@@ -304,7 +291,7 @@ fn api_keys_are_generated_unique_and_never_stored_in_plaintext() {
         "/agent_api_keys",
         &json!({"agent_id": id, "name": "pod", "api_key_type": "internal"}),
     );
-    let internal = internal.json()["api_key"].as_str().unwrap().to_owned();
+    let internal = text(&internal.json(), "api_key");
     assert_eq!(
         server
             .with_token(&internal)

@@ -1,7 +1,6 @@
 //! Authentication, authorization and the absence of existence leaks, end to end.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use registry_e2e::{unique_name, Resp, TestServer};
+use registry_e2e::{text, unique_name, Resp, TestServer};
 use serde_json::json;
 
 /// Status, headers (minus the per-request ones) and body: what must be byte-identical.
@@ -105,15 +104,9 @@ fn sharing_gives_exactly_the_role() {
     let server = TestServer::start();
     let alice = server.user("alice");
     let bob = server.user("bob");
-    let id = alice.register_build(&unique_name("shared"))["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = text(&alice.register_build(&unique_name("shared")), "id");
 
-    let shared = alice.post(
-        &format!("/agents/{id}/grants"),
-        &json!({"principal": "user:bob", "role": "viewer"}),
-    );
+    let shared = alice.grant(&id, "user:bob", "viewer");
     assert_eq!(shared.status, 201, "{}", shared.body);
     assert_eq!(bob.get(&format!("/agents/{id}")).status, 200);
     let denied = bob.delete(&format!("/agents/{id}"));
@@ -124,10 +117,7 @@ fn sharing_gives_exactly_the_role() {
     );
     assert_eq!(denied.json()["code"], "forbidden");
     assert_eq!(bob.get("/agents").header("x-total-count"), Some("1"));
-    let reshare = bob.post(
-        &format!("/agents/{id}/grants"),
-        &json!({"principal": "user:carol", "role": "owner"}),
-    );
+    let reshare = bob.grant(&id, "user:carol", "owner");
     assert_eq!(
         reshare.status, 403,
         "a viewer cannot share: {}",
@@ -184,8 +174,8 @@ fn agent_keys_reach_only_their_agent_and_die_with_it() {
         &json!({"name": name, "description": "d", "acp_url": "http://a:1", "acp_type": "async"}),
     );
     assert_eq!(reg.status, 200, "{}", reg.body);
-    let id = reg.json()["id"].as_str().unwrap().to_owned();
-    let key = reg.json()["agent_api_key"].as_str().unwrap().to_owned();
+    let id = text(&reg.json(), "id");
+    let key = text(&reg.json(), "agent_api_key");
 
     let as_agent = server.with_token(&key);
     assert_eq!(as_agent.get(&format!("/agents/{id}")).status, 200);
@@ -244,7 +234,7 @@ fn revoked_service_tokens_fail_at_once_and_only_the_admin_manages_them() {
     assert_eq!(created.status, 201, "{}", created.body);
     let t = created.json();
     assert_eq!(t["principal"], "service:ci");
-    let token = t["token"].as_str().unwrap().to_owned();
+    let token = text(&t, "token");
     let ci = server.with_token(&token);
     assert_eq!(ci.get("/agents").status, 200);
     assert_eq!(ci.get("/service_tokens").status, 403);

@@ -1,5 +1,4 @@
 //! Migrations: up, down, up again gives the same schema; CHECK sets equal the domain enums.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use diesel::migration::MigrationSource;
 use diesel::prelude::*;

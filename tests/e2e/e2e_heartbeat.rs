@@ -1,17 +1,13 @@
 //! Heartbeats, the health monitor and the audit trail, end to end (short TTL).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use registry_e2e::{unique_name, TestServer};
+use registry_e2e::{text, unique_name, TestServer};
 use serde_json::json;
 use std::time::{Duration, Instant};
 
 fn wait_for_status(c: &registry_e2e::Client, id: &str, status: &str) {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let now = c.get(&format!("/agents/{id}")).json()["status"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let now = text(&c.get(&format!("/agents/{id}")).json(), "status");
         if now == status {
             return;
         }
@@ -36,14 +32,11 @@ fn stale_agents_become_unhealthy_and_a_heartbeat_brings_them_back() {
         &json!({"name": name, "description": "d", "acp_url": "http://a", "acp_type": "async"}),
     );
     assert_eq!(reg.status, 200, "{}", reg.body);
-    let id = reg.json()["id"].as_str().unwrap().to_owned();
-    let key = reg.json()["agent_api_key"].as_str().unwrap().to_owned();
-    let build_only = admin.register_build(&unique_name("never"))["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = text(&reg.json(), "id");
+    let key = text(&reg.json(), "agent_api_key");
+    let build_only = text(&admin.register_build(&unique_name("never")), "id");
     let quiet = admin.post("/agents/register", &json!({"name": unique_name("quiet"), "description": "d", "acp_url": "http://q", "acp_type": "async"}));
-    let quiet_id = quiet.json()["id"].as_str().unwrap().to_owned();
+    let quiet_id = text(&quiet.json(), "id");
 
     let agent = server.with_token(&key);
     let hb = agent.post_empty(&format!("/agents/{id}/heartbeat"));
@@ -77,12 +70,7 @@ fn stale_agents_become_unhealthy_and_a_heartbeat_brings_them_back() {
         .iter()
         .rev()
         .filter(|e| e["to_status"].is_string())
-        .map(|e| {
-            (
-                e["kind"].as_str().unwrap().to_owned(),
-                e["to_status"].as_str().unwrap().to_owned(),
-            )
-        })
+        .map(|e| (text(e, "kind"), text(e, "to_status")))
         .collect();
     let statuses: Vec<&str> = transitions.iter().map(|(_, s)| s.as_str()).collect();
     // With a 1 s TTL the monitor may flip it again before we read: check the prefix, then
@@ -102,14 +90,8 @@ fn events_record_the_lifecycle_and_outlive_deletion() {
     let alice = server.user("alice");
     let bob = server.user("bob");
     let name = unique_name("ev");
-    let id = alice.register_build(&name)["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    alice.post(
-        &format!("/agents/{id}/grants"),
-        &json!({"principal": "user:bob", "role": "viewer"}),
-    );
+    let id = text(&alice.register_build(&name), "id");
+    alice.grant(&id, "user:bob", "viewer");
     let reg = alice.post(
         "/agents/register",
         &json!({"name": name, "description": "d", "acp_url": "http://a", "acp_type": "async"}),

@@ -8,11 +8,10 @@
 //!    the first attempt and receives a key; c. no key on a normal server: refused with a 401 whose
 //!    detail says what to do.
 //!
-//! Each test prints its outcome (`cargo nextest run -p registry_e2e --test e2e_agentex_runtime
+//! Each test prints its outcome (`cargo nextest run -p registry_e2e e2e_agentex_runtime::
 //! --no-capture` shows them).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use registry_e2e::{unique_name, Client, TestServer};
+use registry_e2e::{text, unique_name, Client, TestServer};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::process::Command;
@@ -103,13 +102,13 @@ fn a_built_agent_with_an_internal_key_registers_and_keeps_registering_after_rest
     let deployer = server.user("deployer");
     let name = unique_name("runtime-a");
     let built = deployer.register_build(&name);
-    let agent_id = built["id"].as_str().unwrap().to_owned();
+    let agent_id = text(&built, "id");
     let minted = deployer.post(
         "/agent_api_keys",
         &json!({"agent_id": agent_id, "name": "runtime", "api_key_type": "internal"}),
     );
     assert_eq!(minted.status, 200, "{}", minted.body);
-    let key = minted.json()["api_key"].as_str().unwrap().to_owned();
+    let key = text(&minted.json(), "api_key");
 
     // Deploy time: the pod's environment carries the key and the id.
     let pod = [

@@ -1,9 +1,8 @@
 //! Key lifecycle and renames (contract §4, §5.4; issue 13 item 5), end to end: an agent API key
 //! authenticates only while whoever minted it keeps the authority to mint it, and renaming
 //! through `/agents/register` is for owners, the admin and the agent itself, with an audit event.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use registry_e2e::{unique_name, Client, Resp, TestServer};
+use registry_e2e::{text, unique_name, Client, Resp, TestServer};
 use serde_json::{json, Value};
 
 /// `GET path` with the key in `X-Agent-API-Key` (the Agentex runtime's header).
@@ -31,7 +30,7 @@ fn mint(minter: &Client, agent_id: &str, name: &str) -> String {
         &json!({"agent_id": agent_id, "name": name, "api_key_type": "internal"}),
     );
     assert_eq!(created.status, 200, "{}", created.body);
-    created.json()["api_key"].as_str().unwrap().to_owned()
+    text(&created.json(), "api_key")
 }
 
 #[test]
@@ -39,15 +38,9 @@ fn a_revoked_editors_key_fails_at_once() {
     let server = TestServer::start();
     let alice = server.user("alice");
     let bob = server.user("bob");
-    let id = alice.register_build(&unique_name("shared"))["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = text(&alice.register_build(&unique_name("shared")), "id");
     let me = format!("/agents/{id}");
-    let granted = alice.post(
-        &format!("{me}/grants"),
-        &json!({"principal": "user:bob", "role": "editor"}),
-    );
+    let granted = alice.grant(&id, "user:bob", "editor");
     assert_eq!(granted.status, 201, "{}", granted.body);
 
     let bobs_key = mint(&bob, &id, "bob-deploy");
@@ -82,10 +75,7 @@ fn a_revoked_editors_key_fails_at_once() {
     );
     assert_eq!(hijack.status, 401, "{}", hijack.body);
     // Lowering the grant to viewer does not bring it back.
-    let lowered = alice.post(
-        &format!("{me}/grants"),
-        &json!({"principal": "user:bob", "role": "viewer"}),
-    );
+    let lowered = alice.grant(&id, "user:bob", "viewer");
     assert_eq!(lowered.status, 201, "{}", lowered.body);
     assert_eq!(get_with_key(&server, &bobs_key, &me).status, 401);
 
@@ -105,10 +95,7 @@ fn a_key_fails_at_once_when_its_minters_token_is_revoked() {
     assert_eq!(created.status, 201, "{}", created.body);
     let token = created.json();
     let ci = server.with_token(token["token"].as_str().unwrap());
-    let id = ci.register_build(&unique_name("built"))["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = text(&ci.register_build(&unique_name("built")), "id");
     let key = mint(&ci, &id, "runtime");
     let me = format!("/agents/{id}");
     assert_eq!(get_with_key(&server, &key, &me).status, 200);
@@ -136,11 +123,10 @@ fn renames(owner: &Client, id: &str) -> Vec<(String, String, String)> {
         .iter()
         .filter(|e| e["kind"] == "renamed")
         .map(|e| {
-            let text = |v: &Value| v.as_str().unwrap().to_owned();
             (
-                text(&e["actor"]),
-                text(&e["detail"]["old_name"]),
-                text(&e["detail"]["new_name"]),
+                text(e, "actor"),
+                text(&e["detail"], "old_name"),
+                text(&e["detail"], "new_name"),
             )
         })
         .collect()
@@ -162,12 +148,9 @@ fn renames_through_register_are_for_owners_and_the_agent_itself_and_audited() {
                 "acp_url": "http://agent:8000", "acp_type": "async"}),
     );
     assert_eq!(reg.status, 200, "{}", reg.body);
-    let id = reg.json()["id"].as_str().unwrap().to_owned();
-    let agent_key = reg.json()["agent_api_key"].as_str().unwrap().to_owned();
-    let granted = alice.post(
-        &format!("/agents/{id}/grants"),
-        &json!({"principal": "user:bob", "role": "editor"}),
-    );
+    let id = text(&reg.json(), "id");
+    let agent_key = text(&reg.json(), "agent_api_key");
+    let granted = alice.grant(&id, "user:bob", "editor");
     assert_eq!(granted.status, 201, "{}", granted.body);
 
     // An editor may register the agent as it is, but not rename it.

@@ -1,5 +1,4 @@
 //! The official Agentex Python client (agentex-client 0.28.4) works unchanged against the binary.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use registry_e2e::{TestServer, ADMIN_TOKEN};
 use std::path::PathBuf;

@@ -1,6 +1,6 @@
 //! PostgreSQL-only races: invariants hold under many parallel writers on separate connections.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use crate::database;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 use registry_contract::fixtures::{
@@ -11,12 +11,6 @@ use registry_ports::{Constraint, Ports, RepoError};
 use registry_store_pg::PgStore;
 use registry_test_db::TestDatabase;
 use std::sync::Arc;
-
-async fn database() -> TestDatabase {
-    tokio::task::spawn_blocking(TestDatabase::new)
-        .await
-        .unwrap()
-}
 
 /// The ports over `db` with a pool of `connections`.
 fn ports_on(db: &TestDatabase, connections: u32) -> Ports {

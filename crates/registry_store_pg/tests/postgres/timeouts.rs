@@ -1,19 +1,15 @@
 //! `statement_timeout`: a statement that runs too long is `Unavailable` (503 + `Retry-After`
 //! at the HTTP boundary), and the connection it ran on serves the next request.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use diesel::connection::SimpleConnection;
 use registry_contract::fixtures::{ready_agent, save};
 use registry_ports::{Ports, RepoError};
 use registry_store_pg::{build_pool, PgStore, PoolSettings};
-use registry_test_db::TestDatabase;
 use std::time::{Duration, Instant};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_statement_past_the_timeout_is_unavailable_and_the_connection_recovers() {
-    let db = tokio::task::spawn_blocking(TestDatabase::new)
-        .await
-        .unwrap();
+    let db = crate::database().await;
     // One connection: the one that timed out must be the one that serves next.
     let pool = build_pool(
         db.url(),

@@ -1,9 +1,8 @@
 //! Nothing is committed that cannot be read back, and one bad stored value never fails a list
 //! for everyone (issue 13, item 1).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use diesel::connection::SimpleConnection;
-use registry_e2e::{unique_name, Resp, TestServer};
+use registry_e2e::{text, unique_name, Resp, TestServer};
 use serde_json::{json, Value};
 
 /// A JSON object holding arrays nested deeper than serde_json reads (128): PostgreSQL stores
@@ -17,7 +16,7 @@ fn ids(list: &Resp) -> Vec<String> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|a| a["id"].as_str().unwrap().to_owned())
+        .map(|a| text(a, "id"))
         .collect()
 }
 
@@ -81,10 +80,7 @@ fn a_planted_undecodable_row_fails_only_its_own_routes() {
     let alice = server.user("alice");
     let poisoned = alice.register_build(&unique_name("poisoned"));
     let healthy = alice.register_build(&unique_name("healthy"));
-    let (pid, hid) = (
-        poisoned["id"].as_str().unwrap().to_owned(),
-        healthy["id"].as_str().unwrap().to_owned(),
-    );
+    let (pid, hid) = (text(&poisoned, "id"), text(&healthy, "id"));
     let mut conn = server.db.connect();
     conn.batch_execute(&format!(
         "UPDATE agents SET registration_metadata = '{}'::jsonb WHERE id = '{pid}'",

@@ -2,15 +2,13 @@
 //! caches a statement it can prove has a fixed text, and an uncached one is parsed and planned
 //! by PostgreSQL on every request. Checked on the server itself: after the calls, the one
 //! pooled connection's `pg_prepared_statements` must hold each statement.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 use registry_contract::fixtures::{agent_named, event, now, unique_name, user};
 use registry_domain::{AgentStatus, EventKind, LifecycleEvent, Role};
 use registry_ports::{AgentQuery, AgentRepository};
-use registry_store_pg::PgStore;
-use registry_test_db::TestDatabase;
+use registry_store_pg::{PgPool, PgStore};
 
 #[derive(QueryableByName)]
 struct Statement {
@@ -18,11 +16,24 @@ struct Statement {
     statement: String,
 }
 
+/// The statements prepared on the one connection of `pool`, as the server lists them.
+async fn prepared_on(pool: PgPool) -> Vec<String> {
+    tokio::task::spawn_blocking(move || {
+        let mut conn = pool.get().unwrap();
+        diesel::sql_query("SELECT statement FROM pg_prepared_statements")
+            .load::<Statement>(&mut conn)
+            .unwrap()
+            .into_iter()
+            .map(|s| s.statement)
+            .collect()
+    })
+    .await
+    .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hot_agent_statements_are_prepared_once_and_reused() {
-    let db = tokio::task::spawn_blocking(TestDatabase::new)
-        .await
-        .unwrap();
+    let db = crate::database().await;
     let pool = db.pool_of(1);
     let store = PgStore::new(pool.clone());
     let agent = agent_named(unique_name("prep"), LifecycleEvent::RegisterBuild, now());
@@ -51,17 +62,7 @@ async fn hot_agent_statements_are_prepared_once_and_reused() {
     };
     assert_eq!(store.list(&granted).await.unwrap().total, 1);
 
-    let prepared: Vec<String> = tokio::task::spawn_blocking(move || {
-        let mut conn = pool.get().unwrap();
-        diesel::sql_query("SELECT statement FROM pg_prepared_statements")
-            .load::<Statement>(&mut conn)
-            .unwrap()
-            .into_iter()
-            .map(|s| s.statement)
-            .collect()
-    })
-    .await
-    .unwrap();
+    let prepared = prepared_on(pool).await;
     let holds = |needles: &[&str]| {
         prepared
             .iter()
@@ -109,9 +110,7 @@ async fn hot_agent_statements_are_prepared_once_and_reused() {
 async fn key_authentication_is_prepared_once_and_reused() {
     use registry_contract::fixtures::{hash, minted_key};
     use registry_ports::ApiKeyRepository;
-    let db = tokio::task::spawn_blocking(TestDatabase::new)
-        .await
-        .unwrap();
+    let db = crate::database().await;
     let pool = db.pool_of(1);
     let store = PgStore::new(pool.clone());
     let agent = agent_named(unique_name("keyed"), LifecycleEvent::Register, now());
@@ -123,17 +122,7 @@ async fn key_authentication_is_prepared_once_and_reused() {
     for _ in 0..2 {
         assert_eq!(store.find_by_hash(&secret).await.unwrap(), None);
     }
-    let prepared: Vec<String> = tokio::task::spawn_blocking(move || {
-        let mut conn = pool.get().unwrap();
-        diesel::sql_query("SELECT statement FROM pg_prepared_statements")
-            .load::<Statement>(&mut conn)
-            .unwrap()
-            .into_iter()
-            .map(|s| s.statement)
-            .collect()
-    })
-    .await
-    .unwrap();
+    let prepared = prepared_on(pool).await;
     assert!(
         prepared
             .iter()

@@ -1,8 +1,7 @@
 //! What the peer's own agent integration tests check (docs/compatibility.md), asserted here in
 //! our own words on the real binary, so `just test` guards it without the peer's files.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use registry_e2e::{unique_name, Client, TestServer};
+use registry_e2e::{text, unique_name, Client, TestServer};
 use serde_json::{json, Value};
 
 fn register(c: &Client, body: &Value) -> Value {
@@ -82,10 +81,10 @@ fn acp_type_agentic_is_kept_verbatim_and_can_be_switched_both_ways() {
     let server = TestServer::start();
     let admin = server.admin();
     let (legacy, modern) = (unique_name("legacy"), unique_name("modern"));
-    let legacy_id = register(&admin, &deploy_body(&legacy, "l", "agentic"))["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let legacy_id = text(
+        &register(&admin, &deploy_body(&legacy, "l", "agentic")),
+        "id",
+    );
     register(&admin, &deploy_body(&modern, "m", "async"));
 
     // Never rewritten to `async`, whichever way it is read.
@@ -136,7 +135,7 @@ fn registration_metadata_merges_and_history_needs_both_commit_and_branch() {
 
     let name = unique_name("meta");
     let plain = register(&admin, &deploy_body(&name, "d", "agentic"));
-    let id = plain["id"].as_str().unwrap().to_owned();
+    let id = text(&plain, "id");
     assert_eq!(history(&id), json!([]), "no metadata, no history");
 
     let code_url = "https://git.example/agents/tree/main";
@@ -198,7 +197,18 @@ fn invalid_registrations_are_422_with_message_and_status_code() {
         "/agents/register",
         &deploy_body(&unique_name("bad"), "d", "invalid_type"),
     );
-    for (r, field) in [(&missing, "name"), (&bad_type, "acp_type")] {
+    // The build-time registration's body is read the same way.
+    let build_missing = admin.post("/agents/register-build", &json!({"description": "d"}));
+    let build_bad_description = admin.post(
+        "/agents/register-build",
+        &json!({"name": unique_name("bad"), "description": 5}),
+    );
+    for (r, field) in [
+        (&missing, "name"),
+        (&bad_type, "acp_type"),
+        (&build_missing, "name"),
+        (&build_bad_description, "description"),
+    ] {
         assert_eq!(r.status, 422, "{}", r.body);
         let body = r.json();
         assert_eq!(body["status_code"], 422, "{body}");
@@ -274,10 +284,7 @@ fn healthcheck_answers_and_a_deleted_agent_is_not_found_everywhere() {
 
     let admin = server.admin();
     let name = unique_name("gone");
-    let id = register(&admin, &deploy_body(&name, "d", "agentic"))["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = text(&register(&admin, &deploy_body(&name, "d", "agentic")), "id");
     let deleted = admin.delete(&format!("/agents/{id}"));
     assert_eq!(deleted.status, 200, "{}", deleted.body);
     assert_eq!(
@@ -291,7 +298,7 @@ fn healthcheck_answers_and_a_deleted_agent_is_not_found_everywhere() {
         admin.delete(&format!("/agents/name/{name}")),
     ] {
         assert_eq!(r.status, 404, "{}", r.body);
-        let message = r.json()["message"].as_str().unwrap().to_owned();
+        let message = text(&r.json(), "message");
         assert!(message.contains("not found"), "{message}");
     }
 }

@@ -1,9 +1,8 @@
 //! Abuse resistance of the binary (issue 13): bounded metrics under random methods, slow bodies,
 //! per-principal fairness, HEAD on the wire. Loopback only; every load is bounded in count.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use registry_e2e::load::{percentile, stall_bodies, timed, while_flooding, Conn, Rng};
-use registry_e2e::{seed_agents, TestServer, ADMIN_TOKEN};
+use registry_e2e::{seed_agents, text, TestServer, ADMIN_TOKEN};
 use std::time::{Duration, Instant};
 
 /// Issue 13 item 4: 10,000 requests with random method tokens (up to 64 characters) answer 501
@@ -118,10 +117,7 @@ fn one_principals_flood_is_capped_with_429_and_others_are_served() {
     let alice = server.user("alice");
     seed_agents(&alice, 1_000);
     let bob = server.user("bob");
-    let bobs = bob.register_build("bobs-agent")["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let bobs = text(&bob.register_build("bobs-agent"), "id");
 
     let token = alice.token().unwrap();
     let (flood, mut bob_latencies) =

@@ -3,7 +3,6 @@
 //! back, the same server answers again by itself. The outage is a TCP proxy between the server
 //! and PostgreSQL that the test cuts (every open connection reset, new ones refused) and
 //! restores.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use registry_e2e::TestServer;
 use registry_test_db::TestDatabase;

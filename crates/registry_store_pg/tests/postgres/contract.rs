@@ -1,5 +1,4 @@
 //! The shared port contract suite, run against PostgreSQL (a fresh database per test).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use registry_ports::Ports;
 use registry_store_pg::PgStore;
@@ -7,9 +6,7 @@ use registry_test_db::TestDatabase;
 
 /// The ports over a fresh database, which lives as long as the returned guard.
 async fn store() -> (Ports, TestDatabase) {
-    let db = tokio::task::spawn_blocking(TestDatabase::new)
-        .await
-        .unwrap();
+    let db = crate::database().await;
     (Ports::from_store(PgStore::new(db.pool_of(12))), db)
 }
 

@@ -1,5 +1,4 @@
 //! The dependency rules of docs/ARCHITECTURE.md, checked with `cargo tree`.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::process::Command;
 

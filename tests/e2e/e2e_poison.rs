@@ -24,8 +24,9 @@ fn ids(list: &Resp) -> Vec<String> {
 fn numbers_that_cannot_be_read_back_are_refused_and_nothing_is_saved() {
     let server = TestServer::start();
     let admin = server.admin();
+    // Outside the range of a double: no JSON client could read them back.
     let cases = [
-        ("/agents/register-build", "1.7976931348623157e308"),
+        ("/agents/register-build", "1.7976931348623158e308"),
         ("/agents/register-build", "1e-400"),
         ("/agents/register", "1e400"),
     ];
@@ -55,7 +56,7 @@ fn numbers_are_kept_exactly() {
     let name = unique_name("exact");
     let body = format!(
         r#"{{"name": "{name}", "description": "d",
-            "registration_metadata": {{"big": 123456789012345678901234567890, "small": 1.5e-3, "tiny": 0.000000000000000000001}}}}"#
+            "registration_metadata": {{"big": 123456789012345678901234567890, "small": 1.5e-3, "tiny": 0.000000000000000000001, "max": 1.7976931348623157e308}}}}"#
     );
     let r = admin.post_raw("/agents/register-build", &body);
     assert_eq!(r.status, 200, "{}", r.body);
@@ -69,6 +70,12 @@ fn numbers_are_kept_exactly() {
     assert!(
         got.body.contains(r#""tiny":0.000000000000000000001"#),
         "{}",
+        got.body
+    );
+    let max = format!(r#""max":17976931348623157{}"#, "0".repeat(292));
+    assert!(
+        got.body.contains(&max),
+        "the largest double, written out: {}",
         got.body
     );
 }

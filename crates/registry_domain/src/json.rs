@@ -4,19 +4,25 @@
 //! Numbers are kept exactly (serde_json's `arbitrary_precision`), rewritten into the one
 //! plain-decimal spelling PostgreSQL's `numeric` prints (`1.50e1` → `15.0`, `-0` → `0`), so
 //! both stores return the same text and size limits count what is actually stored. A number
-//! longer than [`MAX_NUMBER_CHARS`] written out is refused rather than silently rounded, and so
-//! is the NUL character, which PostgreSQL cannot store in `jsonb`.
+//! outside the range of a double (what every JSON client can read back), or longer than
+//! [`MAX_NUMBER_CHARS`] written out, is refused rather than silently rounded, and so is the NUL
+//! character, which PostgreSQL cannot store in `jsonb`.
 
 use crate::ValidationError;
 use serde_json::{Map, Number, Value};
 
-/// Longest number accepted, in characters of its plain decimal form (sign and point included).
-/// Covers every 64-bit integer and any decimal a person writes; refuses `1e308` or `1e-400`,
-/// which would expand to hundreds of digits in storage.
-pub const MAX_NUMBER_CHARS: usize = 100;
+/// Longest number accepted, in characters of its plain decimal form (sign and point included):
+/// enough for every double written out (`1.7976931348623157e308` is 309 digits, the smallest
+/// subnormal 327 characters). What a number expands to counts toward the metadata's size limit.
+pub const MAX_NUMBER_CHARS: usize = 400;
 
 /// Exponents beyond this are refused before any digit is written out.
 const MAX_EXPONENT: i64 = MAX_NUMBER_CHARS as i64;
+
+/// The decimal exponent of the largest double (`1.7976931348623157e308`).
+const MAX_DOUBLE_EXPONENT: i64 = 308;
+/// The decimal exponent of the smallest positive (subnormal) double (`4.9e-324`).
+const MIN_DOUBLE_EXPONENT: i64 = -324;
 
 /// `value` with every number in canonical form, or the first offending place named as
 /// `field` followed by its path (`registration_metadata.a.b[2]`).
@@ -123,6 +129,19 @@ fn canonical_number(text: &str, path: &str) -> Result<Number, ValidationError> {
             .and_then(|i| digits.as_bytes().get(i))
             .map_or('0', |b| char::from(*b))
     };
+    // The number's order of magnitude: where its first significant digit stands.
+    if let Some(first) = digits.bytes().position(|b| b != b'0') {
+        let magnitude = point - 1 - i64::try_from(first).unwrap_or(0);
+        let above = magnitude > MAX_DOUBLE_EXPONENT
+            || (magnitude == MAX_DOUBLE_EXPONENT && exceeds_max_double(&digits[first..]));
+        if above || magnitude < MIN_DOUBLE_EXPONENT {
+            return Err(ValidationError::new(
+                path,
+                "number must be within the range of a double (about ±1.8e308, and not \
+                 smaller than 4.9e-324 unless zero)",
+            ));
+        }
+    }
     let integer: String = (0..point).map(digit_at).collect();
     let integer = integer.trim_start_matches('0');
     let fraction: String = (point..point + scale).map(digit_at).collect();
@@ -140,6 +159,15 @@ fn canonical_number(text: &str, path: &str) -> Result<Number, ValidationError> {
         return Err(too_long());
     }
     out.parse::<Number>().map_err(|_| too_long())
+}
+
+/// Whether significant digits `significant` (of a number whose magnitude is `1e308`) exceed
+/// those of the largest double, 1.7976931348623157e308.
+fn exceeds_max_double(significant: &str) -> bool {
+    const MAX: &str = "17976931348623157";
+    let trimmed = significant.trim_end_matches('0');
+    let width = trimmed.len().max(MAX.len());
+    format!("{trimmed:0<width$}") > format!("{MAX:0<width$}")
 }
 
 /// A JSON exponent (`+5`, `-12`, `7`), or `None` when it is beyond any accepted number.
@@ -195,17 +223,33 @@ mod tests {
     }
 
     #[test]
-    fn numbers_that_would_expand_are_refused_naming_their_place() {
+    fn numbers_outside_the_range_of_a_double_are_refused_naming_their_place() {
         for input in [
-            r#"{"n": 1.7976931348623157e308}"#,
+            r#"{"n": 1.7976931348623158e308}"#,
+            r#"{"n": 1e309}"#,
+            r#"{"n": -1e400}"#,
             r#"{"n": 1e-400}"#,
             r#"{"n": 1e999999999999999999999}"#,
         ] {
             let err = canonical(input).unwrap_err();
             assert_eq!(err.field, "m.n", "{input}");
         }
-        let err = canonical(r#"{"a": [1, {"b": 1e200}]}"#).unwrap_err();
+        let err = canonical(r#"{"a": [1, {"b": 1e400}]}"#).unwrap_err();
         assert_eq!(err.field, "m.a[1].b");
+    }
+
+    #[test]
+    fn every_double_is_kept_exactly_written_out() {
+        let max = canonical("1.7976931348623157e308").unwrap();
+        assert_eq!(max, format!("17976931348623157{}", "0".repeat(292)));
+        let tiny = canonical("4.9e-324").unwrap();
+        assert_eq!(tiny, format!("0.{}49", "0".repeat(323)));
+        assert!(canonical("-2.2250738585072014e-308").is_ok());
+        assert_eq!(
+            canonical("0e-999").unwrap_err().field,
+            "m",
+            "zero written with a huge scale"
+        );
     }
 
     #[test]

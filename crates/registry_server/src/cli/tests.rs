@@ -4,7 +4,7 @@ use super::{Cli, Command, Settings, TokensCommand};
 use clap::{CommandFactory, FromArgMatches, Parser};
 
 /// Every configuration flag beside the environment variable it also reads.
-const FLAG_ENV: [(&str, &str); 16] = [
+const FLAG_ENV: [(&str, &str); 19] = [
     ("database_url", "DATABASE_URL"),
     ("bind", "BIND"),
     ("admin_token", "ADMIN_TOKEN"),
@@ -22,6 +22,9 @@ const FLAG_ENV: [(&str, &str); 16] = [
     ("agent_creators", "AGENT_CREATORS"),
     ("body_read_timeout_seconds", "BODY_READ_TIMEOUT_SECONDS"),
     ("max_inflight_per_principal", "MAX_INFLIGHT_PER_PRINCIPAL"),
+    ("request_timeout_seconds", "REQUEST_TIMEOUT_SECONDS"),
+    ("cors_allowed_origins", "CORS_ALLOWED_ORIGINS"),
+    ("metrics_token", "METRICS_TOKEN"),
     ("workers", "WORKERS"),
     ("insecure_no_auth", "INSECURE_NO_AUTH"),
 ];
@@ -177,7 +180,13 @@ fn every_flag_reads_its_environment_variable_and_secrets_stay_hidden() {
             .unwrap_or_else(|| panic!("no flag {id}"));
         assert_eq!(arg.get_env().and_then(|e| e.to_str()), Some(env), "{id}");
         assert!(arg.is_global_set(), "{id} is accepted after a subcommand");
-        let secret = ["database_url", "admin_token", "key_hash_secret"].contains(&id);
+        let secret = [
+            "database_url",
+            "admin_token",
+            "key_hash_secret",
+            "metrics_token",
+        ]
+        .contains(&id);
         assert_eq!(
             arg.is_hide_env_values_set(),
             secret,

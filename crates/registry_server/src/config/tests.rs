@@ -151,6 +151,22 @@ fn each_refused_setting_says_what_it_needs() {
             "--max-inflight-per-principal=0",
             "MAX_INFLIGHT_PER_PRINCIPAL must be at least 1",
         ),
+        (
+            "--request-timeout-seconds=0",
+            "REQUEST_TIMEOUT_SECONDS must be at least 1",
+        ),
+        (
+            "--cors-allowed-origins=https://ok.example,console.example.com",
+            "CORS_ALLOWED_ORIGINS: \"console.example.com\" is not an origin (scheme://host[:port])",
+        ),
+        (
+            "--cors-allowed-origins=https://ok.example/path",
+            "CORS_ALLOWED_ORIGINS: \"https://ok.example/path\" is not an origin (scheme://host[:port])",
+        ),
+        (
+            "--metrics-token=short",
+            "METRICS_TOKEN must be at least 16 characters",
+        ),
         ("--workers=0", "WORKERS must be at least 1"),
     ];
     for (flag, message) in cases {
@@ -227,4 +243,28 @@ fn the_subcommands_own_requirements_are_checked_alone() {
     ]);
     assert_eq!(database_url(&given).unwrap(), "postgres://db/x", "trimmed");
     assert_eq!(key_hash_secret(&given).unwrap(), SECRET.as_bytes());
+}
+
+#[test]
+fn cors_origins_and_the_metrics_token_are_carried_over() {
+    let cfg = serve_with(&[
+        "--cors-allowed-origins=https://a.example, http://localhost:3000/",
+        "--metrics-token=metrics-token-0123456789",
+        "--request-timeout-seconds=7",
+    ])
+    .unwrap();
+    assert_eq!(
+        cfg.cors_origins,
+        ["https://a.example", "http://localhost:3000"]
+    );
+    assert_eq!(
+        cfg.metrics_token.as_deref(),
+        Some("metrics-token-0123456789")
+    );
+    assert_eq!(
+        cfg.limits.request_timeout,
+        std::time::Duration::from_secs(7)
+    );
+    let plain = serve_with(&[]).unwrap();
+    assert!(plain.cors_origins.is_empty() && plain.metrics_token.is_none());
 }

@@ -18,7 +18,7 @@ pub(crate) enum Attempt<T> {
     Stale,
 }
 
-/// Runs `attempt` until it is not stale, at most [`MAX_ATTEMPTS`] times; then `Contention`.
+/// Runs `attempt` until it is not stale, a bounded number of times; then `Contention`.
 pub(crate) async fn retry_on_stale<T>(
     mut attempt: impl AsyncFnMut() -> Result<Attempt<T>, RegistryError>,
 ) -> Result<T, RegistryError> {

@@ -44,8 +44,9 @@ bench:
     scripts/ensure-postgres.sh
     scripts/bench.sh
 
-# Install missing tools: cargo-nextest, the official Agentex client (target/agentex-venv) and the
-# Agentex agent runtime (target/agentex-sdk-venv, needs a Python >= 3.12) for the compat tests.
+# Install missing tools: cargo-nextest, the official Agentex client (target/agentex-venv), the
+# Agentex agent runtime (target/agentex-sdk-venv, needs a Python >= 3.12) for the compat tests,
+# and the A2A Python SDK with signing (target/a2a-venv) for the agent-card cross-checks.
 tools:
     @command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked
     @test -x target/agentex-venv/bin/python || python3 -m venv target/agentex-venv
@@ -55,3 +56,7 @@ tools:
         || { py="$(scripts/python312.sh)" && "$py" -m venv target/agentex-sdk-venv; }
     @target/agentex-sdk-venv/bin/python -c 'import agentex.lib.utils.registration' 2>/dev/null \
         || target/agentex-sdk-venv/bin/pip install --quiet --disable-pip-version-check agentex-sdk==0.28.4
+    @test -x target/a2a-venv/bin/python || python3 -m venv target/a2a-venv
+    @target/a2a-venv/bin/python -c 'import cryptography, importlib.metadata as m; assert m.version("a2a-sdk") == "1.3.0"' 2>/dev/null \
+        || target/a2a-venv/bin/pip install --quiet --disable-pip-version-check \
+            'a2a-sdk[signing]==1.3.0' PyJWT==2.15.1 cryptography==50.0.2 protobuf==7.36.2

@@ -88,3 +88,28 @@ fn the_stores_do_not_depend_on_each_other() {
     assert_tree_free_of("registry_store_pg", all, &["registry_store_memory"]);
     assert_tree_free_of("registry_store_memory", all, &["registry_store_pg"]);
 }
+
+/// Signing keys and signature algorithms live in the signing adapter: the domain computes the
+/// canonical bytes, the ports name the signer, neither signs. The signer itself is pure
+/// computation over a key read once at start-up (no runtime, no database, no HTTP).
+#[test]
+fn cryptography_stays_in_the_signing_adapter() {
+    for package in ["registry_domain", "registry_ports", "registry_usecases"] {
+        assert_tree_free_of(
+            package,
+            "normal",
+            &["ed25519-dalek", "curve25519-dalek", "pkcs8", "base64"],
+        );
+    }
+    assert_free_of_io("registry_signing");
+    assert_tree_free_of(
+        "registry_signing",
+        "normal,build,dev",
+        &[
+            "registry_usecases",
+            "registry_store_pg",
+            "registry_store_memory",
+            "registry_http",
+        ],
+    );
+}

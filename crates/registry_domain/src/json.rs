@@ -93,7 +93,7 @@ fn storable_text(text: &str, path: &str) -> Result<(), ValidationError> {
 /// The plain-decimal spelling PostgreSQL's `numeric` prints for the JSON number `text`:
 /// exact, no exponent, `max(0, fraction digits - exponent)` digits after the point, no
 /// negative zero.
-fn canonical_number(text: &str, path: &str) -> Result<Number, ValidationError> {
+pub(crate) fn canonical_number(text: &str, path: &str) -> Result<Number, ValidationError> {
     let too_long = || {
         ValidationError::new(
             path,

@@ -4,6 +4,7 @@ pub mod access;
 pub mod acp_url;
 pub mod agent;
 pub mod api_key;
+pub mod card;
 pub mod deployment;
 pub mod enums;
 pub mod error;
@@ -21,6 +22,10 @@ pub use access::{minter_authority_holds, Action, Grant, Principal, Role, MINT_AC
 pub use acp_url::parse_acp_url;
 pub use agent::{Agent, NewAgent};
 pub use api_key::{ApiKey, ServiceToken};
+pub use card::{
+    AgentCard, AgentCardSignature, Capability, CapabilityAction, CardErrors, TagMatch,
+    MAX_CARD_BYTES, MAX_CARD_DEPTH,
+};
 pub use deployment::{Deployment, DeploymentHistory};
 pub use enums::{AcpType, AgentInputType, AgentStatus, ApiKeyType, DeploymentStatus};
 pub use error::ValidationError;

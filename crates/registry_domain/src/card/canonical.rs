@@ -81,7 +81,7 @@ fn free(value: &Value) -> Option<Canon<'_>> {
     match value {
         Value::Null => None,
         Value::Bool(b) => Some(Canon::Bool(*b)),
-        // Stored numbers are at most 100 plain-decimal characters: always a finite double.
+        // Stored numbers are within the range of a double (domain `json`): always finite.
         Value::Number(n) => n.to_string().parse::<f64>().ok().map(Canon::Num),
         Value::String(s) => (!s.is_empty()).then_some(Canon::Str(s)),
         Value::Array(items) => {

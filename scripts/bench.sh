@@ -2,8 +2,9 @@
 # `just bench`: load benchmark of agent-registry against the PostgreSQL floor (docs/benchmarks.md).
 # Installs wrk and pgbench when missing (Debian/Ubuntu apt), builds the release binary, then hands
 # over to scripts/bench/run.py (fresh database, server, seeding, wrk, pgbench, report).
-# Environment: BENCH_SECONDS (10), BENCH_CONNECTIONS (1,16), BENCH_ONLY, BENCH_PRINCIPALS,
-# BENCH_RUST_LOG (warn), BENCH_DB_POOL_SIZE, BENCH_AGENTS (10000), BENCH_WRITE_DOCS (1),
+# Environment: BENCH_SECONDS (10), BENCH_CONNECTIONS (1,16), BENCH_ONLY, BENCH_PRINCIPALS
+# (admin,user,agent), BENCH_RUST_LOG (warn), BENCH_DB_POOL_SIZE, BENCH_AGENTS (10000),
+# BENCH_HEARTBEAT_AGENTS (1000), BENCH_WRITE_DOCS (1),
 # TEST_DATABASE_URL (postgres://postgres@127.0.0.1:5432/postgres).
 set -euo pipefail
 cd "$(dirname "$0")/.."

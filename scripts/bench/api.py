@@ -5,18 +5,25 @@ import json
 
 
 class Client:
-    """One persistent connection to the server, authenticated as one principal."""
+    """One persistent connection to the server, authenticated as one principal: a bearer
+    token, or an agent API key (`agent_key=True`, sent in `X-Agent-API-Key`)."""
 
-    def __init__(self, port: int, token: str, timeout: float = 10):
+    def __init__(self, port: int, token: str, timeout: float = 10, agent_key: bool = False):
         self.port = port
         self.token = token
         self.timeout = timeout
+        self.agent_key = agent_key
+        self.last_headers: dict = {}
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
 
     def call(self, method: str, path: str, body=None):
-        """Send one request; returns (status, parsed JSON body or None). Reconnects once."""
+        """Send one request; returns (status, parsed JSON body or None). Reconnects once.
+        The response's headers (lower-cased names) are kept in `last_headers`."""
         payload = None if body is None else json.dumps(body).encode()
-        headers = {"Authorization": f"Bearer {self.token}"}
+        if self.agent_key:
+            headers = {"X-Agent-API-Key": self.token}
+        else:
+            headers = {"Authorization": f"Bearer {self.token}"}
         if payload is not None:
             headers["Content-Type"] = "application/json"
         for attempt in (0, 1):
@@ -24,6 +31,7 @@ class Client:
                 self.conn.request(method, path, body=payload, headers=headers)
                 resp = self.conn.getresponse()
                 raw = resp.read()
+                self.last_headers = {k.lower(): v for k, v in resp.getheaders()}
                 break
             except (http.client.HTTPException, OSError):
                 self.conn.close()

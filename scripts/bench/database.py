@@ -70,3 +70,22 @@ def make_numbered_copy(url: str) -> int:
         " ANALYZE bench_agents_numbered; ANALYZE agents;",
     )
     return int(psql(url, "SELECT count(*) FROM bench_agents_numbered"))
+
+
+def make_heartbeat_ids(url: str, ids: list) -> None:
+    """Number the heartbeating agents' uuids in bench_heartbeat_ids(n PRIMARY KEY, id) (n from 1)
+    so the heartbeat floor can pick a random one of exactly those agents."""
+    values = ",".join(f"({n},'{i}')" for n, i in enumerate(ids, start=1))
+    psql(
+        url,
+        "DROP TABLE IF EXISTS bench_heartbeat_ids;"
+        " CREATE TABLE bench_heartbeat_ids (n integer PRIMARY KEY, id uuid NOT NULL);"
+        f" INSERT INTO bench_heartbeat_ids (n, id) VALUES {values};"
+        " ANALYZE bench_heartbeat_ids;",
+    )
+
+
+def vacuum(url: str, table: str) -> None:
+    """VACUUM (ANALYZE) table: a write workload and its floor each start without the dead row
+    versions and index entries the other left behind."""
+    psql(url, f"VACUUM (ANALYZE) {table}", timeout=300)

@@ -16,9 +16,10 @@ def _percentile(sorted_values: list, p: float) -> float:
     return float(sorted_values[k])
 
 
-def run_pgbench(url: str, script: str, connections: int, seconds: int, nseed: int) -> dict:
-    """pgbench -n -M prepared -c connections -j min(2, connections) -T seconds -f sql/<script>.sql;
-    returns req_per_s (tps without connection time), failed count and p50/p90/p99 in µs from
+def run_pgbench(url: str, script: str, connections: int, seconds: int, variables: dict) -> dict:
+    """pgbench -n -M prepared -c connections -j min(2, connections) -T seconds -f sql/<script>.sql
+    with -D name=value for each of `variables` (nseed: numbered agents, nheart: heartbeating
+    agents); returns req_per_s (tps without connection time), failed count and p50/p90/p99 in µs from
     the per-transaction log."""
     threads = min(2, connections)
     with tempfile.TemporaryDirectory(prefix="bench-pgbench-") as tmp:
@@ -34,8 +35,7 @@ def run_pgbench(url: str, script: str, connections: int, seconds: int, nseed: in
             str(threads),
             "-T",
             str(seconds),
-            "-D",
-            f"nseed={nseed}",
+            *(arg for k, v in variables.items() for arg in ("-D", f"{k}={v}")),
             "-f",
             os.path.join(SQL_DIR, f"{script}.sql"),
             "-l",

@@ -134,7 +134,13 @@ def results_section(result: dict) -> str:
             f"`DB_POOL_SIZE={s['db_pool_size'] or 'server default'}`; "
             f"{s['agents']} seeded agents ({s['agents'] - s['user_agents']} by the admin, "
             f"{s['user_agents']} by `{s['user_principal']}`), seeded through the API at "
-            f"{seed['rate']:,.0f} agents/s ({seed['concurrency']} connections, {seed['seconds']:.1f} s).",
+            f"{seed['rate']:,.0f} agents/s ({seed['concurrency']} connections, {seed['seconds']:.1f} s)"
+            + (
+                f"; {seed['agent_keys']} of them heartbeat (principal `agent`), each with its own "
+                f"internal key minted by the admin at {seed['agent_keys_rate']:,.0f} keys/s."
+                if seed.get("agent_keys")
+                else "."
+            ),
             "",
             markdown_table(result["results"]),
             "",
@@ -142,7 +148,7 @@ def results_section(result: dict) -> str:
             "",
             _floor_table(result["floors"]),
             "",
-            "Targets of issue 8 (16 connections):",
+            "Targets of issue 8 and issue 15's heartbeat (16 connections):",
             "",
             _targets_md(result["targets"]),
             "",

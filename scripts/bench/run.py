@@ -3,7 +3,7 @@
 
 Fresh database → release server on a free 127.0.0.1 port → 10,000 agents seeded through the API
 → pgbench floors → every workload with wrk at 1 and 16 connections, as the admin and as an
-ordinary principal → table on stdout, target/bench/results.json, docs/benchmarks.md.
+ordinary principal, and heartbeats by the agents themselves (each with its own key) → table on stdout, target/bench/results.json, docs/benchmarks.md.
 Everything is bounded in time and count; the server and the database go away at the end, also
 on failure or Ctrl-C. Settings by environment, see docs/benchmarks.md.
 """
@@ -39,7 +39,12 @@ WORKLOADS = [
     ("put_unchanged", "PUT /agents/name/{name} (unchanged)", "by_name", 200),
     ("register_existing", "POST /agents/register-build (existing)", "by_name", 200),
     ("register_new", "POST /agents/register-build (new)", "insert", 200),
+    ("heartbeat", "POST /agents/{id}/heartbeat (own agent key)", "heartbeat", 200),
 ]
+
+# Workloads whose caller is the agent itself (principal `agent`: each request sends the key of
+# the agent it addresses); the others run as the admin and as the ordinary principal.
+AGENT_WORKLOADS = ("heartbeat",)
 
 
 def _env_int(name: str, default: int) -> int:
@@ -55,14 +60,19 @@ def settings() -> dict:
         if w not in known:
             raise SystemExit(f"BENCH_ONLY: unknown workload {w!r} (known: {', '.join(known)})")
     agents = _env_int("BENCH_AGENTS", 10000)
+    principals = [p for p in os.environ.get("BENCH_PRINCIPALS", "admin,user,agent").split(",") if p]
+    for p in principals:
+        if p not in ("admin", "user", "agent"):
+            raise SystemExit(f"BENCH_PRINCIPALS: unknown principal {p!r} (known: admin, user, agent)")
     return {
         "seconds": _env_int("BENCH_SECONDS", 10),
         "warmup_seconds": _env_int("BENCH_WARMUP_SECONDS", 1),
         "connections": [int(c) for c in os.environ.get("BENCH_CONNECTIONS", "1,16").split(",")],
         "agents": agents,
         "user_agents": agents // 10,
+        "heartbeat_agents": max(1, min(_env_int("BENCH_HEARTBEAT_AGENTS", 1000), agents)),
         "workloads": only or known,
-        "principals": [p for p in os.environ.get("BENCH_PRINCIPALS", "admin,user").split(",") if p],
+        "principals": principals,
         "rust_log": os.environ.get("BENCH_RUST_LOG", "warn"),
         "log_format": "json",
         "db_pool_size": os.environ.get("BENCH_DB_POOL_SIZE", ""),
@@ -103,6 +113,15 @@ def probe(port: int, token: str, workload: str, ids: list, names: list, tag: str
             status, resp = client.call("PUT", f"/agents/name/{names[0]}", body)
             if status == 200 and isinstance(resp, dict) and resp.get("created") is not False:
                 status = -200  # 200 but not the unchanged path
+        elif workload == "heartbeat":
+            # Two heartbeats with the agent's own key: 200, and the ETag stays (issue 15).
+            client.close()
+            client = Client(port, token, agent_key=True)
+            status, _ = client.call("POST", f"/agents/{ids[0]}/heartbeat")
+            etag = client.last_headers.get("etag")
+            again, _ = client.call("POST", f"/agents/{ids[0]}/heartbeat")
+            if status == 200 and (again != 200 or client.last_headers.get("etag") != etag):
+                status = -200  # 200 but the second heartbeat failed or changed the ETag
         elif workload == "register_existing":
             body = {"name": names[0], "description": seed.SEEDED_DESCRIPTION}
             status, _ = client.call("POST", "/agents/register-build", body)
@@ -117,8 +136,16 @@ def probe(port: int, token: str, workload: str, ids: list, names: list, tag: str
 def measure(srv: Server, cfg: dict, workload: str, principal: dict, conns: int, tag: str) -> dict:
     """Warm up, then one measured wrk run with CPU and peak-RSS deltas of the server."""
     args = (srv.port, workload, principal["token"], principal["data"])
+
+    def wrk(prefix: str, seconds: int) -> dict:
+        try:
+            return loadgen.run_wrk(*args, prefix, conns, seconds)
+        except RuntimeError:
+            srv.check_alive(workload)  # a dead server is the better explanation
+            raise
+
     if cfg["warmup_seconds"] > 0:
-        loadgen.run_wrk(*args, f"w{tag}", conns, cfg["warmup_seconds"])
+        wrk(f"w{tag}", cfg["warmup_seconds"])
     peak_reset = procstat.reset_peak(srv.pid)
     profiler = None
     if cfg["perf"] == workload and conns == max(cfg["connections"]):
@@ -126,7 +153,7 @@ def measure(srv: Server, cfg: dict, workload: str, principal: dict, conns: int, 
         profiler = perfrec.Profiler(srv.pid, os.path.join(cfg["out_dir"], name))
     cpu_before = procstat.cpu_seconds(srv.pid)
     try:
-        result = loadgen.run_wrk(*args, f"m{tag}", conns, cfg["seconds"])
+        result = wrk(f"m{tag}", cfg["seconds"])
     finally:
         cpu = procstat.cpu_seconds(srv.pid) - cpu_before
         if profiler is not None:
@@ -136,8 +163,7 @@ def measure(srv: Server, cfg: dict, workload: str, principal: dict, conns: int, 
     result["cpu_ms_per_req"] = cpu * 1000 / result["requests"] if result["requests"] else None
     result["peak_rss_mib"] = procstat.peak_rss_mib(srv.pid)
     result["peak_rss_since"] = "workload start" if peak_reset else "server start"
-    if not srv.alive():
-        raise RuntimeError(f"server died during {workload}; see {srv.log_path}")
+    srv.check_alive(workload)
     return result
 
 
@@ -197,16 +223,41 @@ def main() -> int:
             name_list = [seed.seed_name(n) for n in numbers]
             seed.write_lua_data(data, id_list, name_list)
             principals[name] = {"name": name, "token": token, "data": data, "ids": id_list, "names": name_list}
+        minted = None
+        heartbeating = "agent" in cfg["principals"] and "heartbeat" in cfg["workloads"]
+        if heartbeating:
+            # Seeded agents 1..N heartbeat, each with its own internal key minted by the admin.
+            numbers = sorted(ids)[: cfg["heartbeat_agents"]]
+            id_list = [ids[n] for n in numbers]
+            print(f"minting {len(id_list)} agent keys ...", flush=True)
+            minted = seed.mint_agent_keys(port, admin_token, id_list, concurrency=16)
+            print(f"minted in {minted['seconds']:.1f} s ({minted['rate']:,.0f} keys/s)", flush=True)
+            data = os.path.join(cfg["out_dir"], "data_agent.lua")
+            name_list = [seed.seed_name(n) for n in numbers]
+            seed.write_lua_data(data, id_list, name_list, minted["keys"])
+            principals["agent"] = {
+                "name": "agent",
+                "token": "",  # no bearer token: heartbeat.lua sends each agent's own key
+                "probe_token": minted["keys"][0],
+                "data": data,
+                "ids": id_list,
+                "names": name_list,
+            }
+            database.make_heartbeat_ids(db_url, id_list)
 
         numbered = database.make_numbered_copy(db_url)
+        pgbench_vars = {"nseed": numbered, "nheart": cfg["heartbeat_agents"]}
         floors: dict = {}
+
+        def floor_at(script: str, conns: int) -> None:
+            print(f"floor {script} @ {conns} ...", flush=True)
+            floors.setdefault(script, {})[str(conns)] = floor.run_pgbench(
+                db_url, script, conns, cfg["seconds"], pgbench_vars
+            )
 
         def run_floor(script: str) -> None:
             for conns in cfg["connections"]:
-                print(f"floor {script} @ {conns} ...", flush=True)
-                floors.setdefault(script, {})[str(conns)] = floor.run_pgbench(
-                    db_url, script, conns, cfg["seconds"], numbered
-                )
+                floor_at(script, conns)
 
         needed = {w[2] for w in WORKLOADS if w[0] in cfg["workloads"]}
         for script in ("pk", "by_name", "list"):
@@ -216,42 +267,64 @@ def main() -> int:
             run_floor("list_counted")  # what the server's list statement costs in PostgreSQL
 
         rows = []
-        for pname in cfg["principals"]:
+
+        def measured_row(workload, route, floor_name, expected, pname, conns, status) -> None:
+            print(f"{workload} as {pname} @ {conns} ...", flush=True)
+            tag = f"{pname[0]}{conns}{workload[:3]}{run_id[-4:]}".replace("_", "")
+            r = measure(srv, cfg, workload, principals[pname], conns, tag)
+            rows.append(
+                {
+                    "workload": workload,
+                    "route": route,
+                    "principal": pname,
+                    "connections": conns,
+                    "req_per_s": r["req_per_s"],
+                    "p50_ms": r["p50_us"] / 1000,
+                    "p90_ms": r["p90_us"] / 1000,
+                    "p99_ms": r["p99_us"] / 1000,
+                    "max_ms": r["max_us"] / 1000,
+                    "requests": r["requests"],
+                    "non2xx": r["non2xx"],
+                    "socket_errors": r["socket_errors"],
+                    "floor": floor_name,
+                    "cpu_ms_per_req": r["cpu_ms_per_req"],
+                    "peak_rss_mib": r["peak_rss_mib"],
+                    "peak_rss_since": r["peak_rss_since"],
+                    "profiled_with_perf": r["profiled"],
+                    "probe_status": status,
+                    "expected_status": expected,
+                }
+            )
+
+        def probed(workload: str, pname: str, expected: int) -> int:
             p = principals[pname]
+            token = p.get("probe_token", p["token"])
+            status = probe(port, token, workload, p["ids"], p["names"], f"{pname}-{run_id}")
+            if status != expected:
+                print(f"WARNING {workload} as {pname}: probe got {status}, expected {expected}",
+                      flush=True)
+            return status
+
+        for pname in cfg["principals"]:
+            if pname == "agent":
+                continue
             for workload, route, floor_name, expected in WORKLOADS:
-                if workload not in cfg["workloads"]:
+                if workload not in cfg["workloads"] or workload in AGENT_WORKLOADS:
                     continue
-                status = probe(port, p["token"], workload, p["ids"], p["names"], f"{pname}-{run_id}")
-                if status != expected:
-                    print(f"WARNING {workload} as {pname}: probe got {status}, expected {expected}",
-                          flush=True)
+                status = probed(workload, pname, expected)
                 for conns in cfg["connections"]:
-                    print(f"{workload} as {pname} @ {conns} ...", flush=True)
-                    tag = f"{pname[0]}{conns}{workload[:3]}{run_id[-4:]}".replace("_", "")
-                    r = measure(srv, cfg, workload, p, conns, tag)
-                    rows.append(
-                        {
-                            "workload": workload,
-                            "route": route,
-                            "principal": pname,
-                            "connections": conns,
-                            "req_per_s": r["req_per_s"],
-                            "p50_ms": r["p50_us"] / 1000,
-                            "p90_ms": r["p90_us"] / 1000,
-                            "p99_ms": r["p99_us"] / 1000,
-                            "max_ms": r["max_us"] / 1000,
-                            "requests": r["requests"],
-                            "non2xx": r["non2xx"],
-                            "socket_errors": r["socket_errors"],
-                            "floor": floor_name,
-                            "cpu_ms_per_req": r["cpu_ms_per_req"],
-                            "peak_rss_mib": r["peak_rss_mib"],
-                            "peak_rss_since": r["peak_rss_since"],
-                            "profiled_with_perf": r["profiled"],
-                            "probe_status": status,
-                            "expected_status": expected,
-                        }
-                    )
+                    measured_row(workload, route, floor_name, expected, pname, conns, status)
+        if heartbeating:
+            # Writes to the agents every other workload reads, so after them; the floor and the
+            # server alternate per connection count (each pair measured close together), and
+            # each starts from a vacuumed table, so neither pays the other's dead row versions.
+            workload, route, floor_name, expected = next(w for w in WORKLOADS if w[0] == "heartbeat")
+            status = probed(workload, "agent", expected)
+            for conns in cfg["connections"]:
+                database.vacuum(db_url, "agents")
+                floor_at(floor_name, conns)
+                database.vacuum(db_url, "agents")
+                measured_row(workload, route, floor_name, expected, "agent", conns, status)
         if "insert" in needed:
             run_floor("insert")
         for r in rows:
@@ -275,6 +348,9 @@ def main() -> int:
                 "seconds": seeded["seconds"],
                 "rate": seeded["rate"],
                 "concurrency": 16,
+                "agent_keys": len(minted["keys"]) if minted else 0,
+                "agent_keys_seconds": minted["seconds"] if minted else None,
+                "agent_keys_rate": minted["rate"] if minted else None,
             },
             "floors": floors,
             "results": rows,

@@ -72,15 +72,66 @@ def seed(port: int, plan: list, concurrency: int = 16) -> dict:
     return {"ids": ids, "seconds": seconds, "rate": len(plan) / seconds}
 
 
+HEARTBEAT_KEY_NAME = "bench-heartbeat"
+
+
+def mint_agent_keys(port: int, admin_token: str, agent_ids: list, concurrency: int = 16) -> dict:
+    """One internal agent API key per agent in agent_ids, minted as the admin with
+    POST /agent_api_keys, `concurrency` keep-alive connections at a time. Returns
+    {"keys": [secret per agent, in agent_ids order], "seconds": s, "rate": per second}.
+    Raises if any answer is not 200 with the secret (the peer answers 200)."""
+    keys: list = [None] * len(agent_ids)
+    failures: list = []
+    lock = threading.Lock()
+    cursor = iter(enumerate(agent_ids))
+
+    def worker() -> None:
+        client = Client(port, admin_token)
+        try:
+            while True:
+                with lock:
+                    item = next(cursor, None)
+                    if item is None or len(failures) >= 10:
+                        return
+                i, agent_id = item
+                body = {"agent_id": agent_id, "name": HEARTBEAT_KEY_NAME, "api_key_type": "internal"}
+                try:
+                    status, resp = client.call("POST", "/agent_api_keys", body)
+                except OSError as e:
+                    status, resp = -1, str(e)
+                with lock:
+                    if status == 200 and isinstance(resp, dict) and resp.get("api_key"):
+                        keys[i] = resp["api_key"]
+                    else:
+                        failures.append((agent_id, status, resp))
+        finally:
+            client.close()
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=600)
+    seconds = time.monotonic() - started
+    if failures:
+        raise RuntimeError(f"minting agent keys failed ({len(failures)}+ errors), first: {failures[:3]}")
+    if any(k is None for k in keys):
+        raise RuntimeError(f"minting incomplete: {sum(k is not None for k in keys)} of {len(keys)}")
+    return {"keys": keys, "seconds": seconds, "rate": len(keys) / seconds if seconds else 0.0}
+
+
 def _lua_str(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def write_lua_data(path: str, ids: list, names: list) -> None:
-    """A Lua chunk returning { ids = {...}, names = {...} } for lua/common.lua."""
+def write_lua_data(path: str, ids: list, names: list, keys: list = ()) -> None:
+    """A Lua chunk returning { ids = {...}, names = {...}, keys = {...} } for lua/common.lua
+    (keys[i] is agent ids[i]'s own API key; empty unless given)."""
     with open(path, "w", encoding="utf-8") as f:
-        f.write("return {\nids = {\n")
-        f.write(",\n".join(_lua_str(i) for i in ids))
-        f.write("\n},\nnames = {\n")
-        f.write(",\n".join(_lua_str(n) for n in names))
-        f.write("\n},\n}\n")
+        for field, values in (("ids", ids), ("names", names), ("keys", keys)):
+            f.write("return {\n" if field == "ids" else "},\n")
+            f.write(f"{field} = {{\n")
+            f.write(",\n".join(_lua_str(v) for v in values))
+            f.write("\n")
+        f.write("},\n}\n")

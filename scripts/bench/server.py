@@ -72,6 +72,15 @@ class Server:
         """True while the process runs."""
         return self.proc.poll() is None
 
+    def check_alive(self, during: str) -> None:
+        """Raise, with the exit status, if the process is gone (e.g. killed from outside)."""
+        code = self.proc.poll()
+        if code is not None:
+            raise RuntimeError(
+                f"server exited with {code} (negative: killed by that signal) before or during "
+                f"{during}; see {self.log_path}"
+            )
+
     def stop(self) -> None:
         """SIGTERM, then SIGKILL after 10 s."""
         if self.proc.poll() is None:

@@ -1,4 +1,5 @@
-"""The targets of issue 8 (2-core machine, 16 connections), checked against one run's rows."""
+"""The targets of issue 8 and issue 15's heartbeat (2-core machine, 16 connections), checked
+against one run's rows."""
 
 
 def _row(rows: list, workload: str, principal: str, connections: int):
@@ -62,6 +63,12 @@ def check(rows: list, floors: dict, connections: int = 16) -> list:
         if r is not None:
             add("list of 50 ≥ 3,000 req/s", principal, r["req_per_s"], 3000,
                 r["req_per_s"] >= 3000, "req/s")
+    r = _row(rows, "heartbeat", "agent", connections)
+    heartbeat_floor = floors.get("heartbeat", {}).get(str(connections), {}).get("req_per_s")
+    if r is not None and heartbeat_floor:
+        ratio = r["req_per_s"] / heartbeat_floor
+        add("heartbeat ≥ 35% of the heartbeat floor (issue 15)", "agent", ratio * 100, 35,
+            ratio >= 0.35, "%")
     loaded = [r for r in rows if r["connections"] == connections and r["peak_rss_mib"] is not None]
     if loaded:
         peak = max(r["peak_rss_mib"] for r in loaded)

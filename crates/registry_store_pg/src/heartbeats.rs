@@ -1,9 +1,13 @@
-//! The heartbeat monitor's one statement (`AgentRepository::expire_heartbeats`).
+//! The heartbeat statements: the monitor's expiry (`AgentRepository::expire_heartbeats`) and a
+//! heartbeat that changes no status (`AgentRepository::record_heartbeat`).
 
 use crate::pool::{run, PgPool};
 use crate::rows::AgentRow;
+use crate::schema::agents;
+use diesel::pg::{Pg, PgConnection};
 use diesel::prelude::*;
-use diesel::sql_types::{Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::sql_types::{Jsonb, Nullable, Text, Timestamptz, Untyped, Uuid as SqlUuid};
 use registry_domain::{AgentId, AgentStatus};
 use registry_ports::{HeartbeatExpiry, RepoResult};
 use uuid::Uuid;
@@ -61,13 +65,49 @@ pub(crate) async fn expire(pool: &PgPool, expiry: &HeartbeatExpiry) -> RepoResul
 }
 
 /// A heartbeat that changes no status: only `last_seen_at`, observed state, is written — not
-/// the version (the ETag), not `updated_at` — and only while the agent still has the status
-/// the caller decided on.
-const RECORD_SQL: &str = "\
-UPDATE agents SET last_seen_at = $1 WHERE id = $2 AND status = $3 RETURNING *";
+/// the version (the ETag), not `updated_at` — and only while the agent still has the status the
+/// caller decided on:
+///
+/// ```sql
+/// UPDATE agents SET last_seen_at = $1 WHERE id = $2 AND status = $3 RETURNING <agent's columns>
+/// ```
+///
+/// Written out rather than with `diesel::update` (or `sql_query`), neither of which diesel ever
+/// caches: its text is fixed, so it is prepared once per connection and then only bound and
+/// executed, like the other hot statements (`tests/prepared_statements.rs`).
+struct RecordHeartbeat {
+    at: registry_domain::Timestamp,
+    id: Uuid,
+    status: &'static str,
+}
 
-/// Runs [`RECORD_SQL`]: the agent as stored, or `None` when it is absent or its status is no
-/// longer `status`.
+impl QueryId for RecordHeartbeat {
+    type QueryId = Self;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl Query for RecordHeartbeat {
+    type SqlType = Untyped;
+}
+
+impl RunQueryDsl<PgConnection> for RecordHeartbeat {}
+
+impl QueryFragment<Pg> for RecordHeartbeat {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql("UPDATE agents SET last_seen_at = ");
+        out.push_bind_param::<Timestamptz, _>(&self.at)?;
+        out.push_sql(" WHERE id = ");
+        out.push_bind_param::<SqlUuid, _>(&self.id)?;
+        out.push_sql(" AND status = ");
+        out.push_bind_param::<Text, _>(&self.status)?;
+        out.push_sql(" RETURNING ");
+        agents::all_columns.walk_ast(out.reborrow())?;
+        Ok(())
+    }
+}
+
+/// Runs [`RecordHeartbeat`]: the agent as stored, or `None` when it is absent or its status is
+/// no longer `status`.
 pub(crate) async fn record(
     pool: &PgPool,
     id: AgentId,
@@ -75,12 +115,12 @@ pub(crate) async fn record(
     at: registry_domain::Timestamp,
 ) -> RepoResult<Option<registry_domain::Agent>> {
     run(pool, move |conn| {
-        let row: Option<AgentRow> = diesel::sql_query(RECORD_SQL)
-            .bind::<Timestamptz, _>(at)
-            .bind::<SqlUuid, _>(id.as_uuid())
-            .bind::<Text, _>(status.as_str())
-            .get_result(conn)
-            .optional()?;
+        let statement = RecordHeartbeat {
+            at,
+            id: id.as_uuid(),
+            status: status.as_str(),
+        };
+        let row: Option<AgentRow> = statement.get_result(conn).optional()?;
         Ok(row.map(registry_domain::Agent::try_from).transpose()?)
     })
     .await

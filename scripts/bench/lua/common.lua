@@ -2,13 +2,18 @@
 -- state, and the JSON summary that done() prints for the orchestrator (scripts/bench/run.py).
 --
 -- Environment (set by the orchestrator):
---   BENCH_TOKEN   bearer token of the principal under test
---   BENCH_DATA    Lua file returning { ids = {...}, names = {...} } for that principal
+--   BENCH_TOKEN   bearer token of the principal under test (unset for a script that sets
+--                 `agent_keys = true` before loading this file: it sends each agent's own key)
+--   BENCH_DATA    Lua file returning { ids = {...}, names = {...}, keys = {...} } for that
+--                 principal (keys[i] is agent ids[i]'s own API key)
 --   BENCH_PREFIX  unique prefix for names created by this run (register_new)
 
 local token = os.getenv("BENCH_TOKEN")
-if not token or token == "" then error("BENCH_TOKEN is not set") end
-wrk.headers["Authorization"] = "Bearer " .. token
+if token and token ~= "" then
+  wrk.headers["Authorization"] = "Bearer " .. token
+elseif not agent_keys then
+  error("BENCH_TOKEN is not set")
+end
 wrk.headers["Content-Type"] = "application/json"
 
 seeded = dofile(os.getenv("BENCH_DATA"))

@@ -61,6 +61,11 @@ async fn hot_agent_statements_are_prepared_once_and_reused() {
         ..AgentQuery::default()
     };
     assert_eq!(store.list(&granted).await.unwrap().total, 1);
+    let seen = store
+        .record_heartbeat(agent.id, AgentStatus::BuildOnly, now())
+        .await
+        .unwrap();
+    assert!(seen.is_some());
 
     let prepared = prepared_on(pool).await;
     let holds = |needles: &[&str]| {
@@ -95,6 +100,10 @@ async fn hot_agent_statements_are_prepared_once_and_reused() {
         (
             "list of the agents granted to a principal",
             &["= ANY(ARRAY(SELECT grants.agent_id"],
+        ),
+        (
+            "heartbeat (last_seen_at alone)",
+            &["UPDATE agents SET last_seen_at = $1"],
         ),
     ] {
         assert!(

@@ -503,8 +503,8 @@ fn any_json() -> impl Strategy<Value = Value> {
 }
 
 /// A body: any JSON, an object of the fields the endpoints read (and others) with any values,
-/// or a plausible body with any description, metadata and URL, so that many bodies get past
-/// the first checks and reach the database.
+/// or a plausible body (a valid name, any description, any metadata object, mostly a valid URL),
+/// so that many bodies get past the first checks and reach the database.
 fn any_body() -> impl Strategy<Value = Value> {
     let field = prop_oneof![
         Just("name".to_owned()),
@@ -516,7 +516,10 @@ fn any_body() -> impl Strategy<Value = Value> {
         Just("agent_id".to_owned()),
         any_text(),
     ];
-    let plausible = ("[a-z0-9-]{1,12}", any_text(), any_json(), any_text()).prop_map(
+    let metadata = proptest::collection::btree_map(any_text(), any_json(), 0..5)
+        .prop_map(|m| Value::Object(m.into_iter().collect()));
+    let acp_url = prop_oneof![3 => Just("http://agent:8000".to_owned()), 1 => any_text()];
+    let plausible = ("[a-z0-9-]{1,12}", any_text(), metadata, acp_url).prop_map(
         |(name, description, metadata, acp_url)| {
             json!({"name": name, "description": description, "registration_metadata": metadata,
                    "acp_url": acp_url, "acp_type": "async"})

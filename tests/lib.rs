@@ -6,6 +6,7 @@
 
 pub mod load;
 
+use diesel::connection::SimpleConnection;
 use registry_test_db::TestDatabase;
 use serde_json::Value;
 use std::io::Read;
@@ -147,10 +148,92 @@ impl TestServer {
 
     /// Sends SIGTERM and waits for the exit status.
     pub fn terminate(&mut self) -> std::process::ExitStatus {
-        let _ = Command::new("kill")
+        self.send_sigterm();
+        self.wait_exit(Duration::from_secs(30))
+    }
+
+    /// Sends SIGTERM (without waiting).
+    pub fn send_sigterm(&self) {
+        let status = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        self.child.wait().unwrap()
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill -TERM {} failed", self.child.id());
+    }
+
+    /// The exit status, if the process has exited.
+    pub fn exited(&mut self) -> Option<std::process::ExitStatus> {
+        self.child.try_wait().unwrap()
+    }
+
+    /// Waits up to `within` for the process to exit (panics, with the log, if it does not).
+    pub fn wait_exit(&mut self, within: Duration) -> std::process::ExitStatus {
+        let deadline = Instant::now() + within;
+        loop {
+            if let Some(status) = self.exited() {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "agent-registry still running {within:?} after SIGTERM:\n{}",
+                self.logs()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// The rows of `sql`, a query of one text column named `t`, on the server's database.
+    pub fn texts(&self, sql: &str) -> Vec<String> {
+        #[derive(diesel::QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            t: String,
+        }
+        let rows: Vec<Row> =
+            diesel::RunQueryDsl::load(diesel::sql_query(sql), &mut self.db.connect())
+                .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        rows.into_iter().map(|r| r.t).collect()
+    }
+
+    /// Every grant row (`agent_id principal role created_at`), ordered.
+    pub fn grant_rows(&self) -> Vec<String> {
+        self.texts(
+            "SELECT concat_ws(' ', agent_id, principal, role, created_at) AS t FROM grants \
+             ORDER BY agent_id, principal",
+        )
+    }
+
+    /// Takes `LOCK TABLE <table> IN ACCESS EXCLUSIVE MODE` in a transaction on a connection of
+    /// its own: every statement of the server on that table waits until [`TableLock::release`].
+    pub fn lock_table(&self, table: &str) -> TableLock {
+        let mut conn = self.db.connect();
+        conn.batch_execute(&format!(
+            "BEGIN; LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE"
+        ))
+        .unwrap();
+        TableLock { conn }
+    }
+
+    /// How many of the database's sessions are waiting for a lock right now.
+    pub fn lock_waiters(&self) -> usize {
+        self.texts(
+            "SELECT count(*)::text AS t FROM pg_stat_activity \
+             WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        )[0]
+        .parse()
+        .unwrap()
+    }
+
+    /// Waits (up to 10 s) until a session of the server waits for a lock: a request is in flight.
+    pub fn wait_for_lock_waiter(&self) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.lock_waiters() == 0 {
+            assert!(
+                Instant::now() < deadline,
+                "no statement ever waited for the lock"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 
     /// The process id.
@@ -190,6 +273,18 @@ impl Drop for TestServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
         let _ = std::fs::remove_file(&self.log);
+    }
+}
+
+/// A table lock held by the test's own connection ([`TestServer::lock_table`]).
+pub struct TableLock {
+    conn: diesel::PgConnection,
+}
+
+impl TableLock {
+    /// Commits, releasing the lock.
+    pub fn release(mut self) {
+        self.conn.batch_execute("COMMIT").unwrap();
     }
 }
 
@@ -314,6 +409,14 @@ impl Client {
         Self::send(self.request("PATCH", path), Some(&body.to_string()))
     }
 
+    /// PATCH with a JSON body and `If-Match: <etag>`.
+    pub fn patch_if_match(&self, path: &str, etag: &str, body: &Value) -> Resp {
+        Self::send(
+            self.request("PATCH", path).set("If-Match", etag),
+            Some(&body.to_string()),
+        )
+    }
+
     /// POST with a raw (possibly malformed) body.
     pub fn post_raw(&self, path: &str, body: &str) -> Resp {
         Self::send(self.request("POST", path), Some(body))
@@ -334,6 +437,19 @@ impl Client {
             &serde_json::json!({"name": name, "description": format!("{name} agent")}),
         );
         assert_eq!(r.status, 200, "register-build {name}: {}", r.body);
+        r.json()
+    }
+
+    /// Deploy-time registration of `name` by name (`POST /agents/register`, async, at
+    /// `http://<name>:8000`): asserts the peer's 200 and returns the answer (`agent_api_key` is
+    /// set when a key was minted).
+    pub fn register(&self, name: &str) -> Value {
+        let r = self.post(
+            "/agents/register",
+            &serde_json::json!({"name": name, "description": format!("{name} agent"),
+                                "acp_url": format!("http://{name}:8000"), "acp_type": "async"}),
+        );
+        assert_eq!(r.status, 200, "register {name}: {}", r.body);
         r.json()
     }
 }

@@ -193,18 +193,14 @@ fn put_upserts_and_patch_merges_through_the_stored_version() {
     );
 }
 
-/// 32 parallel register-builds of one name, each with its own description: one creates the
-/// agent, every other gets it back as stored (the idempotent path writes nothing), and no
-/// response carries a key.
-#[test]
-fn parallel_register_build_creates_exactly_one_agent() {
-    let server = TestServer::start();
-    let admin = server.admin();
-    let name = unique_name("race");
+/// 32 parallel register-builds of one name by `client`, each with its own description: one
+/// creates the agent, every other gets it back as stored (the idempotent path writes nothing),
+/// and no response carries a key. Returns the agent's id.
+fn race_register_build(client: &Client, name: &str) -> String {
     let handles: Vec<_> = (0..32)
         .map(|i| {
-            let c = admin.clone();
-            let n = name.clone();
+            let c = client.clone();
+            let n = name.to_owned();
             std::thread::spawn(move || {
                 let r = c.post(
                     "/agents/register-build",
@@ -234,7 +230,110 @@ fn parallel_register_build_creates_exactly_one_agent() {
         results.iter().all(|r| r.1 == *id && r.2 == *description),
         "every caller gets the creator's agent, unchanged: {results:?}"
     );
-    assert_eq!(admin.get("/agents").header("x-total-count"), Some("1"));
-    let stored = admin.get(&format!("/agents/{id}")).json();
+    assert_eq!(client.get("/agents").header("x-total-count"), Some("1"));
+    let stored = client.get(&format!("/agents/{id}")).json();
     assert_eq!(stored["description"], description.as_str());
+    id.clone()
+}
+
+/// The race for one name, as the admin: one agent, and no grant (the admin needs none).
+#[test]
+fn parallel_register_build_creates_exactly_one_agent() {
+    let server = TestServer::start();
+    race_register_build(&server.admin(), &unique_name("race"));
+    assert_eq!(server.grant_rows(), Vec::<String>::new());
+}
+
+/// The race for one name, as an ordinary principal: one agent and exactly one grant row in
+/// the database, alice's owner grant on it.
+#[test]
+fn parallel_register_build_by_a_user_makes_exactly_one_owner_grant() {
+    let server = TestServer::start();
+    let id = race_register_build(&server.user("alice"), &unique_name("race"));
+    let rows = server.grant_rows();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert!(
+        rows[0].starts_with(&format!("{id} user:alice owner ")),
+        "{rows:?}"
+    );
+}
+
+/// `register` by the `agent_id` of a Deleted agent is 404 (never resurrected); by its name it
+/// creates a new agent with a new id.
+#[test]
+fn register_by_a_deleted_agents_id_is_404_and_by_its_name_a_new_agent() {
+    let server = TestServer::start();
+    let alice = server.user("alice");
+    let name = unique_name("gone");
+    let old = text(&alice.register(&name), "id");
+    assert_eq!(alice.delete(&format!("/agents/{old}")).status, 200);
+
+    let by_id = alice.post(
+        "/agents/register",
+        &json!({"agent_id": old, "name": name, "description": "d",
+                "acp_url": "http://a:8000", "acp_type": "async"}),
+    );
+    assert_eq!(by_id.status, 404, "{}", by_id.body);
+    assert_eq!(by_id.json()["code"], "agent_not_found");
+    assert_eq!(alice.get(&format!("/agents/name/{name}")).status, 404);
+
+    let by_name = alice.register(&name);
+    let new = text(&by_name, "id");
+    assert_ne!(new, old, "a new agent");
+    assert_eq!(by_name["status"], "Ready");
+    assert_eq!(alice.get(&format!("/agents/{old}")).status, 404);
+    assert_eq!(
+        alice.get(&format!("/agents/name/{name}")).json()["id"],
+        new.as_str()
+    );
+}
+
+/// Registering again (same caller, same name; deploy-time and build) changes no grant row.
+#[test]
+fn re_registering_adds_no_grant() {
+    let server = TestServer::start();
+    let alice = server.user("alice");
+    let name = unique_name("again");
+    let id = text(&alice.register(&name), "id");
+    let grants = server.grant_rows();
+    assert_eq!(grants.len(), 1, "{grants:?}");
+    assert!(grants[0].starts_with(&format!("{id} user:alice owner ")));
+
+    assert_eq!(text(&alice.register(&name), "id"), id);
+    let again = alice.post(
+        "/agents/register-build",
+        &json!({"name": name, "description": "d"}),
+    );
+    assert_eq!(again.status, 200, "{}", again.body);
+    assert_eq!(again.header("registry-created"), Some("false"));
+    assert_eq!(server.grant_rows(), grants, "grant rows unchanged");
+}
+
+/// `order_by=last_seen_at` lists the fleet as a tracker does: most recently seen first (desc,
+/// the default), never-seen agents last in either direction.
+#[test]
+fn list_by_last_seen_puts_the_most_recent_first_and_the_never_seen_last() {
+    let server = TestServer::start();
+    let admin = server.admin();
+    // Created in an order that is neither the expected one nor its reverse.
+    let late = text(&admin.register(&unique_name("late")), "id");
+    let never = text(&admin.register(&unique_name("never")), "id");
+    let early = text(&admin.register(&unique_name("early")), "id");
+    for id in [&early, &late] {
+        let hb = admin.post_empty(&format!("/agents/{id}/heartbeat"));
+        assert_eq!(hb.status, 200, "{}", hb.body);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let listed = |query: &str| -> Vec<String> {
+        let r = admin.get(&format!("/agents?order_by=last_seen_at{query}"));
+        assert_eq!(r.status, 200, "{}", r.body);
+        r.json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| text(a, "id"))
+            .collect()
+    };
+    assert_eq!(listed(""), [late.clone(), early.clone(), never.clone()]);
+    assert_eq!(listed("&order_direction=asc"), [early, late, never]);
 }

@@ -1,6 +1,6 @@
 //! Deployments, promotion, deployment history and agent API keys, end to end.
 
-use registry_e2e::{text, unique_name, Client, TestServer};
+use registry_e2e::{text, unique_name, Client, Resp, TestServer};
 use serde_json::{json, Value};
 
 fn create_deployment(c: &Client, agent_id: &str, image: &str) -> Value {
@@ -81,6 +81,9 @@ fn full_lifecycle_from_build_to_production() {
         del1.json(),
         json!({"id": d1_id, "message": format!("Deployment '{d1_id}' deleted successfully")})
     );
+    let again = admin.delete(&format!("/agents/{id}/deployments/{d1_id}"));
+    assert_eq!(again.status, 404, "a second DELETE: {}", again.body);
+    assert_eq!(again.json()["code"], "deployment_not_found");
     let del2 = admin.delete(&format!("/agents/{id}/deployments/{d2_id}"));
     assert_eq!(del2.status, 409, "{}", del2.body);
     let list = admin.get(&format!("/agents/{id}/deployments"));
@@ -127,17 +130,72 @@ fn promote_refuses_what_is_not_ready() {
             .status,
         404
     );
+}
 
-    // Promote on a Deleted agent is 409.
-    register_deployment(&admin, &name, did, "http://ok");
-    assert_eq!(admin.delete(&format!("/agents/{id}")).status, 200);
-    let r = admin.post_empty(&format!("/agents/{id}/deployments/{did}/promote"));
-    assert!(
-        r.status == 409 || r.status == 404,
-        "{} {}",
-        r.status,
-        r.body
-    );
+/// Alice's agent with a Ready deployment (shared with bob as `bob_role`, if any) is deleted;
+/// then `caller` (`admin`, `alice` or `bob`) promotes that deployment. Returns the answer and,
+/// for comparison, the same caller's promote on an agent that never existed.
+fn promote_after_deletion(caller: &str, bob_role: Option<&str>) -> (Resp, Resp) {
+    let server = TestServer::start();
+    let alice = server.user("alice");
+    let bob = server.user("bob");
+    let name = unique_name("gone");
+    let id = text(&alice.register_build(&name), "id");
+    let did = text(&create_deployment(&alice, &id, "img"), "id");
+    register_deployment(&alice, &name, &did, "http://ready");
+    if let Some(role) = bob_role {
+        assert_eq!(alice.grant(&id, "user:bob", role).status, 201);
+    }
+    assert_eq!(alice.delete(&format!("/agents/{id}")).status, 200);
+    let client = match caller {
+        "admin" => server.admin(),
+        "alice" => alice,
+        _ => bob,
+    };
+    let promote =
+        |agent: &str| client.post_empty(&format!("/agents/{agent}/deployments/{did}/promote"));
+    (promote(&id), promote(&uuid::Uuid::new_v4().to_string()))
+}
+
+/// Whoever could promote before the deletion (`execute`: the admin, owners, editors) hears why
+/// it cannot now: 409.
+fn assert_promote_after_deletion_is_409(caller: &str, bob_role: Option<&str>) {
+    let (r, _) = promote_after_deletion(caller, bob_role);
+    assert_eq!(r.status, 409, "{}", r.body);
+    assert_eq!(r.json()["code"], "conflict", "{}", r.body);
+}
+
+/// Anyone else (a viewer, a stranger) gets the 404 of an agent that does not exist.
+fn assert_promote_after_deletion_is_404(bob_role: Option<&str>) {
+    let (r, missing) = promote_after_deletion("bob", bob_role);
+    assert_eq!(r.status, 404, "{}", r.body);
+    assert_eq!(r.json()["code"], "agent_not_found");
+    assert_eq!(r.body, missing.body, "identical to a missing agent's");
+}
+
+#[test]
+fn promote_on_a_deleted_agent_is_409_for_the_admin() {
+    assert_promote_after_deletion_is_409("admin", None);
+}
+
+#[test]
+fn promote_on_a_deleted_agent_is_409_for_its_owner() {
+    assert_promote_after_deletion_is_409("alice", None);
+}
+
+#[test]
+fn promote_on_a_deleted_agent_is_409_for_an_editor() {
+    assert_promote_after_deletion_is_409("bob", Some("editor"));
+}
+
+#[test]
+fn promote_on_a_deleted_agent_is_404_for_a_viewer() {
+    assert_promote_after_deletion_is_404(Some("viewer"));
+}
+
+#[test]
+fn promote_on_a_deleted_agent_is_404_for_a_stranger() {
+    assert_promote_after_deletion_is_404(None);
 }
 
 #[test]

@@ -2,6 +2,7 @@
 
 use registry_e2e::{text, unique_name, TestServer};
 use serde_json::json;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 fn wait_for_status(c: &registry_e2e::Client, id: &str, status: &str) {
@@ -121,5 +122,69 @@ fn events_record_the_lifecycle_and_outlive_deletion() {
     assert_eq!(
         server.admin().get(&format!("/agents/{id}/events")).status,
         200
+    );
+}
+
+/// Issue 15 item 2: a heartbeat is observed state, not an edit. The ETag before and after a
+/// heartbeat is the same, and 50 PATCHes, each with `If-Match` of the previous answer's ETag,
+/// all succeed while the agent heartbeats every 100 ms with its own internal key.
+#[test]
+fn heartbeats_leave_the_etag_alone_so_if_match_patches_never_fail() {
+    const PATCHES: usize = 50;
+    let server = TestServer::start();
+    let admin = server.admin();
+    let reg = admin.register(&unique_name("live"));
+    let (id, key) = (text(&reg, "id"), text(&reg, "agent_api_key"));
+    let path = format!("/agents/{id}");
+    let agent = server.with_token(&key);
+    let heartbeat = || {
+        let r = agent.post_empty(&format!("/agents/{id}/heartbeat"));
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.json()["status"], "Ready");
+    };
+
+    let etag = |r: &registry_e2e::Resp| r.header("etag").expect("an ETag").to_owned();
+    let before = etag(&admin.get(&path));
+    heartbeat();
+    let after = admin.get(&path);
+    assert!(after.json()["last_seen_at"].is_string());
+    println!("ETag before a heartbeat: {before}; after: {}", etag(&after));
+    assert_eq!(etag(&after), before);
+
+    let stop = AtomicBool::new(false);
+    let (beats, refused) = std::thread::scope(|s| {
+        let beating = s.spawn(|| {
+            let mut beats = 0;
+            while !stop.load(Ordering::Relaxed) {
+                heartbeat();
+                beats += 1;
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            beats
+        });
+        let mut current = before.clone();
+        let mut refused = 0;
+        for i in 0..PATCHES {
+            let r =
+                admin.patch_if_match(&path, &current, &json!({"description": format!("rev {i}")}));
+            match r.status {
+                200 => current = etag(&r),
+                412 => {
+                    refused += 1;
+                    current = etag(&admin.get(&path));
+                }
+                other => panic!("PATCH {i}: {other} {}", r.body),
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        stop.store(true, Ordering::Relaxed);
+        (beating.join().unwrap(), refused)
+    });
+    println!("{refused} spurious 412 of {PATCHES} If-Match PATCHes during {beats} heartbeats");
+    assert!(beats >= 5, "the heartbeats overlapped the PATCHes: {beats}");
+    assert_eq!(refused, 0);
+    assert_eq!(
+        admin.get(&path).json()["description"],
+        format!("rev {}", PATCHES - 1)
     );
 }

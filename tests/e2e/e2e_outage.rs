@@ -4,7 +4,7 @@
 //! and PostgreSQL that the test cuts (every open connection reset, new ones refused) and
 //! restores.
 
-use registry_e2e::TestServer;
+use registry_e2e::{text, unique_name, TestServer};
 use registry_test_db::TestDatabase;
 use serde_json::json;
 use std::io;
@@ -132,4 +132,41 @@ fn an_outage_is_503_with_retry_after_and_the_server_recovers_by_itself() {
     assert_eq!(after.status, 200, "not recovered: {}", after.body);
     assert_eq!(after.json()["name"], "outage");
     assert_eq!(server.anonymous().get("/readyz").status, 200);
+}
+
+/// A statement past `DB_STATEMENT_TIMEOUT_MS` (300 ms here): a lock the test holds on `agents`
+/// makes the request's statement wait until PostgreSQL cancels it. The request answers 503
+/// `unavailable` with `Retry-After`, no statement is left waiting, and the next request is
+/// served — on the same connection, as the pool holds only one.
+#[test]
+fn a_statement_past_the_statement_timeout_is_503_and_the_next_request_is_served() {
+    let server = TestServer::start_with(&[
+        ("DB_STATEMENT_TIMEOUT_MS", "300"),
+        ("DB_POOL_SIZE", "1"),
+        // No monitor run competes for the one connection.
+        ("HEARTBEAT_CHECK_INTERVAL_SECONDS", "3600"),
+    ]);
+    let admin = server.admin();
+    let id = text(&admin.register_build(&unique_name("slow")), "id");
+    let path = format!("/agents/{id}");
+    let lock = server.lock_table("agents");
+    let started = Instant::now();
+    let slow = admin.get(&path);
+    let took = started.elapsed();
+    println!(
+        "a statement held by a table lock answered {} after {took:?}",
+        slow.status
+    );
+    assert_eq!(slow.status, 503, "{}", slow.body);
+    assert_eq!(slow.json()["code"], "unavailable");
+    assert_eq!(slow.header("retry-after"), Some("1"));
+    assert!(
+        took >= Duration::from_millis(300) && took < Duration::from_secs(5),
+        "answered after {took:?}"
+    );
+    assert_eq!(server.lock_waiters(), 0, "the statement was cancelled");
+    lock.release();
+    let next = admin.get(&path);
+    assert_eq!(next.status, 200, "{}", next.body);
+    assert_eq!(next.json()["id"], id.as_str());
 }

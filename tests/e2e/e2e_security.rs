@@ -149,13 +149,14 @@ fn register_needs_credentials_and_rights() {
         401
     );
     let hijack = bob.post("/agents/register", &body);
+    assert_eq!(hijack.status, 409, "{}", hijack.body);
+    assert_eq!(hijack.json()["code"], "agent_name_taken");
+    assert!(!hijack.body.contains("agk_"), "no key handed out");
     assert!(
-        hijack.status == 404 || hijack.status == 409,
-        "{} {}",
-        hijack.status,
+        !hijack.body.contains(agent["id"].as_str().unwrap()),
+        "the id of an unreadable agent leaked: {}",
         hijack.body
     );
-    assert!(!hijack.body.contains("agk_"), "no key handed out");
     let after = alice
         .get(&format!("/agents/{}", agent["id"].as_str().unwrap()))
         .json();

@@ -4,8 +4,10 @@
 //! `cargo nextest run -p registry_e2e e2e_abuse::` runs one area.
 //!
 //! Every `e2e_*` module starts the built `agent-registry` on a fresh PostgreSQL database
-//! ([`registry_e2e::TestServer`]) and speaks HTTP to it; `architecture` checks the dependency
-//! rules of docs/ARCHITECTURE.md with `cargo tree`.
+//! ([`registry_e2e::TestServer`]) and speaks HTTP to it; `http_on_postgres` runs the HTTP
+//! adapter in process over PostgreSQL (a subset of `registry_http`'s suite and a property test,
+//! kept here because `registry_http` must not depend on the database); `architecture` checks the
+//! dependency rules of docs/ARCHITECTURE.md with `cargo tree`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod architecture;
@@ -22,3 +24,4 @@ mod e2e_outage;
 mod e2e_peer_behaviour;
 mod e2e_poison;
 mod e2e_security;
+mod http_on_postgres;

@@ -8,8 +8,12 @@ use std::fmt;
 /// `agent:<uuid>`) is what grants and audit events store.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Principal {
-    /// The operator, from the configured admin token: allowed everything.
+    /// The platform operator, from the configured admin token: allowed everything, in the org
+    /// it names (`X-Registry-Org`), and the only one who manages orgs.
     Admin,
+    /// An org admin, from a service token of kind `admin`: allowed everything the platform
+    /// admin may do, but only inside its own org (contract §9).
+    OrgAdmin(String),
     /// A person, from a service token of kind `user`.
     User(String),
     /// A machine, from a service token of kind `service`.
@@ -27,7 +31,7 @@ impl Principal {
         let invalid = || {
             ValidationError::new(
                 field,
-                "must be admin, user:<name>, service:<name> or agent:<uuid>",
+                "must be admin, admin:<name>, user:<name>, service:<name> or agent:<uuid>",
             )
         };
         let (kind, rest) = value.split_once(':').ok_or_else(invalid)?;
@@ -37,6 +41,7 @@ impl Principal {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b"-_.@".contains(&b));
         match kind {
+            "admin" if valid_name => Ok(Principal::OrgAdmin(rest.to_owned())),
             "user" if valid_name => Ok(Principal::User(rest.to_owned())),
             "service" if valid_name => Ok(Principal::Service(rest.to_owned())),
             "agent" => AgentId::parse(rest, field).map(Principal::Agent),
@@ -44,8 +49,14 @@ impl Principal {
         }
     }
 
-    /// True for the configured admin.
+    /// True for an admin of the org the request acts in: the platform admin or an org admin.
+    /// Both are unrestricted inside that org; the store's org scoping keeps an org admin there.
     pub fn is_admin(&self) -> bool {
+        matches!(self, Principal::Admin | Principal::OrgAdmin(_))
+    }
+
+    /// True only for the platform admin (`ADMIN_TOKEN`): org management and acting in any org.
+    pub fn is_platform_admin(&self) -> bool {
         matches!(self, Principal::Admin)
     }
 
@@ -62,6 +73,7 @@ impl fmt::Display for Principal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Principal::Admin => f.write_str("admin"),
+            Principal::OrgAdmin(n) => write!(f, "admin:{n}"),
             Principal::User(n) => write!(f, "user:{n}"),
             Principal::Service(n) => write!(f, "service:{n}"),
             Principal::Agent(id) => write!(f, "agent:{id}"),
@@ -149,6 +161,7 @@ pub fn minter_authority_holds(
 ) -> bool {
     match minter {
         Principal::Admin => true,
+        Principal::OrgAdmin(_) => has_live_token,
         Principal::User(_) | Principal::Service(_) => {
             has_live_token && role.is_some_and(|r| r.allows(MINT_ACTION))
         }
@@ -162,7 +175,7 @@ mod tests {
 
     #[test]
     fn principals_round_trip() {
-        for text in ["admin", "user:alice", "service:ci-bot"] {
+        for text in ["admin", "admin:ops", "user:alice", "service:ci-bot"] {
             assert_eq!(Principal::parse(text, "p").unwrap().to_string(), text);
         }
         let id = AgentId::new_random();
@@ -195,6 +208,9 @@ mod tests {
         assert!(minter_authority_holds(&ci, Some(Role::Editor), true));
         let agent = Principal::Agent(AgentId::new_random());
         assert!(!minter_authority_holds(&agent, Some(Role::Owner), true));
+        let ops = Principal::OrgAdmin("ops".into());
+        assert!(minter_authority_holds(&ops, None, true));
+        assert!(!minter_authority_holds(&ops, None, false), "a deleted org-admin token");
     }
 }
 

@@ -86,3 +86,9 @@ uuid_id!(
     /// Identifies an organization (tenant); every tenant-owned row carries its org's id.
     OrgId
 );
+
+impl OrgId {
+    /// The `default` org's fixed id: the migration that introduced orgs gave it every row that
+    /// existed before, and the platform admin acts in it when it names no org.
+    pub const DEFAULT: OrgId = OrgId(Uuid::from_u128(1));
+}

@@ -32,7 +32,10 @@ pub use error::ValidationError;
 pub use event::{AuditEvent, EventKind, EventTemplate, NewEvent};
 pub use ids::{AgentId, AgentRef, ApiKeyId, DeploymentId, HistoryId, OrgId, ServiceTokenId};
 pub use json::{canonical_json, MAX_NUMBER_CHARS};
-pub use org::{admits_one_more, Org, OrgSlug, QuotaExceeded};
+pub use org::{
+    admits_one_more, parse_display_name, Actor, Org, OrgChanges, OrgRef, OrgSlug, QuotaExceeded,
+    DEFAULT_ORG_SLUG,
+};
 pub use paging::{Page, PageRequest, SortDirection};
 pub use promotion::{Promotion, PromotionError};
 pub use standing::{may_create, Denial, Need, Standing};

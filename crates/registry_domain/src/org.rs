@@ -48,6 +48,50 @@ impl fmt::Display for OrgSlug {
     }
 }
 
+/// An org as a request acts in it: its id (what the store filters by) and its slug (what
+/// responses show, e.g. the `org` member of tokens and events).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct OrgRef {
+    /// Id.
+    pub id: OrgId,
+    /// Slug.
+    pub slug: OrgSlug,
+}
+
+impl OrgRef {
+    /// The `default` org.
+    pub fn default_org() -> Self {
+        Self {
+            id: OrgId::DEFAULT,
+            slug: OrgSlug::default_org(),
+        }
+    }
+}
+
+/// Who a request is, and in which org it acts: what authentication resolves a credential to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Actor {
+    /// The principal.
+    pub principal: crate::Principal,
+    /// The org it acts in.
+    pub org: OrgRef,
+}
+
+impl fmt::Display for Actor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}@{}", self.principal, self.org.slug)
+    }
+}
+
+/// What `PATCH /orgs/{slug}` may change; `None` leaves a field as it is.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct OrgChanges {
+    /// A new display name.
+    pub display_name: Option<String>,
+    /// A new quota (`Some(None)`: unlimited).
+    pub max_agents: Option<Option<u32>>,
+}
+
 /// An organization.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Org {

@@ -58,7 +58,7 @@ impl Standing {
     ) -> Self {
         match caller {
             _ if !authorization_enabled => Standing::Unrestricted,
-            Principal::Admin => Standing::Unrestricted,
+            Principal::Admin | Principal::OrgAdmin(_) => Standing::Unrestricted,
             Principal::Agent(me) if *me == agent => Standing::Itself,
             Principal::Agent(_) => Standing::OtherAgent,
             Principal::User(_) | Principal::Service(_) => Standing::Grantee(role),
@@ -108,7 +108,7 @@ impl Standing {
 /// `creators_allowed` (configuration: every authenticated principal, or the admin only).
 pub fn may_create(caller: &Principal, creators_allowed: bool) -> bool {
     match caller {
-        Principal::Admin => true,
+        Principal::Admin | Principal::OrgAdmin(_) => true,
         Principal::Agent(_) => false,
         Principal::User(_) | Principal::Service(_) => creators_allowed,
     }

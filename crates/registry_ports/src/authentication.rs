@@ -1,7 +1,7 @@
-//! Authentication: from a presented credential to a principal.
+//! Authentication: from a presented credential to a principal and the org it acts in.
 
 use async_trait::async_trait;
-use registry_domain::Principal;
+use registry_domain::{Actor, OrgSlug};
 
 /// A credential as presented by a caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,6 +18,9 @@ pub enum AuthError {
     /// Unknown, revoked or malformed credential: 401.
     #[error("invalid credential")]
     Invalid,
+    /// The platform admin named an org (`X-Registry-Org`) that does not exist: 404.
+    #[error("unknown org")]
+    UnknownOrg,
     /// The credential store cannot be reached: 503.
     #[error("credential store unavailable: {0}")]
     Unavailable(String),
@@ -26,10 +29,15 @@ pub enum AuthError {
     Unexpected(String),
 }
 
-/// Turns a credential into a principal. No cache may outlive a revocation.
+/// Turns a credential into a principal and its org. No cache may outlive a revocation.
 #[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait Authenticator: Send + Sync {
-    /// The principal the credential belongs to.
-    async fn authenticate(&self, credential: &Credential) -> Result<Principal, AuthError>;
+    /// Who the credential belongs to and the org it acts in: its own org, except the platform
+    /// admin, which acts in `requested_org` (`X-Registry-Org`; `None`: the `default` org).
+    async fn authenticate(
+        &self,
+        credential: &Credential,
+        requested_org: Option<OrgSlug>,
+    ) -> Result<Actor, AuthError>;
 }

@@ -1,15 +1,16 @@
 //! [`Ports`]: every port, built once from one store.
 
 use crate::{
-    AgentRepository, ApiKeyRepository, Authorizer, DeploymentRepository, EventLog,
-    HistoryRepository, ServiceTokenRepository,
+    AgentRepository, ApiKeyRepository, Authorizer, CredentialStore, DeploymentRepository,
+    EventLog, HistoryRepository, OrgRepository, ServiceTokenRepository,
 };
 use std::sync::Arc;
 
-/// Every port the use cases call, each behind its trait. Built once, from one store that
-/// implements them all ([`Ports::from_store`]): the server over PostgreSQL, the HTTP tests over
-/// the in-memory store, the contract suite over the adapter under test. Unit tests with mocks
-/// fill the fields one by one.
+/// Every port the use cases call, each behind its trait, the tenant ones bound to one org. Built
+/// from one store that implements them all ([`Ports::from_store`]; per org through
+/// [`crate::Tenancy`]): the server over PostgreSQL, the HTTP tests over the in-memory store,
+/// the contract suite over the adapter under test. Unit tests with mocks fill the fields one by
+/// one.
 #[derive(Clone)]
 pub struct Ports {
     /// Agents.
@@ -26,6 +27,10 @@ pub struct Ports {
     pub events: Arc<dyn EventLog>,
     /// Grants.
     pub authorizer: Arc<dyn Authorizer>,
+    /// Orgs (not scoped: the platform admin's).
+    pub orgs: Arc<dyn OrgRepository>,
+    /// Credential lookups across orgs (authentication, before the org is known).
+    pub credentials: Arc<dyn CredentialStore>,
 }
 
 impl Ports {
@@ -39,6 +44,8 @@ impl Ports {
             + ServiceTokenRepository
             + EventLog
             + Authorizer
+            + OrgRepository
+            + CredentialStore
             + 'static,
     {
         Self {
@@ -48,7 +55,9 @@ impl Ports {
             keys: store.clone(),
             tokens: store.clone(),
             events: store.clone(),
-            authorizer: store,
+            authorizer: store.clone(),
+            orgs: store.clone(),
+            credentials: store,
         }
     }
 }

@@ -24,6 +24,10 @@ pub enum Constraint {
     ServiceTokenName,
     /// Removing this grant would leave the agent without an owner.
     LastOwner,
+    /// An org with this slug exists.
+    OrgSlug,
+    /// The org still has live agents, so it cannot be deleted.
+    OrgHasLiveAgents,
 }
 
 /// The error of every port method.
@@ -45,6 +49,9 @@ pub enum RepoError {
         /// The `limit` that would fit.
         fitting: u32,
     },
+    /// Creating one more live agent would exceed the org's `max_agents`; nothing was written.
+    #[error("quota exceeded: {} of {}", .0.current, .0.limit)]
+    QuotaExceeded(registry_domain::QuotaExceeded),
     /// Anything else; a bug or corrupt data. The cause is for logs only.
     #[error("unexpected store error")]
     Unexpected(#[source] Cause),

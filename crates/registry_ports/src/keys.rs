@@ -38,14 +38,6 @@ pub trait ApiKeyRepository: Send + Sync {
     /// Hard-deletes the key and appends `events`, in one transaction. `NotFound` if absent.
     async fn delete(&self, id: ApiKeyId, events: &[NewEvent]) -> RepoResult<ApiKey>;
 
-    /// The key whose secret hashes to `secret_hash`, only if it is a credential (its type is
-    /// `ApiKeyType::CREDENTIAL`: other keys are secrets kept for integrations), its agent is
-    /// not Deleted and its minter (`created_by`) still holds the authority to mint it
-    /// ([`registry_domain::minter_authority_holds`] over the minter's current role on the
-    /// agent and whether a service token for it exists), all decided in this one read: no
-    /// cache, so a revoked grant or token ends the minter's keys on the next request.
-    async fn find_by_hash(&self, secret_hash: &str) -> RepoResult<Option<ApiKey>>;
-
     /// Whether the agent has at least one key of `key_type`.
     async fn has_key_of_type(&self, agent_id: AgentId, key_type: ApiKeyType) -> RepoResult<bool>;
 }
@@ -63,7 +55,4 @@ pub trait ServiceTokenRepository: Send + Sync {
 
     /// Deletes the token; it stops authenticating at once. `NotFound` if absent.
     async fn revoke(&self, id: ServiceTokenId) -> RepoResult<ServiceToken>;
-
-    /// The token whose secret hashes to `secret_hash`.
-    async fn find_by_hash(&self, secret_hash: &str) -> RepoResult<Option<ServiceToken>>;
 }

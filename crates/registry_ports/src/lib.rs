@@ -9,6 +9,7 @@ mod deployments;
 mod error;
 mod events;
 mod keys;
+mod orgs;
 
 pub use agents::*;
 pub use authentication::*;
@@ -19,3 +20,4 @@ pub use deployments::*;
 pub use error::*;
 pub use events::*;
 pub use keys::*;
+pub use orgs::*;

@@ -1,0 +1,56 @@
+//! Organizations (contract §9): the tenants, managed by the platform admin, and the lookups that
+//! happen before a request knows its org.
+
+use crate::{Ports, RepoResult};
+use async_trait::async_trait;
+use registry_domain::{
+    ApiKey, Org, OrgChanges, OrgId, OrgRef, OrgSlug, Page, PageRequest, ServiceToken, Timestamp,
+};
+
+/// Storage of orgs. Not scoped to an org: only the platform admin reaches it (and
+/// authentication, to resolve `X-Registry-Org`).
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait OrgRepository: Send + Sync {
+    /// Inserts `org`. `Conflict(OrgSlug)` if the slug is taken.
+    async fn create_org(&self, org: &Org) -> RepoResult<Org>;
+
+    /// The org with this slug, if any.
+    async fn org_by_slug(&self, slug: &OrgSlug) -> RepoResult<Option<Org>>;
+
+    /// A page of orgs by slug, with the total.
+    async fn list_orgs(&self, page: PageRequest) -> RepoResult<Page<Org>>;
+
+    /// Applies `changes` (and `updated_at = at`). `NotFound` if absent.
+    async fn update_org(&self, slug: &OrgSlug, changes: &OrgChanges, at: Timestamp)
+        -> RepoResult<Org>;
+
+    /// Deletes the org and everything it owns (its Deleted agents, tokens, events). `NotFound`
+    /// if absent, `Conflict(OrgHasLiveAgents)` while it has a non-Deleted agent.
+    async fn delete_org(&self, slug: &OrgSlug) -> RepoResult<Org>;
+}
+
+/// The credential lookups that decide a request's org: across every org, by keyed hash.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait CredentialStore: Send + Sync {
+    /// The agent key whose secret hashes to `secret_hash`, with its agent's org — only if it
+    /// is a credential (its type is `ApiKeyType::CREDENTIAL`: other keys are secrets kept for
+    /// integrations), its agent is not Deleted and its minter (`created_by`) still holds the
+    /// authority to mint it ([`registry_domain::minter_authority_holds`] over the minter's
+    /// current role on the agent and whether a service token for it exists in that org), all
+    /// decided in this one read: no cache, so a revoked grant or token ends the minter's keys
+    /// on the next request.
+    async fn find_key(&self, secret_hash: &str) -> RepoResult<Option<(ApiKey, OrgRef)>>;
+
+    /// The service token whose secret hashes to `secret_hash`, with its org.
+    async fn find_token(&self, secret_hash: &str) -> RepoResult<Option<(ServiceToken, OrgRef)>>;
+}
+
+/// Hands out the ports of one org. Every tenant port a request uses comes from here, bound to
+/// the caller's org, and every statement behind it filters by that org: a port cannot be
+/// obtained without naming an org, so isolation does not depend on handlers remembering it.
+pub trait Tenancy: Send + Sync {
+    /// The ports bound to `org`.
+    fn ports(&self, org: OrgId) -> Ports;
+}

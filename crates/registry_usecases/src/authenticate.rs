@@ -1,24 +1,25 @@
-//! The credential authenticator: admin token, service tokens and agent keys.
+//! The credential authenticator: admin token, service tokens and agent keys, each resolved to
+//! its principal and the org it acts in.
 
 use crate::secrets::{hash_secret, AGENT_KEY_PREFIX, SERVICE_TOKEN_PREFIX};
 use crate::Registry;
 use async_trait::async_trait;
-use registry_domain::Principal;
+use registry_domain::{Actor, OrgRef, OrgSlug, Principal};
 use registry_ports::{
-    ApiKeyRepository, AuthError, Authenticator, Credential, ErrorChain, RepoError,
-    ServiceTokenRepository,
+    AuthError, Authenticator, Credential, CredentialStore, ErrorChain, OrgRepository, RepoError,
 };
 use std::sync::Arc;
 use subtle::ConstantTimeEq;
 
-/// Implements [`Authenticator`] over the key and token stores: the configured admin token
-/// (constant-time comparison), service tokens (`art_…`) and agent keys (`agk_…`, accepted both
-/// as `Bearer` and as `AgentKey`), the latter two looked up by keyed hash. Nothing is cached, so
-/// a revocation takes effect at once.
+/// Implements [`Authenticator`] over the credential and org stores: the configured admin token
+/// (constant-time comparison; it acts in the org it names, `default` when none), service tokens
+/// (`art_…`, in their org) and agent keys (`agk_…`, accepted both as `Bearer` and as
+/// `AgentKey`, in their agent's org), the latter two looked up by keyed hash — one read that
+/// also yields the org. Nothing is cached, so a revocation takes effect at once.
 #[derive(Clone)]
 pub struct CredentialAuthenticator {
-    keys: Arc<dyn ApiKeyRepository>,
-    tokens: Arc<dyn ServiceTokenRepository>,
+    credentials: Arc<dyn CredentialStore>,
+    orgs: Arc<dyn OrgRepository>,
     admin_token: String,
     key_hash_secret: Vec<u8>,
 }
@@ -26,14 +27,14 @@ pub struct CredentialAuthenticator {
 impl CredentialAuthenticator {
     /// Builds an authenticator from its stores, the admin token and the hashing secret.
     pub fn new(
-        keys: Arc<dyn ApiKeyRepository>,
-        tokens: Arc<dyn ServiceTokenRepository>,
+        credentials: Arc<dyn CredentialStore>,
+        orgs: Arc<dyn OrgRepository>,
         admin_token: String,
         key_hash_secret: Vec<u8>,
     ) -> Self {
         Self {
-            keys,
-            tokens,
+            credentials,
+            orgs,
             admin_token,
             key_hash_secret,
         }
@@ -42,8 +43,8 @@ impl CredentialAuthenticator {
     /// Builds an authenticator sharing the registry's stores and configuration.
     pub fn from_registry(registry: &Registry) -> Self {
         Self::new(
-            registry.keys.clone(),
-            registry.tokens.clone(),
+            registry.credentials.clone(),
+            registry.orgs.clone(),
             registry.config.admin_token.clone(),
             registry.config.key_hash_secret.clone(),
         )
@@ -52,11 +53,15 @@ impl CredentialAuthenticator {
 
 #[async_trait]
 impl Authenticator for CredentialAuthenticator {
-    async fn authenticate(&self, credential: &Credential) -> Result<Principal, AuthError> {
+    async fn authenticate(
+        &self,
+        credential: &Credential,
+        requested_org: Option<OrgSlug>,
+    ) -> Result<Actor, AuthError> {
         match credential {
             Credential::Bearer(secret) => {
                 if self.is_admin_token(secret) {
-                    Ok(Principal::Admin)
+                    self.platform_admin(requested_org).await
                 } else if secret.starts_with(SERVICE_TOKEN_PREFIX) {
                     self.service_token(secret).await
                 } else if secret.starts_with(AGENT_KEY_PREFIX) {
@@ -85,19 +90,45 @@ impl CredentialAuthenticator {
         presented.as_bytes().ct_eq(expected.as_bytes()).into()
     }
 
-    async fn service_token(&self, secret: &str) -> Result<Principal, AuthError> {
+    /// The platform admin in the org it names: `default` without a read, any other by slug.
+    async fn platform_admin(&self, requested_org: Option<OrgSlug>) -> Result<Actor, AuthError> {
+        let org = match requested_org {
+            None => OrgRef::default_org(),
+            Some(slug) if slug == OrgSlug::default_org() => OrgRef::default_org(),
+            Some(slug) => match self.orgs.org_by_slug(&slug).await {
+                Ok(Some(org)) => OrgRef {
+                    id: org.id,
+                    slug: org.slug,
+                },
+                Ok(None) => return Err(AuthError::UnknownOrg),
+                Err(e) => return Err(auth_error(e)),
+            },
+        };
+        Ok(Actor {
+            principal: Principal::Admin,
+            org,
+        })
+    }
+
+    async fn service_token(&self, secret: &str) -> Result<Actor, AuthError> {
         let hash = hash_secret(&self.key_hash_secret, secret);
-        match self.tokens.find_by_hash(&hash).await {
-            Ok(Some(token)) => Ok(token.principal),
+        match self.credentials.find_token(&hash).await {
+            Ok(Some((token, org))) => Ok(Actor {
+                principal: token.principal,
+                org,
+            }),
             Ok(None) => Err(AuthError::Invalid),
             Err(e) => Err(auth_error(e)),
         }
     }
 
-    async fn agent_key(&self, secret: &str) -> Result<Principal, AuthError> {
+    async fn agent_key(&self, secret: &str) -> Result<Actor, AuthError> {
         let hash = hash_secret(&self.key_hash_secret, secret);
-        match self.keys.find_by_hash(&hash).await {
-            Ok(Some(key)) => Ok(Principal::Agent(key.agent_id)),
+        match self.credentials.find_key(&hash).await {
+            Ok(Some((key, org))) => Ok(Actor {
+                principal: Principal::Agent(key.agent_id),
+                org,
+            }),
             Ok(None) => Err(AuthError::Invalid),
             Err(e) => Err(auth_error(e)),
         }
@@ -115,105 +146,148 @@ fn auth_error(error: RepoError) -> AuthError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use registry_domain::{AgentId, ApiKey, ApiKeyId, ApiKeyType};
-    use registry_ports::{MockApiKeyRepository, MockServiceTokenRepository};
+    use registry_domain::{AgentId, ApiKey, ApiKeyId, ApiKeyType, Org, OrgId, ServiceToken};
+    use registry_ports::{MockCredentialStore, MockOrgRepository};
 
     const SERVER_KEY: &[u8] = b"server-key";
 
-    fn authenticator(keys: MockApiKeyRepository) -> CredentialAuthenticator {
+    fn authenticator(
+        credentials: MockCredentialStore,
+        orgs: MockOrgRepository,
+    ) -> CredentialAuthenticator {
         CredentialAuthenticator::new(
-            Arc::new(keys),
-            Arc::new(MockServiceTokenRepository::new()),
+            Arc::new(credentials),
+            Arc::new(orgs),
             "admin-secret".to_owned(),
             SERVER_KEY.to_vec(),
         )
     }
 
+    fn team_a() -> OrgRef {
+        OrgRef {
+            id: OrgId::new_random(),
+            slug: OrgSlug::parse("team-a", "org").unwrap(),
+        }
+    }
+
+    fn admin_in(org: OrgRef) -> Result<Actor, AuthError> {
+        Ok(Actor {
+            principal: Principal::Admin,
+            org,
+        })
+    }
+
     #[tokio::test]
-    async fn the_admin_token_is_the_admin() {
-        let auth = authenticator(MockApiKeyRepository::new());
-        let admin = auth
-            .authenticate(&Credential::Bearer("admin-secret".into()))
-            .await;
-        assert_eq!(admin, Ok(Principal::Admin));
+    async fn the_admin_token_is_the_platform_admin_in_the_org_it_names() {
+        let a = team_a();
+        let stored = a.clone();
+        let mut orgs = MockOrgRepository::new();
+        orgs.expect_org_by_slug().returning(move |slug| {
+            Ok((slug == &stored.slug).then(|| Org {
+                id: stored.id,
+                slug: stored.slug.clone(),
+                display_name: "A".into(),
+                max_agents: None,
+                created_at: time::OffsetDateTime::UNIX_EPOCH,
+                updated_at: time::OffsetDateTime::UNIX_EPOCH,
+            }))
+        });
+        let auth = authenticator(MockCredentialStore::new(), orgs);
+        let admin = Credential::Bearer("admin-secret".into());
+        let default = auth.authenticate(&admin, None).await;
+        assert_eq!(default, admin_in(OrgRef::default_org()));
+        let named = auth.authenticate(&admin, Some(a.slug.clone())).await;
+        assert_eq!(named, admin_in(a));
+        let unknown = OrgSlug::parse("nope", "org").unwrap();
+        let unknown = auth.authenticate(&admin, Some(unknown)).await;
+        assert_eq!(unknown, Err(AuthError::UnknownOrg));
         let near = auth
-            .authenticate(&Credential::Bearer("admin-secreT".into()))
+            .authenticate(&Credential::Bearer("admin-secreT".into()), None)
             .await;
         assert_eq!(near, Err(AuthError::Invalid));
         let as_agent_key = auth
-            .authenticate(&Credential::AgentKey("admin-secret".into()))
+            .authenticate(&Credential::AgentKey("admin-secret".into()), None)
             .await;
         assert_eq!(as_agent_key, Err(AuthError::Invalid));
     }
 
     #[tokio::test]
-    async fn an_agent_key_works_as_bearer_and_as_agent_key() {
+    async fn an_agent_key_works_as_bearer_and_as_agent_key_in_its_agents_org() {
         let agent_id = AgentId::new_random();
+        let org = team_a();
         let secret = "agk_0123";
         let expected_hash = hash_secret(SERVER_KEY, secret);
-        let mut keys = MockApiKeyRepository::new();
-        keys.expect_find_by_hash().returning(move |hash| {
-            Ok((hash == expected_hash).then(|| ApiKey {
+        let mut credentials = MockCredentialStore::new();
+        let key_org = org.clone();
+        credentials.expect_find_key().returning(move |hash| {
+            let key = ApiKey {
                 id: ApiKeyId::new_random(),
                 agent_id,
                 name: "k".into(),
                 api_key_type: ApiKeyType::Internal,
                 created_at: time::OffsetDateTime::UNIX_EPOCH,
                 created_by: Principal::Admin,
-            }))
+            };
+            Ok((hash == expected_hash).then(|| (key, key_org.clone())))
         });
-        let auth = authenticator(keys);
+        let auth = authenticator(credentials, MockOrgRepository::new());
         for credential in [
             Credential::Bearer(secret.into()),
             Credential::AgentKey(secret.into()),
         ] {
-            assert_eq!(
-                auth.authenticate(&credential).await,
-                Ok(Principal::Agent(agent_id))
-            );
+            let expected = Actor {
+                principal: Principal::Agent(agent_id),
+                org: org.clone(),
+            };
+            // The org header is the platform admin's: a key acts in its own org whatever it says.
+            let header = Some(OrgSlug::default_org());
+            assert_eq!(auth.authenticate(&credential, header).await, Ok(expected));
         }
         let unknown = auth
-            .authenticate(&Credential::Bearer("agk_9999".into()))
+            .authenticate(&Credential::Bearer("agk_9999".into()), None)
             .await;
         assert_eq!(unknown, Err(AuthError::Invalid));
         let unprefixed = auth
-            .authenticate(&Credential::Bearer("whatever".into()))
+            .authenticate(&Credential::Bearer("whatever".into()), None)
             .await;
         assert_eq!(unprefixed, Err(AuthError::Invalid));
     }
 
     #[tokio::test]
     async fn a_store_outage_is_unavailable_not_invalid() {
-        let mut keys = MockApiKeyRepository::new();
-        keys.expect_find_by_hash()
+        let mut credentials = MockCredentialStore::new();
+        credentials
+            .expect_find_key()
             .returning(|_| Err(RepoError::Unavailable("pool timeout".into())));
-        let auth = authenticator(keys);
+        let auth = authenticator(credentials, MockOrgRepository::new());
         let result = auth
-            .authenticate(&Credential::AgentKey("agk_1".into()))
+            .authenticate(&Credential::AgentKey("agk_1".into()), None)
             .await;
         assert_eq!(result, Err(AuthError::Unavailable("pool timeout".into())));
     }
 
     #[tokio::test]
-    async fn service_tokens_authenticate_as_their_principal() {
-        let mut tokens = MockServiceTokenRepository::new();
-        tokens.expect_find_by_hash().returning(|_| {
-            Ok(Some(registry_domain::ServiceToken {
+    async fn service_tokens_authenticate_as_their_principal_in_their_org() {
+        let org = team_a();
+        let token_org = org.clone();
+        let mut credentials = MockCredentialStore::new();
+        credentials.expect_find_token().returning(move |_| {
+            let token = ServiceToken {
                 id: registry_domain::ServiceTokenId::new_random(),
-                name: "ci".into(),
-                principal: Principal::Service("ci".into()),
+                name: "ops".into(),
+                principal: Principal::OrgAdmin("ops".into()),
                 created_at: time::OffsetDateTime::UNIX_EPOCH,
-            }))
+            };
+            Ok(Some((token, token_org.clone())))
         });
-        let auth = CredentialAuthenticator::new(
-            Arc::new(MockApiKeyRepository::new()),
-            Arc::new(tokens),
-            "admin-secret".into(),
-            SERVER_KEY.to_vec(),
-        );
+        let auth = authenticator(credentials, MockOrgRepository::new());
         let result = auth
-            .authenticate(&Credential::Bearer("art_abc".into()))
+            .authenticate(&Credential::Bearer("art_abc".into()), None)
             .await;
-        assert_eq!(result, Ok(Principal::Service("ci".into())));
+        let expected = Actor {
+            principal: Principal::OrgAdmin("ops".into()),
+            org,
+        };
+        assert_eq!(result, Ok(expected));
     }
 }

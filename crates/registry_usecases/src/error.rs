@@ -93,6 +93,23 @@ pub enum RegistryError {
         /// The largest `limit` that fits this page.
         fitting: u32,
     },
+    /// Creating the agent would exceed its org's `max_agents` (403); nothing was written.
+    #[error("the org's agent quota is reached: {current} of {limit}")]
+    QuotaExceeded {
+        /// The org's `max_agents`.
+        limit: u32,
+        /// Its live agents when the create was refused.
+        current: u64,
+    },
+    /// No org with this slug (404).
+    #[error("org not found")]
+    OrgNotFound,
+    /// An org with this slug exists (409).
+    #[error("org slug is taken")]
+    OrgExists,
+    /// The org still has live agents, or is the `default` org: it cannot be deleted (409).
+    #[error("the org cannot be deleted")]
+    OrgInUse,
     /// Contention did not settle after retries (409, retry).
     #[error("the agent is being changed concurrently; retry")]
     Contention,

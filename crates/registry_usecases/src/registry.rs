@@ -2,9 +2,10 @@
 //! `impl Registry` block in its own file and reaches the ports through the private fields
 //! (flat, so a use case reads `self.agents`).
 
+use registry_domain::{OrgId, OrgRef};
 use registry_ports::{
-    AgentRepository, ApiKeyRepository, Authorizer, DeploymentRepository, EventLog,
-    HistoryRepository, Ports, ServiceTokenRepository,
+    AgentRepository, ApiKeyRepository, Authorizer, CredentialStore, DeploymentRepository,
+    EventLog, HistoryRepository, OrgRepository, Ports, ServiceTokenRepository, Tenancy,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -32,9 +33,14 @@ pub struct RegistryConfig {
     pub authorization_enabled: bool,
     /// A Ready agent whose last heartbeat is older than this becomes Unhealthy.
     pub heartbeat_ttl: Duration,
+    /// `max_agents` of a new org when its creator names none (`DEFAULT_ORG_MAX_AGENTS`;
+    /// `None`: unlimited).
+    pub default_org_max_agents: Option<u32>,
 }
 
-/// The registry: every use case, over the ports it was built with.
+/// The registry: every use case, acting in one org over that org's ports. A request gets the
+/// registry of the org its caller acts in ([`Registry::in_org`]); the tenant ports it holds are
+/// bound to that org, so nothing a use case does can reach another org's rows.
 #[derive(Clone)]
 pub struct Registry {
     pub(crate) agents: Arc<dyn AgentRepository>,
@@ -44,12 +50,58 @@ pub struct Registry {
     pub(crate) tokens: Arc<dyn ServiceTokenRepository>,
     pub(crate) events: Arc<dyn EventLog>,
     pub(crate) authorizer: Arc<dyn Authorizer>,
-    pub(crate) config: RegistryConfig,
+    pub(crate) orgs: Arc<dyn OrgRepository>,
+    pub(crate) credentials: Arc<dyn CredentialStore>,
+    pub(crate) tenancy: Arc<dyn Tenancy>,
+    pub(crate) org: OrgRef,
+    pub(crate) config: Arc<RegistryConfig>,
+}
+
+/// Serves every org with the same ports: for unit tests with mocks, where one set of ports
+/// stands for whatever org a test acts in.
+struct SamePorts(Ports);
+
+impl Tenancy for SamePorts {
+    fn ports(&self, _org: OrgId) -> Ports {
+        self.0.clone()
+    }
 }
 
 impl Registry {
-    /// The registry over `ports` (built once, e.g. [`Ports::from_store`]) with `config`.
+    /// The registry over fixed `ports` for every org (unit tests with mocks), acting in the
+    /// `default` org.
     pub fn new(ports: Ports, config: RegistryConfig) -> Self {
+        let tenancy = Arc::new(SamePorts(ports.clone()));
+        Self::assemble(ports, tenancy, OrgRef::default_org(), Arc::new(config))
+    }
+
+    /// The registry over a store that serves each org its own ports (`tenancy`: the server's
+    /// PostgreSQL store, the HTTP tests' memory store), acting in the `default` org.
+    pub fn with_tenancy(tenancy: Arc<dyn Tenancy>, config: RegistryConfig) -> Self {
+        let ports = tenancy.ports(OrgId::DEFAULT);
+        Self::assemble(ports, tenancy, OrgRef::default_org(), Arc::new(config))
+    }
+
+    /// The same registry acting in `org`: its tenant ports bound to that org.
+    pub fn in_org(&self, org: &OrgRef) -> Self {
+        if *org == self.org {
+            return self.clone();
+        }
+        let ports = self.tenancy.ports(org.id);
+        Self::assemble(ports, self.tenancy.clone(), org.clone(), self.config.clone())
+    }
+
+    /// The org this registry acts in.
+    pub fn org(&self) -> &OrgRef {
+        &self.org
+    }
+
+    fn assemble(
+        ports: Ports,
+        tenancy: Arc<dyn Tenancy>,
+        org: OrgRef,
+        config: Arc<RegistryConfig>,
+    ) -> Self {
         let Ports {
             agents,
             deployments,
@@ -58,6 +110,8 @@ impl Registry {
             tokens,
             events,
             authorizer,
+            orgs,
+            credentials,
         } = ports;
         Self {
             agents,
@@ -67,6 +121,10 @@ impl Registry {
             tokens,
             events,
             authorizer,
+            orgs,
+            credentials,
+            tenancy,
+            org,
             config,
         }
     }

@@ -11,6 +11,10 @@ pub(crate) fn repo_error(error: RepoError) -> RegistryError {
         RepoError::Unavailable(cause) => RegistryError::Unavailable(cause),
         RepoError::Unexpected(cause) => RegistryError::Internal(cause),
         RepoError::PageTooLarge { fitting } => RegistryError::PageTooLarge { fitting },
+        RepoError::QuotaExceeded(q) => RegistryError::QuotaExceeded {
+            limit: q.limit,
+            current: q.current,
+        },
         other => RegistryError::Internal(Cause::context("unexpected store answer", other)),
     }
 }

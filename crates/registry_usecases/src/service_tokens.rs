@@ -1,11 +1,12 @@
-//! `POST/GET /service_tokens`, `DELETE /service_tokens/{id}`: admin only.
+//! `POST/GET /service_tokens`, `DELETE /service_tokens/{id}`: admins only (the platform admin
+//! in any org, an org admin in its own), each token in one org.
 
 use crate::audit::now;
 use crate::repo_error::repo_error;
 use crate::secrets::{generate_secret, hash_secret, SERVICE_TOKEN_PREFIX};
 use crate::{Registry, RegistryError};
 use registry_domain::{
-    Page, PageRequest, Principal, ServiceToken, ServiceTokenId, ValidationError,
+    OrgRef, OrgSlug, Page, PageRequest, Principal, ServiceToken, ServiceTokenId, ValidationError,
 };
 use registry_ports::{Constraint, RepoError};
 
@@ -17,6 +18,8 @@ pub enum ServiceTokenKind {
     User,
     /// A machine: principal `service:<name>`.
     Service,
+    /// An org admin: principal `admin:<name>`, unrestricted inside its org.
+    Admin,
 }
 
 impl ServiceTokenKind {
@@ -25,9 +28,10 @@ impl ServiceTokenKind {
         match value {
             "user" => Ok(Self::User),
             "service" => Ok(Self::Service),
+            "admin" => Ok(Self::Admin),
             _ => Err(ValidationError::new(
                 "kind",
-                "must be one of: user, service",
+                "must be one of: user, service, admin",
             )),
         }
     }
@@ -40,6 +44,8 @@ pub struct CreateServiceTokenInput {
     pub name: String,
     /// Kind.
     pub kind: ServiceTokenKind,
+    /// The org it belongs to (field `org`); `None`: the org the request acts in.
+    pub org: Option<OrgSlug>,
 }
 
 /// A created token with its plaintext secret, shown once.
@@ -49,21 +55,45 @@ pub struct CreatedServiceToken {
     pub token: ServiceToken,
     /// The secret (`art_…`); never stored, never shown again.
     pub secret: String,
+    /// The org it belongs to.
+    pub org: OrgRef,
 }
 
 impl Registry {
-    /// Creates a service token. Admin only.
+    /// Creates a service token in `input.org` (default: the org acted in). Admins only; an org
+    /// admin only in its own org.
     ///
-    /// Errors: `Forbidden`, `Validation`, `ServiceTokenExists`, `Unavailable`, `Internal`.
+    /// Errors: `Forbidden`, `Validation` (also an unknown `org`), `ServiceTokenExists`,
+    /// `Unavailable`, `Internal`.
     pub async fn create_service_token(
         &self,
         caller: &Principal,
         input: CreateServiceTokenInput,
     ) -> Result<CreatedServiceToken, RegistryError> {
         self.require_admin(caller)?;
+        match &input.org {
+            Some(slug) if *slug != self.org.slug => {
+                if !caller.is_platform_admin() && self.config.authorization_enabled {
+                    return Err(RegistryError::Forbidden);
+                }
+                let org = self.org_named(slug).await?.ok_or_else(|| {
+                    ValidationError::new("org", format!("no org has the slug {slug}"))
+                })?;
+                Box::pin(self.in_org(&org).create_token_here(input)).await
+            }
+            _ => self.create_token_here(input).await,
+        }
+    }
+
+    /// Creates the token in the org this registry acts in.
+    async fn create_token_here(
+        &self,
+        input: CreateServiceTokenInput,
+    ) -> Result<CreatedServiceToken, RegistryError> {
         let principal = match input.kind {
             ServiceTokenKind::User => Principal::User(input.name.clone()),
             ServiceTokenKind::Service => Principal::Service(input.name.clone()),
+            ServiceTokenKind::Admin => Principal::OrgAdmin(input.name.clone()),
         };
         // The principal grammar is the name rule: parse its textual form back.
         Principal::parse(&principal.to_string(), "name").map_err(|_| {
@@ -78,7 +108,11 @@ impl Registry {
         };
         let hash = hash_secret(&self.config.key_hash_secret, &secret);
         match self.tokens.create(&token, &hash).await {
-            Ok(token) => Ok(CreatedServiceToken { token, secret }),
+            Ok(token) => Ok(CreatedServiceToken {
+                token,
+                secret,
+                org: self.org.clone(),
+            }),
             Err(RepoError::Conflict(Constraint::ServiceTokenName)) => {
                 Err(RegistryError::ServiceTokenExists)
             }
@@ -86,7 +120,7 @@ impl Registry {
         }
     }
 
-    /// A page of the service tokens (metadata only), oldest first. Admin only.
+    /// A page of the org's service tokens (metadata only), oldest first. Admins only.
     pub async fn list_service_tokens(
         &self,
         caller: &Principal,
@@ -96,7 +130,7 @@ impl Registry {
         self.tokens.list(page).await.map_err(repo_error)
     }
 
-    /// Revokes a token; it stops authenticating at once. Admin only.
+    /// Revokes one of the org's tokens; it stops authenticating at once. Admins only.
     ///
     /// Errors: `Forbidden`, `ServiceTokenNotFound`, `Unavailable`, `Internal`.
     pub async fn revoke_service_token(
@@ -112,8 +146,8 @@ impl Registry {
         }
     }
 
-    /// `Forbidden` unless the caller is the admin (or authorization is disabled).
-    fn require_admin(&self, caller: &Principal) -> Result<(), RegistryError> {
+    /// `Forbidden` unless the caller is an admin of this org (or authorization is disabled).
+    pub(crate) fn require_admin(&self, caller: &Principal) -> Result<(), RegistryError> {
         if caller.is_admin() || !self.config.authorization_enabled {
             Ok(())
         } else {

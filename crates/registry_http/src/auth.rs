@@ -24,16 +24,21 @@ use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use futures_util::future::{FutureExt, LocalBoxFuture, Shared};
-use registry_domain::Principal;
+use registry_domain::{Actor, OrgRef, OrgSlug, Principal};
 use registry_ports::{AuthError, Credential};
 use tokio::sync::oneshot;
 
 /// Header carrying an agent key (peer compatible).
 pub const AGENT_KEY_HEADER: &str = "x-agent-api-key";
 
-/// The request's principal: a handler that asks for it serves authenticated callers only.
+/// Header naming the org the platform admin acts in (contract §9); other callers act in their
+/// credential's org and the header is ignored for them.
+pub const ORG_HEADER: &str = "x-registry-org";
+
+/// The request's principal and the org it acts in: a handler that asks for it serves
+/// authenticated callers only.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Caller(pub Principal);
+pub struct Caller(pub Principal, pub OrgRef);
 
 /// The caller of `/agents/register`: its 401 explains how an agent gets its key
 /// ([`ApiError::unauthenticated_registration`]).
@@ -42,7 +47,7 @@ pub struct Registrant(pub Caller);
 
 /// Marks a request whose execution slot is taken once its body has been read.
 #[derive(Debug, Clone)]
-pub struct SlotDue(pub Principal);
+pub struct SlotDue(pub Actor);
 
 impl FromRequest for Caller {
     type Error = ApiError;
@@ -116,20 +121,32 @@ async fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
             ApiError::bad_request("Send one Authorization (or X-Agent-API-Key) header.")
         }
     })?;
+    let requested_org = requested_org(req.headers())?;
     let Some(credential) = credential else {
-        // Insecure mode: no credential is the admin, and nobody's request: not counted.
+        // Insecure mode: no credential is the platform admin, and nobody's request: not counted.
         if state.authorization_enabled() {
             return Err(ApiError::unauthenticated());
         }
-        req.extensions_mut().insert(Caller(Principal::Admin));
-        return Ok(Caller(Principal::Admin));
+        let org = match requested_org {
+            Ok(None) => OrgRef::default_org(),
+            Ok(Some(slug)) => state
+                .registry
+                .find_org(&slug)
+                .await?
+                .ok_or_else(ApiError::org_not_found)?,
+            Err(()) => return Err(ApiError::org_not_found()),
+        };
+        let caller = Caller(Principal::Admin, org);
+        req.extensions_mut().insert(caller.clone());
+        return Ok(caller);
     };
-    let principal = state
+    let actor = state
         .authenticator
-        .authenticate(&credential)
+        .authenticate(&credential, requested_org.clone().unwrap_or(None))
         .await
         .map_err(|e| match e {
             AuthError::Invalid => ApiError::unauthenticated(),
+            AuthError::UnknownOrg => ApiError::org_not_found(),
             AuthError::Unavailable(m) => {
                 tracing::warn!(error = %m, "credential store unavailable");
                 ApiError::unavailable()
@@ -139,19 +156,40 @@ async fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
                 ApiError::internal(None)
             }
         })?;
+    if requested_org.is_err() && actor.principal.is_platform_admin() {
+        return Err(ApiError::org_not_found());
+    }
     let permit = state
         .inflight
-        .try_acquire(&principal)
+        .try_acquire(&actor)
         .ok_or_else(ApiError::too_many_requests)?;
     req.extensions_mut().insert(permit);
     if has_body(req.headers()) {
-        req.extensions_mut().insert(SlotDue(principal.clone()));
+        req.extensions_mut().insert(SlotDue(actor.clone()));
     } else {
-        let slot = state.slots.acquire(&principal).await;
+        let slot = state.slots.acquire(&actor).await;
         req.extensions_mut().insert(slot);
     }
-    req.extensions_mut().insert(Caller(principal.clone()));
-    Ok(Caller(principal))
+    let caller = Caller(actor.principal, actor.org);
+    req.extensions_mut().insert(caller.clone());
+    Ok(caller)
+}
+
+/// The org named by `X-Registry-Org`: `Ok(None)` when absent, `Err(())` when it is not a
+/// valid slug (no org can have it: answered like an unknown org). A repeated header is 400.
+fn requested_org(headers: &HeaderMap) -> Result<Result<Option<OrgSlug>, ()>, ApiError> {
+    let value = single(headers, ORG_HEADER).map_err(|_| {
+        ApiError::bad_request("Send at most one X-Registry-Org header.")
+    })?;
+    Ok(match value {
+        None => Ok(None),
+        Some(v) => v
+            .to_str()
+            .ok()
+            .and_then(|text| OrgSlug::parse(text.trim(), "X-Registry-Org").ok())
+            .map(Some)
+            .ok_or(()),
+    })
 }
 
 /// Whether the request announces a body (`Content-Length` above 0, or chunked).

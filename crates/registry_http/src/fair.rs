@@ -7,7 +7,6 @@
 //! delays another client's request by at most one slot's turn, instead of queueing it behind
 //! the whole flood (issue 13: 64 connections pulling large lists no longer starve others).
 
-use registry_domain::Principal;
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use tokio::sync::oneshot;
@@ -50,7 +49,7 @@ impl FairSlots {
 
     /// A slot for `principal`: at once if one is free and nobody waits, else when its turn
     /// comes.
-    pub async fn acquire(self: &Arc<Self>, principal: &Principal) -> Slot {
+    pub async fn acquire(self: &Arc<Self>, principal: &impl std::fmt::Display) -> Slot {
         let principal = principal.to_string();
         loop {
             let receiver = {
@@ -75,7 +74,7 @@ impl FairSlots {
     }
 
     #[cfg(test)]
-    pub fn running(&self, principal: &Principal) -> usize {
+    pub fn running(&self, principal: &impl std::fmt::Display) -> usize {
         let inner = self.lock();
         inner
             .running
@@ -146,6 +145,7 @@ impl Drop for Slot {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use registry_domain::Principal;
     use std::time::Duration;
 
     fn user(name: &str) -> Principal {

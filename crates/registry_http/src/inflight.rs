@@ -4,7 +4,6 @@
 //! One map entry per principal with a request in flight, removed when its count drops to zero,
 //! so memory follows concurrency, never the number of distinct principals seen.
 
-use registry_domain::Principal;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -31,7 +30,7 @@ impl InFlight {
     }
 
     /// A slot for `principal`, or `None` when it already has `max` requests in flight.
-    pub fn try_acquire(self: &Arc<Self>, principal: &Principal) -> Option<Permit> {
+    pub fn try_acquire(self: &Arc<Self>, principal: &impl std::fmt::Display) -> Option<Permit> {
         let key = principal.to_string();
         let mut counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
         let count = counts.entry(key.clone()).or_insert(0);
@@ -74,6 +73,7 @@ impl Drop for Permit {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use registry_domain::Principal;
 
     #[test]
     fn a_principal_gets_max_slots_and_entries_go_at_zero() {

@@ -26,7 +26,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{HttpServiceFactory, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::{from_fn, Compress};
 use actix_web::{guard, web, App, Resource};
-use routes::{agents, api_keys, deployments, grants, history, ops, service_tokens};
+use routes::{agents, api_keys, deployments, grants, history, ops, orgs, service_tokens};
 
 /// Registers every route, the app data and the extractor configuration on `cfg`.
 /// Specific paths come before `{id}` patterns so they are matched first. The registry routes'
@@ -122,6 +122,21 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
         .service(registry(
             web::resource("/service_tokens/{id}")
                 .route(web::delete().to(service_tokens::revoke_service_token)),
+        ))
+        .service(registry(
+            web::resource("/orgs")
+                .route(web::post().to(orgs::create_org))
+                .route(get().to(orgs::list_orgs)),
+        ))
+        .service(registry(
+            web::resource("/orgs/{org_slug}")
+                .route(get().to(orgs::get_org))
+                .route(web::patch().to(orgs::update_org))
+                .route(web::delete().to(orgs::delete_org)),
+        ))
+        .service(registry(
+            web::resource("/orgs/{org_slug}/agents/{agent_name}")
+                .route(web::put().to(orgs::upsert_agent_in_org)),
         ))
         .default_service(web::to(|| async {
             Err::<actix_web::HttpResponse, _>(error::ApiError::route_not_found())

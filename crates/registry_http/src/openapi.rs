@@ -1,7 +1,7 @@
 //! The OpenAPI document, generated from the handlers' annotations and the DTOs, and its route.
 
 use crate::error::Problem;
-use crate::routes::{agents, api_keys, deployments, grants, history, ops, service_tokens};
+use crate::routes::{agents, api_keys, deployments, grants, history, ops, orgs, service_tokens};
 use actix_web::HttpResponse;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -22,6 +22,8 @@ use utoipa::{Modify, OpenApi};
         grants::list_grants, grants::add_grant, grants::revoke_grant,
         service_tokens::create_service_token, service_tokens::list_service_tokens,
         service_tokens::revoke_service_token,
+        orgs::create_org, orgs::list_orgs, orgs::get_org, orgs::update_org, orgs::delete_org,
+        orgs::upsert_agent_in_org,
         ops::healthz, ops::healthcheck, ops::readyz, ops::metrics, openapi,
     ),
     // The problem responses (`crate::error::NotFound`...) name `Problem` without registering it.

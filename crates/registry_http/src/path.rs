@@ -8,7 +8,7 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use registry_domain::{
-    AgentId, AgentName, AgentRef, ApiKeyId, DeploymentId, HistoryId, Principal, ServiceTokenId,
+    AgentId, AgentName, AgentRef, ApiKeyId, DeploymentId, HistoryId, OrgSlug, Principal, ServiceTokenId,
     ValidationError,
 };
 use serde::de::{Deserialize, Deserializer, Visitor};
@@ -116,6 +116,14 @@ impl FromPath for AgentRef {
                 .map_err(|_| ApiError::agent_not_found()),
             None => AgentId::from_path(path).map(AgentRef::Id),
         }
+    }
+}
+
+/// `{org_slug}`: a malformed slug names no org (404 `org_not_found`).
+impl FromPath for OrgSlug {
+    fn from_path(path: &PathParams) -> Result<Self, ApiError> {
+        let raw = path.get("org_slug").ok_or_else(|| ApiError::internal(None))?;
+        OrgSlug::parse(raw, "org_slug").map_err(|_| ApiError::org_not_found())
     }
 }
 

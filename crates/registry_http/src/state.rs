@@ -5,6 +5,7 @@ use crate::fair::FairSlots;
 use crate::inflight::InFlight;
 use crate::metrics::{Metrics, PoolStatsFn};
 use registry_ports::Authenticator;
+use crate::auth::Caller;
 use registry_usecases::Registry;
 use std::sync::Arc;
 use std::time::Duration;
@@ -97,5 +98,10 @@ impl AppState {
     /// Whether authorization is on (off only with the explicit insecure flag).
     pub fn authorization_enabled(&self) -> bool {
         self.registry.authorization_enabled()
+    }
+
+    /// The registry acting in the caller's org: every tenant port it reaches is bound to it.
+    pub(crate) fn registry_for(&self, caller: &Caller) -> Registry {
+        self.registry.in_org(&caller.1)
     }
 }

@@ -121,14 +121,15 @@ impl Registry {
     ) -> Result<AgentWritten, RegistryError> {
         self.require_platform_admin(caller)?;
         let org = self
-            .org_named(slug)
+            .find_org(slug)
             .await?
             .ok_or(RegistryError::OrgNotFound)?;
         self.in_org(&org).upsert_agent(caller, input).await
     }
 
-    /// The org with this slug as a request acts in it, if it exists.
-    pub(crate) async fn org_named(&self, slug: &OrgSlug) -> Result<Option<OrgRef>, RegistryError> {
+    /// The org with this slug as a request acts in it, if it exists (no authorization: it
+    /// resolves what a caller names, e.g. `X-Registry-Org`).
+    pub async fn find_org(&self, slug: &OrgSlug) -> Result<Option<OrgRef>, RegistryError> {
         if *slug == self.org.slug {
             return Ok(Some(self.org.clone()));
         }

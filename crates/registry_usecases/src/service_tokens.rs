@@ -76,7 +76,7 @@ impl Registry {
                 if !caller.is_platform_admin() && self.config.authorization_enabled {
                     return Err(RegistryError::Forbidden);
                 }
-                let org = self.org_named(slug).await?.ok_or_else(|| {
+                let org = self.find_org(slug).await?.ok_or_else(|| {
                     ValidationError::new("org", format!("no org has the slug {slug}"))
                 })?;
                 Box::pin(self.in_org(&org).create_token_here(input)).await

@@ -1,7 +1,7 @@
 //! Audit events on the wire.
 
 use super::timestamp;
-use registry_domain::AuditEvent;
+use registry_domain::{AuditEvent, OrgSlug};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -26,10 +26,13 @@ pub struct EventResponse {
     /// Free-form detail.
     #[schema(value_type = Object)]
     pub detail: serde_json::Value,
+    /// The org's slug (every event of a response is in the caller's org).
+    pub org: String,
 }
 
-impl From<&AuditEvent> for EventResponse {
-    fn from(e: &AuditEvent) -> Self {
+impl EventResponse {
+    /// The wire form of `e`, an event of org `org`.
+    pub fn new(e: &AuditEvent, org: &OrgSlug) -> Self {
         Self {
             id: e.id,
             agent_id: e.event.agent_id.to_string(),
@@ -39,6 +42,7 @@ impl From<&AuditEvent> for EventResponse {
             actor: e.event.actor.clone(),
             at: timestamp(e.event.at),
             detail: e.event.detail.clone(),
+            org: org.to_string(),
         }
     }
 }

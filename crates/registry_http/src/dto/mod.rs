@@ -7,6 +7,7 @@ mod api_keys;
 mod deployments;
 mod events;
 mod grants;
+mod orgs;
 mod patch;
 mod service_tokens;
 
@@ -15,6 +16,7 @@ pub use api_keys::*;
 pub use deployments::*;
 pub use events::*;
 pub use grants::*;
+pub use orgs::*;
 pub use patch::agent_patch;
 pub use service_tokens::*;
 

@@ -1,7 +1,7 @@
 //! Service tokens on the wire.
 
 use super::timestamp;
-use registry_domain::ServiceToken;
+use registry_domain::{OrgSlug, ServiceToken};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -12,18 +12,22 @@ pub struct ServiceTokenResponse {
     pub id: String,
     /// Name.
     pub name: String,
-    /// `user:<name>` or `service:<name>`.
+    /// `user:<name>`, `service:<name>` or `admin:<name>` (an org admin).
     pub principal: String,
+    /// The slug of the org it belongs to.
+    pub org: String,
     /// RFC 3339 UTC.
     pub created_at: String,
 }
 
-impl From<&ServiceToken> for ServiceTokenResponse {
-    fn from(t: &ServiceToken) -> Self {
+impl ServiceTokenResponse {
+    /// The wire form of `t`, a token of org `org`.
+    pub fn new(t: &ServiceToken, org: &OrgSlug) -> Self {
         Self {
             id: t.id.to_string(),
             name: t.name.clone(),
             principal: t.principal.to_string(),
+            org: org.to_string(),
             created_at: timestamp(t.created_at),
         }
     }
@@ -45,6 +49,9 @@ pub struct CreateServiceTokenResponse {
 pub struct CreateServiceTokenRequest {
     /// `[A-Za-z0-9-_.@]`, 1..=128 characters.
     pub name: String,
-    /// `user` (default) or `service`.
+    /// `user` (default), `service`, or `admin` (an org admin).
     pub kind: Option<String>,
+    /// The org's slug (default: the org the request acts in). Only the platform admin may
+    /// name another org.
+    pub org: Option<String>,
 }

@@ -39,7 +39,10 @@ error_codes! {
         "No credential, or an unknown/revoked one (including an agent key whose minter no longer \
          holds the authority to mint it, docs/security.md).",
     Forbidden "forbidden" FORBIDDEN
-        "The caller may read the agent but not do this.",
+        "The caller may read the agent but not do this (or is not an admin where one is needed).",
+    QuotaExceeded "quota_exceeded" FORBIDDEN
+        "Creating the agent would exceed the org's `max_agents`; members `limit` and `current` \
+         (the org's live agents). Nothing was written.",
     NotFound "not_found" NOT_FOUND
         "No route serves this path.",
     AgentNotFound "agent_not_found" NOT_FOUND
@@ -54,6 +57,9 @@ error_codes! {
         "The service token is absent.",
     GrantNotFound "grant_not_found" NOT_FOUND
         "The principal holds no grant on the agent.",
+    OrgNotFound "org_not_found" NOT_FOUND
+        "No org has this slug (also an unknown or malformed `X-Registry-Org` of the platform \
+         admin).",
     MethodNotAllowed "method_not_allowed" METHOD_NOT_ALLOWED
         "The path exists but not with this method.",
     AgentNameTaken "agent_name_taken" CONFLICT
@@ -68,6 +74,10 @@ error_codes! {
         "A service token with this name exists.",
     LastOwner "last_owner" CONFLICT
         "The agent would be left without an owner.",
+    OrgExists "org_exists" CONFLICT
+        "An org with this slug exists.",
+    OrgInUse "org_in_use" CONFLICT
+        "The org still has live agents, or is the `default` org: it cannot be deleted.",
     Conflict "conflict" CONFLICT
         "The agent's status forbids the operation (e.g. promote on a Deleted agent), or \
          concurrent changes did not settle (retry).",

@@ -83,6 +83,15 @@ impl From<RegistryError> for ApiError {
                 ),
             ),
             RegistryError::Contention => Self::contention(),
+            RegistryError::QuotaExceeded { limit, current } => Self::quota_exceeded(limit, current),
+            RegistryError::OrgNotFound => Self::org_not_found(),
+            RegistryError::OrgExists => {
+                Self::new(C::OrgExists, "An org with this slug already exists.")
+            }
+            RegistryError::OrgInUse => Self::new(
+                C::OrgInUse,
+                "The org cannot be deleted: it is the default org or still has live agents.",
+            ),
             e @ RegistryError::Unavailable(_) => {
                 tracing::warn!(error = %registry_ports::ErrorChain(&e), "store unavailable");
                 Self::unavailable()

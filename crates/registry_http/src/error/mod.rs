@@ -37,6 +37,8 @@ pub struct ApiError {
     /// Whether the answer carries `Retry-After` (always for 503 and 429; for a 409 only when
     /// retrying can succeed: writes that kept meeting concurrent changes).
     pub retry_after: bool,
+    /// `(limit, current)` of a `quota_exceeded` answer.
+    pub quota: Option<(u32, u64)>,
 }
 
 impl ApiError {
@@ -49,6 +51,23 @@ impl ApiError {
             errors: None,
             request_id: None,
             retry_after: matches!(code.status().as_u16(), 429 | 503),
+            quota: None,
+        }
+    }
+
+    /// 404 `org_not_found`.
+    pub fn org_not_found() -> Self {
+        Self::new(ErrorCode::OrgNotFound, "Org not found.")
+    }
+
+    /// 403 `quota_exceeded` with the `limit` and `current` members.
+    pub fn quota_exceeded(limit: u32, current: u64) -> Self {
+        Self {
+            quota: Some((limit, current)),
+            ..Self::new(
+                ErrorCode::QuotaExceeded,
+                format!("The org's agent quota is reached: {current} live agents, limit {limit}."),
+            )
         }
     }
 
@@ -209,6 +228,8 @@ impl ApiError {
             message: self.detail.clone(),
             errors: self.errors.clone(),
             request_id: self.request_id.clone(),
+            limit: self.quota.map(|(limit, _)| limit),
+            current: self.quota.map(|(_, current)| current),
         }
     }
 }

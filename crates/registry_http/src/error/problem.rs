@@ -41,6 +41,12 @@ pub struct Problem {
     /// The request id (500 bodies only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+    /// The org's `max_agents` (`quota_exceeded` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    /// The org's live agents when the create was refused (`quota_exceeded` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current: Option<u64>,
 }
 
 /// A [`Problem`] response of the OpenAPI document.

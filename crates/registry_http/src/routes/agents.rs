@@ -3,7 +3,7 @@
 
 use super::agent_ref;
 use super::{
-    agent_response, created_or_ok, direction_of, if_match, if_none_match, list_response,
+    agent_response, created_or_ok, direction_of, if_match, if_none_match, list_response, list_response_with,
     ok_registry_created, page_of,
 };
 use crate::auth::{Caller, Registrant};
@@ -100,7 +100,7 @@ pub async fn list_agents(state: web::Data<AppState>, caller: Caller, q: QueryPar
         agent_card_metadata,
         task_id: q.get("task_id").map(str::to_owned),
     };
-    let page = state.registry.list_agents(&caller.0, input).await?;
+    let page = state.registry_for(&caller).list_agents(&caller.0, input).await?;
     Ok(list_response::<_, AgentResponse>(&page))
 }
 
@@ -159,7 +159,7 @@ pub async fn register_build(
         registration_metadata,
         agent_input_type,
     };
-    let written = state.registry.register_build(&caller.0, agent).await?;
+    let written = state.registry_for(&caller).register_build(&caller.0, agent).await?;
     let agent = &written.agent;
     Ok(
         ok_registry_created(written.created, &format!("/agents/{}", agent.id))
@@ -214,11 +214,11 @@ pub async fn register(
                 deployment_id,
                 acp_url: agent.acp_url.unwrap_or_default(),
             };
-            state.registry.register_deployment(&caller.0, input).await?
+            state.registry_for(&caller).register_deployment(&caller.0, input).await?
         }
         None => {
             let input = RegisterInput { agent_id, agent };
-            state.registry.register(&caller.0, input).await?
+            state.registry_for(&caller).register(&caller.0, input).await?
         }
     };
     let agent = &out.agent;
@@ -260,25 +260,8 @@ pub async fn upsert_agent(
     InPath(name): InPath<AgentName>,
     body: JsonBody<UpsertAgentRequest>,
 ) -> Handled {
-    let b = body.0;
-    let (description, registration_metadata, agent_input_type) = (
-        Description::parse(&b.description),
-        parse_metadata(b.registration_metadata, "registration_metadata"),
-        input_type(b.agent_input_type),
-    )
-        .all_valid()?;
-    let input = UpsertAgentInput {
-        agent: NewAgent {
-            name,
-            description,
-            acp_type: DEFAULT_ACP_TYPE,
-            acp_url: None,
-            registration_metadata,
-            agent_input_type,
-        },
-        if_match: if_match(&req),
-    };
-    let written = state.registry.upsert_agent(&caller.0, input).await?;
+    let input = upsert_input(&req, name, body.0)?;
+    let written = state.registry_for(&caller).upsert_agent(&caller.0, input).await?;
     let agent = &written.agent;
     Ok(
         created_or_ok(written.created, &format!("/agents/{}", agent.id))
@@ -288,6 +271,31 @@ pub async fn upsert_agent(
                 created: written.created,
             }),
     )
+}
+
+/// The §4 upsert of `name` from its request (shared with the org-addressed PUT).
+pub(crate) fn upsert_input(
+    req: &HttpRequest,
+    name: AgentName,
+    b: UpsertAgentRequest,
+) -> Result<UpsertAgentInput, ApiError> {
+    let (description, registration_metadata, agent_input_type) = (
+        Description::parse(&b.description),
+        parse_metadata(b.registration_metadata, "registration_metadata"),
+        input_type(b.agent_input_type),
+    )
+        .all_valid()?;
+    Ok(UpsertAgentInput {
+        agent: NewAgent {
+            name,
+            description,
+            acp_type: DEFAULT_ACP_TYPE,
+            acp_url: None,
+            registration_metadata,
+            agent_input_type,
+        },
+        if_match: if_match(req),
+    })
 }
 
 /// JSON merge patch (RFC 7396) of description, registration_metadata, agent_input_type.
@@ -310,7 +318,7 @@ pub async fn patch_agent(
         return Err(ValidationError::new("body", "must be a JSON object (merge patch)").into());
     };
     let input = agent_patch(id, patch, if_match(&req)).map_err(ApiError::validations)?;
-    let agent = state.registry.patch_agent(&caller.0, input).await?;
+    let agent = state.registry_for(&caller).patch_agent(&caller.0, input).await?;
     Ok(agent_response(&agent))
 }
 
@@ -352,7 +360,7 @@ pub async fn heartbeat(
     caller: Caller,
     InPath(id): InPath<AgentId>,
 ) -> Handled {
-    let agent = state.registry.heartbeat(&caller.0, id).await?;
+    let agent = state.registry_for(&caller).heartbeat(&caller.0, id).await?;
     Ok(agent_response(&agent))
 }
 
@@ -370,8 +378,8 @@ pub async fn list_events(
     q: QueryParams,
 ) -> Handled {
     let page = state
-        .registry
+        .registry_for(&caller)
         .list_agent_events(&caller.0, id, page_of(&q)?)
         .await?;
-    Ok(list_response::<_, EventResponse>(&page))
+    Ok(list_response_with(&page, |e| EventResponse::new(e, &caller.1.slug)))
 }

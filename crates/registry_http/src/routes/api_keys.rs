@@ -60,7 +60,7 @@ pub async fn create_api_key(
         api_key_type: key_type(b.api_key_type.as_deref())?,
         api_key: b.api_key,
     };
-    let created = state.registry.create_api_key(&caller.0, input).await?;
+    let created = state.registry_for(&caller).create_api_key(&caller.0, input).await?;
     Ok(HttpResponse::Ok()
         .insert_header((LOCATION, format!("/agent_api_keys/{}", created.key.id)))
         .json(CreateApiKeyResponse {
@@ -83,7 +83,7 @@ pub async fn list_api_keys(state: web::Data<AppState>, caller: Caller, q: QueryP
         agent: selector_of(&q, SelectorPurpose::ListApiKeys)?,
         page: page_of(&q)?,
     };
-    let page = state.registry.list_api_keys(&caller.0, input).await?;
+    let page = state.registry_for(&caller).list_api_keys(&caller.0, input).await?;
     Ok(list_response::<_, AgentApiKeyResponse>(&page))
 }
 
@@ -97,7 +97,7 @@ pub async fn get_api_key(
     caller: Caller,
     InPath(id): InPath<ApiKeyId>,
 ) -> Handled {
-    let key = state.registry.get_api_key(&caller.0, id).await?;
+    let key = state.registry_for(&caller).get_api_key(&caller.0, id).await?;
     Ok(HttpResponse::Ok().json(AgentApiKeyResponse::from(&key)))
 }
 
@@ -117,7 +117,7 @@ pub async fn get_api_key_by_name(
     q: QueryParams,
 ) -> Handled {
     let input = by_name(&q, name, SelectorPurpose::GetApiKey)?;
-    let key = state.registry.get_api_key_by_name(&caller.0, input).await?;
+    let key = state.registry_for(&caller).get_api_key_by_name(&caller.0, input).await?;
     Ok(HttpResponse::Ok().json(AgentApiKeyResponse::from(&key)))
 }
 
@@ -131,7 +131,7 @@ pub async fn delete_api_key(
     caller: Caller,
     InPath(id): InPath<ApiKeyId>,
 ) -> Handled {
-    let key = state.registry.delete_api_key(&caller.0, id).await?;
+    let key = state.registry_for(&caller).delete_api_key(&caller.0, id).await?;
     Ok(HttpResponse::Ok().json(format!("Agent API key with ID {} deleted", key.id)))
 }
 
@@ -152,7 +152,7 @@ pub async fn delete_api_key_by_name(
 ) -> Handled {
     let input = by_name(&q, name, SelectorPurpose::DeleteApiKey)?;
     let key = state
-        .registry
+        .registry_for(&caller)
         .delete_api_key_by_name(&caller.0, input)
         .await?;
     Ok(HttpResponse::Ok().json(format!("Agent api_key '{}' deleted", key.name)))

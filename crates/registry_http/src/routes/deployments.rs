@@ -48,7 +48,7 @@ pub async fn create_deployment(
         sgp_deploy_id: b.sgp_deploy_id,
         helm_release_name: b.helm_release_name,
     };
-    let d = state.registry.create_deployment(&caller.0, input).await?;
+    let d = state.registry_for(&caller).create_deployment(&caller.0, input).await?;
     Ok(HttpResponse::Ok()
         .insert_header((
             LOCATION,
@@ -78,7 +78,7 @@ pub async fn list_deployments(
         page: page_of(&q)?,
         order_direction: direction_of(&q)?,
     };
-    let page = state.registry.list_deployments(&caller.0, input).await?;
+    let page = state.registry_for(&caller).list_deployments(&caller.0, input).await?;
     Ok(list_response::<_, DeploymentResponse>(&page))
 }
 
@@ -95,7 +95,7 @@ pub async fn get_deployment(
     InPath(deployment_id): InPath<DeploymentId>,
 ) -> Handled {
     let d = state
-        .registry
+        .registry_for(&caller)
         .get_deployment(&caller.0, agent_id, deployment_id)
         .await?;
     Ok(HttpResponse::Ok().json(DeploymentResponse::from(&d)))
@@ -115,7 +115,7 @@ pub async fn delete_deployment(
     InPath(deployment_id): InPath<DeploymentId>,
 ) -> Handled {
     let d = state
-        .registry
+        .registry_for(&caller)
         .delete_deployment(&caller.0, agent_id, deployment_id)
         .await?;
     Ok(HttpResponse::Ok().json(DeleteResponse {
@@ -138,7 +138,7 @@ pub async fn promote_deployment(
     InPath(deployment_id): InPath<DeploymentId>,
 ) -> Handled {
     let promoted = state
-        .registry
+        .registry_for(&caller)
         .promote_deployment(&caller.0, agent_id, deployment_id)
         .await?;
     Ok(HttpResponse::Ok().json(DeploymentResponse::from(&promoted.deployment)))

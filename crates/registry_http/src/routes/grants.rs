@@ -28,7 +28,7 @@ pub async fn list_grants(
     q: QueryParams,
 ) -> Handled {
     let page = state
-        .registry
+        .registry_for(&caller)
         .list_grants(&caller.0, agent_id, page_of(&q)?)
         .await?;
     Ok(list_response::<_, GrantResponse>(&page))
@@ -52,7 +52,7 @@ pub async fn add_grant(
     let principal = Principal::parse(&body.0.principal, "principal")?;
     let role = Role::parse(&body.0.role)?;
     let grant = state
-        .registry
+        .registry_for(&caller)
         .add_grant(&caller.0, agent_id, principal, role)
         .await?;
     Ok(HttpResponse::Created()
@@ -78,7 +78,7 @@ pub async fn revoke_grant(
     InPath(principal): InPath<Principal>,
 ) -> Handled {
     let grant = state
-        .registry
+        .registry_for(&caller)
         .revoke_grant(&caller.0, agent_id, &principal)
         .await?;
     Ok(HttpResponse::Ok().json(DeleteResponse {

@@ -30,7 +30,7 @@ pub async fn get_history(
     caller: Caller,
     InPath(id): InPath<HistoryId>,
 ) -> Handled {
-    let h = state.registry.get_deployment_history(&caller.0, id).await?;
+    let h = state.registry_for(&caller).get_deployment_history(&caller.0, id).await?;
     Ok(HttpResponse::Ok().json(DeploymentHistoryResponse::from(&h)))
 }
 
@@ -53,7 +53,7 @@ pub async fn list_history(state: web::Data<AppState>, caller: Caller, q: QueryPa
         order_direction: direction_of(&q)?,
     };
     let page = state
-        .registry
+        .registry_for(&caller)
         .list_deployment_history(&caller.0, input)
         .await?;
     Ok(list_response::<_, DeploymentHistoryResponse>(&page))

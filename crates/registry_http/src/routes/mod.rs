@@ -8,6 +8,7 @@ pub mod deployments;
 pub mod grants;
 pub mod history;
 pub mod ops;
+pub mod orgs;
 pub mod service_tokens;
 
 use crate::dto::AgentResponse;
@@ -51,21 +52,24 @@ pub fn list_response<T, D>(page: &Page<T>) -> HttpResponse
 where
     D: Serialize + for<'a> From<&'a T>,
 {
-    let items = WireItems::<T, D>(&page.items, PhantomData);
+    list_response_with(page, |item| D::from(item))
+}
+
+/// [`list_response`] with each item's wire form built by `wire` (for forms that need more
+/// than the item, e.g. the org's slug).
+pub fn list_response_with<T, D: Serialize>(page: &Page<T>, wire: impl Fn(&T) -> D) -> HttpResponse {
+    let items = WireItems(&page.items, wire, PhantomData);
     HttpResponse::Ok()
         .insert_header((TOTAL_COUNT_HEADER, page.total.to_string()))
         .json(items)
 }
 
 /// Serializes domain items as their wire forms `D`, one at a time.
-struct WireItems<'a, T, D>(&'a [T], PhantomData<D>);
+struct WireItems<'a, T, D, F>(&'a [T], F, PhantomData<D>);
 
-impl<T, D> Serialize for WireItems<'_, T, D>
-where
-    D: Serialize + for<'a> From<&'a T>,
-{
+impl<T, D: Serialize, F: Fn(&T) -> D> Serialize for WireItems<'_, T, D, F> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.0.iter().map(D::from))
+        serializer.collect_seq(self.0.iter().map(&self.1))
     }
 }
 

@@ -7,11 +7,11 @@ use crate::dto::{
 use crate::error::{ApiError, Conflict, Forbidden, NotFound, Unprocessable};
 use crate::extract::{JsonBody, QueryParams};
 use crate::path::InPath;
-use crate::routes::{list_response, page_of};
+use crate::routes::{list_response_with, page_of};
 use crate::state::AppState;
 use actix_web::http::header::LOCATION;
 use actix_web::{web, HttpResponse};
-use registry_domain::ServiceTokenId;
+use registry_domain::{OrgSlug, ServiceTokenId};
 use registry_usecases::{CreateServiceTokenInput, ServiceTokenKind};
 
 type Handled = Result<HttpResponse, ApiError>;
@@ -37,15 +37,20 @@ pub async fn create_service_token(
             .map(ServiceTokenKind::parse)
             .transpose()?
             .unwrap_or_default(),
+        org: b
+            .org
+            .as_deref()
+            .map(|slug| OrgSlug::parse(slug, "org"))
+            .transpose()?,
     };
     let created = state
-        .registry
+        .registry_for(&caller)
         .create_service_token(&caller.0, input)
         .await?;
     Ok(HttpResponse::Created()
         .insert_header((LOCATION, format!("/service_tokens/{}", created.token.id)))
         .json(CreateServiceTokenResponse {
-            token: ServiceTokenResponse::from(&created.token),
+            token: ServiceTokenResponse::new(&created.token, &created.org.slug),
             secret: created.secret,
         }))
 }
@@ -62,10 +67,12 @@ pub async fn list_service_tokens(
     q: QueryParams,
 ) -> Handled {
     let page = state
-        .registry
+        .registry_for(&caller)
         .list_service_tokens(&caller.0, page_of(&q)?)
         .await?;
-    Ok(list_response::<_, ServiceTokenResponse>(&page))
+    Ok(list_response_with(&page, |t| {
+        ServiceTokenResponse::new(t, &caller.1.slug)
+    }))
 }
 
 /// Revoke a service token (admin only); it stops authenticating at once.
@@ -79,7 +86,7 @@ pub async fn revoke_service_token(
     caller: Caller,
     InPath(id): InPath<ServiceTokenId>,
 ) -> Handled {
-    let token = state.registry.revoke_service_token(&caller.0, id).await?;
+    let token = state.registry_for(&caller).revoke_service_token(&caller.0, id).await?;
     Ok(HttpResponse::Ok().json(DeleteResponse {
         id: token.id.to_string(),
         message: format!("Service token '{}' revoked", token.name),

@@ -210,7 +210,10 @@ mod tests {
         assert!(!minter_authority_holds(&agent, Some(Role::Owner), true));
         let ops = Principal::OrgAdmin("ops".into());
         assert!(minter_authority_holds(&ops, None, true));
-        assert!(!minter_authority_holds(&ops, None, false), "a deleted org-admin token");
+        assert!(
+            !minter_authority_holds(&ops, None, false),
+            "a deleted org-admin token"
+        );
     }
 }
 

@@ -178,9 +178,8 @@ async fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
 /// The org named by `X-Registry-Org`: `Ok(None)` when absent, `Err(())` when it is not a
 /// valid slug (no org can have it: answered like an unknown org). A repeated header is 400.
 fn requested_org(headers: &HeaderMap) -> Result<Result<Option<OrgSlug>, ()>, ApiError> {
-    let value = single(headers, ORG_HEADER).map_err(|_| {
-        ApiError::bad_request("Send at most one X-Registry-Org header.")
-    })?;
+    let value = single(headers, ORG_HEADER)
+        .map_err(|_| ApiError::bad_request("Send at most one X-Registry-Org header."))?;
     Ok(match value {
         None => Ok(None),
         Some(v) => v

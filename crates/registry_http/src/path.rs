@@ -8,8 +8,8 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use registry_domain::{
-    AgentId, AgentName, AgentRef, ApiKeyId, DeploymentId, HistoryId, OrgSlug, Principal, ServiceTokenId,
-    ValidationError,
+    AgentId, AgentName, AgentRef, ApiKeyId, DeploymentId, HistoryId, OrgSlug, Principal,
+    ServiceTokenId, ValidationError,
 };
 use serde::de::{Deserialize, Deserializer, Visitor};
 use std::collections::HashMap;
@@ -122,7 +122,9 @@ impl FromPath for AgentRef {
 /// `{org_slug}`: a malformed slug names no org (404 `org_not_found`).
 impl FromPath for OrgSlug {
     fn from_path(path: &PathParams) -> Result<Self, ApiError> {
-        let raw = path.get("org_slug").ok_or_else(|| ApiError::internal(None))?;
+        let raw = path
+            .get("org_slug")
+            .ok_or_else(|| ApiError::internal(None))?;
         OrgSlug::parse(raw, "org_slug").map_err(|_| ApiError::org_not_found())
     }
 }

@@ -1,11 +1,11 @@
 //! What every handler shares: the registry, the authenticator, metrics, pool state and the
 //! per-process bounds on callers.
 
+use crate::auth::Caller;
 use crate::fair::FairSlots;
 use crate::inflight::InFlight;
 use crate::metrics::{Metrics, PoolStatsFn};
 use registry_ports::Authenticator;
-use crate::auth::Caller;
 use registry_usecases::Registry;
 use std::sync::Arc;
 use std::time::Duration;

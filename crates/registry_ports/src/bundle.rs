@@ -1,8 +1,8 @@
 //! [`Ports`]: every port, built once from one store.
 
 use crate::{
-    AgentRepository, ApiKeyRepository, Authorizer, CredentialStore, DeploymentRepository,
-    EventLog, HistoryRepository, OrgRepository, ServiceTokenRepository,
+    AgentRepository, ApiKeyRepository, Authorizer, CredentialStore, DeploymentRepository, EventLog,
+    HistoryRepository, OrgRepository, ServiceTokenRepository,
 };
 use std::sync::Arc;
 

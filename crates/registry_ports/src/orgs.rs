@@ -22,8 +22,12 @@ pub trait OrgRepository: Send + Sync {
     async fn list_orgs(&self, page: PageRequest) -> RepoResult<Page<Org>>;
 
     /// Applies `changes` (and `updated_at = at`). `NotFound` if absent.
-    async fn update_org(&self, slug: &OrgSlug, changes: &OrgChanges, at: Timestamp)
-        -> RepoResult<Org>;
+    async fn update_org(
+        &self,
+        slug: &OrgSlug,
+        changes: &OrgChanges,
+        at: Timestamp,
+    ) -> RepoResult<Org>;
 
     /// Deletes the org and everything it owns (its Deleted agents, tokens, events). `NotFound`
     /// if absent, `Conflict(OrgHasLiveAgents)` while it has a non-Deleted agent.

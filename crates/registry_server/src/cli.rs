@@ -38,16 +38,26 @@ pub enum TokensCommand {
     Create {
         /// Token name: letters, digits, `-_.@`, 1..=128 characters.
         name: String,
-        /// `user` (a person) or `service` (a machine).
+        /// `user` (a person), `service` (a machine) or `admin` (an org admin).
         #[arg(long, default_value = "user")]
         kind: String,
+        /// The org's slug.
+        #[arg(long, default_value = "default")]
+        org: String,
     },
-    /// List tokens (never their secrets).
-    List,
+    /// List an org's tokens (never their secrets).
+    List {
+        /// The org's slug.
+        #[arg(long, default_value = "default")]
+        org: String,
+    },
     /// Revoke a token by id; it stops authenticating at once.
     Revoke {
         /// Token id (UUID).
         id: String,
+        /// The org's slug.
+        #[arg(long, default_value = "default")]
+        org: String,
     },
 }
 
@@ -147,6 +157,9 @@ pub struct Settings {
         value_delimiter = ','
     )]
     pub cors_allowed_origins: Vec<String>,
+    /// `max_agents` of a new org created without one (unset: unlimited).
+    #[arg(long, env = "DEFAULT_ORG_MAX_AGENTS", global = true)]
+    pub default_org_max_agents: Option<u32>,
     /// When set, GET /metrics needs `Authorization: Bearer <this token>`.
     #[arg(long, env = "METRICS_TOKEN", global = true, hide_env_values = true)]
     pub metrics_token: Option<String>,

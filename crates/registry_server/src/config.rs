@@ -43,6 +43,8 @@ pub struct ServeConfig {
     pub cors_origins: Vec<String>,
     /// The bearer token `/metrics` needs, if any.
     pub metrics_token: Option<String>,
+    /// `max_agents` of new orgs created without one.
+    pub default_org_max_agents: Option<u32>,
     /// Authorization disabled.
     pub insecure: bool,
 }
@@ -186,6 +188,7 @@ pub fn serve_config(s: &Settings) -> Result<ServeConfig, String> {
         },
         cors_origins,
         metrics_token: s.metrics_token.clone(),
+        default_org_max_agents: s.default_org_max_agents,
         insecure: s.insecure_no_auth,
     })
 }

@@ -1,9 +1,11 @@
-//! `tokens create|list|revoke`: service tokens through the registry's use cases, as the admin.
+//! `tokens create|list|revoke`: service tokens of one org (`--org`, default `default`) through
+//! the registry's use cases, as the platform admin.
 
 use crate::cli::{Settings, TokensCommand};
 use crate::{config, wiring};
-use registry_domain::{PageRequest, Principal, ServiceTokenId};
+use registry_domain::{OrgSlug, PageRequest, Principal, ServiceTokenId};
 use registry_ports::ErrorChain;
+use registry_usecases::Registry;
 use registry_usecases::{CreateServiceTokenInput, ServiceTokenKind};
 
 /// Runs one token action and prints its result on stdout.
@@ -13,18 +15,26 @@ pub async fn run(settings: &Settings, action: TokensCommand) -> Result<(), Strin
     let registry = wiring::cli_registry(&url, secret);
     let admin = Principal::Admin;
     match action {
-        TokensCommand::Create { name, kind } => {
+        TokensCommand::Create { name, kind, org } => {
             let kind = ServiceTokenKind::parse(&kind).map_err(|e| e.to_string())?;
+            let registry = in_org(&registry, &org).await?;
+            let input = CreateServiceTokenInput {
+                name,
+                kind,
+                org: None,
+            };
             let created = registry
-                .create_service_token(&admin, CreateServiceTokenInput { name, kind })
+                .create_service_token(&admin, input)
                 .await
                 .map_err(|e| ErrorChain(&e).to_string())?;
             println!("id:        {}", created.token.id);
             println!("principal: {}", created.token.principal);
+            println!("org:       {}", created.org.slug);
             println!("token:     {}", created.secret);
             println!("(the token is shown once; store it now)");
         }
-        TokensCommand::List => {
+        TokensCommand::List { org } => {
+            let registry = in_org(&registry, &org).await?;
             println!(
                 "{:<36}  {:<24}  {:<32}  created_at",
                 "id", "name", "principal"
@@ -55,7 +65,8 @@ pub async fn run(settings: &Settings, action: TokensCommand) -> Result<(), Strin
                 );
             }
         }
-        TokensCommand::Revoke { id } => {
+        TokensCommand::Revoke { id, org } => {
+            let registry = in_org(&registry, &org).await?;
             let id = ServiceTokenId::parse(&id, "id").map_err(|e| e.to_string())?;
             let token = registry
                 .revoke_service_token(&admin, id)
@@ -65,4 +76,15 @@ pub async fn run(settings: &Settings, action: TokensCommand) -> Result<(), Strin
         }
     }
     Ok(())
+}
+
+/// The registry acting in the org named `slug` (an unknown org is an error).
+async fn in_org(registry: &Registry, slug: &str) -> Result<Registry, String> {
+    let slug = OrgSlug::parse(slug, "--org").map_err(|e| e.to_string())?;
+    let org = registry
+        .find_org(&slug)
+        .await
+        .map_err(|e| ErrorChain(&e).to_string())?
+        .ok_or_else(|| format!("no org has the slug {slug}"))?;
+    Ok(registry.in_org(&org))
 }

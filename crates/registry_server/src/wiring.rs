@@ -2,15 +2,14 @@
 
 use crate::config::ServeConfig;
 use registry_http::{AppState, PoolStats};
-use registry_ports::Ports;
 use registry_store_pg::{build_pool, run_migrations, PgPool, PgStore, PoolSettings};
 use registry_usecases::{CreatorPolicy, CredentialAuthenticator, Registry, RegistryConfig};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The registry over PostgreSQL.
+/// The registry over PostgreSQL: each org's requests get that org's ports.
 pub fn registry(pool: PgPool, config: RegistryConfig) -> Registry {
-    Registry::new(Ports::from_store(PgStore::new(pool)), config)
+    Registry::with_tenancy(PgStore::new(pool), config)
 }
 
 /// The pool of `serve`.
@@ -33,6 +32,7 @@ pub fn registry_config(cfg: &ServeConfig) -> RegistryConfig {
         creators: cfg.creators.clone(),
         authorization_enabled: !cfg.insecure,
         heartbeat_ttl: cfg.heartbeat_ttl,
+        default_org_max_agents: cfg.default_org_max_agents,
     }
 }
 
@@ -54,6 +54,7 @@ pub fn cli_registry(database_url: &str, key_hash_secret: Vec<u8>) -> Registry {
             creators: CreatorPolicy::AdminOnly,
             authorization_enabled: true,
             heartbeat_ttl: Duration::from_secs(90),
+            default_org_max_agents: None,
         },
     )
 }

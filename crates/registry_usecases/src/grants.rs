@@ -13,10 +13,12 @@ use registry_ports::{Constraint, RepoError};
 fn check_grantee(principal: &Principal) -> Result<(), ValidationError> {
     match principal {
         Principal::User(_) | Principal::Service(_) => Ok(()),
-        Principal::Admin | Principal::OrgAdmin(_) | Principal::Agent(_) => Err(ValidationError::new(
-            "principal",
-            "grants apply to user:<name> and service:<name> principals only",
-        )),
+        Principal::Admin | Principal::OrgAdmin(_) | Principal::Agent(_) => {
+            Err(ValidationError::new(
+                "principal",
+                "grants apply to user:<name> and service:<name> principals only",
+            ))
+        }
     }
 }
 

@@ -96,7 +96,11 @@ impl Registry {
     /// the `default` org is never deleted.
     ///
     /// Errors: `Forbidden`, `OrgNotFound`, `OrgInUse`, `Unavailable`, `Internal`.
-    pub async fn delete_org(&self, caller: &Principal, slug: &OrgSlug) -> Result<Org, RegistryError> {
+    pub async fn delete_org(
+        &self,
+        caller: &Principal,
+        slug: &OrgSlug,
+    ) -> Result<Org, RegistryError> {
         self.require_platform_admin(caller)?;
         if slug.as_str() == DEFAULT_ORG_SLUG {
             return Err(RegistryError::OrgInUse);

@@ -4,8 +4,8 @@
 
 use registry_domain::{OrgId, OrgRef};
 use registry_ports::{
-    AgentRepository, ApiKeyRepository, Authorizer, CredentialStore, DeploymentRepository,
-    EventLog, HistoryRepository, OrgRepository, Ports, ServiceTokenRepository, Tenancy,
+    AgentRepository, ApiKeyRepository, Authorizer, CredentialStore, DeploymentRepository, EventLog,
+    HistoryRepository, OrgRepository, Ports, ServiceTokenRepository, Tenancy,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -88,7 +88,12 @@ impl Registry {
             return self.clone();
         }
         let ports = self.tenancy.ports(org.id);
-        Self::assemble(ports, self.tenancy.clone(), org.clone(), self.config.clone())
+        Self::assemble(
+            ports,
+            self.tenancy.clone(),
+            org.clone(),
+            self.config.clone(),
+        )
     }
 
     /// The org this registry acts in.

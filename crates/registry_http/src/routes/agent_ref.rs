@@ -83,7 +83,10 @@ pub async fn delete(
     caller: &Caller,
     at: &AgentRef,
 ) -> Result<HttpResponse, ApiError> {
-    let deleted = state.registry_for(&caller).delete_agent(&caller.0, at).await?;
+    let deleted = state
+        .registry_for(&caller)
+        .delete_agent(&caller.0, at)
+        .await?;
     let named = match at {
         AgentRef::Id(_) => deleted.id.to_string(),
         AgentRef::Name(_) => deleted.name.to_string(),

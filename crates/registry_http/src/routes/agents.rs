@@ -3,8 +3,8 @@
 
 use super::agent_ref;
 use super::{
-    agent_response, created_or_ok, direction_of, if_match, if_none_match, list_response, list_response_with,
-    ok_registry_created, page_of,
+    agent_response, created_or_ok, direction_of, if_match, if_none_match, list_response,
+    list_response_with, ok_registry_created, page_of,
 };
 use crate::auth::{Caller, Registrant};
 use crate::dto::{
@@ -100,7 +100,10 @@ pub async fn list_agents(state: web::Data<AppState>, caller: Caller, q: QueryPar
         agent_card_metadata,
         task_id: q.get("task_id").map(str::to_owned),
     };
-    let page = state.registry_for(&caller).list_agents(&caller.0, input).await?;
+    let page = state
+        .registry_for(&caller)
+        .list_agents(&caller.0, input)
+        .await?;
     Ok(list_response::<_, AgentResponse>(&page))
 }
 
@@ -159,7 +162,10 @@ pub async fn register_build(
         registration_metadata,
         agent_input_type,
     };
-    let written = state.registry_for(&caller).register_build(&caller.0, agent).await?;
+    let written = state
+        .registry_for(&caller)
+        .register_build(&caller.0, agent)
+        .await?;
     let agent = &written.agent;
     Ok(
         ok_registry_created(written.created, &format!("/agents/{}", agent.id))
@@ -214,11 +220,17 @@ pub async fn register(
                 deployment_id,
                 acp_url: agent.acp_url.unwrap_or_default(),
             };
-            state.registry_for(&caller).register_deployment(&caller.0, input).await?
+            state
+                .registry_for(&caller)
+                .register_deployment(&caller.0, input)
+                .await?
         }
         None => {
             let input = RegisterInput { agent_id, agent };
-            state.registry_for(&caller).register(&caller.0, input).await?
+            state
+                .registry_for(&caller)
+                .register(&caller.0, input)
+                .await?
         }
     };
     let agent = &out.agent;
@@ -261,7 +273,10 @@ pub async fn upsert_agent(
     body: JsonBody<UpsertAgentRequest>,
 ) -> Handled {
     let input = upsert_input(&req, name, body.0)?;
-    let written = state.registry_for(&caller).upsert_agent(&caller.0, input).await?;
+    let written = state
+        .registry_for(&caller)
+        .upsert_agent(&caller.0, input)
+        .await?;
     let agent = &written.agent;
     Ok(
         created_or_ok(written.created, &format!("/agents/{}", agent.id))
@@ -318,7 +333,10 @@ pub async fn patch_agent(
         return Err(ValidationError::new("body", "must be a JSON object (merge patch)").into());
     };
     let input = agent_patch(id, patch, if_match(&req)).map_err(ApiError::validations)?;
-    let agent = state.registry_for(&caller).patch_agent(&caller.0, input).await?;
+    let agent = state
+        .registry_for(&caller)
+        .patch_agent(&caller.0, input)
+        .await?;
     Ok(agent_response(&agent))
 }
 
@@ -381,5 +399,7 @@ pub async fn list_events(
         .registry_for(&caller)
         .list_agent_events(&caller.0, id, page_of(&q)?)
         .await?;
-    Ok(list_response_with(&page, |e| EventResponse::new(e, &caller.1.slug)))
+    Ok(list_response_with(&page, |e| {
+        EventResponse::new(e, &caller.1.slug)
+    }))
 }

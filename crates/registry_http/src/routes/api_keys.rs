@@ -60,7 +60,10 @@ pub async fn create_api_key(
         api_key_type: key_type(b.api_key_type.as_deref())?,
         api_key: b.api_key,
     };
-    let created = state.registry_for(&caller).create_api_key(&caller.0, input).await?;
+    let created = state
+        .registry_for(&caller)
+        .create_api_key(&caller.0, input)
+        .await?;
     Ok(HttpResponse::Ok()
         .insert_header((LOCATION, format!("/agent_api_keys/{}", created.key.id)))
         .json(CreateApiKeyResponse {
@@ -83,7 +86,10 @@ pub async fn list_api_keys(state: web::Data<AppState>, caller: Caller, q: QueryP
         agent: selector_of(&q, SelectorPurpose::ListApiKeys)?,
         page: page_of(&q)?,
     };
-    let page = state.registry_for(&caller).list_api_keys(&caller.0, input).await?;
+    let page = state
+        .registry_for(&caller)
+        .list_api_keys(&caller.0, input)
+        .await?;
     Ok(list_response::<_, AgentApiKeyResponse>(&page))
 }
 
@@ -97,7 +103,10 @@ pub async fn get_api_key(
     caller: Caller,
     InPath(id): InPath<ApiKeyId>,
 ) -> Handled {
-    let key = state.registry_for(&caller).get_api_key(&caller.0, id).await?;
+    let key = state
+        .registry_for(&caller)
+        .get_api_key(&caller.0, id)
+        .await?;
     Ok(HttpResponse::Ok().json(AgentApiKeyResponse::from(&key)))
 }
 
@@ -117,7 +126,10 @@ pub async fn get_api_key_by_name(
     q: QueryParams,
 ) -> Handled {
     let input = by_name(&q, name, SelectorPurpose::GetApiKey)?;
-    let key = state.registry_for(&caller).get_api_key_by_name(&caller.0, input).await?;
+    let key = state
+        .registry_for(&caller)
+        .get_api_key_by_name(&caller.0, input)
+        .await?;
     Ok(HttpResponse::Ok().json(AgentApiKeyResponse::from(&key)))
 }
 
@@ -131,7 +143,10 @@ pub async fn delete_api_key(
     caller: Caller,
     InPath(id): InPath<ApiKeyId>,
 ) -> Handled {
-    let key = state.registry_for(&caller).delete_api_key(&caller.0, id).await?;
+    let key = state
+        .registry_for(&caller)
+        .delete_api_key(&caller.0, id)
+        .await?;
     Ok(HttpResponse::Ok().json(format!("Agent API key with ID {} deleted", key.id)))
 }
 

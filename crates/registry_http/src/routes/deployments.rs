@@ -48,7 +48,10 @@ pub async fn create_deployment(
         sgp_deploy_id: b.sgp_deploy_id,
         helm_release_name: b.helm_release_name,
     };
-    let d = state.registry_for(&caller).create_deployment(&caller.0, input).await?;
+    let d = state
+        .registry_for(&caller)
+        .create_deployment(&caller.0, input)
+        .await?;
     Ok(HttpResponse::Ok()
         .insert_header((
             LOCATION,
@@ -78,7 +81,10 @@ pub async fn list_deployments(
         page: page_of(&q)?,
         order_direction: direction_of(&q)?,
     };
-    let page = state.registry_for(&caller).list_deployments(&caller.0, input).await?;
+    let page = state
+        .registry_for(&caller)
+        .list_deployments(&caller.0, input)
+        .await?;
     Ok(list_response::<_, DeploymentResponse>(&page))
 }
 

@@ -30,7 +30,10 @@ pub async fn get_history(
     caller: Caller,
     InPath(id): InPath<HistoryId>,
 ) -> Handled {
-    let h = state.registry_for(&caller).get_deployment_history(&caller.0, id).await?;
+    let h = state
+        .registry_for(&caller)
+        .get_deployment_history(&caller.0, id)
+        .await?;
     Ok(HttpResponse::Ok().json(DeploymentHistoryResponse::from(&h)))
 }
 

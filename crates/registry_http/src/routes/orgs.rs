@@ -37,7 +37,10 @@ pub async fn create_org(
         display_name,
         max_agents: body.0.max_agents,
     };
-    let org = state.registry_for(&caller).create_org(&caller.0, input).await?;
+    let org = state
+        .registry_for(&caller)
+        .create_org(&caller.0, input)
+        .await?;
     Ok(HttpResponse::Created()
         .insert_header((LOCATION, format!("/orgs/{}", org.slug)))
         .json(OrgResponse::from(&org)))
@@ -66,7 +69,10 @@ pub async fn get_org(
     caller: Caller,
     InPath(slug): InPath<OrgSlug>,
 ) -> Handled {
-    let org = state.registry_for(&caller).get_org(&caller.0, &slug).await?;
+    let org = state
+        .registry_for(&caller)
+        .get_org(&caller.0, &slug)
+        .await?;
     Ok(HttpResponse::Ok().json(OrgResponse::from(&org)))
 }
 
@@ -98,7 +104,10 @@ pub async fn delete_org(
     caller: Caller,
     InPath(slug): InPath<OrgSlug>,
 ) -> Handled {
-    let org = state.registry_for(&caller).delete_org(&caller.0, &slug).await?;
+    let org = state
+        .registry_for(&caller)
+        .delete_org(&caller.0, &slug)
+        .await?;
     Ok(HttpResponse::Ok().json(DeleteResponse {
         id: org.id.to_string(),
         message: format!("Org '{}' deleted", org.slug),

@@ -86,7 +86,10 @@ pub async fn revoke_service_token(
     caller: Caller,
     InPath(id): InPath<ServiceTokenId>,
 ) -> Handled {
-    let token = state.registry_for(&caller).revoke_service_token(&caller.0, id).await?;
+    let token = state
+        .registry_for(&caller)
+        .revoke_service_token(&caller.0, id)
+        .await?;
     Ok(HttpResponse::Ok().json(DeleteResponse {
         id: token.id.to_string(),
         message: format!("Service token '{}' revoked", token.name),

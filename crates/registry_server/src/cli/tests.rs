@@ -4,7 +4,7 @@ use super::{Cli, Command, Settings, TokensCommand};
 use clap::{CommandFactory, FromArgMatches, Parser};
 
 /// Every configuration flag beside the environment variable it also reads.
-const FLAG_ENV: [(&str, &str); 19] = [
+const FLAG_ENV: [(&str, &str); 20] = [
     ("database_url", "DATABASE_URL"),
     ("bind", "BIND"),
     ("admin_token", "ADMIN_TOKEN"),
@@ -25,6 +25,7 @@ const FLAG_ENV: [(&str, &str); 19] = [
     ("request_timeout_seconds", "REQUEST_TIMEOUT_SECONDS"),
     ("cors_allowed_origins", "CORS_ALLOWED_ORIGINS"),
     ("metrics_token", "METRICS_TOKEN"),
+    ("default_org_max_agents", "DEFAULT_ORG_MAX_AGENTS"),
     ("workers", "WORKERS"),
     ("insecure_no_auth", "INSECURE_NO_AUTH"),
 ];

@@ -6,7 +6,6 @@ use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::test::{self, TestRequest};
 use registry_http::{build_app, AppState};
-use registry_ports::Ports;
 use registry_store_memory::InMemoryStore;
 use registry_usecases::{CredentialAuthenticator, Registry, RegistryConfig};
 use serde_json::Value;
@@ -24,8 +23,9 @@ pub fn registry(authorization_enabled: bool) -> Registry {
         creators: Default::default(),
         authorization_enabled,
         heartbeat_ttl: Duration::from_secs(90),
+        default_org_max_agents: None,
     };
-    Registry::new(Ports::from_store(InMemoryStore::new()), config)
+    Registry::with_tenancy(InMemoryStore::new(), config)
 }
 
 /// State over a fresh in-memory store.

@@ -33,8 +33,9 @@ fn state(db: &TestDatabase) -> AppState {
         creators: Default::default(),
         authorization_enabled: true,
         heartbeat_ttl: Duration::from_secs(90),
+        default_org_max_agents: None,
     };
-    let registry = Registry::new(Ports::from_store(PgStore::new(db.pool_of(4))), config);
+    let registry = Registry::with_tenancy(PgStore::new(db.pool_of(4)), config);
     let authenticator = Arc::new(CredentialAuthenticator::from_registry(&registry));
     AppState::new(registry, authenticator)
 }

@@ -6,8 +6,9 @@ use registry_domain::{
     AcpType, Agent, AgentName, AgentStatus, Description, LifecycleEvent, NewAgent, Principal,
 };
 use registry_ports::{
-    MockAgentRepository, MockApiKeyRepository, MockAuthorizer, MockDeploymentRepository,
-    MockEventLog, MockHistoryRepository, MockServiceTokenRepository, Ports,
+    MockAgentRepository, MockApiKeyRepository, MockAuthorizer, MockCredentialStore,
+    MockDeploymentRepository, MockEventLog, MockHistoryRepository, MockOrgRepository,
+    MockServiceTokenRepository, Ports,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,6 +24,8 @@ pub(crate) struct Mocks {
     pub tokens: MockServiceTokenRepository,
     pub events: MockEventLog,
     pub authorizer: MockAuthorizer,
+    pub orgs: MockOrgRepository,
+    pub credentials: MockCredentialStore,
 }
 
 impl Mocks {
@@ -35,6 +38,8 @@ impl Mocks {
             tokens: Arc::new(self.tokens),
             events: Arc::new(self.events),
             authorizer: Arc::new(self.authorizer),
+            orgs: Arc::new(self.orgs),
+            credentials: Arc::new(self.credentials),
         };
         Registry::new(ports, config())
     }
@@ -47,6 +52,7 @@ pub(crate) fn config() -> RegistryConfig {
         creators: CreatorPolicy::AnyAuthenticated,
         authorization_enabled: true,
         heartbeat_ttl: Duration::from_secs(60),
+        default_org_max_agents: None,
     }
 }
 

@@ -27,8 +27,9 @@ pub fn world() -> World {
         creators: CreatorPolicy::AnyAuthenticated,
         authorization_enabled: true,
         heartbeat_ttl: Duration::from_secs(60),
+        default_org_max_agents: None,
     };
-    let registry = Registry::new(Ports::from_store(store.clone()), config);
+    let registry = Registry::with_tenancy(store.clone(), config);
     World { store, registry }
 }
 

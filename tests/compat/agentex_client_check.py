@@ -1,7 +1,12 @@
 """Drives the official Agentex Python client (agentex-client 0.28.4) against a running registry.
 
-Usage: python agentex_client_check.py <base_url> <admin_token>
+Usage: python agentex_client_check.py <base_url> <token> [<org_slug> [<foreign_name>]]
 Exits non-zero (with the failing step) if any registry call of the client does not work unchanged.
+
+With <org_slug>, the client sends `X-Registry-Org: <org_slug>` through its own `default_headers`
+(how the platform admin addresses an org; any other token acts in its own org and may pass
+`-` here). With <foreign_name>, the name of an agent that lives in another org, the client must
+neither list nor retrieve it.
 """
 
 import json
@@ -13,7 +18,10 @@ import agentex
 from agentex import Agentex
 
 base_url, token = sys.argv[1], sys.argv[2]
-client = Agentex(base_url=base_url, api_key=token, max_retries=0)
+org = sys.argv[3] if len(sys.argv) > 3 and sys.argv[3] != "-" else None
+foreign_name = sys.argv[4] if len(sys.argv) > 4 else None
+headers = {"X-Registry-Org": org} if org else None
+client = Agentex(base_url=base_url, api_key=token, max_retries=0, default_headers=headers)
 name = "compat-" + uuid.uuid4().hex[:10]
 steps = []
 
@@ -39,6 +47,14 @@ listed = client.agents.list(limit=10, order_by="created_at", order_direction="as
 step("list", any(a.id == built.id for a in listed))
 filtered = client.agents.list(agent_card_metadata=json.dumps({"compat": True}))
 step("list with agent_card_metadata", [a.id for a in filtered] == [built.id])
+if foreign_name:
+    everything = client.agents.list(limit=1000)
+    step("list shows no other org's agent", all(a.name != foreign_name for a in everything))
+    try:
+        client.agents.retrieve_by_name(foreign_name)
+        step("another org's agent is not found by name", False)
+    except agentex.NotFoundError:
+        step("another org's agent is a 404 NotFoundError by name", True)
 
 dep = client.agents.deployments.create(built.id, docker_image="img:1")
 step("deployments.create", dep.status == "Pending" and dep.agent_id == built.id)

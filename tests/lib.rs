@@ -87,6 +87,77 @@ impl TestServer {
 
     /// Starts a server on an existing database.
     pub fn start_on(db: TestDatabase, env: &[(&str, &str)]) -> Self {
+        let (base, child, log) = launch(db.url(), env);
+        let mut server = TestServer {
+            base,
+            child,
+            log,
+            db,
+        };
+        server.wait_ready();
+        server
+    }
+
+    /// Another `agent-registry serve` on this server's database: a replica behind the same
+    /// load balancer, as operators run them. Killed on drop (before the database is).
+    pub fn replica(&self, env: &[(&str, &str)]) -> Replica {
+        let (base, mut child, log) = launch(self.db.url(), env);
+        await_ready(&base, &mut child, &log);
+        Replica { base, child, log }
+    }
+}
+
+/// A second server on another's database ([`TestServer::replica`]).
+pub struct Replica {
+    /// `http://127.0.0.1:<port>`.
+    pub base: String,
+    child: Child,
+    log: PathBuf,
+}
+
+impl Replica {
+    /// A client authenticated as the admin.
+    pub fn admin(&self) -> Client {
+        Client::new(&self.base, Some(ADMIN_TOKEN))
+    }
+
+    /// A client with the given bearer token.
+    pub fn with_token(&self, token: &str) -> Client {
+        Client::new(&self.base, Some(token))
+    }
+}
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.log);
+    }
+}
+
+/// Waits until the server at `base` answers `/readyz` with 200 (panics with its log after 30 s
+/// or when it exits).
+fn await_ready(base: &str, child: &mut Child, log: &PathBuf) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let logs = || std::fs::read_to_string(log).unwrap_or_default();
+    while Instant::now() < deadline {
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("agent-registry exited with {status}:\n{}", logs());
+        }
+        if let Ok(r) = ureq::get(&format!("{base}/readyz")).call() {
+            if r.status() == 200 {
+                return;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("agent-registry not ready after 30 s:\n{}", logs());
+}
+
+/// Spawns `agent-registry serve` on `db_url` with the test configuration and `env`; returns its
+/// base URL, process and log file.
+fn launch(db_url: &str, env: &[(&str, &str)]) -> (String, Child, PathBuf) {
+    {
         let port = free_port();
         let log = std::env::temp_dir().join(format!(
             "agent-registry-e2e-{port}-{}.log",
@@ -97,7 +168,7 @@ impl TestServer {
         cmd.arg("serve")
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("DATABASE_URL", db.url())
+            .env("DATABASE_URL", db_url)
             .env("BIND", format!("127.0.0.1:{port}"))
             .env("ADMIN_TOKEN", ADMIN_TOKEN)
             .env("KEY_HASH_SECRET", "e2e-key-hash-secret-0123456789abcdef")
@@ -111,30 +182,13 @@ impl TestServer {
             cmd.env(k, v);
         }
         let child = cmd.spawn().expect("agent-registry starts");
-        let mut server = TestServer {
-            base: format!("http://127.0.0.1:{port}"),
-            child,
-            log,
-            db,
-        };
-        server.wait_ready();
-        server
+        (format!("http://127.0.0.1:{port}"), child, log)
     }
+}
 
+impl TestServer {
     fn wait_ready(&mut self) {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("agent-registry exited with {status}:\n{}", self.logs());
-            }
-            if let Ok(r) = ureq::get(&format!("{}/readyz", self.base)).call() {
-                if r.status() == 200 {
-                    return;
-                }
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("agent-registry not ready after 30 s:\n{}", self.logs());
+        await_ready(&self.base, &mut self.child, &self.log);
     }
 
     /// Everything the server wrote to stderr so far.
@@ -293,6 +347,8 @@ impl TableLock {
 pub struct Client {
     base: String,
     token: Option<String>,
+    /// Sent with every request (e.g. `X-Registry-Org`).
+    headers: Vec<(String, String)>,
     agent: ureq::Agent,
 }
 
@@ -329,10 +385,20 @@ impl Client {
         Self {
             base: base.to_owned(),
             token: token.map(str::to_owned),
+            headers: Vec::new(),
             agent: ureq::AgentBuilder::new()
                 .timeout(Duration::from_secs(30))
                 .build(),
         }
+    }
+
+    /// The same client sending `X-Registry-Org: <slug>` (the platform admin acting in an org).
+    pub fn in_org(&self, slug: &str) -> Self {
+        let mut client = self.clone();
+        client
+            .headers
+            .push(("X-Registry-Org".to_owned(), slug.to_owned()));
+        client
     }
 
     /// The bearer token, if any.
@@ -347,6 +413,9 @@ impl Client {
             .request(method, &format!("{}{}", self.base, path));
         if let Some(t) = &self.token {
             req = req.set("Authorization", &format!("Bearer {t}"));
+        }
+        for (name, value) in &self.headers {
+            req = req.set(name, value);
         }
         req
     }

@@ -20,6 +20,7 @@ mod e2e_heartbeat;
 mod e2e_key_lifecycle;
 mod e2e_memory;
 mod e2e_ops;
+mod e2e_orgs;
 mod e2e_outage;
 mod e2e_peer_behaviour;
 mod e2e_poison;

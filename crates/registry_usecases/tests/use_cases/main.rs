@@ -5,4 +5,5 @@ mod access;
 mod common;
 mod deployments;
 mod keys;
+mod orgs;
 mod register;

@@ -1,8 +1,8 @@
-//! `ApiKeyRepository`: agent API keys, by keyed hash.
+//! `ApiKeyRepository` and `CredentialStore::find_key`: agent API keys, by keyed hash.
 
 use crate::fixtures::*;
 use registry_domain::{
-    AgentId, ApiKey, ApiKeyId, ApiKeyType, EventKind, Principal, Role, ServiceToken,
+    AgentId, ApiKey, ApiKeyId, ApiKeyType, EventKind, OrgRef, Principal, Role, ServiceToken,
 };
 use registry_ports::{Constraint, Ports, RepoError};
 
@@ -112,8 +112,8 @@ pub async fn create_for_absent_agent_is_not_found(ports: Ports) {
     );
 }
 
-/// find_by_hash finds live agents' keys only, and nothing once the key is deleted.
-pub async fn find_by_hash_only_live(ports: Ports) {
+/// find_key finds live agents' keys only, and nothing once the key is deleted.
+pub async fn find_key_only_live(ports: Ports) {
     let agent = saved_agent(&ports).await;
     let (h1, h2) = (hash(), hash());
     let k1 = api_key(agent.id, "one", ApiKeyType::Internal, now());
@@ -130,23 +130,19 @@ pub async fn find_by_hash_only_live(ports: Ports) {
 }
 
 /// Only `internal` keys are credentials: the secrets of `external`, `github` and `slack` keys
-/// are never found by hash, whoever minted them.
-pub async fn find_by_hash_finds_credentials_only(ports: Ports) {
+/// are never found by `find_key`, whoever minted them.
+pub async fn find_key_finds_credentials_only(ports: Ports) {
     let agent = saved_agent(&ports).await;
     for key_type in [ApiKeyType::External, ApiKeyType::Github, ApiKeyType::Slack] {
         let h = hash();
         let key = api_key(agent.id, "integration", key_type, now());
         ports.keys.create(&key, &h, &[]).await.unwrap();
-        assert_eq!(
-            ports.keys.find_by_hash(&h).await.unwrap(),
-            None,
-            "{key_type}"
-        );
+        assert_eq!(authenticated(&ports, &h).await, None, "{key_type}");
     }
     let h = hash();
     let internal = api_key(agent.id, "integration", ApiKeyType::Internal, now());
     ports.keys.create(&internal, &h, &[]).await.unwrap();
-    assert_eq!(ports.keys.find_by_hash(&h).await.unwrap(), Some(internal));
+    assert_eq!(authenticated(&ports, &h).await, Some(internal));
 }
 
 /// has_key_of_type answers per agent and type.
@@ -178,9 +174,14 @@ async fn mint(ports: &Ports, key: &ApiKey) -> String {
     secret
 }
 
-/// The key `secret` authenticates as, if any.
+/// The key `secret` authenticates as, if any (a key of the `default` org, where these
+/// behaviours run: `find_key` must say so).
 async fn authenticated(ports: &Ports, secret: &str) -> Option<ApiKey> {
-    ports.keys.find_by_hash(secret).await.unwrap()
+    let found = ports.credentials.find_key(secret).await.unwrap();
+    found.map(|(key, org)| {
+        assert_eq!(org, OrgRef::default_org(), "the key's org");
+        key
+    })
 }
 
 /// Asserts that `secret` authenticates as `key`, which reads back with its minter.

@@ -11,13 +11,19 @@ pub mod fixtures;
 pub mod heartbeats;
 pub mod history;
 pub mod keys;
+pub mod subject;
 pub mod tokens;
 
+pub use subject::Subject;
+
 /// Expands to one `#[tokio::test]` per contract behaviour, named `<module>_<behaviour>`, each
-/// running the behaviour on the [`Ports`](registry_ports::Ports) of a fresh, empty store from
-/// `$factory`: an `async fn() -> (Ports, G)`, where `G` is anything that keeps the store's
-/// backing resources alive until the behaviour ends (a throwaway database; `()` for none). The
-/// invoking crate needs `tokio` (with `macros` and `rt-multi-thread`) among its dependencies.
+/// running the behaviour on a fresh store from `$factory`: an `async fn() -> (Arc<dyn Tenancy>,
+/// G)`, where the [`Tenancy`](registry_ports::Tenancy) hands out the store's ports per org and
+/// `G` is anything that keeps the store's backing resources alive until the behaviour ends (a
+/// throwaway database; `()` for none). The behaviours written before orgs take the `default`
+/// org's [`Ports`](registry_ports::Ports); the tenancy behaviours (the second list) take the
+/// whole [`Subject`]. The invoking crate needs `tokio` (with `macros` and `rt-multi-thread`)
+/// among its dependencies.
 #[macro_export]
 macro_rules! contract_suite {
     ($factory:path) => {
@@ -72,8 +78,8 @@ macro_rules! contract_suite {
             keys_name_unique_per_agent_and_type => keys::name_unique_per_agent_and_type,
             keys_duplicate_hash_conflicts => keys::duplicate_hash_conflicts,
             keys_create_for_absent_agent_is_not_found => keys::create_for_absent_agent_is_not_found,
-            keys_find_by_hash_only_live => keys::find_by_hash_only_live,
-            keys_find_by_hash_finds_credentials_only => keys::find_by_hash_finds_credentials_only,
+            keys_find_key_only_live => keys::find_key_only_live,
+            keys_find_key_finds_credentials_only => keys::find_key_finds_credentials_only,
             keys_has_key_of_type => keys::has_key_of_type,
             keys_admin_minted_key_keeps_working => keys::admin_minted_key_keeps_working,
             keys_key_stops_when_minters_grant_is_revoked => keys::key_stops_when_minters_grant_is_revoked,
@@ -92,10 +98,13 @@ macro_rules! contract_suite {
             authorization_revoke_rules => authorization::revoke_rules,
             authorization_grants_list_owners_first => authorization::grants_list_owners_first,
         }
+        $crate::__contract_org_tests! { $factory;
+        }
     };
 }
 
-/// Implementation detail of [`contract_suite!`]: one test per `name => module::behaviour`.
+/// Implementation detail of [`contract_suite!`]: one test per `name => module::behaviour`, the
+/// behaviour given the `default` org's ports.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __contract_tests {
@@ -103,8 +112,25 @@ macro_rules! __contract_tests {
         $(
             #[::tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn $test() {
-                let (ports, _guard) = $factory().await;
-                $crate::$module::$behaviour(ports).await
+                let (tenancy, _guard) = $factory().await;
+                let subject = $crate::Subject::new(tenancy);
+                $crate::$module::$behaviour(subject.default_ports()).await
+            }
+        )*
+    };
+}
+
+/// Implementation detail of [`contract_suite!`]: one test per `name => module::behaviour`, the
+/// behaviour given the whole [`Subject`] (every org's ports).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __contract_org_tests {
+    ($factory:path; $($test:ident => $module:ident :: $behaviour:ident,)*) => {
+        $(
+            #[::tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $test() {
+                let (tenancy, _guard) = $factory().await;
+                $crate::$module::$behaviour($crate::Subject::new(tenancy)).await
             }
         )*
     };

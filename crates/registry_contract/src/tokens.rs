@@ -1,7 +1,7 @@
-//! `ServiceTokenRepository`: admin-issued service tokens.
+//! `ServiceTokenRepository` and `CredentialStore::find_token`: admin-issued service tokens.
 
 use crate::fixtures::*;
-use registry_domain::ServiceTokenId;
+use registry_domain::{OrgRef, ServiceTokenId};
 use registry_ports::{Constraint, Ports, RepoError};
 
 /// Create, list oldest first, find by hash, revoke (then it no longer authenticates).
@@ -18,13 +18,11 @@ pub async fn create_list_find_revoke(ports: Ports) {
     );
     let second = ports.tokens.list(page(1, 2)).await.unwrap();
     assert_eq!((second.items, second.total), (vec![late.clone()], 2));
-    assert_eq!(
-        ports.tokens.find_by_hash(&hl).await.unwrap(),
-        Some(late.clone())
-    );
-    assert_eq!(ports.tokens.find_by_hash(&hash()).await.unwrap(), None);
+    let found = ports.credentials.find_token(&hl).await.unwrap();
+    assert_eq!(found, Some((late.clone(), OrgRef::default_org())));
+    assert_eq!(ports.credentials.find_token(&hash()).await.unwrap(), None);
     assert_eq!(ports.tokens.revoke(late.id).await.unwrap(), late);
-    assert_eq!(ports.tokens.find_by_hash(&hl).await.unwrap(), None);
+    assert_eq!(ports.credentials.find_token(&hl).await.unwrap(), None);
     assert_eq!(
         ports.tokens.list(page(1000, 1)).await.unwrap().items,
         vec![early]

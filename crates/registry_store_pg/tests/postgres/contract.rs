@@ -1,13 +1,15 @@
 //! The shared port contract suite, run against PostgreSQL (a fresh database per test).
 
-use registry_ports::Ports;
+use registry_ports::Tenancy;
 use registry_store_pg::PgStore;
 use registry_test_db::TestDatabase;
+use std::sync::Arc;
 
-/// The ports over a fresh database, which lives as long as the returned guard.
-async fn store() -> (Ports, TestDatabase) {
+/// The store over a fresh database (serving every org's ports), which lives as long as the
+/// returned guard.
+async fn store() -> (Arc<dyn Tenancy>, TestDatabase) {
     let db = crate::database().await;
-    (Ports::from_store(PgStore::new(db.pool_of(12))), db)
+    (PgStore::new(db.pool_of(12)), db)
 }
 
 registry_contract::contract_suite!(store);

@@ -1,11 +1,13 @@
 //! [`AgentRepository`] in memory.
 
 use crate::json::contains;
+use crate::state::Owned;
 use crate::state::{budgeted_page_of, directed, metadata_bytes, State};
 use crate::InMemoryStore;
 use async_trait::async_trait;
 use registry_domain::{
-    Agent, AgentId, AgentName, AgentStatus, Grant, NewEvent, Page, Principal, Role,
+    admits_one_more, Agent, AgentId, AgentName, AgentStatus, Grant, NewEvent, OrgId, Page,
+    Principal, Role,
 };
 use registry_ports::{
     AgentOrder, AgentQuery, AgentRepository, AgentWithRole, Constraint, CreateOutcome,
@@ -21,8 +23,9 @@ impl AgentRepository for InMemoryStore {
         owner: Option<Principal>,
         events: &[NewEvent],
     ) -> RepoResult<CreateOutcome> {
+        let org = self.org;
         self.with_state(|s| {
-            if let Some(existing) = s.live_agent_named(&agent.name) {
+            if let Some(existing) = s.live_agent_named(org, &agent.name) {
                 let owner_role = owner.and_then(|o| s.with_role(existing, &o).role);
                 return Ok(CreateOutcome {
                     agent: existing.clone(),
@@ -30,12 +33,21 @@ impl AgentRepository for InMemoryStore {
                     owner_role,
                 });
             }
+            // The quota, decided under the lock that also serialises every other create.
+            let max_agents = s.orgs.get(&org).ok_or(RepoError::NotFound)?.max_agents;
+            admits_one_more(max_agents, s.live_agents(org)).map_err(RepoError::QuotaExceeded)?;
             if s.agents.contains_key(&agent.id) {
                 return Err(RepoError::Unexpected(
                     format!("agent id {} already exists", agent.id).into(),
                 ));
             }
-            s.agents.insert(agent.id, agent.clone());
+            s.agents.insert(
+                agent.id,
+                Owned {
+                    org,
+                    row: agent.clone(),
+                },
+            );
             let owner_role = owner.is_some().then_some(Role::Owner);
             if let Some(owner) = owner {
                 let grant = Grant {
@@ -44,10 +56,12 @@ impl AgentRepository for InMemoryStore {
                     role: Role::Owner,
                     created_at: agent.created_at,
                 };
-                s.grants
-                    .insert((agent.id, grant.principal.to_string()), grant);
+                s.grants.insert(
+                    (agent.id, grant.principal.to_string()),
+                    Owned { org, row: grant },
+                );
             }
-            s.append_events(events);
+            s.append_events(org, events);
             Ok(CreateOutcome {
                 agent: agent.clone(),
                 created: true,
@@ -57,11 +71,11 @@ impl AgentRepository for InMemoryStore {
     }
 
     async fn get(&self, id: AgentId) -> RepoResult<Option<Agent>> {
-        self.with_state(|s| Ok(s.agents.get(&id).cloned()))
+        self.with_state(|s| Ok(s.agent(self.org, id).cloned()))
     }
 
     async fn get_live_by_name(&self, name: &AgentName) -> RepoResult<Option<Agent>> {
-        self.with_state(|s| Ok(s.live_agent_named(name).cloned()))
+        self.with_state(|s| Ok(s.live_agent_named(self.org, name).cloned()))
     }
 
     async fn get_with_role(
@@ -69,7 +83,7 @@ impl AgentRepository for InMemoryStore {
         id: AgentId,
         principal: &Principal,
     ) -> RepoResult<Option<AgentWithRole>> {
-        self.with_state(|s| Ok(s.agents.get(&id).map(|a| s.with_role(a, principal))))
+        self.with_state(|s| Ok(s.agent(self.org, id).map(|a| s.with_role(a, principal))))
     }
 
     async fn get_live_by_name_with_role(
@@ -77,14 +91,16 @@ impl AgentRepository for InMemoryStore {
         name: &AgentName,
         principal: &Principal,
     ) -> RepoResult<Option<AgentWithRole>> {
-        self.with_state(|s| Ok(s.live_agent_named(name).map(|a| s.with_role(a, principal))))
+        self.with_state(|s| {
+            Ok(s.live_agent_named(self.org, name)
+                .map(|a| s.with_role(a, principal)))
+        })
     }
 
     async fn list(&self, query: &AgentQuery) -> RepoResult<Page<Agent>> {
         self.with_state(|s| {
             let mut rows: Vec<Agent> = s
-                .agents
-                .values()
+                .agents_in(self.org)
                 .filter(|a| matches_query(s, a, query))
                 .cloned()
                 .collect();
@@ -110,13 +126,14 @@ impl AgentRepository for InMemoryStore {
     }
 
     async fn update(&self, agent: &Agent, events: &[NewEvent]) -> RepoResult<Agent> {
+        let org = self.org;
         self.with_state(|s| {
-            let stored = s.agents.get(&agent.id).ok_or(RepoError::NotFound)?;
+            let stored = s.agent(org, agent.id).ok_or(RepoError::NotFound)?;
             if stored.version != agent.version {
                 return Err(RepoError::Conflict(Constraint::StaleVersion));
             }
             let name_taken = agent.status != AgentStatus::Deleted
-                && s.live_agent_named(&agent.name)
+                && s.live_agent_named(org, &agent.name)
                     .is_some_and(|other| other.id != agent.id);
             if name_taken {
                 return Err(RepoError::Conflict(Constraint::LiveAgentName));
@@ -125,18 +142,23 @@ impl AgentRepository for InMemoryStore {
                 .production_deployment_id
                 .filter(|_| agent.production_deployment_id.is_none());
             if let Some(deployment_id) = demoted {
-                if let Some(d) = s.deployments.get_mut(&deployment_id) {
-                    d.is_production = false;
+                let owned = s.deployments.get_mut(&deployment_id);
+                if let Some(d) = owned.filter(|d| d.org == org) {
+                    d.row.is_production = false;
                 }
             }
             let mut new = agent.clone();
             new.version = agent.version + 1;
-            s.agents.insert(new.id, new.clone());
-            s.append_events(events);
+            if let Some(stored) = s.agent_mut(org, agent.id) {
+                *stored = new.clone();
+            }
+            s.append_events(org, events);
             Ok(new)
         })
     }
 
+    /// Not scoped: the monitor is no tenant. It expires agents of every org, each event in its
+    /// agent's org.
     async fn expire_heartbeats(&self, expiry: &HeartbeatExpiry) -> RepoResult<Vec<AgentId>> {
         self.with_state(|s| Ok(expire(s, expiry)))
     }
@@ -148,8 +170,7 @@ impl AgentRepository for InMemoryStore {
         at: registry_domain::Timestamp,
     ) -> RepoResult<Option<Agent>> {
         self.with_state(|s| {
-            Ok(s.agents
-                .get_mut(&id)
+            Ok(s.agent_mut(self.org, id)
                 .filter(|a| a.status == status)
                 .map(|a| {
                     a.last_seen_at = Some(at);
@@ -158,16 +179,17 @@ impl AgentRepository for InMemoryStore {
         })
     }
 
+    /// Not scoped: whether the store answers at all.
     async fn ping(&self) -> RepoResult<()> {
         self.with_state(|_| Ok(()))
     }
 }
 
-/// The monitor's single statement: transition every stale agent and event each once, as
-/// `expiry` says.
+/// The monitor's single statement: transition every stale agent of every org and event each
+/// once (in its agent's org), as `expiry` says.
 fn expire(s: &mut State, expiry: &HeartbeatExpiry) -> Vec<AgentId> {
-    let mut ids = Vec::new();
-    for agent in s.agents.values_mut() {
+    let mut expired: Vec<(AgentId, OrgId)> = Vec::new();
+    for Owned { org, row: agent } in s.agents.values_mut() {
         let stale = agent.status == expiry.from
             && agent.last_seen_at.is_some_and(|t| t < expiry.seen_before);
         if !stale {
@@ -177,12 +199,13 @@ fn expire(s: &mut State, expiry: &HeartbeatExpiry) -> Vec<AgentId> {
         agent.status_reason = Some(expiry.transition.reason.to_owned());
         agent.updated_at = expiry.at;
         agent.version += 1;
-        ids.push(agent.id);
+        expired.push((agent.id, *org));
     }
-    ids.sort();
-    let events: Vec<NewEvent> = ids.iter().map(|id| expiry.event.for_agent(*id)).collect();
-    s.append_events(&events);
-    ids
+    expired.sort();
+    for (id, org) in &expired {
+        s.append_events(*org, &[expiry.event.for_agent(*id)]);
+    }
+    expired.into_iter().map(|(id, _)| id).collect()
 }
 
 /// Whether `agent` is one of the rows `query` selects (before paging).

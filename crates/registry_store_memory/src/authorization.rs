@@ -1,9 +1,11 @@
-//! [`Authorizer`] in memory: grants keyed by (agent, principal text).
+//! [`Authorizer`] in memory: grants keyed by (agent, principal text), each in its agent's org.
 
-use crate::state::{now_micros, page_of, State};
+use crate::state::{now_micros, page_of, Owned, State};
 use crate::InMemoryStore;
 use async_trait::async_trait;
-use registry_domain::{Action, AgentId, Grant, NewEvent, Page, PageRequest, Principal, Role};
+use registry_domain::{
+    Action, AgentId, Grant, NewEvent, OrgId, Page, PageRequest, Principal, Role,
+};
 use registry_ports::{Authorizer, Constraint, RepoError, RepoResult};
 
 /// Whether `principal` is the only owner of `agent_id`.
@@ -11,11 +13,19 @@ fn is_last_owner(s: &State, agent_id: AgentId, principal: &str) -> bool {
     let mut owners = s
         .grants
         .iter()
-        .filter(|((a, _), g)| *a == agent_id && g.role == Role::Owner);
+        .filter(|((a, _), g)| *a == agent_id && g.row.role == Role::Owner);
     matches!(
         (owners.next(), owners.next()),
         (Some(((_, only), _)), None) if only == principal
     )
+}
+
+/// The grant of `principal` on `agent_id` if it is a grant of `org`.
+fn grant_in<'s>(s: &'s State, org: OrgId, agent_id: AgentId, principal: &str) -> Option<&'s Grant> {
+    s.grants
+        .get(&(agent_id, principal.to_owned()))
+        .filter(|g| g.org == org)
+        .map(|g| &g.row)
 }
 
 #[async_trait]
@@ -27,8 +37,7 @@ impl Authorizer for InMemoryStore {
         action: Action,
     ) -> RepoResult<bool> {
         self.with_state(|s| {
-            Ok(s.grants
-                .get(&(agent_id, principal.to_string()))
+            Ok(grant_in(s, self.org, agent_id, &principal.to_string())
                 .is_some_and(|g| g.role.allows(action)))
         })
     }
@@ -40,23 +49,33 @@ impl Authorizer for InMemoryStore {
         role: Role,
         events: &[NewEvent],
     ) -> RepoResult<Grant> {
+        let org = self.org;
         self.with_state(|s| {
-            if !s.agents.contains_key(&agent_id) {
+            if s.agent(org, agent_id).is_none() {
                 return Err(RepoError::NotFound);
             }
             let key = (agent_id, principal.to_string());
             if role != Role::Owner && is_last_owner(s, agent_id, &key.1) {
                 return Err(RepoError::Conflict(Constraint::LastOwner));
             }
-            let created_at = s.grants.get(&key).map_or_else(now_micros, |g| g.created_at);
+            let created_at = s
+                .grants
+                .get(&key)
+                .map_or_else(now_micros, |g| g.row.created_at);
             let grant = Grant {
                 agent_id,
                 principal: principal.clone(),
                 role,
                 created_at,
             };
-            s.grants.insert(key, grant.clone());
-            s.append_events(events);
+            s.grants.insert(
+                key,
+                Owned {
+                    org,
+                    row: grant.clone(),
+                },
+            );
+            s.append_events(org, events);
             Ok(grant)
         })
     }
@@ -67,17 +86,18 @@ impl Authorizer for InMemoryStore {
         principal: &Principal,
         events: &[NewEvent],
     ) -> RepoResult<Grant> {
+        let org = self.org;
         self.with_state(|s| {
             let key = (agent_id, principal.to_string());
-            if !s.grants.contains_key(&key) {
+            if grant_in(s, org, agent_id, &key.1).is_none() {
                 return Err(RepoError::NotFound);
             }
             if is_last_owner(s, agent_id, &key.1) {
                 return Err(RepoError::Conflict(Constraint::LastOwner));
             }
             let removed = s.grants.remove(&key).ok_or(RepoError::NotFound)?;
-            s.append_events(events);
-            Ok(removed)
+            s.append_events(org, events);
+            Ok(removed.row)
         })
     }
 
@@ -86,8 +106,8 @@ impl Authorizer for InMemoryStore {
             let mut rows: Vec<(&String, &Grant)> = s
                 .grants
                 .iter()
-                .filter(|((a, _), _)| *a == agent_id)
-                .map(|((_, p), g)| (p, g))
+                .filter(|((a, _), g)| *a == agent_id && g.org == self.org)
+                .map(|((_, p), g)| (p, &g.row))
                 .collect();
             rows.sort_by(|(pa, a), (pb, b)| {
                 (a.role != Role::Owner, pa.as_str()).cmp(&(b.role != Role::Owner, pb.as_str()))

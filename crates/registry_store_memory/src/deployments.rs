@@ -1,19 +1,25 @@
 //! [`DeploymentRepository`] in memory.
 
-use crate::state::{budgeted_page_of, directed, metadata_bytes, State};
+use crate::state::{budgeted_page_of, directed, metadata_bytes, Owned, State};
 use crate::InMemoryStore;
 use async_trait::async_trait;
 use registry_domain::{
-    Agent, AgentId, Deployment, DeploymentId, DeploymentStatus, NewEvent, Page, PageRequest,
+    Agent, AgentId, Deployment, DeploymentId, DeploymentStatus, NewEvent, OrgId, Page, PageRequest,
     Promotion, SortDirection, Timestamp,
 };
 use registry_ports::{Constraint, DeploymentRepository, RepoError, RepoResult};
 
-/// The deployment `id` if it belongs to `agent_id`, else `NotFound`.
-fn owned(s: &mut State, agent_id: AgentId, id: DeploymentId) -> RepoResult<&mut Deployment> {
+/// The deployment `id` if it belongs to `agent_id` in `org`, else `NotFound`.
+fn owned(
+    s: &mut State,
+    org: OrgId,
+    agent_id: AgentId,
+    id: DeploymentId,
+) -> RepoResult<&mut Deployment> {
     s.deployments
         .get_mut(&id)
-        .filter(|d| d.agent_id == agent_id)
+        .filter(|d| d.org == org && d.row.agent_id == agent_id)
+        .map(|d| &mut d.row)
         .ok_or(RepoError::NotFound)
 }
 
@@ -21,7 +27,7 @@ fn owned(s: &mut State, agent_id: AgentId, id: DeploymentId) -> RepoResult<&mut 
 impl DeploymentRepository for InMemoryStore {
     async fn create(&self, deployment: &Deployment) -> RepoResult<Deployment> {
         self.with_state(|s| {
-            if !s.agents.contains_key(&deployment.agent_id) {
+            if s.agent(self.org, deployment.agent_id).is_none() {
                 return Err(RepoError::NotFound);
             }
             if s.deployments.contains_key(&deployment.id) {
@@ -29,7 +35,11 @@ impl DeploymentRepository for InMemoryStore {
                     format!("deployment id {} already exists", deployment.id).into(),
                 ));
             }
-            s.deployments.insert(deployment.id, deployment.clone());
+            let row = Owned {
+                org: self.org,
+                row: deployment.clone(),
+            };
+            s.deployments.insert(deployment.id, row);
             Ok(deployment.clone())
         })
     }
@@ -38,8 +48,8 @@ impl DeploymentRepository for InMemoryStore {
         self.with_state(|s| {
             Ok(s.deployments
                 .get(&id)
-                .filter(|d| d.agent_id == agent_id)
-                .cloned())
+                .filter(|d| d.org == self.org && d.row.agent_id == agent_id)
+                .map(|d| d.row.clone()))
         })
     }
 
@@ -53,6 +63,8 @@ impl DeploymentRepository for InMemoryStore {
             let mut rows: Vec<Deployment> = s
                 .deployments
                 .values()
+                .filter(|d| d.org == self.org)
+                .map(|d| &d.row)
                 .filter(|d| d.agent_id == agent_id && d.expires_at.is_none())
                 .cloned()
                 .collect();
@@ -81,7 +93,7 @@ impl DeploymentRepository for InMemoryStore {
         now: Timestamp,
     ) -> RepoResult<Deployment> {
         self.with_state(|s| {
-            let d = owned(s, agent_id, id)?;
+            let d = owned(s, self.org, agent_id, id)?;
             if d.expires_at.is_some() {
                 return Err(RepoError::NotFound);
             }
@@ -100,7 +112,7 @@ impl DeploymentRepository for InMemoryStore {
         acp_url: &str,
     ) -> RepoResult<Deployment> {
         self.with_state(|s| {
-            let d = owned(s, agent_id, id)?;
+            let d = owned(s, self.org, agent_id, id)?;
             if d.expires_at.is_some() {
                 return Err(RepoError::Conflict(Constraint::DeploymentExpired));
             }
@@ -121,29 +133,32 @@ impl DeploymentRepository for InMemoryStore {
             demoted,
             transition: _,
         } = promotion;
+        let org = self.org;
         self.with_state(|s| {
-            let stored = s.agents.get(&agent.id).ok_or(RepoError::NotFound)?;
+            let stored = s.agent(org, agent.id).ok_or(RepoError::NotFound)?;
             if stored.version != agent.version {
                 return Err(RepoError::Conflict(Constraint::StaleVersion));
             }
             // Still as the promotion read it (status, acp_url, expires_at), else decide again.
-            let current = owned(s, agent.id, target.id)?;
+            let current = owned(s, org, agent.id, target.id)?;
             let unchanged = (current.status, &current.acp_url, current.expires_at)
                 == (target.status, &target.acp_url, target.expires_at);
             if !unchanged {
                 return Err(RepoError::Conflict(Constraint::StaleVersion));
             }
-            if let Some(demoted) = demoted.and_then(|id| owned(s, agent.id, id).ok()) {
+            if let Some(demoted) = demoted.and_then(|id| owned(s, org, agent.id, id).ok()) {
                 demoted.is_production = false;
             }
-            let promoted = owned(s, agent.id, target.id)?;
+            let promoted = owned(s, org, agent.id, target.id)?;
             promoted.is_production = target.is_production;
             promoted.promoted_at = target.promoted_at;
             let deployment = promoted.clone();
             let mut new = agent.clone();
             new.version = agent.version + 1;
-            s.agents.insert(new.id, new.clone());
-            s.append_events(events);
+            if let Some(stored) = s.agent_mut(org, agent.id) {
+                *stored = new.clone();
+            }
+            s.append_events(org, events);
             Ok((deployment, new))
         })
     }

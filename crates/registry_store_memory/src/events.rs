@@ -10,7 +10,7 @@ use registry_ports::{EventLog, RepoResult};
 impl EventLog for InMemoryStore {
     async fn append(&self, events: &[NewEvent]) -> RepoResult<()> {
         self.with_state(|s| {
-            s.append_events(events);
+            s.append_events(self.org, events);
             Ok(())
         })
     }
@@ -21,8 +21,8 @@ impl EventLog for InMemoryStore {
                 .events
                 .iter()
                 .rev()
-                .filter(|e| e.event.agent_id == agent_id)
-                .cloned()
+                .filter(|e| e.org == self.org && e.row.event.agent_id == agent_id)
+                .map(|e| e.row.clone())
                 .collect();
             Ok(page_of(rows, page))
         })

@@ -1,6 +1,6 @@
 //! [`HistoryRepository`] in memory.
 
-use crate::state::{directed, page_of};
+use crate::state::{directed, page_of, Owned};
 use crate::InMemoryStore;
 use async_trait::async_trait;
 use registry_domain::{AgentId, DeploymentHistory, HistoryId, Page, PageRequest, SortDirection};
@@ -10,12 +10,14 @@ use registry_ports::{HistoryRepository, RepoError, RepoResult};
 impl HistoryRepository for InMemoryStore {
     async fn record(&self, entry: &DeploymentHistory) -> RepoResult<bool> {
         self.with_state(|s| {
-            if !s.agents.contains_key(&entry.agent_id) {
+            if s.agent(self.org, entry.agent_id).is_none() {
                 return Err(RepoError::NotFound);
             }
             let latest = s
                 .history
                 .values()
+                .filter(|h| h.org == self.org)
+                .map(|h| &h.row)
                 .filter(|h| h.agent_id == entry.agent_id)
                 .max_by(|a, b| {
                     a.deployment_timestamp
@@ -25,13 +27,27 @@ impl HistoryRepository for InMemoryStore {
             if latest.is_some_and(|h| h.commit_hash == entry.commit_hash) {
                 return Ok(false);
             }
-            s.history.insert(entry.id, entry.clone());
+            if s.history.contains_key(&entry.id) {
+                return Err(RepoError::Unexpected(
+                    format!("history id {} already exists", entry.id).into(),
+                ));
+            }
+            let row = Owned {
+                org: self.org,
+                row: entry.clone(),
+            };
+            s.history.insert(entry.id, row);
             Ok(true)
         })
     }
 
     async fn get(&self, id: HistoryId) -> RepoResult<Option<DeploymentHistory>> {
-        self.with_state(|s| Ok(s.history.get(&id).cloned()))
+        self.with_state(|s| {
+            Ok(s.history
+                .get(&id)
+                .filter(|h| h.org == self.org)
+                .map(|h| h.row.clone()))
+        })
     }
 
     async fn list(
@@ -44,8 +60,8 @@ impl HistoryRepository for InMemoryStore {
             let mut rows: Vec<DeploymentHistory> = s
                 .history
                 .values()
-                .filter(|h| h.agent_id == agent_id)
-                .cloned()
+                .filter(|h| h.org == self.org && h.row.agent_id == agent_id)
+                .map(|h| h.row.clone())
                 .collect();
             rows.sort_by(|a, b| {
                 directed(

@@ -1,79 +1,167 @@
 //! The tables of the in-memory store and the helpers every port shares.
 
 use registry_domain::{
-    Agent, AgentId, AgentName, AgentStatus, ApiKey, ApiKeyId, AuditEvent, Deployment,
-    DeploymentHistory, DeploymentId, Grant, HistoryId, Metadata, NewEvent, Page, PageRequest,
-    Principal, ServiceToken, ServiceTokenId, SortDirection, Timestamp,
+    Agent, AgentId, AgentName, AgentStatus, ApiKey, AuditEvent, Deployment, DeploymentHistory,
+    DeploymentId, Grant, HistoryId, Metadata, NewEvent, Org, OrgId, OrgRef, OrgSlug, Page,
+    PageRequest, Principal, ServiceToken, ServiceTokenId, SortDirection, Timestamp,
 };
+use registry_domain::{ApiKeyId, DEFAULT_ORG_SLUG};
 use registry_ports::{AgentWithRole, RepoError, RepoResult};
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
-/// An API key row: metadata plus the keyed hash of its secret.
+/// A row and the org that owns it.
+pub(crate) struct Owned<T> {
+    pub(crate) org: OrgId,
+    pub(crate) row: T,
+}
+
+/// An API key row: its org, metadata and the keyed hash of its secret.
 pub(crate) struct StoredKey {
+    pub(crate) org: OrgId,
     pub(crate) key: ApiKey,
     pub(crate) hash: String,
 }
 
-/// A service-token row: metadata plus the keyed hash of its secret.
+/// A service-token row: its org, metadata and the keyed hash of its secret.
 pub(crate) struct StoredToken {
+    pub(crate) org: OrgId,
     pub(crate) token: ServiceToken,
     pub(crate) hash: String,
 }
 
-/// Every table. Mutated only under the store's lock.
-#[derive(Default)]
+/// Every table of every org. Mutated only under the store's lock. Ids are unique across orgs
+/// (as primary keys are); every tenant row carries its org, and a child row (deployment,
+/// history, key, grant, event) is written only into its agent's org.
 pub(crate) struct State {
-    pub(crate) agents: HashMap<AgentId, Agent>,
-    pub(crate) deployments: HashMap<DeploymentId, Deployment>,
-    pub(crate) history: HashMap<HistoryId, DeploymentHistory>,
+    pub(crate) orgs: HashMap<OrgId, Org>,
+    pub(crate) agents: HashMap<AgentId, Owned<Agent>>,
+    pub(crate) deployments: HashMap<DeploymentId, Owned<Deployment>>,
+    pub(crate) history: HashMap<HistoryId, Owned<DeploymentHistory>>,
     pub(crate) keys: HashMap<ApiKeyId, StoredKey>,
     pub(crate) tokens: HashMap<ServiceTokenId, StoredToken>,
     /// Grants keyed by (agent, principal text).
-    pub(crate) grants: HashMap<(AgentId, String), Grant>,
-    /// The audit trail in append order; ids are 1-based and increasing.
-    pub(crate) events: Vec<AuditEvent>,
+    pub(crate) grants: HashMap<(AgentId, String), Owned<Grant>>,
+    /// The audit trail in append order; ids are 1-based and increasing across orgs.
+    pub(crate) events: Vec<Owned<AuditEvent>>,
+    /// The id of the last event appended (ids are never reused, even after an org is deleted).
+    pub(crate) last_event_id: i64,
 }
 
 impl State {
-    /// Appends events with the next ids, as part of the current transaction.
-    pub(crate) fn append_events(&mut self, events: &[NewEvent]) {
+    /// Tables holding only the `default` org.
+    pub(crate) fn new() -> Self {
+        let at = now_micros();
+        let default = Org {
+            id: OrgId::DEFAULT,
+            slug: OrgSlug::default_org(),
+            display_name: "Default".to_owned(),
+            max_agents: None,
+            created_at: at,
+            updated_at: at,
+        };
+        debug_assert_eq!(default.slug.as_str(), DEFAULT_ORG_SLUG);
+        Self {
+            orgs: HashMap::from([(OrgId::DEFAULT, default)]),
+            agents: HashMap::new(),
+            deployments: HashMap::new(),
+            history: HashMap::new(),
+            keys: HashMap::new(),
+            tokens: HashMap::new(),
+            grants: HashMap::new(),
+            events: Vec::new(),
+            last_event_id: 0,
+        }
+    }
+
+    /// Appends events of `org` with the next ids, as part of the current transaction.
+    pub(crate) fn append_events(&mut self, org: OrgId, events: &[NewEvent]) {
         for event in events {
-            let id = self.events.last().map_or(1, |e| e.id + 1);
-            self.events.push(AuditEvent {
-                id,
-                event: event.clone(),
+            self.last_event_id += 1;
+            self.events.push(Owned {
+                org,
+                row: AuditEvent {
+                    id: self.last_event_id,
+                    event: event.clone(),
+                },
             });
         }
     }
 
-    /// The non-Deleted agent named `name`, if any.
-    pub(crate) fn live_agent_named(&self, name: &AgentName) -> Option<&Agent> {
+    /// The org's reference (id and slug), if the org exists.
+    pub(crate) fn org_ref(&self, org: OrgId) -> Option<OrgRef> {
+        self.orgs.get(&org).map(|o| OrgRef {
+            id: o.id,
+            slug: o.slug.clone(),
+        })
+    }
+
+    /// Agent `id` if it belongs to `org`.
+    pub(crate) fn agent(&self, org: OrgId, id: AgentId) -> Option<&Agent> {
+        self.agents
+            .get(&id)
+            .filter(|a| a.org == org)
+            .map(|a| &a.row)
+    }
+
+    /// Agent `id` if it belongs to `org`, for writing.
+    pub(crate) fn agent_mut(&mut self, org: OrgId, id: AgentId) -> Option<&mut Agent> {
+        self.agents
+            .get_mut(&id)
+            .filter(|a| a.org == org)
+            .map(|a| &mut a.row)
+    }
+
+    /// Every agent of `org`, Deleted included.
+    pub(crate) fn agents_in(&self, org: OrgId) -> impl Iterator<Item = &Agent> {
         self.agents
             .values()
+            .filter(move |a| a.org == org)
+            .map(|a| &a.row)
+    }
+
+    /// The non-Deleted agent of `org` named `name`, if any.
+    pub(crate) fn live_agent_named(&self, org: OrgId, name: &AgentName) -> Option<&Agent> {
+        self.agents_in(org)
             .find(|a| a.status != AgentStatus::Deleted && &a.name == name)
+    }
+
+    /// How many non-Deleted agents `org` has.
+    pub(crate) fn live_agents(&self, org: OrgId) -> u64 {
+        self.agents_in(org)
+            .filter(|a| a.status != AgentStatus::Deleted)
+            .count() as u64
+    }
+
+    /// The role `principal` holds on `agent_id` (grants live in their agent's org, so the
+    /// agent's id settles the org).
+    pub(crate) fn role_of(
+        &self,
+        agent_id: AgentId,
+        principal: &str,
+    ) -> Option<registry_domain::Role> {
+        self.grants
+            .get(&(agent_id, principal.to_owned()))
+            .map(|g| g.row.role)
     }
 
     /// `agent` (cloned) with the role `principal` holds on it.
     pub(crate) fn with_role(&self, agent: &Agent, principal: &Principal) -> AgentWithRole {
         AgentWithRole {
             agent: agent.clone(),
-            role: self
-                .grants
-                .get(&(agent.id, principal.to_string()))
-                .map(|g| g.role),
+            role: self.role_of(agent.id, &principal.to_string()),
         }
     }
 
-    /// Whether `key`'s minter still holds the authority to mint it: the domain's rule over the
-    /// minter's current grant on the key's agent and its service tokens.
-    pub(crate) fn minter_authority_holds(&self, key: &ApiKey) -> bool {
-        let minter = key.created_by.to_string();
-        let role = self.grants.get(&(key.agent_id, minter)).map(|g| g.role);
+    /// Whether `key` (a key of `org`) still has a minter with the authority to mint it: the
+    /// domain's rule over the minter's current grant on the key's agent and whether the minter
+    /// has a service token in `org` (a principal's name means that name in the key's org).
+    pub(crate) fn minter_authority_holds(&self, org: OrgId, key: &ApiKey) -> bool {
+        let role = self.role_of(key.agent_id, &key.created_by.to_string());
         let has_live_token = self
             .tokens
             .values()
-            .any(|t| t.token.principal == key.created_by);
+            .any(|t| t.org == org && t.token.principal == key.created_by);
         registry_domain::minter_authority_holds(&key.created_by, role, has_live_token)
     }
 }

@@ -1,0 +1,35 @@
+//! [`CredentialStore`] in memory: credential lookups across every org.
+
+use crate::InMemoryStore;
+use async_trait::async_trait;
+use registry_domain::{AgentStatus, ApiKey, ApiKeyType, OrgRef, ServiceToken};
+use registry_ports::{CredentialStore, RepoResult};
+
+/// Not scoped: authentication finds the credential first, and learns its org from it.
+#[async_trait]
+impl CredentialStore for InMemoryStore {
+    async fn find_key(&self, secret_hash: &str) -> RepoResult<Option<(ApiKey, OrgRef)>> {
+        self.with_state(|s| {
+            let Some(stored) = s.keys.values().find(|k| k.hash == secret_hash) else {
+                return Ok(None);
+            };
+            let usable = stored.key.api_key_type == ApiKeyType::CREDENTIAL
+                && s.agent(stored.org, stored.key.agent_id)
+                    .is_some_and(|a| a.status != AgentStatus::Deleted)
+                && s.minter_authority_holds(stored.org, &stored.key);
+            if !usable {
+                return Ok(None);
+            }
+            Ok(s.org_ref(stored.org).map(|org| (stored.key.clone(), org)))
+        })
+    }
+
+    async fn find_token(&self, secret_hash: &str) -> RepoResult<Option<(ServiceToken, OrgRef)>> {
+        self.with_state(|s| {
+            Ok(s.tokens
+                .values()
+                .find(|t| t.hash == secret_hash)
+                .and_then(|t| Some((t.token.clone(), s.org_ref(t.org)?))))
+        })
+    }
+}

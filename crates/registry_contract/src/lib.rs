@@ -10,7 +10,9 @@ pub mod events;
 pub mod fixtures;
 pub mod heartbeats;
 pub mod history;
+pub mod isolation;
 pub mod keys;
+pub mod populated;
 pub mod subject;
 pub mod tokens;
 
@@ -99,6 +101,13 @@ macro_rules! contract_suite {
             authorization_grants_list_owners_first => authorization::grants_list_owners_first,
         }
         $crate::__contract_org_tests! { $factory;
+            isolation_agents_stay_in_their_org => isolation::agents_stay_in_their_org,
+            isolation_deployments_stay_in_their_org => isolation::deployments_stay_in_their_org,
+            isolation_history_stays_in_its_org => isolation::history_stays_in_its_org,
+            isolation_keys_stay_in_their_org => isolation::keys_stay_in_their_org,
+            isolation_tokens_stay_in_their_org => isolation::tokens_stay_in_their_org,
+            isolation_events_stay_in_their_org => isolation::events_stay_in_their_org,
+            isolation_grants_stay_in_their_org => isolation::grants_stay_in_their_org,
         }
     };
 }

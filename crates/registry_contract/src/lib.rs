@@ -13,6 +13,7 @@ pub mod history;
 pub mod isolation;
 pub mod keys;
 pub mod populated;
+pub mod quotas;
 pub mod subject;
 pub mod tokens;
 
@@ -108,6 +109,13 @@ macro_rules! contract_suite {
             isolation_tokens_stay_in_their_org => isolation::tokens_stay_in_their_org,
             isolation_events_stay_in_their_org => isolation::events_stay_in_their_org,
             isolation_grants_stay_in_their_org => isolation::grants_stay_in_their_org,
+            quotas_create_at_the_limit_is_refused => quotas::create_at_the_limit_is_refused,
+            quotas_existing_name_is_never_refused => quotas::existing_name_is_never_refused,
+            quotas_deleting_frees_quota => quotas::deleting_frees_quota,
+            quotas_lowering_below_current_refuses_creates => quotas::lowering_below_current_refuses_creates,
+            quotas_no_quota_is_unlimited => quotas::no_quota_is_unlimited,
+            quotas_quota_counts_its_own_org_only => quotas::quota_counts_its_own_org_only,
+            quotas_concurrent_creates_at_the_limit_create_once => quotas::concurrent_creates_at_the_limit_create_once,
         }
     };
 }

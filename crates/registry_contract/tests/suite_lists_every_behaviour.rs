@@ -14,6 +14,7 @@ const MODULES: &[(&str, &str)] = &[
     ("events", include_str!("../src/events.rs")),
     ("authorization", include_str!("../src/authorization.rs")),
     ("isolation", include_str!("../src/isolation.rs")),
+    ("quotas", include_str!("../src/quotas.rs")),
 ];
 
 #[test]

@@ -10,7 +10,7 @@ use std::collections::HashSet;
 
 /// Ready agents seen before `seen_before` become Unhealthy at `at`, each with a `system`
 /// Transition event: what the use case decides.
-fn expiry(seen_before: Timestamp, at: Timestamp) -> HeartbeatExpiry {
+pub fn expiry(seen_before: Timestamp, at: Timestamp) -> HeartbeatExpiry {
     HeartbeatExpiry {
         from: AgentStatus::Ready,
         seen_before,

@@ -15,6 +15,7 @@ pub mod keys;
 pub mod populated;
 pub mod quotas;
 pub mod subject;
+pub mod tenancy;
 pub mod tokens;
 
 pub use subject::Subject;
@@ -116,6 +117,12 @@ macro_rules! contract_suite {
             quotas_no_quota_is_unlimited => quotas::no_quota_is_unlimited,
             quotas_quota_counts_its_own_org_only => quotas::quota_counts_its_own_org_only,
             quotas_concurrent_creates_at_the_limit_create_once => quotas::concurrent_creates_at_the_limit_create_once,
+            tenancy_same_live_name_in_two_orgs => tenancy::same_live_name_in_two_orgs,
+            tenancy_token_names_are_per_org => tenancy::token_names_are_per_org,
+            tenancy_credentials_resolve_to_their_org => tenancy::credentials_resolve_to_their_org,
+            tenancy_minter_authority_is_judged_in_the_keys_org => tenancy::minter_authority_is_judged_in_the_keys_org,
+            tenancy_org_admin_minted_key_needs_its_token_in_that_org => tenancy::org_admin_minted_key_needs_its_token_in_that_org,
+            tenancy_expire_heartbeats_spans_orgs => tenancy::expire_heartbeats_spans_orgs,
         }
     };
 }

@@ -15,6 +15,7 @@ const MODULES: &[(&str, &str)] = &[
     ("authorization", include_str!("../src/authorization.rs")),
     ("isolation", include_str!("../src/isolation.rs")),
     ("quotas", include_str!("../src/quotas.rs")),
+    ("tenancy", include_str!("../src/tenancy.rs")),
 ];
 
 #[test]

@@ -12,6 +12,7 @@ pub mod heartbeats;
 pub mod history;
 pub mod isolation;
 pub mod keys;
+pub mod orgs;
 pub mod populated;
 pub mod quotas;
 pub mod subject;
@@ -103,6 +104,13 @@ macro_rules! contract_suite {
             authorization_grants_list_owners_first => authorization::grants_list_owners_first,
         }
         $crate::__contract_org_tests! { $factory;
+            orgs_default_org_exists => orgs::default_org_exists,
+            orgs_create_reads_back_and_slugs_are_unique => orgs::create_reads_back_and_slugs_are_unique,
+            orgs_list_orders_by_slug_with_total => orgs::list_orders_by_slug_with_total,
+            orgs_update_changes_what_it_is_given => orgs::update_changes_what_it_is_given,
+            orgs_delete_absent_is_not_found => orgs::delete_absent_is_not_found,
+            orgs_delete_with_live_agents_conflicts => orgs::delete_with_live_agents_conflicts,
+            orgs_delete_removes_what_the_org_owns => orgs::delete_removes_what_the_org_owns,
             isolation_agents_stay_in_their_org => isolation::agents_stay_in_their_org,
             isolation_deployments_stay_in_their_org => isolation::deployments_stay_in_their_org,
             isolation_history_stays_in_its_org => isolation::history_stays_in_its_org,

@@ -13,6 +13,7 @@ const MODULES: &[(&str, &str)] = &[
     ("tokens", include_str!("../src/tokens.rs")),
     ("events", include_str!("../src/events.rs")),
     ("authorization", include_str!("../src/authorization.rs")),
+    ("orgs", include_str!("../src/orgs.rs")),
     ("isolation", include_str!("../src/isolation.rs")),
     ("quotas", include_str!("../src/quotas.rs")),
     ("tenancy", include_str!("../src/tenancy.rs")),

@@ -18,7 +18,7 @@ use state::State;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// Every port of the registry, in memory, bound to one org. All tables of every org live in
-/// one [`State`] behind one mutex shared by the store's org-bound values ([`Self::in_org`]), and
+/// one `State` behind one mutex shared by the store's org-bound values ([`Self::in_org`]), and
 /// every port method runs under that lock from start to end: a method is a transaction, and
 /// concurrent callers are serialised exactly as the database's constraints would serialise them.
 /// The lock is never held across an `.await`.

@@ -6,7 +6,6 @@ mod common;
 
 use actix_web::test::TestRequest;
 use common::{admin, app, as_admin, register_build, send, state};
-use registry_domain::Principal;
 use registry_http::{AppState, Limits};
 use registry_ports::{AuthError, Authenticator, Credential};
 use registry_usecases::CredentialAuthenticator;
@@ -122,9 +121,13 @@ struct Stuck(Arc<dyn Authenticator>);
 
 #[async_trait::async_trait]
 impl Authenticator for Stuck {
-    async fn authenticate(&self, credential: &Credential) -> Result<Principal, AuthError> {
+    async fn authenticate(
+        &self,
+        credential: &Credential,
+        org: Option<registry_domain::OrgSlug>,
+    ) -> Result<registry_domain::Actor, AuthError> {
         actix_web::rt::time::sleep(Duration::from_millis(300)).await;
-        self.0.authenticate(credential).await
+        self.0.authenticate(credential, org).await
     }
 }
 

@@ -335,7 +335,7 @@ async fn mirroring_upserts_into_a_named_org_for_the_platform_admin_only() {
     let unknown = TestRequest::put()
         .uri("/orgs/none/agents/x")
         .insert_header(admin());
-    send(&app, unknown.set_json(json!({})))
+    send(&app, unknown.set_json(json!({"description": "d"})))
         .await
         .problem(404, "org_not_found");
     // It is in that org, not in the default one.

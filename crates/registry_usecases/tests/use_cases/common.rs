@@ -6,7 +6,6 @@ use registry_domain::{
     AcpType, Agent, AgentName, AgentRef, AuditEvent, Description, EventKind, NewAgent, PageRequest,
     Principal, Role,
 };
-use registry_ports::Ports;
 use registry_store_memory::InMemoryStore;
 use registry_usecases::{CreatorPolicy, Registry, RegistryConfig};
 use std::sync::Arc;

@@ -131,6 +131,7 @@ macro_rules! contract_suite {
             tenancy_minter_authority_is_judged_in_the_keys_org => tenancy::minter_authority_is_judged_in_the_keys_org,
             tenancy_org_admin_minted_key_needs_its_token_in_that_org => tenancy::org_admin_minted_key_needs_its_token_in_that_org,
             tenancy_expire_heartbeats_spans_orgs => tenancy::expire_heartbeats_spans_orgs,
+            tenancy_token_with_agent_reads_both_in_its_org => tenancy::token_with_agent_reads_both_in_its_org,
         }
     };
 }

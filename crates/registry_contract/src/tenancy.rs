@@ -7,7 +7,8 @@ use crate::heartbeats::expiry;
 use crate::subject::org_ref;
 use crate::Subject;
 use registry_domain::{
-    AgentStatus, ApiKeyType, EventKind, LifecycleEvent, OrgRef, Principal, Role, ServiceToken,
+    AgentRef, AgentStatus, ApiKeyType, EventKind, LifecycleEvent, OrgRef, Principal, Role,
+    ServiceToken,
 };
 use registry_ports::{Constraint, Ports, RepoError};
 
@@ -172,4 +173,43 @@ pub async fn expire_heartbeats_spans_orgs(subject: Subject) {
         let elsewhere = other.events.list(agent.id, page(10, 1)).await.unwrap();
         assert_eq!(elsewhere.total, 0);
     }
+}
+
+/// One read gives a service token, its org and the agent it addresses (by id, or by live name)
+/// with the token principal's role — in the token's org only; an unknown token gives nothing.
+pub async fn token_with_agent_reads_both_in_its_org(subject: Subject) {
+    let (org, a) = subject.new_org("prefetch", None).await;
+    let b = subject.default_ports();
+    let (token, secret) = token_for(&a, "reader", user("reader")).await;
+    let mine = save(&a, &ready_agent()).await;
+    grant(&a, mine.id, &user("reader"), Role::Editor).await;
+    let theirs = save(&b, &ready_agent()).await;
+    let read = |at: AgentRef| {
+        let (a, secret) = (a.clone(), secret.clone());
+        async move {
+            let found = a.credentials.find_token_with_agent(&secret, &at).await;
+            found.unwrap().expect("the token authenticates")
+        }
+    };
+    let by_id = read(AgentRef::Id(mine.id)).await;
+    assert_eq!((by_id.token, by_id.org), (token, org_ref(&org)));
+    let found = by_id.agent.expect("its agent");
+    assert_eq!(
+        (found.agent, found.role),
+        (mine.clone(), Some(Role::Editor))
+    );
+    let by_name = read(AgentRef::Name(mine.name.clone())).await.agent.unwrap();
+    assert_eq!(by_name.agent.id, mine.id);
+    assert_eq!(
+        read(AgentRef::Id(theirs.id)).await.agent,
+        None,
+        "another org's id"
+    );
+    assert_eq!(read(AgentRef::Name(theirs.name.clone())).await.agent, None);
+    let ungranted = save(&a, &ready_agent()).await;
+    let ungranted = read(AgentRef::Id(ungranted.id)).await.agent.unwrap();
+    assert_eq!(ungranted.role, None);
+    let (unknown, at) = (hash(), AgentRef::Id(mine.id));
+    let unknown = a.credentials.find_token_with_agent(&unknown, &at).await;
+    assert_eq!(unknown.unwrap(), None);
 }

@@ -24,8 +24,8 @@ use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use futures_util::future::{FutureExt, LocalBoxFuture, Shared};
-use registry_domain::{Actor, OrgRef, OrgSlug, Principal};
-use registry_ports::{AuthError, Credential};
+use registry_domain::{Actor, AgentId, AgentName, AgentRef, OrgRef, OrgSlug, Principal};
+use registry_ports::{AuthError, Credential, Prefetched};
 use tokio::sync::oneshot;
 
 /// Header carrying an agent key (peer compatible).
@@ -35,14 +35,14 @@ pub const AGENT_KEY_HEADER: &str = "x-agent-api-key";
 /// credential's org and the header is ignored for them.
 pub const ORG_HEADER: &str = "x-registry-org";
 
-/// The request's principal and the org it acts in: a handler that asks for it serves
-/// authenticated callers only.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Caller(pub Principal, pub OrgRef);
+/// The request's principal and the org it acts in (and, for a single-agent read, that agent as
+/// read with the credential): a handler that asks for it serves authenticated callers only.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Caller(pub Principal, pub OrgRef, pub Option<Prefetched>);
 
 /// The caller of `/agents/register`: its 401 explains how an agent gets its key
 /// ([`ApiError::unauthenticated_registration`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Registrant(pub Caller);
 
 /// Marks a request whose execution slot is taken once its body has been read.
@@ -136,26 +136,34 @@ async fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
                 .ok_or_else(ApiError::org_not_found)?,
             Err(()) => return Err(ApiError::org_not_found()),
         };
-        let caller = Caller(Principal::Admin, org);
+        let caller = Caller(Principal::Admin, org, None);
         req.extensions_mut().insert(caller.clone());
         return Ok(caller);
     };
-    let actor = state
-        .authenticator
-        .authenticate(&credential, requested_org.clone().unwrap_or(None))
-        .await
-        .map_err(|e| match e {
-            AuthError::Invalid => ApiError::unauthenticated(),
-            AuthError::UnknownOrg => ApiError::org_not_found(),
-            AuthError::Unavailable(m) => {
-                tracing::warn!(error = %m, "credential store unavailable");
-                ApiError::unavailable()
-            }
-            AuthError::Unexpected(m) => {
-                tracing::error!(error = %m, "authentication failed unexpectedly");
-                ApiError::internal(None)
-            }
-        })?;
+    let org_named = requested_org.clone().unwrap_or(None);
+    let authenticated = match single_agent_read(req) {
+        Some(at) => {
+            let auth = &state.authenticator;
+            auth.authenticate_reading(&credential, org_named, &at).await
+        }
+        None => (state
+            .authenticator
+            .authenticate(&credential, org_named)
+            .await)
+            .map(|actor| (actor, None)),
+    };
+    let (actor, prefetched) = authenticated.map_err(|e| match e {
+        AuthError::Invalid => ApiError::unauthenticated(),
+        AuthError::UnknownOrg => ApiError::org_not_found(),
+        AuthError::Unavailable(m) => {
+            tracing::warn!(error = %m, "credential store unavailable");
+            ApiError::unavailable()
+        }
+        AuthError::Unexpected(m) => {
+            tracing::error!(error = %m, "authentication failed unexpectedly");
+            ApiError::internal(None)
+        }
+    })?;
     if requested_org.is_err() && actor.principal.is_platform_admin() {
         return Err(ApiError::org_not_found());
     }
@@ -170,9 +178,29 @@ async fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
         let slot = state.slots.acquire(&actor).await;
         req.extensions_mut().insert(slot);
     }
-    let caller = Caller(actor.principal, actor.org);
+    let caller = Caller(actor.principal, actor.org, prefetched);
     req.extensions_mut().insert(caller.clone());
     Ok(caller)
+}
+
+/// The agent a bodiless single-agent read addresses (`GET`/`HEAD` of `/agents/{agent_id}` or
+/// `/agents/name/{agent_name}`), so its credential and the agent are read in one round trip.
+fn single_agent_read(req: &HttpRequest) -> Option<AgentRef> {
+    if has_body(req.headers()) || !matches!(req.method().as_str(), "GET" | "HEAD") {
+        return None;
+    }
+    let info = req.match_info();
+    match req.match_pattern().as_deref() {
+        Some("/agents/{agent_id}") => {
+            let id = AgentId::parse(info.get("agent_id")?, "agent_id").ok()?;
+            Some(AgentRef::Id(id))
+        }
+        Some("/agents/name/{agent_name}") => {
+            let name = AgentName::parse(info.get("agent_name")?).ok()?;
+            Some(AgentRef::Name(name))
+        }
+        _ => None,
+    }
 }
 
 /// The org named by `X-Registry-Org`: `Ok(None)` when absent, `Err(())` when it is not a

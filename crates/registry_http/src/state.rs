@@ -102,6 +102,8 @@ impl AppState {
 
     /// The registry acting in the caller's org: every tenant port it reaches is bound to it.
     pub(crate) fn registry_for(&self, caller: &Caller) -> Registry {
-        self.registry.in_org(&caller.1)
+        self.registry
+            .in_org(&caller.1)
+            .with_prefetched(caller.2.clone())
     }
 }

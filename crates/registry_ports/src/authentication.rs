@@ -1,7 +1,8 @@
 //! Authentication: from a presented credential to a principal and the org it acts in.
 
+use crate::AgentWithRole;
 use async_trait::async_trait;
-use registry_domain::{Actor, OrgSlug};
+use registry_domain::{Actor, AgentRef, OrgSlug};
 
 /// A credential as presented by a caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,4 +41,28 @@ pub trait Authenticator: Send + Sync {
         credential: &Credential,
         requested_org: Option<OrgSlug>,
     ) -> Result<Actor, AuthError>;
+
+    /// [`authenticate`](Self::authenticate) for a request that will read the one agent `at`:
+    /// an implementation may read that agent (and the caller's role on it) in the same round
+    /// trip and hand it over ([`Prefetched`]). The default reads nothing more.
+    async fn authenticate_reading(
+        &self,
+        credential: &Credential,
+        requested_org: Option<OrgSlug>,
+        at: &AgentRef,
+    ) -> Result<(Actor, Option<Prefetched>), AuthError> {
+        let _ = at;
+        Ok((self.authenticate(credential, requested_org).await?, None))
+    }
+}
+
+/// The agent a request addresses, read in the same round trip as its caller's credential
+/// ([`Authenticator::authenticate_reading`]): the use case's first read of `at` uses it instead
+/// of asking the store again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prefetched {
+    /// The agent as addressed.
+    pub at: AgentRef,
+    /// What the store held: the agent and the caller's role on it, or `None` (absent).
+    pub found: Option<AgentWithRole>,
 }

@@ -1,10 +1,11 @@
 //! Organizations (contract §9): the tenants, managed by the platform admin, and the lookups that
 //! happen before a request knows its org.
 
-use crate::{Ports, RepoResult};
+use crate::{AgentWithRole, Ports, RepoResult};
 use async_trait::async_trait;
 use registry_domain::{
-    ApiKey, Org, OrgChanges, OrgId, OrgRef, OrgSlug, Page, PageRequest, ServiceToken, Timestamp,
+    AgentRef, ApiKey, Org, OrgChanges, OrgId, OrgRef, OrgSlug, Page, PageRequest, ServiceToken,
+    Timestamp,
 };
 
 /// Storage of orgs. Not scoped to an org: only the platform admin reaches it (and
@@ -49,6 +50,26 @@ pub trait CredentialStore: Send + Sync {
 
     /// The service token whose secret hashes to `secret_hash`, with its org.
     async fn find_token(&self, secret_hash: &str) -> RepoResult<Option<(ServiceToken, OrgRef)>>;
+
+    /// [`find_token`](Self::find_token) together with the agent `at` in the token's org (by
+    /// name: the live one) and the token principal's role on it, in ONE read: an ordinary
+    /// principal's single-agent GET then costs one round trip, with no credential cache.
+    async fn find_token_with_agent(
+        &self,
+        secret_hash: &str,
+        at: &AgentRef,
+    ) -> RepoResult<Option<TokenWithAgent>>;
+}
+
+/// What [`CredentialStore::find_token_with_agent`] reads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenWithAgent {
+    /// The token.
+    pub token: ServiceToken,
+    /// Its org.
+    pub org: OrgRef,
+    /// The agent asked for, with the token principal's role; `None` when absent.
+    pub agent: Option<AgentWithRole>,
 }
 
 /// Hands out the ports of one org. Every tenant port a request uses comes from here, bound to

@@ -2,8 +2,8 @@
 
 use crate::InMemoryStore;
 use async_trait::async_trait;
-use registry_domain::{AgentStatus, ApiKey, ApiKeyType, OrgRef, ServiceToken};
-use registry_ports::{CredentialStore, RepoResult};
+use registry_domain::{AgentRef, AgentStatus, ApiKey, ApiKeyType, OrgRef, ServiceToken};
+use registry_ports::{CredentialStore, RepoResult, TokenWithAgent};
 
 /// Not scoped: authentication finds the credential first, and learns its org from it.
 #[async_trait]
@@ -30,6 +30,30 @@ impl CredentialStore for InMemoryStore {
                 .values()
                 .find(|t| t.hash == secret_hash)
                 .and_then(|t| Some((t.token.clone(), s.org_ref(t.org)?))))
+        })
+    }
+
+    async fn find_token_with_agent(
+        &self,
+        secret_hash: &str,
+        at: &AgentRef,
+    ) -> RepoResult<Option<TokenWithAgent>> {
+        self.with_state(|s| {
+            let Some(stored) = s.tokens.values().find(|t| t.hash == secret_hash) else {
+                return Ok(None);
+            };
+            let Some(org) = s.org_ref(stored.org) else {
+                return Ok(None);
+            };
+            let agent = match at {
+                AgentRef::Id(id) => s.agent(stored.org, *id),
+                AgentRef::Name(name) => s.live_agent_named(stored.org, name),
+            };
+            Ok(Some(TokenWithAgent {
+                agent: agent.map(|a| s.with_role(a, &stored.token.principal)),
+                token: stored.token.clone(),
+                org,
+            }))
         })
     }
 }

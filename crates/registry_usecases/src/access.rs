@@ -84,7 +84,10 @@ impl Registry {
         caller: &Principal,
         at: &AgentRef,
     ) -> Result<Option<Access>, RegistryError> {
-        let found = if Standing::decided_by_grants(caller, self.config.authorization_enabled) {
+        let grants_decide = Standing::decided_by_grants(caller, self.config.authorization_enabled);
+        let found = if let Some(prefetched) = self.take_prefetched(at).filter(|_| grants_decide) {
+            Ok(prefetched.found)
+        } else if grants_decide {
             match at {
                 AgentRef::Id(id) => self.agents.get_with_role(*id, caller).await,
                 AgentRef::Name(name) => self.agents.get_live_by_name_with_role(name, caller).await,

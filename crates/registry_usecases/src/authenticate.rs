@@ -4,9 +4,10 @@
 use crate::secrets::{hash_secret, AGENT_KEY_PREFIX, SERVICE_TOKEN_PREFIX};
 use crate::Registry;
 use async_trait::async_trait;
-use registry_domain::{Actor, OrgRef, OrgSlug, Principal};
+use registry_domain::{Actor, AgentRef, OrgRef, OrgSlug, Principal};
 use registry_ports::{
-    AuthError, Authenticator, Credential, CredentialStore, ErrorChain, OrgRepository, RepoError,
+    AuthError, Authenticator, Credential, CredentialStore, ErrorChain, OrgRepository, Prefetched,
+    RepoError,
 };
 use std::sync::Arc;
 use subtle::ConstantTimeEq;
@@ -74,6 +75,39 @@ impl Authenticator for CredentialAuthenticator {
                 self.agent_key(secret).await
             }
             Credential::AgentKey(_) => Err(AuthError::Invalid),
+        }
+    }
+
+    /// A service token is read together with the agent `at` (one round trip); every other
+    /// credential as [`Authenticator::authenticate`] does.
+    async fn authenticate_reading(
+        &self,
+        credential: &Credential,
+        requested_org: Option<OrgSlug>,
+        at: &AgentRef,
+    ) -> Result<(Actor, Option<Prefetched>), AuthError> {
+        match credential {
+            Credential::Bearer(secret)
+                if secret.starts_with(SERVICE_TOKEN_PREFIX) && !self.is_admin_token(secret) =>
+            {
+                let hash = hash_secret(&self.key_hash_secret, secret);
+                match self.credentials.find_token_with_agent(&hash, at).await {
+                    Ok(Some(read)) => {
+                        let actor = Actor {
+                            principal: read.token.principal,
+                            org: read.org,
+                        };
+                        let prefetched = Prefetched {
+                            at: at.clone(),
+                            found: read.agent,
+                        };
+                        Ok((actor, Some(prefetched)))
+                    }
+                    Ok(None) => Err(AuthError::Invalid),
+                    Err(e) => Err(auth_error(e)),
+                }
+            }
+            _ => Ok((self.authenticate(credential, requested_org).await?, None)),
         }
     }
 }

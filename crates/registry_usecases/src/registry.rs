@@ -5,9 +5,9 @@
 use registry_domain::{OrgId, OrgRef};
 use registry_ports::{
     AgentRepository, ApiKeyRepository, Authorizer, CredentialStore, DeploymentRepository, EventLog,
-    HistoryRepository, OrgRepository, Ports, ServiceTokenRepository, Tenancy,
+    HistoryRepository, OrgRepository, Ports, Prefetched, ServiceTokenRepository, Tenancy,
 };
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 /// Who may `create` on `agent:*`.
@@ -55,6 +55,9 @@ pub struct Registry {
     pub(crate) tenancy: Arc<dyn Tenancy>,
     pub(crate) org: OrgRef,
     pub(crate) config: Arc<RegistryConfig>,
+    /// The agent the request addresses, read with its credential; used once, by the first
+    /// read of that agent (a retry after a stale write reads the store again).
+    prefetched: Arc<Mutex<Option<Prefetched>>>,
 }
 
 /// Serves every org with the same ports: for unit tests with mocks, where one set of ports
@@ -96,6 +99,22 @@ impl Registry {
         )
     }
 
+    /// The same registry, handed the agent read together with the caller's credential
+    /// ([`registry_ports::Authenticator::authenticate_reading`]).
+    pub fn with_prefetched(mut self, prefetched: Option<Prefetched>) -> Self {
+        self.prefetched = Arc::new(Mutex::new(prefetched));
+        self
+    }
+
+    /// The prefetched read of `at`, once.
+    pub(crate) fn take_prefetched(&self, at: &registry_domain::AgentRef) -> Option<Prefetched> {
+        let mut slot = self
+            .prefetched
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        slot.take_if(|p| p.at == *at)
+    }
+
     /// The org this registry acts in.
     pub fn org(&self) -> &OrgRef {
         &self.org
@@ -131,6 +150,7 @@ impl Registry {
             tenancy,
             org,
             config,
+            prefetched: Arc::default(),
         }
     }
 

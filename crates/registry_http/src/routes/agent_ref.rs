@@ -72,7 +72,7 @@ pub async fn get(
     if_none_match: Option<&str>,
     at: &AgentRef,
 ) -> Result<HttpResponse, ApiError> {
-    let agent = state.registry_for(&caller).get_agent(&caller.0, at).await?;
+    let agent = state.registry_for(caller).get_agent(&caller.0, at).await?;
     Ok(agent_response_unless(&agent, if_none_match))
 }
 
@@ -84,7 +84,7 @@ pub async fn delete(
     at: &AgentRef,
 ) -> Result<HttpResponse, ApiError> {
     let deleted = state
-        .registry_for(&caller)
+        .registry_for(caller)
         .delete_agent(&caller.0, at)
         .await?;
     let named = match at {

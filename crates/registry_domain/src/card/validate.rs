@@ -168,18 +168,9 @@ impl Walk {
             },
             Ty::Msg(msg) => self.message(msg, value, pointer, depth),
             Ty::List(item_ty) => match value {
-                Value::Array(items) => {
-                    if !self.within_depth(pointer, depth) {
-                        return;
-                    }
-                    let len = pointer.len();
-                    for (i, item) in items.iter_mut().enumerate() {
-                        pointer.push('/');
-                        pointer.push_str(&i.to_string());
-                        self.value(*item_ty, check, item, pointer, depth + 1);
-                        pointer.truncate(len);
-                    }
-                }
+                Value::Array(items) => self.items(items, pointer, depth, |this, item, at, d| {
+                    this.value(*item_ty, check, item, at, d)
+                }),
                 other => self.error(pointer, format!("must be an array, not {}", kind(other))),
             },
             Ty::Map(item_ty) => match value {
@@ -204,6 +195,27 @@ impl Walk {
         }
     }
 
+    /// Visits each item of an array at `pointer/<index>`, one level deeper (nothing past the
+    /// depth bound, which is reported once).
+    fn items(
+        &mut self,
+        items: &mut [Value],
+        pointer: &mut String,
+        depth: usize,
+        mut visit: impl FnMut(&mut Self, &mut Value, &mut String, usize),
+    ) {
+        if !self.within_depth(pointer, depth) {
+            return;
+        }
+        let len = pointer.len();
+        for (i, item) in items.iter_mut().enumerate() {
+            pointer.push('/');
+            pointer.push_str(&i.to_string());
+            visit(self, item, pointer, depth + 1);
+            pointer.truncate(len);
+        }
+    }
+
     /// Any JSON (`google.protobuf.Struct` contents): storable text, numbers in stored form.
     fn free_json(&mut self, value: &mut Value, pointer: &mut String, depth: usize) {
         match value {
@@ -214,18 +226,7 @@ impl Walk {
                 Ok(stored) => *n = stored,
                 Err(e) => self.error(pointer, e.reason),
             },
-            Value::Array(items) => {
-                if !self.within_depth(pointer, depth) {
-                    return;
-                }
-                let len = pointer.len();
-                for (i, item) in items.iter_mut().enumerate() {
-                    pointer.push('/');
-                    pointer.push_str(&i.to_string());
-                    self.free_json(item, pointer, depth + 1);
-                    pointer.truncate(len);
-                }
-            }
+            Value::Array(items) => self.items(items, pointer, depth, Self::free_json),
             Value::Object(entries) => {
                 if !self.within_depth(pointer, depth) {
                     return;

@@ -103,6 +103,13 @@ pub async fn credentials_resolve_to_their_org(subject: Subject) {
         assert_eq!(found, Some((key_a.clone(), org_ref(&org))));
         let found = creds.find_key(&kh_b).await.unwrap();
         assert_eq!(found, Some((key_b.clone(), OrgRef::default_org())));
+        // The same read with the key's agent.
+        let with_agent = creds.find_key_with_agent(&kh_a).await.unwrap().unwrap();
+        assert_eq!(
+            (with_agent.key, with_agent.org, with_agent.agent),
+            (key_a.clone(), org_ref(&org), agent_a.clone())
+        );
+        assert_eq!(creds.find_key_with_agent(&hash()).await.unwrap(), None);
     }
 }
 

@@ -183,14 +183,21 @@ async fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
     Ok(caller)
 }
 
-/// The agent a bodiless single-agent read addresses (`GET`/`HEAD` of `/agents/{agent_id}` or
-/// `/agents/name/{agent_name}`), so its credential and the agent are read in one round trip.
+/// The agent a bodiless single-agent request addresses (`GET`/`HEAD` of `/agents/{agent_id}`
+/// or `/agents/name/{agent_name}`, a heartbeat), so its credential and the agent are read in
+/// one round trip.
 fn single_agent_read(req: &HttpRequest) -> Option<AgentRef> {
-    if has_body(req.headers()) || !matches!(req.method().as_str(), "GET" | "HEAD") {
+    if has_body(req.headers()) {
         return None;
     }
+    let read = matches!(req.method().as_str(), "GET" | "HEAD");
     let info = req.match_info();
     match req.match_pattern().as_deref() {
+        Some("/agents/{agent_id}/heartbeat") if req.method().as_str() == "POST" => {
+            let id = AgentId::parse(info.get("agent_id")?, "agent_id").ok()?;
+            Some(AgentRef::Id(id))
+        }
+        _ if !read => None,
         Some("/agents/{agent_id}") => {
             let id = AgentId::parse(info.get("agent_id")?, "agent_id").ok()?;
             Some(AgentRef::Id(id))

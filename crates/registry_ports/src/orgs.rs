@@ -4,8 +4,8 @@
 use crate::{AgentWithRole, Ports, RepoResult};
 use async_trait::async_trait;
 use registry_domain::{
-    AgentRef, ApiKey, Org, OrgChanges, OrgId, OrgRef, OrgSlug, Page, PageRequest, ServiceToken,
-    Timestamp,
+    Agent, AgentRef, ApiKey, Org, OrgChanges, OrgId, OrgRef, OrgSlug, Page, PageRequest,
+    ServiceToken, Timestamp,
 };
 
 /// Storage of orgs. Not scoped to an org: only the platform admin reaches it (and
@@ -48,6 +48,11 @@ pub trait CredentialStore: Send + Sync {
     /// on the next request.
     async fn find_key(&self, secret_hash: &str) -> RepoResult<Option<(ApiKey, OrgRef)>>;
 
+    /// [`find_key`](Self::find_key) together with the key's agent, in the same read (the
+    /// lookup visits the agent anyway, to check it is not Deleted): an agent's requests about
+    /// itself, such as its heartbeat, then need no second read of it.
+    async fn find_key_with_agent(&self, secret_hash: &str) -> RepoResult<Option<KeyWithAgent>>;
+
     /// The service token whose secret hashes to `secret_hash`, with its org.
     async fn find_token(&self, secret_hash: &str) -> RepoResult<Option<(ServiceToken, OrgRef)>>;
 
@@ -59,6 +64,17 @@ pub trait CredentialStore: Send + Sync {
         secret_hash: &str,
         at: &AgentRef,
     ) -> RepoResult<Option<TokenWithAgent>>;
+}
+
+/// What [`CredentialStore::find_key_with_agent`] reads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyWithAgent {
+    /// The key.
+    pub key: ApiKey,
+    /// Its agent's org.
+    pub org: OrgRef,
+    /// Its agent.
+    pub agent: Agent,
 }
 
 /// What [`CredentialStore::find_token_with_agent`] reads.

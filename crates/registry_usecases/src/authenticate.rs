@@ -6,8 +6,8 @@ use crate::Registry;
 use async_trait::async_trait;
 use registry_domain::{Actor, AgentRef, OrgRef, OrgSlug, Principal};
 use registry_ports::{
-    AuthError, Authenticator, Credential, CredentialStore, ErrorChain, OrgRepository, Prefetched,
-    RepoError,
+    AgentWithRole, AuthError, Authenticator, Credential, CredentialStore, ErrorChain,
+    OrgRepository, Prefetched, RepoError,
 };
 use std::sync::Arc;
 use subtle::ConstantTimeEq;
@@ -102,6 +102,30 @@ impl Authenticator for CredentialAuthenticator {
                             found: read.agent,
                         };
                         Ok((actor, Some(prefetched)))
+                    }
+                    Ok(None) => Err(AuthError::Invalid),
+                    Err(e) => Err(auth_error(e)),
+                }
+            }
+            Credential::Bearer(secret) | Credential::AgentKey(secret)
+                if secret.starts_with(AGENT_KEY_PREFIX) =>
+            {
+                let hash = hash_secret(&self.key_hash_secret, secret);
+                match self.credentials.find_key_with_agent(&hash).await {
+                    Ok(Some(read)) => {
+                        let actor = Actor {
+                            principal: Principal::Agent(read.key.agent_id),
+                            org: read.org,
+                        };
+                        // Only a request about the key's own agent can use it.
+                        let prefetched = (*at == AgentRef::Id(read.agent.id)).then(|| Prefetched {
+                            at: at.clone(),
+                            found: Some(AgentWithRole {
+                                agent: read.agent,
+                                role: None,
+                            }),
+                        });
+                        Ok((actor, prefetched))
                     }
                     Ok(None) => Err(AuthError::Invalid),
                     Err(e) => Err(auth_error(e)),

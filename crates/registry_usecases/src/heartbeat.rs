@@ -58,3 +58,42 @@ impl Registry {
         .await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::test_support::{agent, Mocks};
+    use registry_domain::{AgentRef, AgentStatus, Principal};
+    use registry_ports::{AgentWithRole, Prefetched};
+
+    /// An agent heartbeating itself, its row read with its key: the heartbeat is one write
+    /// (the agents mock expects no read).
+    #[tokio::test]
+    async fn a_prefetched_agent_heartbeats_with_one_write() {
+        let a = agent("a", AgentStatus::Ready);
+        let mut mocks = Mocks::default();
+        let stored = a.clone();
+        mocks
+            .agents
+            .expect_record_heartbeat()
+            .times(1)
+            .returning(move |_, _, at| {
+                Ok(Some(registry_domain::Agent {
+                    last_seen_at: Some(at),
+                    ..stored.clone()
+                }))
+            });
+        let registry = mocks.registry().with_prefetched(Some(Prefetched {
+            at: AgentRef::Id(a.id),
+            found: Some(AgentWithRole {
+                agent: a.clone(),
+                role: None,
+            }),
+        }));
+        let seen = registry
+            .heartbeat(&Principal::Agent(a.id), a.id)
+            .await
+            .unwrap();
+        assert!(seen.last_seen_at.is_some());
+        assert_eq!(seen.version, a.version, "no version bump");
+    }
+}

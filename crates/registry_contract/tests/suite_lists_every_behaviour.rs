@@ -13,6 +13,7 @@ const MODULES: &[(&str, &str)] = &[
     ("tokens", include_str!("../src/tokens.rs")),
     ("events", include_str!("../src/events.rs")),
     ("authorization", include_str!("../src/authorization.rs")),
+    ("totals", include_str!("../src/totals.rs")),
 ];
 
 #[test]

@@ -33,7 +33,7 @@ pub use event::{AuditEvent, EventKind, EventTemplate, NewEvent};
 pub use ids::{AgentId, AgentRef, ApiKeyId, DeploymentId, HistoryId, OrgId, ServiceTokenId};
 pub use json::{canonical_json, MAX_NUMBER_CHARS};
 pub use org::{admits_one_more, Org, OrgSlug, QuotaExceeded};
-pub use paging::{Page, PageRequest, SortDirection};
+pub use paging::{CountBound, Page, PageRequest, SortDirection, MAX_COUNTED};
 pub use promotion::{Promotion, PromotionError};
 pub use standing::{may_create, Denial, Need, Standing};
 pub use state_machine::{apply, decide, Decision, LifecycleEvent, Transition, TransitionError};

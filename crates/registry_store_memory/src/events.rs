@@ -24,7 +24,7 @@ impl EventLog for InMemoryStore {
                 .filter(|e| e.event.agent_id == agent_id)
                 .cloned()
                 .collect();
-            Ok(page_of(rows, page))
+            Ok(page_of(rows, page, Some(self.count_bound)))
         })
     }
 }

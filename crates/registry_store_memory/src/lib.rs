@@ -10,6 +10,7 @@ mod keys;
 mod state;
 mod tokens;
 
+use registry_domain::CountBound;
 use registry_ports::{RepoError, RepoResult};
 use state::State;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -18,9 +19,13 @@ use std::sync::{Arc, Mutex, MutexGuard};
 /// every port method runs under that lock from start to end: a method is a transaction, and
 /// concurrent callers are serialised exactly as the database's constraints would serialise them.
 /// The lock is never held across an `.await`.
+///
+/// List totals are reported as the PostgreSQL store reports them: exact where it keeps them,
+/// else counted up to `count_bound` and marked capped past it (docs/adr/0008-bounded-totals.md).
 #[derive(Default)]
 pub struct InMemoryStore {
     state: Mutex<State>,
+    count_bound: CountBound,
 }
 
 impl InMemoryStore {
@@ -29,6 +34,14 @@ impl InMemoryStore {
     #[allow(clippy::new_ret_no_self)]
     pub fn new() -> Arc<Self> {
         Arc::new(Self::default())
+    }
+
+    /// [`new`](Self::new), with lists whose total is not kept counted up to `count_bound`.
+    pub fn with_count_bound(count_bound: CountBound) -> Arc<Self> {
+        Arc::new(Self {
+            count_bound,
+            ..Self::default()
+        })
     }
 
     /// Runs `f` as one transaction over the whole state.

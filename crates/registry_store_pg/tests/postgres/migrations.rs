@@ -238,7 +238,7 @@ fn schema_rs_names_every_column_of_the_migrated_tables() {
         service_tokens,
         grants,
         agent_events,
-        agent_live_counts,
+        agent_status_counts,
     );
     let tables: Vec<Line> = diesel::sql_query(
         "SELECT table_name::text AS line FROM information_schema.tables

@@ -18,6 +18,11 @@ pub const ADMIN: &str = "http-test-admin-token-0123456789";
 
 /// A registry over a fresh in-memory store.
 pub fn registry(authorization_enabled: bool) -> Registry {
+    registry_over(Ports::from_store(InMemoryStore::new()), authorization_enabled)
+}
+
+/// A registry over `ports`.
+pub fn registry_over(ports: Ports, authorization_enabled: bool) -> Registry {
     let config = RegistryConfig {
         admin_token: ADMIN.to_owned(),
         key_hash_secret: vec![42; 32],
@@ -25,12 +30,16 @@ pub fn registry(authorization_enabled: bool) -> Registry {
         authorization_enabled,
         heartbeat_ttl: Duration::from_secs(90),
     };
-    Registry::new(Ports::from_store(InMemoryStore::new()), config)
+    Registry::new(ports, config)
 }
 
 /// State over a fresh in-memory store.
 pub fn state_with(authorization_enabled: bool) -> AppState {
-    let registry = registry(authorization_enabled);
+    state_of(registry(authorization_enabled))
+}
+
+/// State serving `registry`.
+pub fn state_of(registry: Registry) -> AppState {
     let authenticator = Arc::new(CredentialAuthenticator::from_registry(&registry));
     AppState::new(registry, authenticator)
 }

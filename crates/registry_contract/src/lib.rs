@@ -18,6 +18,7 @@ pub mod quotas;
 pub mod subject;
 pub mod tenancy;
 pub mod tokens;
+pub mod totals;
 
 pub use subject::Subject;
 
@@ -102,6 +103,7 @@ macro_rules! contract_suite {
             authorization_demoting_last_owner_conflicts => authorization::demoting_last_owner_conflicts,
             authorization_revoke_rules => authorization::revoke_rules,
             authorization_grants_list_owners_first => authorization::grants_list_owners_first,
+            totals_totals_per_status_stay_exact => totals::totals_per_status_stay_exact,
         }
         $crate::__contract_org_tests! { $factory;
             orgs_default_org_exists => orgs::default_org_exists,
@@ -133,6 +135,38 @@ macro_rules! contract_suite {
             tenancy_expire_heartbeats_spans_orgs => tenancy::expire_heartbeats_spans_orgs,
             tenancy_token_with_agent_reads_both_in_its_org => tenancy::token_with_agent_reads_both_in_its_org,
         }
+    };
+}
+
+/// Expands to one `#[tokio::test]` per bounded-total behaviour ([`totals`]), each running on
+/// the [`Ports`](registry_ports::Ports) of a fresh, empty store from `$factory`: an
+/// `async fn(CountBound) -> (Ports, G)` building the store with that count bound (the behaviours
+/// pass [`totals::TEST_BOUND`]), `G` as for [`contract_suite!`].
+#[macro_export]
+macro_rules! bounded_totals_suite {
+    ($factory:path) => {
+        $crate::__bounded_tests! { $factory;
+            totals_kept_totals_are_exact_past_the_bound => totals::kept_totals_are_exact_past_the_bound,
+            totals_filtered_agent_totals_stop_at_the_bound => totals::filtered_agent_totals_stop_at_the_bound,
+            totals_other_lists_stop_at_the_bound => totals::other_lists_stop_at_the_bound,
+        }
+    };
+}
+
+/// Implementation detail of [`bounded_totals_suite!`]: one test per `name => module::behaviour`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __bounded_tests {
+    ($factory:path; $($test:ident => $module:ident :: $behaviour:ident,)*) => {
+        $(
+            #[::tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $test() {
+                let bound = ::registry_domain::CountBound::new($crate::totals::TEST_BOUND)
+                    .expect("a positive bound");
+                let (ports, _guard) = $factory(bound).await;
+                $crate::$module::$behaviour(ports).await
+            }
+        )*
     };
 }
 

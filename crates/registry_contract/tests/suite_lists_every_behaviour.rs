@@ -17,6 +17,7 @@ const MODULES: &[(&str, &str)] = &[
     ("isolation", include_str!("../src/isolation.rs")),
     ("quotas", include_str!("../src/quotas.rs")),
     ("tenancy", include_str!("../src/tenancy.rs")),
+    ("totals", include_str!("../src/totals.rs")),
 ];
 
 #[test]

@@ -36,7 +36,7 @@ pub use org::{
     admits_one_more, parse_display_name, Actor, Org, OrgChanges, OrgRef, OrgSlug, QuotaExceeded,
     DEFAULT_ORG_SLUG,
 };
-pub use paging::{Page, PageRequest, SortDirection};
+pub use paging::{CountBound, Page, PageRequest, SortDirection, MAX_COUNTED};
 pub use promotion::{Promotion, PromotionError};
 pub use standing::{may_create, Denial, Need, Standing};
 pub use state_machine::{apply, decide, Decision, LifecycleEvent, Transition, TransitionError};

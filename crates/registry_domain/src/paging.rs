@@ -90,13 +90,86 @@ impl Default for PageRequest {
     }
 }
 
+/// The most rows a list counts for its total when no kept count can serve it (metadata
+/// containment, a grant-filtered list, the lists under one agent, service tokens): past it the
+/// total is reported as this bound, marked as a lower bound (docs/adr/0008-bounded-totals.md).
+pub const MAX_COUNTED: u64 = 10_000;
+
+/// How far a store counts the rows of a list whose total is not kept: at least 1; the default
+/// is [`MAX_COUNTED`]. Stores take it from their configuration, so a test can use a small one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CountBound(u64);
+
+impl CountBound {
+    /// A bound of `most` rows; `None` for 0 (a list must be able to count its own page).
+    pub fn new(most: u64) -> Option<Self> {
+        (most > 0).then_some(Self(most))
+    }
+
+    /// The most rows counted.
+    pub fn get(self) -> u64 {
+        self.0
+    }
+
+    /// How many rows a bounded count asks for: one past the bound, so that reaching it shows.
+    pub fn probe(self) -> u64 {
+        self.0.saturating_add(1)
+    }
+
+    /// The page total of `counted` rows, where `counted` came from counting at most
+    /// [`probe`](Self::probe) rows: past the bound it is the bound, marked capped.
+    pub fn total(self, counted: u64) -> (u64, bool) {
+        if counted > self.0 {
+            (self.0, true)
+        } else {
+            (counted, false)
+        }
+    }
+}
+
+impl Default for CountBound {
+    fn default() -> Self {
+        Self(MAX_COUNTED)
+    }
+}
+
 /// One page of results plus the total count of matching rows (`X-Total-Count`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page<T> {
     /// The rows of this page.
     pub items: Vec<T>,
-    /// How many rows match in all.
+    /// How many rows match in all; when [`total_capped`](Self::total_capped), the bound the
+    /// count stopped at.
     pub total: u64,
+    /// The count stopped at the store's [`CountBound`]: at least `total` rows match
+    /// (`X-Total-Count-Capped: true`).
+    pub total_capped: bool,
+}
+
+impl<T> Page<T> {
+    /// A page whose total is exact.
+    pub fn exact(items: Vec<T>, total: u64) -> Self {
+        Self {
+            items,
+            total,
+            total_capped: false,
+        }
+    }
+
+    /// An empty page with total 0.
+    pub fn empty() -> Self {
+        Self::exact(Vec::new(), 0)
+    }
+
+    /// A page whose total was counted up to `bound` ([`CountBound::total`]).
+    pub fn bounded(items: Vec<T>, counted: u64, bound: CountBound) -> Self {
+        let (total, total_capped) = bound.total(counted);
+        Self {
+            items,
+            total,
+            total_capped,
+        }
+    }
 }
 
 /// Sort direction.
@@ -137,6 +210,19 @@ mod tests {
             PageRequest::new(None, Some(0)).unwrap_err().field,
             "page_number"
         );
+    }
+
+    #[test]
+    fn a_count_past_the_bound_is_the_bound_marked_capped() {
+        assert_eq!(CountBound::new(0), None);
+        let bound = CountBound::new(3).unwrap();
+        assert_eq!(bound.probe(), 4);
+        assert_eq!(bound.total(3), (3, false));
+        assert_eq!(bound.total(4), (3, true));
+        assert_eq!(CountBound::default().get(), MAX_COUNTED);
+        let page = Page::bounded(vec![1, 2], 4, bound);
+        assert_eq!((page.total, page.total_capped), (3, true));
+        assert!(!Page::exact(vec![1], 20_000).total_capped);
     }
 
     #[test]

@@ -33,7 +33,12 @@ pub fn cors(origins: &[String]) -> Condition<Cors> {
         .allowed_header("x-registry-org")
         .allowed_header("x-request-id")
         .expose_headers([ETAG, LOCATION, RETRY_AFTER])
-        .expose_headers(["x-total-count", "x-request-id", "registry-created"])
+        .expose_headers([
+            "x-total-count",
+            "x-total-count-capped",
+            "x-request-id",
+            "registry-created",
+        ])
         .max_age(PREFLIGHT_MAX_AGE);
     for origin in origins {
         cors = cors.allowed_origin(origin);

@@ -4,7 +4,7 @@
 mod common;
 
 use actix_web::test::TestRequest;
-use common::{admin, app, as_admin, register_build, send, state};
+use common::{admin, app, as_admin, register_build, registry_over, send, state, state_of};
 use serde_json::json;
 
 #[actix_web::test]
@@ -93,6 +93,43 @@ async fn get_by_id_and_name_carry_etag_and_list_has_total_count() {
     )
     .await;
     assert_eq!(filtered.header("x-total-count").as_deref(), Some("0"));
+}
+
+/// A list whose count stopped at the store's bound says so (`X-Total-Count-Capped: true`,
+/// exposed to browsers); a kept total past the bound and a counted one within it do not.
+#[actix_web::test]
+async fn a_total_past_the_count_bound_is_marked_capped() {
+    let bound = registry_domain::CountBound::new(2).unwrap();
+    let store = registry_store_memory::InMemoryStore::with_count_bound(bound);
+    let app = app(state_of(registry_over(store, true))).await;
+    for name in ["a", "b", "c"] {
+        let body = serde_json::json!({
+            "name": name,
+            "description": "d",
+            "registration_metadata": {"agent_card": {"metadata": {"team": "t"}}},
+        });
+        let r = send(
+            &app,
+            as_admin(TestRequest::post(), "/agents/register-build").set_json(body),
+        )
+        .await;
+        assert_eq!(r.status.as_u16(), 200, "{}", r.json);
+    }
+    let get = |uri: &'static str| send(&app, as_admin(TestRequest::get(), uri));
+    let kept = get("/agents?limit=1").await;
+    assert_eq!(kept.header("x-total-count").as_deref(), Some("3"));
+    assert_eq!(kept.header("x-total-count-capped"), None);
+    let counted = get("/agents?agent_card_metadata=%7B%22team%22%3A%22t%22%7D").await;
+    assert_eq!(counted.status.as_u16(), 200, "{}", counted.json);
+    assert_eq!(counted.json.as_array().unwrap().len(), 3);
+    assert_eq!(counted.header("x-total-count").as_deref(), Some("2"));
+    assert_eq!(
+        counted.header("x-total-count-capped").as_deref(),
+        Some("true")
+    );
+    let none = get("/agents?agent_card_metadata=%7B%22team%22%3A%22u%22%7D").await;
+    assert_eq!(none.header("x-total-count").as_deref(), Some("0"));
+    assert_eq!(none.header("x-total-count-capped"), None);
 }
 
 #[actix_web::test]

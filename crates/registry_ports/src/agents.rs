@@ -43,6 +43,24 @@ pub struct AgentQuery {
     pub granted_to: Option<Principal>,
 }
 
+impl AgentQuery {
+    /// Whether this query's total is one every store keeps exactly (every live agent, or those
+    /// in the given statuses), so it is exact at any size. Any other filter's total is counted
+    /// up to the store's `CountBound` and marked capped past it (docs/adr/0008-bounded-totals.md).
+    pub fn total_is_kept(&self) -> bool {
+        let AgentQuery {
+            page: _,
+            order_by: _,
+            direction: _,
+            statuses: _,
+            card_metadata,
+            only_ids,
+            granted_to,
+        } = self;
+        card_metadata.is_none() && only_ids.is_none() && granted_to.is_none()
+    }
+}
+
 /// Result of [`AgentRepository::create_if_absent`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateOutcome {
@@ -120,7 +138,8 @@ pub trait AgentRepository: Send + Sync {
         principal: &Principal,
     ) -> RepoResult<Option<AgentWithRole>>;
 
-    /// A page of non-Deleted agents matching `query`, with the total count of matches.
+    /// A page of non-Deleted agents matching `query`, with the total count of matches: exact
+    /// when [`AgentQuery::total_is_kept`], else counted up to the store's bound.
     async fn list(&self, query: &AgentQuery) -> RepoResult<Page<Agent>>;
 
     /// Stores `agent` (every field) if the stored row still has version `agent.version`, and

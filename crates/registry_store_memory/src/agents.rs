@@ -118,7 +118,8 @@ impl AgentRepository for InMemoryStore {
                 };
                 directed(by_key.then_with(|| a.id.cmp(&b.id)), query.direction)
             });
-            budgeted_page_of(rows, query.page, |a| {
+            let bound = (!query.total_is_kept()).then_some(self.count_bound);
+            budgeted_page_of(rows, query.page, bound, |a| {
                 (a.description.as_str().len() + a.acp_url.as_ref().map_or(0, String::len)) as u64
                     + metadata_bytes(a.registration_metadata.as_ref())
             })

@@ -115,6 +115,7 @@ impl Authorizer for InMemoryStore {
             Ok(page_of(
                 rows.into_iter().map(|(_, g)| g.clone()).collect(),
                 page,
+                Some(self.count_bound),
             ))
         })
     }

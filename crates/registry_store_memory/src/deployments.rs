@@ -74,7 +74,7 @@ impl DeploymentRepository for InMemoryStore {
                     direction,
                 )
             });
-            budgeted_page_of(rows, page, |d| {
+            budgeted_page_of(rows, page, Some(self.count_bound), |d| {
                 let texts = [&d.acp_url, &d.helm_release_name, &d.sgp_deploy_id];
                 (d.docker_image.len()
                     + texts

@@ -24,7 +24,7 @@ impl EventLog for InMemoryStore {
                 .filter(|e| e.org == self.org && e.row.event.agent_id == agent_id)
                 .map(|e| e.row.clone())
                 .collect();
-            Ok(page_of(rows, page))
+            Ok(page_of(rows, page, Some(self.count_bound)))
         })
     }
 }

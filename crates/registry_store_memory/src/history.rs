@@ -71,7 +71,7 @@ impl HistoryRepository for InMemoryStore {
                     direction,
                 )
             });
-            Ok(page_of(rows, page))
+            Ok(page_of(rows, page, Some(self.count_bound)))
         })
     }
 }

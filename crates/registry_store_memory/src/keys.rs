@@ -86,7 +86,7 @@ impl ApiKeyRepository for InMemoryStore {
                 .cloned()
                 .collect();
             rows.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
-            Ok(page_of(rows, page))
+            Ok(page_of(rows, page, Some(self.count_bound)))
         })
     }
 

@@ -12,7 +12,7 @@ mod orgs;
 mod state;
 mod tokens;
 
-use registry_domain::OrgId;
+use registry_domain::{CountBound, OrgId};
 use registry_ports::{Ports, RepoError, RepoResult, Tenancy};
 use state::State;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -25,10 +25,13 @@ use std::sync::{Arc, Mutex, MutexGuard};
 ///
 /// The tenant ports read and write only the rows of the store's org; another org's rows are
 /// absent to them. `OrgRepository`, `CredentialStore`, `AgentRepository::expire_heartbeats`
-/// and `ping` are not scoped.
+/// and `ping` are not scoped. List totals are reported as the PostgreSQL store reports them:
+/// exact where it keeps them, else counted up to `count_bound` and marked capped past it
+/// (docs/adr/0008-bounded-totals.md).
 pub struct InMemoryStore {
     state: Arc<Mutex<State>>,
     org: OrgId,
+    count_bound: CountBound,
 }
 
 impl Default for InMemoryStore {
@@ -37,6 +40,7 @@ impl Default for InMemoryStore {
         Self {
             state: Arc::new(Mutex::new(State::new())),
             org: OrgId::DEFAULT,
+            count_bound: CountBound::default(),
         }
     }
 }
@@ -55,12 +59,21 @@ impl InMemoryStore {
         Arc::new(Self {
             state: Arc::clone(&self.state),
             org,
+            count_bound: self.count_bound,
         })
     }
 
     /// The org this value is bound to.
     pub fn org(&self) -> OrgId {
         self.org
+    }
+
+    /// [`new`](Self::new), with lists whose total is not kept counted up to `count_bound`.
+    pub fn with_count_bound(count_bound: CountBound) -> Arc<Self> {
+        Arc::new(Self {
+            count_bound,
+            ..Self::default()
+        })
     }
 
     /// Runs `f` as one transaction over the whole state.

@@ -37,7 +37,7 @@ impl OrgRepository for InMemoryStore {
         self.with_state(|s| {
             let mut rows: Vec<Org> = s.orgs.values().cloned().collect();
             rows.sort_by(|a, b| a.slug.cmp(&b.slug));
-            Ok(page_of(rows, page))
+            Ok(page_of(rows, page, Some(self.count_bound)))
         })
     }
 

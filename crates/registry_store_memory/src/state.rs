@@ -1,11 +1,11 @@
 //! The tables of the in-memory store and the helpers every port shares.
 
+use registry_domain::DEFAULT_ORG_SLUG;
 use registry_domain::{
-    Agent, AgentId, AgentName, AgentStatus, ApiKey, AuditEvent, Deployment, DeploymentHistory,
-    DeploymentId, Grant, HistoryId, Metadata, NewEvent, Org, OrgId, OrgRef, OrgSlug, Page,
-    PageRequest, Principal, ServiceToken, ServiceTokenId, SortDirection, Timestamp,
+    Agent, AgentId, AgentName, AgentStatus, ApiKey, ApiKeyId, AuditEvent, CountBound, Deployment,
+    DeploymentHistory, DeploymentId, Grant, HistoryId, Metadata, NewEvent, Org, OrgId, OrgRef,
+    OrgSlug, Page, PageRequest, Principal, ServiceToken, ServiceTokenId, SortDirection, Timestamp,
 };
-use registry_domain::{ApiKeyId, DEFAULT_ORG_SLUG};
 use registry_ports::{AgentWithRole, RepoError, RepoResult};
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -166,16 +166,21 @@ impl State {
     }
 }
 
-/// Cuts one page out of rows already filtered and sorted; `total` counts them all.
-pub(crate) fn page_of<T>(rows: Vec<T>, page: PageRequest) -> Page<T> {
-    let total = rows.len() as u64;
+/// Cuts one page out of rows already filtered and sorted. Its total counts them all when
+/// `bound` is `None` (a total the PostgreSQL store keeps), else up to the bound, marked capped
+/// past it — exactly what the PostgreSQL store reports (docs/adr/0008-bounded-totals.md).
+pub(crate) fn page_of<T>(rows: Vec<T>, page: PageRequest, bound: Option<CountBound>) -> Page<T> {
+    let counted = rows.len() as u64;
     let offset = usize::try_from(page.offset()).unwrap_or(usize::MAX);
     let items = rows
         .into_iter()
         .skip(offset)
         .take(page.limit() as usize)
         .collect();
-    Page { items, total }
+    match bound {
+        None => Page::exact(items, counted),
+        Some(bound) => Page::bounded(items, counted.min(bound.probe()), bound),
+    }
 }
 
 /// [`page_of`] under the domain's page budget: `stored_bytes` sizes each row as the
@@ -184,9 +189,10 @@ pub(crate) fn page_of<T>(rows: Vec<T>, page: PageRequest) -> Page<T> {
 pub(crate) fn budgeted_page_of<T>(
     rows: Vec<T>,
     page: PageRequest,
+    bound: Option<CountBound>,
     stored_bytes: impl Fn(&T) -> u64,
 ) -> RepoResult<Page<T>> {
-    let page = page_of(rows, page);
+    let page = page_of(rows, page, bound);
     let sizes = page.items.iter().map(stored_bytes);
     match registry_domain::paging::rows_fitting_page_budget(sizes) {
         Some(fitting) => Err(RepoError::PageTooLarge { fitting }),

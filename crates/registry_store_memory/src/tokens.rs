@@ -52,7 +52,7 @@ impl ServiceTokenRepository for InMemoryStore {
                 .map(|t| t.token.clone())
                 .collect();
             rows.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
-            Ok(page_of(rows, page))
+            Ok(page_of(rows, page, Some(self.count_bound)))
         })
     }
 

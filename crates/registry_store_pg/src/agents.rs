@@ -5,9 +5,9 @@ use crate::error::{map_diesel, TxError};
 use crate::event_rows::NewEventRow;
 use crate::events::append_events;
 use crate::fragments::{
-    AgentStoredBytes, CardMetadataContains, GrantedTo, LiveAgent, LiveAgentTotal, TotalOver,
+    AgentStoredBytes, CardMetadataContains, GrantedTo, LiveAgent, LiveAgentTotal, StatusTotal,
 };
-use crate::paging::{check_page_budget, limit, offset, page_from};
+use crate::paging::{bounded_count, check_page_budget, limit, offset, page_from, Counting};
 use crate::pool::{run, run_tx};
 use crate::rows::{role_from, AgentRow};
 use crate::schema::{agents, deployments, grants};
@@ -15,7 +15,9 @@ use crate::PgStore;
 use async_trait::async_trait;
 use diesel::pg::{Pg, PgConnection};
 use diesel::prelude::*;
-use registry_domain::{Agent, AgentId, AgentName, NewEvent, Page, Principal, SortDirection};
+use registry_domain::{
+    Agent, AgentId, AgentName, CountBound, NewEvent, Page, Principal, SortDirection,
+};
 use registry_ports::{
     AgentOrder, AgentQuery, AgentRepository, AgentWithRole, Constraint, CreateOutcome,
     HeartbeatExpiry, RepoError, RepoResult,
@@ -186,8 +188,7 @@ fn update_tx(
 fn list_filter(query: &AgentQuery) -> agents::BoxedQuery<'static, Pg> {
     let mut q = agents::table.into_boxed().filter(LiveAgent);
     if !query.statuses.is_empty() {
-        let statuses: Vec<&'static str> = query.statuses.iter().map(|s| s.as_str()).collect();
-        q = q.filter(agents::status.eq_any(statuses));
+        q = q.filter(agents::status.eq_any(status_names(query)));
     }
     if let Some(ids) = &query.only_ids {
         let ids: Vec<Uuid> = ids.iter().map(AgentId::as_uuid).collect();
@@ -202,20 +203,6 @@ fn list_filter(query: &AgentQuery) -> agents::BoxedQuery<'static, Pg> {
         )));
     }
     q
-}
-
-/// Whether `query` matches every live agent (so the trigger-kept count is its total).
-fn is_unfiltered(query: &AgentQuery) -> bool {
-    let AgentQuery {
-        page: _,
-        order_by: _,
-        direction: _,
-        statuses,
-        card_metadata,
-        only_ids,
-        granted_to,
-    } = query;
-    statuses.is_empty() && card_metadata.is_none() && only_ids.is_none() && granted_to.is_none()
 }
 
 /// The `list` query: filters, then the order with id tiebreak.
@@ -241,12 +228,23 @@ fn list_query(query: &AgentQuery) -> agents::BoxedQuery<'static, Pg> {
     }
 }
 
-/// The number of agents `query` matches, ignoring the page.
-fn list_count(conn: &mut PgConnection, query: &AgentQuery) -> RepoResult<i64> {
-    list_filter(query)
-        .select(diesel::dsl::count_star())
-        .get_result(conn)
-        .map_err(map_diesel)
+/// The statuses of a status-filtered query, as stored.
+fn status_names(query: &AgentQuery) -> Vec<&'static str> {
+    query.statuses.iter().map(|s| s.as_str()).collect()
+}
+
+/// The count `query`'s page carries (ignoring the page), on its own: the kept count, or the
+/// matches counted up to `bound` (for an empty page past the last, which has no row to carry
+/// it).
+fn list_count(conn: &mut PgConnection, query: &AgentQuery, bound: CountBound) -> RepoResult<i64> {
+    let counted = if !query.total_is_kept() {
+        diesel::select(bounded_count(list_filter(query), bound)).get_result(conn)
+    } else if query.statuses.is_empty() {
+        diesel::select(LiveAgentTotal).get_result(conn)
+    } else {
+        diesel::select(StatusTotal(status_names(query))).get_result(conn)
+    };
+    counted.map_err(map_diesel)
 }
 
 #[async_trait]
@@ -314,12 +312,9 @@ impl AgentRepository for PgStore {
 
     async fn list(&self, query: &AgentQuery) -> RepoResult<Page<Agent>> {
         if query.only_ids.as_ref().is_some_and(Vec::is_empty) {
-            return Ok(Page {
-                items: Vec::new(),
-                total: 0,
-            });
+            return Ok(Page::empty());
         }
-        let query = query.clone();
+        let (query, bound) = (query.clone(), self.count_bound);
         run(&self.pool, move |conn| {
             if query.page.may_exceed_page_budget() {
                 let sizes: Vec<i64> = list_query(&query)
@@ -332,16 +327,26 @@ impl AgentRepository for PgStore {
             let page = list_query(&query)
                 .limit(limit(query.page))
                 .offset(offset(query.page));
-            // Unfiltered, the total is the trigger-kept count of live agents (O(1)); filtered, it
-            // is counted beside the page, which visits every matching row.
-            let rows: Vec<(AgentRow, i64)> = if is_unfiltered(&query) {
-                page.select((AgentRow::as_select(), LiveAgentTotal))
-                    .load(conn)?
+            // Unfiltered or by status, the total is the trigger-kept count (O(1)); any other
+            // filter's matches are counted beside the page up to the bound.
+            let agent = AgentRow::as_select();
+            let (rows, counting): (Vec<(AgentRow, i64)>, _) = if !query.total_is_kept() {
+                let counted = bounded_count(list_filter(&query), bound);
+                (
+                    page.select((agent, counted)).load(conn)?,
+                    Counting::Bounded(bound),
+                )
+            } else if query.statuses.is_empty() {
+                (
+                    page.select((agent, LiveAgentTotal)).load(conn)?,
+                    Counting::Kept,
+                )
             } else {
-                page.select((AgentRow::as_select(), TotalOver)).load(conn)?
+                let total = StatusTotal(status_names(&query));
+                (page.select((agent, total)).load(conn)?, Counting::Kept)
             };
-            page_from(rows, query.page, Agent::try_from, || {
-                list_count(conn, &query)
+            page_from(rows, query.page, counting, Agent::try_from, || {
+                list_count(conn, &query, bound)
             })
             .map_err(TxError::Repo)
         })

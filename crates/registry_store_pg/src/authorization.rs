@@ -2,8 +2,8 @@
 
 use crate::error::{map_diesel, TxError};
 use crate::events::append_events;
-use crate::fragments::{NotOwner, TotalOver};
-use crate::paging::{limit, offset, page_from};
+use crate::fragments::NotOwner;
+use crate::paging::{bounded_count, limit, offset, page_from, Counting};
 use crate::pool::{run, run_tx};
 use crate::rows::GrantRow;
 use crate::schema::grants;
@@ -107,18 +107,26 @@ impl Authorizer for PgStore {
     }
 
     async fn grants(&self, agent_id: AgentId, page: PageRequest) -> RepoResult<Page<Grant>> {
-        let agent = agent_id.as_uuid();
+        let (agent, bound) = (agent_id.as_uuid(), self.count_bound);
         run(&self.pool, move |conn| {
             let of_agent = grants::table.filter(grants::agent_id.eq(agent));
             let rows: Vec<(GrantRow, i64)> = of_agent
                 .order_by((NotOwner, grants::principal.asc()))
-                .select((GrantRow::as_select(), TotalOver))
+                .select((GrantRow::as_select(), bounded_count(of_agent, bound)))
                 .limit(limit(page))
                 .offset(offset(page))
                 .load(conn)?;
-            page_from(rows, page, Grant::try_from, || {
-                of_agent.count().get_result(conn).map_err(map_diesel)
-            })
+            page_from(
+                rows,
+                page,
+                Counting::Bounded(bound),
+                Grant::try_from,
+                || {
+                    diesel::select(bounded_count(of_agent, bound))
+                        .get_result(conn)
+                        .map_err(map_diesel)
+                },
+            )
             .map_err(TxError::Repo)
         })
         .await

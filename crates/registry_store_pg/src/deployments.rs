@@ -2,8 +2,8 @@
 
 use crate::error::{map_diesel, TxError};
 use crate::events::append_events;
-use crate::fragments::{DeploymentStoredBytes, TotalOver};
-use crate::paging::{check_page_budget, limit, offset, page_from};
+use crate::fragments::DeploymentStoredBytes;
+use crate::paging::{bounded_count, check_page_budget, limit, offset, page_from, Counting};
 use crate::pool::{run, run_tx};
 use crate::rows::{AgentRow, DeploymentRow};
 use crate::schema::{agents, deployments};
@@ -126,7 +126,7 @@ impl DeploymentRepository for PgStore {
         page: PageRequest,
         direction: SortDirection,
     ) -> RepoResult<Page<Deployment>> {
-        let agent = agent_id.as_uuid();
+        let (agent, bound) = (agent_id.as_uuid(), self.count_bound);
         run(&self.pool, move |conn| {
             let live = deployments::table
                 .filter(deployments::agent_id.eq(agent))
@@ -148,11 +148,19 @@ impl DeploymentRepository for PgStore {
                 check_page_budget(page_of().select(DeploymentStoredBytes).load(conn)?)?;
             }
             let rows: Vec<(DeploymentRow, i64)> = page_of()
-                .select((DeploymentRow::as_select(), TotalOver))
+                .select((DeploymentRow::as_select(), bounded_count(live, bound)))
                 .load(conn)?;
-            page_from(rows, page, Deployment::try_from, || {
-                live.count().get_result(conn).map_err(map_diesel)
-            })
+            page_from(
+                rows,
+                page,
+                Counting::Bounded(bound),
+                Deployment::try_from,
+                || {
+                    diesel::select(bounded_count(live, bound))
+                        .get_result(conn)
+                        .map_err(map_diesel)
+                },
+            )
             .map_err(TxError::Repo)
         })
         .await

@@ -2,8 +2,7 @@
 
 use crate::error::TxError;
 use crate::event_rows::{EventRow, NewEventRow};
-use crate::fragments::TotalOver;
-use crate::paging::{limit, offset, page_from};
+use crate::paging::{bounded_count, limit, offset, page_from, Counting};
 use crate::pool::run;
 use crate::schema::agent_events;
 use crate::PgStore;
@@ -37,22 +36,26 @@ impl EventLog for PgStore {
     }
 
     async fn list(&self, agent_id: AgentId, page: PageRequest) -> RepoResult<Page<AuditEvent>> {
-        let agent = agent_id.as_uuid();
+        let (agent, bound) = (agent_id.as_uuid(), self.count_bound);
         run(&self.pool, move |conn| {
-            let rows: Vec<(EventRow, i64)> = agent_events::table
-                .filter(agent_events::agent_id.eq(agent))
+            let of_agent = agent_events::table.filter(agent_events::agent_id.eq(agent));
+            let rows: Vec<(EventRow, i64)> = of_agent
                 .order_by(agent_events::id.desc())
-                .select((EventRow::as_select(), TotalOver))
+                .select((EventRow::as_select(), bounded_count(of_agent, bound)))
                 .limit(limit(page))
                 .offset(offset(page))
                 .load(conn)?;
-            page_from(rows, page, AuditEvent::try_from, || {
-                agent_events::table
-                    .filter(agent_events::agent_id.eq(agent))
-                    .count()
-                    .get_result(conn)
-                    .map_err(crate::error::map_diesel)
-            })
+            page_from(
+                rows,
+                page,
+                Counting::Bounded(bound),
+                AuditEvent::try_from,
+                || {
+                    diesel::select(bounded_count(of_agent, bound))
+                        .get_result(conn)
+                        .map_err(crate::error::map_diesel)
+                },
+            )
             .map_err(TxError::Repo)
         })
         .await

@@ -11,7 +11,7 @@ use diesel::expression::{
 };
 use diesel::pg::Pg;
 use diesel::query_builder::{AstPass, QueryFragment, QueryId};
-use diesel::sql_types::{BigInt, Bool, Jsonb, Text};
+use diesel::sql_types::{Array, BigInt, Bool, Integer, Jsonb, Text};
 use diesel::QueryResult;
 
 /// Declares a unit type that renders the fixed SQL `$text` as an expression of type `$ty`.
@@ -70,15 +70,71 @@ fixed_sql!(
 );
 
 fixed_sql!(
-    /// The number of rows matching the query, beside every row of a page (`X-Total-Count`).
-    TotalOver: BigInt = "count(*) OVER ()"
+    /// The number of live agents, kept per status by a trigger in `agent_status_counts`
+    /// (migration 2026-11-27-120000), so an unfiltered list does not visit every live agent to
+    /// count them.
+    LiveAgentTotal: BigInt = "(SELECT COALESCE(sum(n), 0)::bigint FROM agent_status_counts)"
 );
 
 fixed_sql!(
-    /// The number of live agents, kept by a trigger in `agent_live_counts` (migration 4), so
-    /// an unfiltered list does not visit every live agent to count them.
-    LiveAgentTotal: BigInt = "(SELECT COALESCE(sum(n), 0)::bigint FROM agent_live_counts)"
+    /// A constant column: what a bounded count selects from each row it counts.
+    One: Integer = "1"
 );
+
+/// The number of live agents in any of these statuses, from the same kept counts as
+/// [`LiveAgentTotal`] (a status-filtered list's total in O(1)).
+#[derive(Debug, Clone, QueryId)]
+pub(crate) struct StatusTotal(pub(crate) Vec<&'static str>);
+
+impl Expression for StatusTotal {
+    type SqlType = BigInt;
+}
+
+impl<QS> AppearsOnTable<QS> for StatusTotal {}
+
+impl<QS> SelectableExpression<QS> for StatusTotal {}
+
+impl<GB> ValidGrouping<GB> for StatusTotal {
+    type IsAggregate = is_aggregate::Never;
+}
+
+impl QueryFragment<Pg> for StatusTotal {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql(
+            "(SELECT COALESCE(sum(n), 0)::bigint FROM agent_status_counts WHERE status = ANY(",
+        );
+        out.push_bind_param::<Array<Text>, _>(&self.0)?;
+        out.push_sql("))");
+        Ok(())
+    }
+}
+
+/// `(SELECT count(*) FROM (<query>) AS counted)`: the rows of `query`, which carries its own
+/// `LIMIT` (one past the store's `CountBound`), so counting stops there whatever matches. As a
+/// column of a page it is an InitPlan, run once per statement.
+#[derive(Debug, Clone, QueryId)]
+pub(crate) struct BoundedCount<Q>(pub(crate) Q);
+
+impl<Q> Expression for BoundedCount<Q> {
+    type SqlType = BigInt;
+}
+
+impl<Q, QS> AppearsOnTable<QS> for BoundedCount<Q> {}
+
+impl<Q, QS> SelectableExpression<QS> for BoundedCount<Q> {}
+
+impl<Q, GB> ValidGrouping<GB> for BoundedCount<Q> {
+    type IsAggregate = is_aggregate::Never;
+}
+
+impl<Q: QueryFragment<Pg>> QueryFragment<Pg> for BoundedCount<Q> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql("(SELECT count(*) FROM (");
+        self.0.walk_ast(out.reborrow())?;
+        out.push_sql(") AS counted)");
+        Ok(())
+    }
+}
 
 fixed_sql!(
     /// The stored client data of an agent row, in bytes (what a list page's memory budget

@@ -1,8 +1,7 @@
 //! [`HistoryRepository`] on `deployment_history`.
 
 use crate::error::{map_diesel, TxError};
-use crate::fragments::TotalOver;
-use crate::paging::{limit, offset, page_from};
+use crate::paging::{bounded_count, limit, offset, page_from, Counting};
 use crate::pool::{run, run_tx};
 use crate::rows::HistoryRow;
 use crate::schema::deployment_history as history;
@@ -59,19 +58,19 @@ impl HistoryRepository for PgStore {
         page: PageRequest,
         direction: SortDirection,
     ) -> RepoResult<Page<DeploymentHistory>> {
-        let agent = agent_id.as_uuid();
+        let (agent, bound) = (agent_id.as_uuid(), self.count_bound);
         run(&self.pool, move |conn| {
             let of_agent = history::table.filter(history::agent_id.eq(agent));
             let rows: Vec<(HistoryRow, i64)> = match direction {
                 SortDirection::Asc => of_agent
                     .order_by((history::deployment_timestamp.asc(), history::id.asc()))
-                    .select((HistoryRow::as_select(), TotalOver))
+                    .select((HistoryRow::as_select(), bounded_count(of_agent, bound)))
                     .limit(limit(page))
                     .offset(offset(page))
                     .load(conn)?,
                 SortDirection::Desc => of_agent
                     .order_by((history::deployment_timestamp.desc(), history::id.desc()))
-                    .select((HistoryRow::as_select(), TotalOver))
+                    .select((HistoryRow::as_select(), bounded_count(of_agent, bound)))
                     .limit(limit(page))
                     .offset(offset(page))
                     .load(conn)?,
@@ -79,8 +78,13 @@ impl HistoryRepository for PgStore {
             page_from(
                 rows,
                 page,
+                Counting::Bounded(bound),
                 |r| Ok(DeploymentHistory::from(r)),
-                || of_agent.count().get_result(conn).map_err(map_diesel),
+                || {
+                    diesel::select(bounded_count(of_agent, bound))
+                        .get_result(conn)
+                        .map_err(map_diesel)
+                },
             )
             .map_err(TxError::Repo)
         })

@@ -2,8 +2,8 @@
 
 use crate::error::{map_diesel, TxError};
 use crate::events::append_events;
-use crate::fragments::{LiveAgent, MinterHoldsAuthority, TotalOver};
-use crate::paging::{limit, offset, page_from};
+use crate::fragments::{LiveAgent, MinterHoldsAuthority};
+use crate::paging::{bounded_count, limit, offset, page_from, Counting};
 use crate::pool::{run, run_tx};
 use crate::rows::{ApiKeyRow, NewApiKeyRow};
 use crate::schema::{agent_api_keys as keys, agents};
@@ -75,18 +75,26 @@ impl ApiKeyRepository for PgStore {
     }
 
     async fn list(&self, agent_id: AgentId, page: PageRequest) -> RepoResult<Page<ApiKey>> {
-        let agent = agent_id.as_uuid();
+        let (agent, bound) = (agent_id.as_uuid(), self.count_bound);
         run(&self.pool, move |conn| {
             let of_agent = keys::table.filter(keys::agent_id.eq(agent));
             let rows: Vec<(ApiKeyRow, i64)> = of_agent
                 .order_by((keys::created_at.asc(), keys::id.asc()))
-                .select((ApiKeyRow::as_select(), TotalOver))
+                .select((ApiKeyRow::as_select(), bounded_count(of_agent, bound)))
                 .limit(limit(page))
                 .offset(offset(page))
                 .load(conn)?;
-            page_from(rows, page, ApiKey::try_from, || {
-                of_agent.count().get_result(conn).map_err(map_diesel)
-            })
+            page_from(
+                rows,
+                page,
+                Counting::Bounded(bound),
+                ApiKey::try_from,
+                || {
+                    diesel::select(bounded_count(of_agent, bound))
+                        .get_result(conn)
+                        .map_err(map_diesel)
+                },
+            )
             .map_err(TxError::Repo)
         })
         .await

@@ -1,32 +1,63 @@
-//! One page plus its total from a single `count(*) OVER ()` query.
+//! One page plus its total from a single query: the total is a kept count, or the matching
+//! rows counted up to the store's bound (docs/adr/0008-bounded-totals.md).
 
+use crate::fragments::{BoundedCount, One};
+use diesel::dsl::{Limit, Select};
+use diesel::query_dsl::methods::{LimitDsl, SelectDsl};
 use registry_domain::paging::rows_fitting_page_budget;
-use registry_domain::{Page, PageRequest};
+use registry_domain::{CountBound, Page, PageRequest};
 use registry_ports::{ErrorChain, RepoError, RepoResult};
 
-/// Builds the page from rows carrying the window count. An empty page past the first has no
-/// row to carry the total, so then `count` is asked (a second statement, only in that case).
-/// A row that does not convert (corrupt data) is logged with its id and left out of the page
-/// rather than failing it: one bad row must not hide every other one from everyone.
+/// Where the count beside a page's rows came from.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Counting {
+    /// A kept count: exact whatever its size.
+    Kept,
+    /// A [`BoundedCount`] of at most `bound.probe()` rows: past the bound the page reports the
+    /// bound, marked capped.
+    Bounded(CountBound),
+}
+
+/// Builds the page from rows each carrying the count (`counting` says which kind). An empty
+/// page past the first has no row to carry it, so then `count` is asked (a second statement,
+/// only in that case). A row that does not convert (corrupt data) is logged with its id and
+/// left out of the page rather than failing it: one bad row must not hide every other one from
+/// everyone.
 pub(crate) fn page_from<R, T>(
     rows: Vec<(R, i64)>,
     request: PageRequest,
+    counting: Counting,
     convert: impl Fn(R) -> RepoResult<T>,
     count: impl FnOnce() -> RepoResult<i64>,
 ) -> RepoResult<Page<T>> {
-    let total = match rows.first() {
-        Some((_, total)) => *total,
+    let counted = match rows.first() {
+        Some((_, counted)) => *counted,
         None if request.offset() > 0 => count()?,
         None => 0,
     };
+    let counted = u64::try_from(counted).unwrap_or(0);
     let items = rows
         .into_iter()
         .filter_map(|(r, _)| kept(convert(r)))
         .collect();
-    Ok(Page {
-        items,
-        total: u64::try_from(total).unwrap_or(0),
+    Ok(match counting {
+        Counting::Kept => Page::exact(items, counted),
+        Counting::Bounded(bound) => Page::bounded(items, counted, bound),
     })
+}
+
+/// The rows of `filtered` counted up to one past `bound`, as an expression: a column beside a
+/// page's rows, or a statement of its own through `diesel::select`.
+pub(crate) fn bounded_count<Q>(
+    filtered: Q,
+    bound: CountBound,
+) -> BoundedCount<Limit<Select<Q, One>>>
+where
+    Q: SelectDsl<One>,
+    Select<Q, One>: LimitDsl,
+{
+    let probe = i64::try_from(bound.probe()).unwrap_or(i64::MAX);
+    BoundedCount(filtered.select(One).limit(probe))
 }
 
 /// `LIMIT` of a page request.

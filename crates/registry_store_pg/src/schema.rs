@@ -171,10 +171,12 @@ diesel::table! {
 }
 
 diesel::table! {
-    /// The number of live agents, split over 16 rows and kept by a trigger on `agents`
-    /// (migration 4); read only as the sum of `n`.
-    agent_live_counts (shard) {
-        /// Which of the 16 rows (the writing backend's pid modulo 16).
+    /// The number of live agents per status, split over 16 shard rows each and kept by a
+    /// trigger on `agents` (migration 2026-11-27-120000); read only as sums of `n`.
+    agent_status_counts (status, shard) {
+        /// The status counted (never `Deleted`).
+        status -> Text,
+        /// Which of the 16 rows of the status (the writing backend's pid modulo 16).
         shard -> SmallInt,
         /// This row's part of the count (may be negative; the sum is exact).
         n -> BigInt,
@@ -195,5 +197,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     service_tokens,
     grants,
     agent_events,
-    agent_live_counts,
+    agent_status_counts,
 );

@@ -1,8 +1,7 @@
 //! [`ServiceTokenRepository`] on `service_tokens`.
 
 use crate::error::{map_diesel, TxError};
-use crate::fragments::TotalOver;
-use crate::paging::{limit, offset, page_from};
+use crate::paging::{bounded_count, limit, offset, page_from, Counting};
 use crate::pool::run;
 use crate::rows::{NewServiceTokenRow, ServiceTokenRow};
 use crate::schema::service_tokens as tokens;
@@ -33,15 +32,22 @@ impl ServiceTokenRepository for PgStore {
     }
 
     async fn list(&self, page: PageRequest) -> RepoResult<Page<ServiceToken>> {
+        let bound = self.count_bound;
         run(&self.pool, move |conn| {
             let rows: Vec<(ServiceTokenRow, i64)> = tokens::table
                 .order_by((tokens::created_at.asc(), tokens::id.asc()))
-                .select((ServiceTokenRow::as_select(), TotalOver))
+                .select((
+                    ServiceTokenRow::as_select(),
+                    bounded_count(tokens::table, bound),
+                ))
                 .limit(limit(page))
                 .offset(offset(page))
                 .load(conn)?;
-            page_from(rows, page, ServiceToken::try_from, || {
-                tokens::table.count().get_result(conn).map_err(map_diesel)
+            let counting = Counting::Bounded(bound);
+            page_from(rows, page, counting, ServiceToken::try_from, || {
+                diesel::select(bounded_count(tokens::table, bound))
+                    .get_result(conn)
+                    .map_err(map_diesel)
             })
             .map_err(TxError::Repo)
         })

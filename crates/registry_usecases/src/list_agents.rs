@@ -32,12 +32,8 @@ impl Registry {
         caller: &Principal,
         input: ListAgentsInput,
     ) -> Result<Page<Agent>, RegistryError> {
-        let empty = Page {
-            items: Vec::new(),
-            total: 0,
-        };
         if input.task_id.is_some() {
-            return Ok(empty);
+            return Ok(Page::empty());
         }
         let query = AgentQuery {
             page: input.page,

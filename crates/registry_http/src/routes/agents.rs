@@ -80,7 +80,7 @@ pub async fn get_agent_by_name(
         ("agent_card_metadata" = Option<String>, Query, description = "JSON object: containment on registration_metadata.agent_card.metadata"),
         ("task_id" = Option<String>, Query, description = "Accepted; matches nothing (no tasks here)"),
     ),
-    responses((status = 200, body = Vec<AgentResponse>, headers(("X-Total-Count" = u64))),
+    responses((status = 200, body = Vec<AgentResponse>, headers(("X-Total-Count" = u64, description = "Rows matching (or the count bound, 10,000, when capped)"), ("X-Total-Count-Capped" = bool, description = "true when the count stopped at the bound: at least X-Total-Count rows match; absent when exact"))),
         Unprocessable))]
 pub async fn list_agents(state: web::Data<AppState>, caller: Caller, q: QueryParams) -> Handled {
     let statuses = q
@@ -387,7 +387,7 @@ pub async fn heartbeat(
     params(("agent_id" = String, Path, description = "Agent id (UUID)"),
         ("limit" = Option<i64>, Query, description = "1..=1000, default 50"),
         ("page_number" = Option<i64>, Query, description = ">= 1, default 1")),
-    responses((status = 200, body = Vec<EventResponse>, headers(("X-Total-Count" = u64))),
+    responses((status = 200, body = Vec<EventResponse>, headers(("X-Total-Count" = u64, description = "Rows matching (or the count bound, 10,000, when capped)"), ("X-Total-Count-Capped" = bool, description = "true when the count stopped at the bound: at least X-Total-Count rows match; absent when exact"))),
         NotFound))]
 pub async fn list_events(
     state: web::Data<AppState>,

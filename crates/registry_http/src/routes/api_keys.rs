@@ -78,7 +78,7 @@ pub async fn create_api_key(
         ("agent_name" = Option<String>, Query, description = "Agent name"),
         ("limit" = Option<i64>, Query, description = "1..=1000, default 50"),
         ("page_number" = Option<i64>, Query, description = ">= 1, default 1")),
-    responses((status = 200, body = Vec<AgentApiKeyResponse>, headers(("X-Total-Count" = u64))),
+    responses((status = 200, body = Vec<AgentApiKeyResponse>, headers(("X-Total-Count" = u64, description = "Rows matching (or the count bound, 10,000, when capped)"), ("X-Total-Count-Capped" = bool, description = "true when the count stopped at the bound: at least X-Total-Count rows match; absent when exact"))),
         BadRequest,
         NotFound))]
 pub async fn list_api_keys(state: web::Data<AppState>, caller: Caller, q: QueryParams) -> Handled {

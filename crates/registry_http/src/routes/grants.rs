@@ -18,7 +18,7 @@ type Handled = Result<HttpResponse, ApiError>;
     params(("agent_id" = String, Path, description = "Agent id (UUID)"),
         ("limit" = Option<i64>, Query, description = "1..=1000, default 50"),
         ("page_number" = Option<i64>, Query, description = ">= 1, default 1")),
-    responses((status = 200, body = Vec<GrantResponse>, headers(("X-Total-Count" = u64))),
+    responses((status = 200, body = Vec<GrantResponse>, headers(("X-Total-Count" = u64, description = "Rows matching (or the count bound, 10,000, when capped)"), ("X-Total-Count-Capped" = bool, description = "true when the count stopped at the bound: at least X-Total-Count rows match; absent when exact"))),
         Forbidden,
         NotFound))]
 pub async fn list_grants(

@@ -45,7 +45,7 @@ pub async fn get_history(
         ("page_number" = Option<i64>, Query, description = ">= 1, default 1"),
         ("order_by" = Option<String>, Query, description = "deployment_timestamp (the only key)"),
         ("order_direction" = Option<String>, Query, description = "asc or desc (default)")),
-    responses((status = 200, body = Vec<DeploymentHistoryResponse>, headers(("X-Total-Count" = u64))),
+    responses((status = 200, body = Vec<DeploymentHistoryResponse>, headers(("X-Total-Count" = u64, description = "Rows matching (or the count bound, 10,000, when capped)"), ("X-Total-Count-Capped" = bool, description = "true when the count stopped at the bound: at least X-Total-Count rows match; absent when exact"))),
         BadRequest,
         NotFound))]
 pub async fn list_history(state: web::Data<AppState>, caller: Caller, q: QueryParams) -> Handled {

@@ -21,7 +21,11 @@ use registry_domain::{Agent, Page, PageRequest, SortDirection, ValidationError};
 use serde::Serialize;
 use std::marker::PhantomData;
 
+/// The total of a list: how many rows match, or the bound its count stopped at.
 pub const TOTAL_COUNT_HEADER: &str = "x-total-count";
+/// `true` on a list whose count stopped at the bound: at least `X-Total-Count` rows match
+/// (docs/adr/0008-bounded-totals.md). Absent when the total is exact.
+pub const TOTAL_CAPPED_HEADER: &str = "x-total-count-capped";
 
 /// `limit` / `page_number` of `q` (422 naming the parameter).
 pub fn page_of(q: &QueryParams) -> Result<PageRequest, ApiError> {
@@ -46,7 +50,8 @@ pub fn direction_of(q: &QueryParams) -> Result<SortDirection, ApiError> {
         .unwrap_or_default())
 }
 
-/// A bare JSON array with `X-Total-Count`. Each item's wire form is built, written and dropped
+/// A bare JSON array with `X-Total-Count` (and `X-Total-Count-Capped: true` when the count
+/// stopped at its bound). Each item's wire form is built, written and dropped
 /// in turn, so a page is never held twice (domain and wire copies) in memory.
 pub fn list_response<T, D>(page: &Page<T>) -> HttpResponse
 where
@@ -59,9 +64,12 @@ where
 /// than the item, e.g. the org's slug).
 pub fn list_response_with<T, D: Serialize>(page: &Page<T>, wire: impl Fn(&T) -> D) -> HttpResponse {
     let items = WireItems(&page.items, wire, PhantomData);
-    HttpResponse::Ok()
-        .insert_header((TOTAL_COUNT_HEADER, page.total.to_string()))
-        .json(items)
+    let mut response = HttpResponse::Ok();
+    response.insert_header((TOTAL_COUNT_HEADER, page.total));
+    if page.total_capped {
+        response.insert_header((TOTAL_CAPPED_HEADER, "true"));
+    }
+    response.json(items)
 }
 
 /// Serializes domain items as their wire forms `D`, one at a time.

@@ -59,7 +59,7 @@ pub async fn create_service_token(
 #[utoipa::path(get, path = "/service_tokens", tag = "service_tokens",
     params(("limit" = Option<i64>, Query, description = "1..=1000, default 50"),
         ("page_number" = Option<i64>, Query, description = ">= 1, default 1")),
-    responses((status = 200, body = Vec<ServiceTokenResponse>, headers(("X-Total-Count" = u64))),
+    responses((status = 200, body = Vec<ServiceTokenResponse>, headers(("X-Total-Count" = u64, description = "Rows matching (or the count bound, 10,000, when capped)"), ("X-Total-Count-Capped" = bool, description = "true when the count stopped at the bound: at least X-Total-Count rows match; absent when exact"))),
         Forbidden))]
 pub async fn list_service_tokens(
     state: web::Data<AppState>,

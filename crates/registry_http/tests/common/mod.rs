@@ -6,6 +6,7 @@ use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::test::{self, TestRequest};
 use registry_http::{build_app, AppState};
+use registry_ports::Tenancy;
 use registry_store_memory::InMemoryStore;
 use registry_usecases::{CredentialAuthenticator, Registry, RegistryConfig};
 use serde_json::Value;
@@ -17,6 +18,11 @@ pub const ADMIN: &str = "http-test-admin-token-0123456789";
 
 /// A registry over a fresh in-memory store.
 pub fn registry(authorization_enabled: bool) -> Registry {
+    registry_over(InMemoryStore::new(), authorization_enabled)
+}
+
+/// A registry over `store` (each org's requests get that org's ports).
+pub fn registry_over(store: Arc<dyn Tenancy>, authorization_enabled: bool) -> Registry {
     let config = RegistryConfig {
         admin_token: ADMIN.to_owned(),
         key_hash_secret: vec![42; 32],
@@ -25,12 +31,16 @@ pub fn registry(authorization_enabled: bool) -> Registry {
         heartbeat_ttl: Duration::from_secs(90),
         default_org_max_agents: None,
     };
-    Registry::with_tenancy(InMemoryStore::new(), config)
+    Registry::with_tenancy(store, config)
 }
 
 /// State over a fresh in-memory store.
 pub fn state_with(authorization_enabled: bool) -> AppState {
-    let registry = registry(authorization_enabled);
+    state_of(registry(authorization_enabled))
+}
+
+/// State serving `registry`.
+pub fn state_of(registry: Registry) -> AppState {
     let authenticator = Arc::new(CredentialAuthenticator::from_registry(&registry));
     AppState::new(registry, authenticator)
 }

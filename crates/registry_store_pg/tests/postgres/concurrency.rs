@@ -4,12 +4,17 @@ use crate::database;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 use registry_contract::fixtures::{
-    agent_named, event, now, promotion, ready_deployment, save, unique_name, user,
+    agent_named, event, later, now, promotion, ready_deployment, save, unique_name, user,
 };
-use registry_domain::{apply, AgentName, EventKind, LifecycleEvent};
-use registry_ports::{Constraint, Ports, RepoError};
+use registry_domain::state_machine::REASON_EXPIRED;
+use registry_domain::{
+    apply, AgentName, AgentStatus, EventKind, EventTemplate, LifecycleEvent, Transition,
+};
+use registry_ports::{AgentQuery, Constraint, HeartbeatExpiry, Ports, RepoError};
 use registry_store_pg::PgStore;
 use registry_test_db::TestDatabase;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 /// The ports over `db` with a pool of `connections`.
@@ -170,51 +175,147 @@ async fn register_build_racing_delete_never_leaves_two_live_agents() {
     }
 }
 
-/// The trigger-kept live count (the unfiltered list's `X-Total-Count`) stays equal to a real
-/// count while 16 connections create and delete agents in parallel, deletes often landing on a
-/// different connection (so a different count row) than the create.
+/// A heartbeat monitor's expiry: Ready agents seen before now become Unhealthy.
+fn expiry() -> HeartbeatExpiry {
+    let at = now();
+    HeartbeatExpiry {
+        from: AgentStatus::Ready,
+        seen_before: at,
+        transition: Transition {
+            to: AgentStatus::Unhealthy,
+            reason: REASON_EXPIRED,
+        },
+        at,
+        event: EventTemplate {
+            kind: EventKind::Transition,
+            from_status: Some(AgentStatus::Ready),
+            to_status: Some(AgentStatus::Unhealthy),
+            actor: "system".to_owned(),
+            at,
+            detail: serde_json::json!({}),
+        },
+    }
+}
+
+/// One writer's rounds, each on whichever pooled connection (so count row) it gets: per four
+/// rounds one agent ends Ready (built, then promoted), one Unhealthy (left for the monitors),
+/// one Deleted (Ready → Unhealthy → Ready → Deleted) and one BuildOnly.
+async fn write_rounds(agents: Arc<dyn registry_ports::AgentRepository>, rounds: u32) {
+    let change = |mut agent: registry_domain::Agent, event| {
+        let agents = agents.clone();
+        async move {
+            apply(&mut agent, event, now(), "admin").unwrap();
+            agents.update(&agent, &[]).await.unwrap()
+        }
+    };
+    for round in 0..rounds {
+        let (event, seen) = match round % 4 {
+            0 | 3 => (LifecycleEvent::RegisterBuild, None),
+            1 => (LifecycleEvent::Register, Some(later(now(), -3600))),
+            _ => (LifecycleEvent::Register, None),
+        };
+        let mut agent = agent_named(unique_name("cnt"), event, now());
+        agent.last_seen_at = seen;
+        let stored = agents
+            .create_if_absent(&agent, None, &[])
+            .await
+            .unwrap()
+            .agent;
+        match round % 4 {
+            0 => {
+                change(stored, LifecycleEvent::Promote).await;
+            }
+            2 => {
+                let unhealthy = change(stored, LifecycleEvent::HeartbeatExpired).await;
+                let ready = change(unhealthy, LifecycleEvent::Heartbeat).await;
+                change(ready, LifecycleEvent::Delete).await;
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The per-status counts the trigger keeps (the status-filtered and unfiltered lists'
+/// `X-Total-Count`) stay equal to real counts while 16 connections create agents, change their
+/// statuses and delete them in parallel — a change often landing on another connection (so
+/// another count row) than the create — and two heartbeat monitors expire stale agents, many
+/// per statement, meanwhile. No write fails (no deadlock between count rows).
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn the_kept_live_count_matches_a_real_count_under_parallel_writes() {
+async fn the_kept_status_counts_match_real_counts_under_parallel_writes() {
     let db = database().await;
-    let ports = ports_on(&db, 16);
-    let tasks: Vec<_> = (0..16)
+    let ports = ports_on(&db, 18);
+    let writing = Arc::new(AtomicBool::new(true));
+    let monitors: Vec<_> = (0..2)
         .map(|_| {
-            let agents = ports.agents.clone();
+            let (agents, writing) = (ports.agents.clone(), writing.clone());
             tokio::spawn(async move {
-                for round in 0..12 {
-                    let agent = agent_named(unique_name("cnt"), LifecycleEvent::Register, now());
-                    let mut stored = agents
-                        .create_if_absent(&agent, None, &[])
-                        .await
-                        .unwrap()
-                        .agent;
-                    if round % 3 != 0 {
-                        apply(&mut stored, LifecycleEvent::Delete, now(), "admin").unwrap();
-                        agents.update(&stored, &[]).await.unwrap();
-                    }
+                let mut expired = 0;
+                while writing.load(Ordering::Relaxed) {
+                    expired += agents.expire_heartbeats(&expiry()).await.unwrap().len();
+                    tokio::task::yield_now().await;
                 }
+                expired
             })
         })
         .collect();
-    for t in tasks {
+    let writers: Vec<_> = (0..16)
+        .map(|_| tokio::spawn(write_rounds(ports.agents.clone(), 12)))
+        .collect();
+    for t in writers {
         t.await.unwrap();
     }
-    let real = count(
-        &db,
-        "SELECT count(*) AS n FROM agents WHERE status <> 'Deleted' AND $1 = $1",
-        "",
-    );
-    assert_eq!(real, 16 * 4, "4 of every 12 agents stay live");
-    let listed = ports
+    writing.store(false, Ordering::Relaxed);
+    let mut expired = 0;
+    for m in monitors {
+        expired += m.await.unwrap();
+    }
+    expired += ports
         .agents
-        .list(&registry_ports::AgentQuery::default())
+        .expire_heartbeats(&expiry())
         .await
-        .unwrap();
-    assert_eq!(listed.total, 16 * 4);
-    let kept = count(
-        &db,
-        "SELECT sum(n)::bigint AS n FROM agent_live_counts WHERE $1 = $1",
-        "",
+        .unwrap()
+        .len();
+    assert_eq!(expired, 16 * 3, "every stale agent expired once");
+
+    let by_status = |sql: &str| {
+        let mut conn = db.connect();
+        diesel::sql_query(sql)
+            .load::<StatusCount>(&mut conn)
+            .unwrap()
+            .into_iter()
+            .filter(|c| c.n != 0)
+            .map(|c| (c.status, c.n))
+            .collect::<BTreeMap<String, i64>>()
+    };
+    let real = by_status(
+        "SELECT status, count(*) AS n FROM agents WHERE status <> 'Deleted' GROUP BY status",
     );
+    let expected: BTreeMap<String, i64> = ["BuildOnly", "Ready", "Unhealthy"]
+        .into_iter()
+        .map(|s| (s.to_owned(), 16 * 3))
+        .collect();
+    assert_eq!(real, expected);
+    let kept =
+        by_status("SELECT status, sum(n)::bigint AS n FROM agent_status_counts GROUP BY status");
     assert_eq!(kept, real);
+    for status in AgentStatus::ALL {
+        let query = AgentQuery {
+            statuses: vec![*status],
+            ..AgentQuery::default()
+        };
+        let listed = ports.agents.list(&query).await.unwrap();
+        let want = real.get(status.as_str()).copied().unwrap_or(0);
+        assert_eq!(listed.total, u64::try_from(want).unwrap(), "{status}");
+        assert!(!listed.total_capped);
+    }
+    let all = ports.agents.list(&AgentQuery::default()).await.unwrap();
+    assert_eq!(all.total, 16 * 9);
+}
+
+#[derive(QueryableByName)]
+struct StatusCount {
+    #[diesel(sql_type = Text)]
+    status: String,
+    #[diesel(sql_type = BigInt)]
+    n: i64,
 }

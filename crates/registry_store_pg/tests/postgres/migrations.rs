@@ -238,7 +238,7 @@ fn schema_rs_names_every_column_of_the_migrated_tables() {
         service_tokens,
         grants,
         agent_events,
-        agent_live_counts,
+        agent_status_counts,
     );
     let tables: Vec<Line> = diesel::sql_query(
         "SELECT table_name::text AS line FROM information_schema.tables
@@ -271,4 +271,77 @@ fn schema_rs_names_every_column_of_the_migrated_tables() {
         let in_db: Vec<String> = columns.into_iter().map(|l| l.line).collect();
         assert_eq!(in_select, in_db, "{table}: schema.rs vs migrations");
     }
+}
+
+#[derive(QueryableByName)]
+struct StatusCount {
+    #[diesel(sql_type = Text)]
+    status: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+fn has_table(conn: &mut PgConnection, table: &str) -> bool {
+    let found: Vec<Line> = diesel::sql_query(
+        "SELECT table_name::text AS line FROM information_schema.tables
+          WHERE table_schema = 'public' AND table_name = $1",
+    )
+    .bind::<Text, _>(table)
+    .load(conn)
+    .unwrap();
+    !found.is_empty()
+}
+
+/// Per-status sums of `agent_status_counts`, zero sums left out.
+fn kept_by_status(conn: &mut PgConnection) -> Vec<(String, i64)> {
+    diesel::sql_query(
+        "SELECT status, sum(n)::bigint AS n FROM agent_status_counts
+          GROUP BY status HAVING sum(n) <> 0 ORDER BY status",
+    )
+    .load::<StatusCount>(conn)
+    .unwrap()
+    .into_iter()
+    .map(|c| (c.status, c.n))
+    .collect()
+}
+
+/// The per-status counts (migration 2026-11-27-120000) start from the agents already stored,
+/// and its down migration gives migration 4's live count back, equal to the same agents.
+#[test]
+fn status_counts_are_backfilled_from_stored_agents_and_reverted() {
+    let db = TestDatabase::new();
+    let mut conn = db.connect();
+    while has_table(&mut conn, "agent_status_counts") {
+        conn.revert_last_migration(MIGRATIONS).unwrap();
+    }
+    assert!(has_table(&mut conn, "agent_live_counts"));
+    diesel::sql_query(
+        "INSERT INTO agents (id, name, status, created_at, updated_at, version)
+         SELECT gen_random_uuid(), 'pre-' || i, s, now(), now(), 1
+           FROM unnest(ARRAY['Ready', 'Ready', 'Ready', 'BuildOnly', 'BuildOnly', 'Unhealthy',
+                             'Deleted', 'Deleted']) WITH ORDINALITY AS t(s, i)",
+    )
+    .execute(&mut conn)
+    .unwrap();
+    run_migrations(&mut conn).unwrap();
+    let expected = vec![
+        ("BuildOnly".to_owned(), 2),
+        ("Ready".to_owned(), 3),
+        ("Unhealthy".to_owned(), 1),
+    ];
+    assert_eq!(kept_by_status(&mut conn), expected);
+    diesel::sql_query("UPDATE agents SET status = 'Failed' WHERE name = 'pre-1'")
+        .execute(&mut conn)
+        .unwrap();
+    let after = kept_by_status(&mut conn);
+    assert!(after.contains(&("Failed".to_owned(), 1)), "{after:?}");
+    assert!(after.contains(&("Ready".to_owned(), 2)), "{after:?}");
+
+    while has_table(&mut conn, "agent_status_counts") {
+        conn.revert_last_migration(MIGRATIONS).unwrap();
+    }
+    let live: Line = diesel::sql_query("SELECT sum(n)::text AS line FROM agent_live_counts")
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(live.line, "6");
 }

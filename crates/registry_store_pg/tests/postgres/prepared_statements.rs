@@ -91,11 +91,15 @@ async fn hot_agent_statements_are_prepared_once_and_reused() {
         ),
         (
             "unfiltered list with the kept total",
-            &["FROM agent_live_counts"],
+            &["FROM agent_status_counts)"],
         ),
         (
-            "filtered list with the counted total",
-            &["count(*) OVER ()"],
+            "status-filtered list with the kept total",
+            &["FROM agent_status_counts WHERE status = ANY($"],
+        ),
+        (
+            "filtered list with the bounded count",
+            &["(SELECT count(*) FROM (SELECT 1 FROM"],
         ),
         (
             "list of the agents granted to a principal",

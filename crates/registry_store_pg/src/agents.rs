@@ -29,9 +29,10 @@ use uuid::Uuid;
 /// after the first one's snapshot).
 const CREATE_TRIES: usize = 8;
 
-/// The live agent named `name` on `conn`.
-fn live_by_name(conn: &mut PgConnection, name: &str) -> QueryResult<Option<AgentRow>> {
+/// The live agent of `org` named `name` on `conn`.
+fn live_by_name(conn: &mut PgConnection, org: Uuid, name: &str) -> QueryResult<Option<AgentRow>> {
     agents::table
+        .filter(agents::org_id.eq(org))
         .filter(agents::name.eq(name))
         .filter(LiveAgent)
         .select(AgentRow::as_select())
@@ -45,6 +46,7 @@ fn live_by_name(conn: &mut PgConnection, name: &str) -> QueryResult<Option<Agent
 /// read back is not kept.
 fn create_if_absent_on(
     conn: &mut PgConnection,
+    org: Uuid,
     row: &AgentRow,
     owner: Option<&Principal>,
     events: &[NewEvent],
@@ -52,13 +54,21 @@ fn create_if_absent_on(
     let owner = owner.map(ToString::to_string);
     // The idempotent path (the name is live) is one plain cached read, much cheaper than the
     // insert statement; only a name that looks free pays for that, and the insert decides.
-    if let Some(existing) = live_with_owner_role(conn, &row.name, owner.as_deref())? {
+    if let Some(existing) = live_with_owner_role(conn, org, &row.name, owner.as_deref())? {
         return Ok(create_outcome(existing)?);
     }
     let events: Vec<NewEventRow> = events.iter().map(NewEventRow::from).collect();
     conn.transaction(|conn| {
+        if let Some(refused) = crate::quota::refusal(conn, org)? {
+            // Refused only a new name: one created meanwhile is the idempotent answer.
+            return match live_with_owner_role(conn, org, &row.name, owner.as_deref())? {
+                Some(existing) => Ok(create_outcome(existing)?),
+                None => Err(RepoError::QuotaExceeded(refused).into()),
+            };
+        }
         for _ in 0..CREATE_TRIES {
             let statement = CreateAgentIfAbsent {
+                org: &org,
                 row,
                 owner: owner.as_deref(),
                 events: &events,
@@ -92,13 +102,16 @@ fn create_outcome(out: CreatedOrExisting) -> RepoResult<CreateOutcome> {
     })
 }
 
-/// The live agent named `name` and the role `principal` holds on it (its name, if any).
-fn live_by_name_with_role(
+/// The live agent of `org` named `name` and the role `principal` holds on it (its name, if
+/// any).
+pub(crate) fn live_by_name_with_role(
     conn: &mut PgConnection,
+    org: Uuid,
     name: &str,
     principal: &str,
 ) -> QueryResult<Option<(AgentRow, Option<String>)>> {
     with_role_of(principal)
+        .filter(agents::org_id.eq(org))
         .filter(agents::name.eq(name))
         .filter(LiveAgent)
         .first(conn)
@@ -108,12 +121,13 @@ fn live_by_name_with_role(
 /// The live agent named `name` with `owner`'s role on it, as create-if-absent reports it.
 fn live_with_owner_role(
     conn: &mut PgConnection,
+    org: Uuid,
     name: &str,
     owner: Option<&str>,
 ) -> QueryResult<Option<CreatedOrExisting>> {
     let found = match owner {
-        Some(owner) => live_by_name_with_role(conn, name, owner)?,
-        None => live_by_name(conn, name)?.map(|agent| (agent, None)),
+        Some(owner) => live_by_name_with_role(conn, org, name, owner)?,
+        None => live_by_name(conn, org, name)?.map(|agent| (agent, None)),
     };
     Ok(found.map(|(agent, owner_role)| CreatedOrExisting {
         agent,
@@ -124,7 +138,7 @@ fn live_with_owner_role(
 
 /// Agents, each with the role `principal` holds on it (NULL without a grant); filter it.
 #[diesel::dsl::auto_type(no_type_alias)]
-fn with_role_of<'a>(principal: &'a str) -> _ {
+pub(crate) fn with_role_of<'a>(principal: &'a str) -> _ {
     let agent: diesel::dsl::AsSelect<AgentRow, Pg> = AgentRow::as_select();
     agents::table
         .left_join(
@@ -136,7 +150,9 @@ fn with_role_of<'a>(principal: &'a str) -> _ {
 }
 
 /// An agent row and a role name, as the port's type.
-fn agent_with_role((row, role): (AgentRow, Option<String>)) -> RepoResult<AgentWithRole> {
+pub(crate) fn agent_with_role(
+    (row, role): (AgentRow, Option<String>),
+) -> RepoResult<AgentWithRole> {
     Ok(AgentWithRole {
         agent: Agent::try_from(row)?,
         role: role.as_deref().map(role_from).transpose()?,
@@ -146,6 +162,7 @@ fn agent_with_role((row, role): (AgentRow, Option<String>)) -> RepoResult<AgentW
 /// The body of `update`, inside one transaction (the stored row is decoded inside it too).
 fn update_tx(
     conn: &mut PgConnection,
+    org: Uuid,
     agent: &Agent,
     events: &[NewEvent],
 ) -> Result<Agent, TxError> {
@@ -155,6 +172,7 @@ fn update_tx(
     let stored: Option<AgentRow> = diesel::update(
         agents::table
             .filter(agents::id.eq(id))
+            .filter(agents::org_id.eq(org))
             .filter(agents::version.eq(agent.version)),
     )
     .set(&row)
@@ -162,8 +180,8 @@ fn update_tx(
     .get_result(conn)
     .optional()?;
     let Some(stored) = stored else {
-        let exists: bool =
-            diesel::select(diesel::dsl::exists(agents::table.find(id))).get_result(conn)?;
+        let mine = agents::table.find(id).filter(agents::org_id.eq(org));
+        let exists: bool = diesel::select(diesel::dsl::exists(mine)).get_result(conn)?;
         return Err(TxError::Repo(if exists {
             RepoError::Conflict(Constraint::StaleVersion)
         } else {
@@ -184,9 +202,12 @@ fn update_tx(
     Ok(Agent::try_from(stored)?)
 }
 
-/// The `list` filters (live agents matching `query`), unordered.
-fn list_filter(query: &AgentQuery) -> agents::BoxedQuery<'static, Pg> {
-    let mut q = agents::table.into_boxed().filter(LiveAgent);
+/// The `list` filters (live agents of `org` matching `query`), unordered.
+fn list_filter(org: Uuid, query: &AgentQuery) -> agents::BoxedQuery<'static, Pg> {
+    let mut q = agents::table
+        .into_boxed()
+        .filter(agents::org_id.eq(org))
+        .filter(LiveAgent);
     if !query.statuses.is_empty() {
         q = q.filter(agents::status.eq_any(status_names(query)));
     }
@@ -206,8 +227,8 @@ fn list_filter(query: &AgentQuery) -> agents::BoxedQuery<'static, Pg> {
 }
 
 /// The `list` query: filters, then the order with id tiebreak.
-fn list_query(query: &AgentQuery) -> agents::BoxedQuery<'static, Pg> {
-    let q = list_filter(query);
+fn list_query(org: Uuid, query: &AgentQuery) -> agents::BoxedQuery<'static, Pg> {
+    let q = list_filter(org, query);
     use SortDirection::{Asc, Desc};
     match (query.order_by, query.direction) {
         (AgentOrder::UpdatedAt, Asc) => q.order_by((agents::updated_at.asc(), agents::id.asc())),
@@ -236,13 +257,18 @@ fn status_names(query: &AgentQuery) -> Vec<&'static str> {
 /// The count `query`'s page carries (ignoring the page), on its own: the kept count, or the
 /// matches counted up to `bound` (for an empty page past the last, which has no row to carry
 /// it).
-fn list_count(conn: &mut PgConnection, query: &AgentQuery, bound: CountBound) -> RepoResult<i64> {
+fn list_count(
+    conn: &mut PgConnection,
+    org: Uuid,
+    query: &AgentQuery,
+    bound: CountBound,
+) -> RepoResult<i64> {
     let counted = if !query.total_is_kept() {
-        diesel::select(bounded_count(list_filter(query), bound)).get_result(conn)
+        diesel::select(bounded_count(list_filter(org, query), bound)).get_result(conn)
     } else if query.statuses.is_empty() {
-        diesel::select(LiveAgentTotal).get_result(conn)
+        diesel::select(LiveAgentTotal(org)).get_result(conn)
     } else {
-        diesel::select(StatusTotal(status_names(query))).get_result(conn)
+        diesel::select(StatusTotal(org, status_names(query))).get_result(conn)
     };
     counted.map_err(map_diesel)
 }
@@ -255,18 +281,20 @@ impl AgentRepository for PgStore {
         owner: Option<Principal>,
         events: &[NewEvent],
     ) -> RepoResult<CreateOutcome> {
-        let row = AgentRow::from(agent);
+        let (row, org) = (AgentRow::from(agent), self.org());
         let events = events.to_vec();
         run(&self.pool, move |conn| {
-            create_if_absent_on(conn, &row, owner.as_ref(), &events)
+            create_if_absent_on(conn, org, &row, owner.as_ref(), &events)
         })
         .await
     }
 
     async fn get(&self, id: AgentId) -> RepoResult<Option<Agent>> {
+        let org = self.org();
         let row = run(&self.pool, move |conn| {
             Ok(agents::table
                 .find(id.as_uuid())
+                .filter(agents::org_id.eq(org))
                 .select(AgentRow::as_select())
                 .first(conn)
                 .optional()?)
@@ -276,8 +304,8 @@ impl AgentRepository for PgStore {
     }
 
     async fn get_live_by_name(&self, name: &AgentName) -> RepoResult<Option<Agent>> {
-        let name = name.as_str().to_owned();
-        let row = run(&self.pool, move |conn| Ok(live_by_name(conn, &name)?)).await?;
+        let (name, org) = (name.as_str().to_owned(), self.org());
+        let row = run(&self.pool, move |conn| Ok(live_by_name(conn, org, &name)?)).await?;
         row.map(Agent::try_from).transpose()
     }
 
@@ -286,10 +314,11 @@ impl AgentRepository for PgStore {
         id: AgentId,
         principal: &Principal,
     ) -> RepoResult<Option<AgentWithRole>> {
-        let principal = principal.to_string();
+        let (principal, org) = (principal.to_string(), self.org());
         let row = run(&self.pool, move |conn| {
             Ok(with_role_of(&principal)
                 .filter(agents::id.eq(id.as_uuid()))
+                .filter(agents::org_id.eq(org))
                 .first(conn)
                 .optional()?)
         })
@@ -303,8 +332,9 @@ impl AgentRepository for PgStore {
         principal: &Principal,
     ) -> RepoResult<Option<AgentWithRole>> {
         let (name, principal) = (name.as_str().to_owned(), principal.to_string());
+        let org = self.org();
         let row = run(&self.pool, move |conn| {
-            Ok(live_by_name_with_role(conn, &name, &principal)?)
+            Ok(live_by_name_with_role(conn, org, &name, &principal)?)
         })
         .await?;
         row.map(agent_with_role).transpose()
@@ -314,39 +344,39 @@ impl AgentRepository for PgStore {
         if query.only_ids.as_ref().is_some_and(Vec::is_empty) {
             return Ok(Page::empty());
         }
-        let (query, bound) = (query.clone(), self.count_bound);
+        let (query, bound, org) = (query.clone(), self.count_bound, self.org());
         run(&self.pool, move |conn| {
             if query.page.may_exceed_page_budget() {
-                let sizes: Vec<i64> = list_query(&query)
+                let sizes: Vec<i64> = list_query(org, &query)
                     .select(AgentStoredBytes)
                     .limit(limit(query.page))
                     .offset(offset(query.page))
                     .load(conn)?;
                 check_page_budget(sizes)?;
             }
-            let page = list_query(&query)
+            let page = list_query(org, &query)
                 .limit(limit(query.page))
                 .offset(offset(query.page));
             // Unfiltered or by status, the total is the trigger-kept count (O(1)); any other
             // filter's matches are counted beside the page up to the bound.
             let agent = AgentRow::as_select();
             let (rows, counting): (Vec<(AgentRow, i64)>, _) = if !query.total_is_kept() {
-                let counted = bounded_count(list_filter(&query), bound);
+                let counted = bounded_count(list_filter(org, &query), bound);
                 (
                     page.select((agent, counted)).load(conn)?,
                     Counting::Bounded(bound),
                 )
             } else if query.statuses.is_empty() {
                 (
-                    page.select((agent, LiveAgentTotal)).load(conn)?,
+                    page.select((agent, LiveAgentTotal(org))).load(conn)?,
                     Counting::Kept,
                 )
             } else {
-                let total = StatusTotal(status_names(&query));
+                let total = StatusTotal(org, status_names(&query));
                 (page.select((agent, total)).load(conn)?, Counting::Kept)
             };
             page_from(rows, query.page, counting, Agent::try_from, || {
-                list_count(conn, &query, bound)
+                list_count(conn, org, &query, bound)
             })
             .map_err(TxError::Repo)
         })
@@ -354,11 +384,15 @@ impl AgentRepository for PgStore {
     }
 
     async fn update(&self, agent: &Agent, events: &[NewEvent]) -> RepoResult<Agent> {
-        let agent = agent.clone();
+        let (agent, org) = (agent.clone(), self.org());
         let events = events.to_vec();
-        run_tx(&self.pool, move |conn| update_tx(conn, &agent, &events)).await
+        run_tx(&self.pool, move |conn| {
+            update_tx(conn, org, &agent, &events)
+        })
+        .await
     }
 
+    /// Across every org: the monitor is no tenant (each event goes with its agent).
     async fn expire_heartbeats(&self, expiry: &HeartbeatExpiry) -> RepoResult<Vec<AgentId>> {
         crate::heartbeats::expire(&self.pool, expiry).await
     }
@@ -369,7 +403,7 @@ impl AgentRepository for PgStore {
         status: registry_domain::AgentStatus,
         at: registry_domain::Timestamp,
     ) -> RepoResult<Option<Agent>> {
-        crate::heartbeats::record(&self.pool, id, status, at).await
+        crate::heartbeats::record(&self.pool, self.org(), id, status, at).await
     }
 
     async fn ping(&self) -> RepoResult<()> {

@@ -7,6 +7,7 @@ use crate::paging::{bounded_count, limit, offset, page_from, Counting};
 use crate::pool::{run, run_tx};
 use crate::rows::GrantRow;
 use crate::schema::grants;
+use crate::scope::{agents_of, require_agent};
 use crate::PgStore;
 use async_trait::async_trait;
 use diesel::pg::PgConnection;
@@ -43,10 +44,11 @@ impl Authorizer for PgStore {
         agent_id: AgentId,
         action: Action,
     ) -> RepoResult<bool> {
-        let principal = principal.to_string();
+        let (principal, org) = (principal.to_string(), self.org());
         let role: Option<String> = run(&self.pool, move |conn| {
             Ok(grants::table
                 .find((agent_id.as_uuid(), principal))
+                .filter(grants::agent_id.eq_any(agents_of(org)))
                 .select(grants::role)
                 .first(conn)
                 .optional()?)
@@ -65,8 +67,9 @@ impl Authorizer for PgStore {
         events: &[NewEvent],
     ) -> RepoResult<Grant> {
         let row = GrantRow::new(agent_id, principal, role, now_micros());
-        let events = events.to_vec();
+        let (events, org) = (events.to_vec(), self.org());
         run_tx(&self.pool, move |conn| {
+            require_agent(conn, org, agent_id)?;
             if role != Role::Owner && is_only_owner(conn, row.agent_id, &row.principal)? {
                 return Err(RepoError::Conflict(Constraint::LastOwner).into());
             }
@@ -91,7 +94,9 @@ impl Authorizer for PgStore {
     ) -> RepoResult<Grant> {
         let (agent, principal, events) =
             (agent_id.as_uuid(), principal.to_string(), events.to_vec());
+        let org = self.org();
         run_tx(&self.pool, move |conn| {
+            require_agent(conn, org, agent_id)?;
             if is_only_owner(conn, agent, &principal)? {
                 return Err(TxError::Repo(RepoError::Conflict(Constraint::LastOwner)));
             }
@@ -107,9 +112,11 @@ impl Authorizer for PgStore {
     }
 
     async fn grants(&self, agent_id: AgentId, page: PageRequest) -> RepoResult<Page<Grant>> {
-        let (agent, bound) = (agent_id.as_uuid(), self.count_bound);
+        let (agent, bound, org) = (agent_id.as_uuid(), self.count_bound, self.org());
         run(&self.pool, move |conn| {
-            let of_agent = grants::table.filter(grants::agent_id.eq(agent));
+            let of_agent = grants::table
+                .filter(grants::agent_id.eq(agent))
+                .filter(grants::agent_id.eq_any(agents_of(org)));
             let rows: Vec<(GrantRow, i64)> = of_agent
                 .order_by((NotOwner, grants::principal.asc()))
                 .select((GrantRow::as_select(), bounded_count(of_agent, bound)))

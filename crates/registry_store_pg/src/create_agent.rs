@@ -1,14 +1,15 @@
 //! Create-if-absent of an agent as one SQL statement: one round trip, atomic by itself.
 //!
 //! ```sql
-//! WITH inserted AS (INSERT INTO agents … ON CONFLICT (name) WHERE status <> 'Deleted'
+//! WITH inserted AS (INSERT INTO agents … ON CONFLICT (org_id, name) WHERE status <> 'Deleted'
 //!                   DO NOTHING RETURNING …),
 //!      granted  AS (INSERT INTO grants … SELECT … FROM inserted),          -- when an owner
 //!      logged_0 AS (INSERT INTO agent_events … SELECT … WHERE EXISTS (SELECT 1 FROM inserted)),
 //! SELECT inserted.*, true, 'owner' FROM inserted
 //! UNION ALL
 //! SELECT <agents' columns>, false, <the owner's grant on it> FROM agents
-//!  WHERE name = $name AND status <> 'Deleted' AND NOT EXISTS (SELECT 1 FROM inserted)
+//!  WHERE org_id = $org AND name = $name AND status <> 'Deleted'
+//!    AND NOT EXISTS (SELECT 1 FROM inserted)
 //! ```
 //!
 //! No row back means the name was taken by a transaction that committed after this
@@ -43,6 +44,8 @@ pub(crate) struct CreatedOrExisting {
 
 /// The create-if-absent statement for one agent.
 pub(crate) struct CreateAgentIfAbsent<'a> {
+    /// The org it is created in (and whose live names it must not take).
+    pub(crate) org: &'a uuid::Uuid,
     /// The agent to insert.
     pub(crate) row: &'a AgentRow,
     /// Who becomes owner (`None`: no grant row).
@@ -110,7 +113,7 @@ impl QueryFragment<Pg> for CreateAgentIfAbsent<'_> {
             "WITH inserted AS (INSERT INTO agents (id, name, description, status, status_reason, \
              acp_type, acp_url, registration_metadata, agent_input_type, \
              production_deployment_id, created_at, updated_at, registered_at, last_seen_at, \
-             deleted_at, deleted_by, version) VALUES (",
+             deleted_at, deleted_by, version, org_id) VALUES (",
         );
         push_binds!(
             out,
@@ -131,8 +134,9 @@ impl QueryFragment<Pg> for CreateAgentIfAbsent<'_> {
             (Nullable<Timestamptz>, deleted_at),
             (Nullable<Text>, deleted_by),
             (BigInt, version),
+            (SqlUuid, self.org),
         );
-        out.push_sql(") ON CONFLICT (name) WHERE ");
+        out.push_sql(") ON CONFLICT (org_id, name) WHERE ");
         LiveTarget.walk_ast(out.reborrow())?;
         out.push_sql(" DO NOTHING RETURNING ");
         agents::all_columns.walk_ast(out.reborrow())?;
@@ -183,7 +187,9 @@ impl QueryFragment<Pg> for CreateAgentIfAbsent<'_> {
             }
             None => out.push_sql("NULL::text"),
         }
-        out.push_sql(" AS owner_role FROM agents WHERE agents.name = ");
+        out.push_sql(" AS owner_role FROM agents WHERE agents.org_id = ");
+        out.push_bind_param::<SqlUuid, _>(self.org)?;
+        out.push_sql(" AND agents.name = ");
         out.push_bind_param::<Text, _>(name)?;
         out.push_sql(" AND ");
         LiveAgent.walk_ast(out.reborrow())?;

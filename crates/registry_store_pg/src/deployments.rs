@@ -7,6 +7,7 @@ use crate::paging::{bounded_count, check_page_budget, limit, offset, page_from, 
 use crate::pool::{run, run_tx};
 use crate::rows::{AgentRow, DeploymentRow};
 use crate::schema::{agents, deployments};
+use crate::scope::{agents_of, require_agent};
 use crate::PgStore;
 use async_trait::async_trait;
 use diesel::pg::PgConnection;
@@ -18,11 +19,17 @@ use registry_domain::{
 use registry_ports::{Constraint, DeploymentRepository, RepoError, RepoResult};
 use uuid::Uuid;
 
-/// The deployment `id` of `agent_id`, if any.
-fn owned(conn: &mut PgConnection, agent_id: Uuid, id: Uuid) -> QueryResult<Option<DeploymentRow>> {
+/// The deployment `id` of `agent_id`, an agent of `org`, if any.
+fn owned(
+    conn: &mut PgConnection,
+    org: Uuid,
+    agent_id: Uuid,
+    id: Uuid,
+) -> QueryResult<Option<DeploymentRow>> {
     deployments::table
         .filter(deployments::id.eq(id))
         .filter(deployments::agent_id.eq(agent_id))
+        .filter(deployments::agent_id.eq_any(agents_of(org)))
         .select(DeploymentRow::as_select())
         .first(conn)
         .optional()
@@ -33,6 +40,7 @@ fn owned(conn: &mut PgConnection, agent_id: Uuid, id: Uuid) -> QueryResult<Optio
 /// updates) of one agent run one after the other.
 fn promote_tx(
     conn: &mut PgConnection,
+    org: Uuid,
     promotion: &Promotion,
     events: &[NewEvent],
 ) -> Result<(DeploymentRow, AgentRow), TxError> {
@@ -45,6 +53,7 @@ fn promote_tx(
     let (agent_id, id) = (agent.id.as_uuid(), target.id.as_uuid());
     let version: Option<i64> = agents::table
         .find(agent_id)
+        .filter(agents::org_id.eq(org))
         .select(agents::version)
         .for_update()
         .first(conn)
@@ -83,7 +92,7 @@ fn promote_tx(
     .get_result(conn)
     .optional()?;
     let Some(promoted) = promoted else {
-        return Err(TxError::Repo(match owned(conn, agent_id, id)? {
+        return Err(TxError::Repo(match owned(conn, org, agent_id, id)? {
             Some(_) => RepoError::Conflict(Constraint::StaleVersion),
             None => RepoError::NotFound,
         }));
@@ -101,8 +110,9 @@ fn promote_tx(
 #[async_trait]
 impl DeploymentRepository for PgStore {
     async fn create(&self, deployment: &Deployment) -> RepoResult<Deployment> {
-        let row = DeploymentRow::from(deployment);
+        let (row, org) = (DeploymentRow::from(deployment), self.org());
         run_tx(&self.pool, move |conn| {
+            require_agent(conn, org, deployment_agent(&row))?;
             let stored: DeploymentRow = diesel::insert_into(deployments::table)
                 .values(&row)
                 .returning(DeploymentRow::as_returning())
@@ -113,8 +123,9 @@ impl DeploymentRepository for PgStore {
     }
 
     async fn get(&self, agent_id: AgentId, id: DeploymentId) -> RepoResult<Option<Deployment>> {
+        let org = self.org();
         let row = run(&self.pool, move |conn| {
-            Ok(owned(conn, agent_id.as_uuid(), id.as_uuid())?)
+            Ok(owned(conn, org, agent_id.as_uuid(), id.as_uuid())?)
         })
         .await?;
         row.map(Deployment::try_from).transpose()
@@ -126,10 +137,11 @@ impl DeploymentRepository for PgStore {
         page: PageRequest,
         direction: SortDirection,
     ) -> RepoResult<Page<Deployment>> {
-        let (agent, bound) = (agent_id.as_uuid(), self.count_bound);
+        let (agent, bound, org) = (agent_id.as_uuid(), self.count_bound, self.org());
         run(&self.pool, move |conn| {
             let live = deployments::table
                 .filter(deployments::agent_id.eq(agent))
+                .filter(deployments::agent_id.eq_any(agents_of(org)))
                 .filter(deployments::expires_at.is_null());
             let page_of = || {
                 let ordered = live.into_boxed();
@@ -172,7 +184,7 @@ impl DeploymentRepository for PgStore {
         id: DeploymentId,
         now: Timestamp,
     ) -> RepoResult<Deployment> {
-        let (agent, id) = (agent_id.as_uuid(), id.as_uuid());
+        let (agent, id, org) = (agent_id.as_uuid(), id.as_uuid(), self.org());
         run_tx(&self.pool, move |conn| {
             // One statement decides: a concurrent promotion either committed first (then this
             // row is production and untouched) or waits for this one; of two concurrent
@@ -181,6 +193,7 @@ impl DeploymentRepository for PgStore {
                 deployments::table
                     .filter(deployments::id.eq(id))
                     .filter(deployments::agent_id.eq(agent))
+                    .filter(deployments::agent_id.eq_any(agents_of(org)))
                     .filter(deployments::is_production.eq(false))
                     .filter(deployments::expires_at.is_null()),
             )
@@ -190,7 +203,7 @@ impl DeploymentRepository for PgStore {
             .optional()?;
             match deleted {
                 Some(row) => Ok(Deployment::try_from(row)?),
-                None => Err(TxError::Repo(match owned(conn, agent, id)? {
+                None => Err(TxError::Repo(match owned(conn, org, agent, id)? {
                     Some(row) if row.expires_at.is_none() => {
                         RepoError::Conflict(Constraint::ProductionDeployment)
                     }
@@ -210,11 +223,13 @@ impl DeploymentRepository for PgStore {
         acp_url: &str,
     ) -> RepoResult<Deployment> {
         let (agent, id, url) = (agent_id.as_uuid(), id.as_uuid(), acp_url.to_owned());
+        let org = self.org();
         run_tx(&self.pool, move |conn| {
             let ready: Option<DeploymentRow> = diesel::update(
                 deployments::table
                     .filter(deployments::id.eq(id))
                     .filter(deployments::agent_id.eq(agent))
+                    .filter(deployments::agent_id.eq_any(agents_of(org)))
                     .filter(deployments::expires_at.is_null()),
             )
             .set((
@@ -226,7 +241,7 @@ impl DeploymentRepository for PgStore {
             .optional()?;
             match ready {
                 Some(row) => Ok(Deployment::try_from(row)?),
-                None => Err(TxError::Repo(match owned(conn, agent, id)? {
+                None => Err(TxError::Repo(match owned(conn, org, agent, id)? {
                     Some(_) => RepoError::Conflict(Constraint::DeploymentExpired),
                     None => RepoError::NotFound,
                 })),
@@ -240,12 +255,17 @@ impl DeploymentRepository for PgStore {
         promotion: &Promotion,
         events: &[NewEvent],
     ) -> RepoResult<(Deployment, Agent)> {
-        let promotion = promotion.clone();
+        let (promotion, org) = (promotion.clone(), self.org());
         let events = events.to_vec();
         run_tx(&self.pool, move |conn| {
-            let (d, a) = promote_tx(conn, &promotion, &events)?;
+            let (d, a) = promote_tx(conn, org, &promotion, &events)?;
             Ok((Deployment::try_from(d)?, Agent::try_from(a)?))
         })
         .await
     }
+}
+
+/// The agent a deployment row belongs to.
+fn deployment_agent(row: &DeploymentRow) -> AgentId {
+    AgentId::from_uuid(row.agent_id)
 }

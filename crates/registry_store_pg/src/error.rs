@@ -12,6 +12,7 @@ fn constraint_named(name: &str) -> Option<Constraint> {
             Some(Constraint::SecretHash)
         }
         "service_tokens_name_key" => Some(Constraint::ServiceTokenName),
+        "orgs_slug_key" => Some(Constraint::OrgSlug),
         _ => None,
     }
 }

@@ -5,6 +5,7 @@ use crate::event_rows::{EventRow, NewEventRow};
 use crate::paging::{bounded_count, limit, offset, page_from, Counting};
 use crate::pool::run;
 use crate::schema::agent_events;
+use crate::scope::{agents_of, require_agent};
 use crate::PgStore;
 use async_trait::async_trait;
 use diesel::pg::PgConnection;
@@ -30,15 +31,26 @@ pub(crate) fn append_events(conn: &mut PgConnection, events: &[NewEvent]) -> Que
 
 #[async_trait]
 impl EventLog for PgStore {
+    /// Only events of this org's agents: `NotFound` (and nothing written) otherwise.
     async fn append(&self, events: &[NewEvent]) -> RepoResult<()> {
-        let events = events.to_vec();
-        run(&self.pool, move |conn| Ok(append_events(conn, &events)?)).await
+        let (events, org) = (events.to_vec(), self.org());
+        crate::pool::run_tx(&self.pool, move |conn| {
+            let mut agents: Vec<AgentId> = events.iter().map(|e| e.agent_id).collect();
+            agents.dedup();
+            for agent in agents {
+                require_agent(conn, org, agent)?;
+            }
+            Ok(append_events(conn, &events)?)
+        })
+        .await
     }
 
     async fn list(&self, agent_id: AgentId, page: PageRequest) -> RepoResult<Page<AuditEvent>> {
-        let (agent, bound) = (agent_id.as_uuid(), self.count_bound);
+        let (agent, bound, org) = (agent_id.as_uuid(), self.count_bound, self.org());
         run(&self.pool, move |conn| {
-            let of_agent = agent_events::table.filter(agent_events::agent_id.eq(agent));
+            let of_agent = agent_events::table
+                .filter(agent_events::agent_id.eq(agent))
+                .filter(agent_events::agent_id.eq_any(agents_of(org)));
             let rows: Vec<(EventRow, i64)> = of_agent
                 .order_by(agent_events::id.desc())
                 .select((EventRow::as_select(), bounded_count(of_agent, bound)))

@@ -69,22 +69,44 @@ fixed_sql!(
     LiveTarget: Bool = "status <> 'Deleted'"
 );
 
-fixed_sql!(
-    /// The number of live agents, kept per status by a trigger in `agent_status_counts`
-    /// (migration 2026-11-27-120000), so an unfiltered list does not visit every live agent to
-    /// count them.
-    LiveAgentTotal: BigInt = "(SELECT COALESCE(sum(n), 0)::bigint FROM agent_status_counts)"
-);
+/// The number of an org's live agents, kept per (org, status) by a trigger in
+/// `agent_status_counts` (migrations 2026-11-27-120000 and -130000), so an unfiltered list
+/// does not visit every live agent to count them, and a quota check costs a few rows.
+#[derive(Debug, Clone, Copy, QueryId)]
+pub(crate) struct LiveAgentTotal(pub(crate) uuid::Uuid);
+
+impl Expression for LiveAgentTotal {
+    type SqlType = BigInt;
+}
+
+impl<QS> AppearsOnTable<QS> for LiveAgentTotal {}
+
+impl<QS> SelectableExpression<QS> for LiveAgentTotal {}
+
+impl<GB> ValidGrouping<GB> for LiveAgentTotal {
+    type IsAggregate = is_aggregate::Never;
+}
+
+impl QueryFragment<Pg> for LiveAgentTotal {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql(
+            "(SELECT COALESCE(sum(n), 0)::bigint FROM agent_status_counts WHERE org_id = ",
+        );
+        out.push_bind_param::<diesel::sql_types::Uuid, _>(&self.0)?;
+        out.push_sql(")");
+        Ok(())
+    }
+}
 
 fixed_sql!(
     /// A constant column: what a bounded count selects from each row it counts.
     One: Integer = "1"
 );
 
-/// The number of live agents in any of these statuses, from the same kept counts as
+/// The number of an org's live agents in any of these statuses, from the same kept counts as
 /// [`LiveAgentTotal`] (a status-filtered list's total in O(1)).
 #[derive(Debug, Clone, QueryId)]
-pub(crate) struct StatusTotal(pub(crate) Vec<&'static str>);
+pub(crate) struct StatusTotal(pub(crate) uuid::Uuid, pub(crate) Vec<&'static str>);
 
 impl Expression for StatusTotal {
     type SqlType = BigInt;
@@ -101,9 +123,11 @@ impl<GB> ValidGrouping<GB> for StatusTotal {
 impl QueryFragment<Pg> for StatusTotal {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
         out.push_sql(
-            "(SELECT COALESCE(sum(n), 0)::bigint FROM agent_status_counts WHERE status = ANY(",
+            "(SELECT COALESCE(sum(n), 0)::bigint FROM agent_status_counts WHERE org_id = ",
         );
-        out.push_bind_param::<Array<Text>, _>(&self.0)?;
+        out.push_bind_param::<diesel::sql_types::Uuid, _>(&self.0)?;
+        out.push_sql(" AND status = ANY(");
+        out.push_bind_param::<Array<Text>, _>(&self.1)?;
         out.push_sql("))");
         Ok(())
     }
@@ -150,16 +174,18 @@ fixed_sql!(
 
 fixed_sql!(
     /// The key's minter still holds the authority to mint it
-    /// (`registry_domain::minter_authority_holds`): the admin, or a principal with a role
-    /// allowing `update` on the key's agent and a live service token. Agent principals never
+    /// (`registry_domain::minter_authority_holds`): the platform admin; an org admin with a
+    /// live token in the agent's org; or a principal with a role allowing `update` on the key's
+    /// agent and a live service token in the agent's org (the query joins `agents`). Agent principals never
     /// pass (no service token names one). Both probes are index lookups (`grants_pkey`,
     /// `service_tokens_principal_idx`); the spelled-out roles and principal are checked against
     /// the domain by the test below.
     MinterHoldsAuthority: Bool = "(agent_api_keys.created_by = 'admin' OR (\
+        (left(agent_api_keys.created_by, 6) = 'admin:' OR \
         EXISTS (SELECT 1 FROM grants WHERE grants.agent_id = agent_api_keys.agent_id \
-        AND grants.principal = agent_api_keys.created_by AND grants.role IN ('owner', 'editor')) \
-        AND EXISTS (SELECT 1 FROM service_tokens \
-        WHERE service_tokens.principal = agent_api_keys.created_by)))"
+        AND grants.principal = agent_api_keys.created_by AND grants.role IN ('owner', 'editor'))) \
+        AND EXISTS (SELECT 1 FROM service_tokens WHERE service_tokens.org_id = agents.org_id \
+        AND service_tokens.principal = agent_api_keys.created_by)))"
 );
 
 fixed_sql!(
@@ -225,6 +251,9 @@ mod tests {
             .map(|r| r.as_str().to_owned())
             .collect();
         expected.insert(Principal::Admin.to_string());
+        // An org admin (`admin:<name>`) holds the authority while its token lives, in the org.
+        let org_admin = Principal::OrgAdmin("x".into()).to_string();
+        expected.insert(org_admin.trim_end_matches('x').to_owned());
         assert_eq!(literals(&sql), expected, "{sql}");
     }
 }

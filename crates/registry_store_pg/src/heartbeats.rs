@@ -69,7 +69,8 @@ pub(crate) async fn expire(pool: &PgPool, expiry: &HeartbeatExpiry) -> RepoResul
 /// caller decided on:
 ///
 /// ```sql
-/// UPDATE agents SET last_seen_at = $1 WHERE id = $2 AND status = $3 RETURNING <agent's columns>
+/// UPDATE agents SET last_seen_at = $1 WHERE id = $2 AND status = $3 AND org_id = $4
+/// RETURNING <agent's columns>
 /// ```
 ///
 /// Written out rather than with `diesel::update` (or `sql_query`), neither of which diesel ever
@@ -79,6 +80,7 @@ struct RecordHeartbeat {
     at: registry_domain::Timestamp,
     id: Uuid,
     status: &'static str,
+    org: Uuid,
 }
 
 impl QueryId for RecordHeartbeat {
@@ -100,6 +102,8 @@ impl QueryFragment<Pg> for RecordHeartbeat {
         out.push_bind_param::<SqlUuid, _>(&self.id)?;
         out.push_sql(" AND status = ");
         out.push_bind_param::<Text, _>(&self.status)?;
+        out.push_sql(" AND org_id = ");
+        out.push_bind_param::<SqlUuid, _>(&self.org)?;
         out.push_sql(" RETURNING ");
         agents::all_columns.walk_ast(out.reborrow())?;
         Ok(())
@@ -110,6 +114,7 @@ impl QueryFragment<Pg> for RecordHeartbeat {
 /// no longer `status`.
 pub(crate) async fn record(
     pool: &PgPool,
+    org: Uuid,
     id: AgentId,
     status: AgentStatus,
     at: registry_domain::Timestamp,
@@ -119,6 +124,7 @@ pub(crate) async fn record(
             at,
             id: id.as_uuid(),
             status: status.as_str(),
+            org,
         };
         let row: Option<AgentRow> = statement.get_result(conn).optional()?;
         Ok(row.map(registry_domain::Agent::try_from).transpose()?)

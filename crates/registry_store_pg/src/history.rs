@@ -5,6 +5,7 @@ use crate::paging::{bounded_count, limit, offset, page_from, Counting};
 use crate::pool::{run, run_tx};
 use crate::rows::HistoryRow;
 use crate::schema::deployment_history as history;
+use crate::scope::{agents_of, require_agent};
 use crate::PgStore;
 use async_trait::async_trait;
 use diesel::prelude::*;
@@ -15,8 +16,9 @@ use registry_ports::{HistoryRepository, RepoResult};
 #[async_trait]
 impl HistoryRepository for PgStore {
     async fn record(&self, entry: &DeploymentHistory) -> RepoResult<bool> {
-        let row = HistoryRow::from(entry);
+        let (row, org, agent) = (HistoryRow::from(entry), self.org(), entry.agent_id);
         run_tx(&self.pool, move |conn| {
+            require_agent(conn, org, agent)?;
             // Records of one agent run one at a time, so "latest" cannot change under us.
             diesel::sql_query(
                 "SELECT pg_advisory_xact_lock(hashtextextended('history:' || $1, 0))",
@@ -41,9 +43,11 @@ impl HistoryRepository for PgStore {
     }
 
     async fn get(&self, id: HistoryId) -> RepoResult<Option<DeploymentHistory>> {
+        let org = self.org();
         let row = run(&self.pool, move |conn| {
             Ok(history::table
                 .find(id.as_uuid())
+                .filter(history::agent_id.eq_any(agents_of(org)))
                 .select(HistoryRow::as_select())
                 .first(conn)
                 .optional()?)
@@ -58,9 +62,11 @@ impl HistoryRepository for PgStore {
         page: PageRequest,
         direction: SortDirection,
     ) -> RepoResult<Page<DeploymentHistory>> {
-        let (agent, bound) = (agent_id.as_uuid(), self.count_bound);
+        let (agent, bound, org) = (agent_id.as_uuid(), self.count_bound, self.org());
         run(&self.pool, move |conn| {
-            let of_agent = history::table.filter(history::agent_id.eq(agent));
+            let of_agent = history::table
+                .filter(history::agent_id.eq(agent))
+                .filter(history::agent_id.eq_any(agents_of(org)));
             let rows: Vec<(HistoryRow, i64)> = match direction {
                 SortDirection::Asc => of_agent
                     .order_by((history::deployment_timestamp.asc(), history::id.asc()))

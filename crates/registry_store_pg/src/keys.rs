@@ -2,11 +2,11 @@
 
 use crate::error::{map_diesel, TxError};
 use crate::events::append_events;
-use crate::fragments::{LiveAgent, MinterHoldsAuthority};
 use crate::paging::{bounded_count, limit, offset, page_from, Counting};
 use crate::pool::{run, run_tx};
 use crate::rows::{ApiKeyRow, NewApiKeyRow};
-use crate::schema::{agent_api_keys as keys, agents};
+use crate::schema::agent_api_keys as keys;
+use crate::scope::{agents_of, require_agent};
 use crate::PgStore;
 use async_trait::async_trait;
 use diesel::dsl::exists;
@@ -23,7 +23,9 @@ impl ApiKeyRepository for PgStore {
         events: &[NewEvent],
     ) -> RepoResult<ApiKey> {
         let (key, hash, events) = (key.clone(), secret_hash.to_owned(), events.to_vec());
+        let org = self.org();
         run_tx(&self.pool, move |conn| {
+            require_agent(conn, org, key.agent_id)?;
             let row: ApiKeyRow = diesel::insert_into(keys::table)
                 .values(NewApiKeyRow {
                     id: key.id.as_uuid(),
@@ -43,9 +45,11 @@ impl ApiKeyRepository for PgStore {
     }
 
     async fn get(&self, id: ApiKeyId) -> RepoResult<Option<ApiKey>> {
+        let org = self.org();
         let row = run(&self.pool, move |conn| {
             Ok(keys::table
                 .find(id.as_uuid())
+                .filter(keys::agent_id.eq_any(agents_of(org)))
                 .select(ApiKeyRow::as_select())
                 .first(conn)
                 .optional()?)
@@ -60,10 +64,11 @@ impl ApiKeyRepository for PgStore {
         name: &str,
         key_type: ApiKeyType,
     ) -> RepoResult<Option<ApiKey>> {
-        let name = name.to_owned();
+        let (name, org) = (name.to_owned(), self.org());
         let row = run(&self.pool, move |conn| {
             Ok(keys::table
                 .filter(keys::agent_id.eq(agent_id.as_uuid()))
+                .filter(keys::agent_id.eq_any(agents_of(org)))
                 .filter(keys::name.eq(name))
                 .filter(keys::api_key_type.eq(key_type.as_str()))
                 .select(ApiKeyRow::as_select())
@@ -75,9 +80,11 @@ impl ApiKeyRepository for PgStore {
     }
 
     async fn list(&self, agent_id: AgentId, page: PageRequest) -> RepoResult<Page<ApiKey>> {
-        let (agent, bound) = (agent_id.as_uuid(), self.count_bound);
+        let (agent, bound, org) = (agent_id.as_uuid(), self.count_bound, self.org());
         run(&self.pool, move |conn| {
-            let of_agent = keys::table.filter(keys::agent_id.eq(agent));
+            let of_agent = keys::table
+                .filter(keys::agent_id.eq(agent))
+                .filter(keys::agent_id.eq_any(agents_of(org)));
             let rows: Vec<(ApiKeyRow, i64)> = of_agent
                 .order_by((keys::created_at.asc(), keys::id.asc()))
                 .select((ApiKeyRow::as_select(), bounded_count(of_agent, bound)))
@@ -101,9 +108,12 @@ impl ApiKeyRepository for PgStore {
     }
 
     async fn delete(&self, id: ApiKeyId, events: &[NewEvent]) -> RepoResult<ApiKey> {
-        let events = events.to_vec();
+        let (events, org) = (events.to_vec(), self.org());
         run_tx(&self.pool, move |conn| {
-            let row: ApiKeyRow = diesel::delete(keys::table.find(id.as_uuid()))
+            let mine = keys::table
+                .find(id.as_uuid())
+                .filter(keys::agent_id.eq_any(agents_of(org)));
+            let row: ApiKeyRow = diesel::delete(mine)
                 .returning(ApiKeyRow::as_returning())
                 .get_result(conn)
                 .optional()?
@@ -114,28 +124,13 @@ impl ApiKeyRepository for PgStore {
         .await
     }
 
-    async fn find_by_hash(&self, secret_hash: &str) -> RepoResult<Option<ApiKey>> {
-        let hash = secret_hash.to_owned();
-        let row = run(&self.pool, move |conn| {
-            Ok(keys::table
-                .inner_join(agents::table)
-                .filter(keys::secret_hash.eq(hash))
-                .filter(keys::api_key_type.eq(ApiKeyType::CREDENTIAL.as_str()))
-                .filter(LiveAgent)
-                .filter(MinterHoldsAuthority)
-                .select(ApiKeyRow::as_select())
-                .first(conn)
-                .optional()?)
-        })
-        .await?;
-        row.map(ApiKey::try_from).transpose()
-    }
-
     async fn has_key_of_type(&self, agent_id: AgentId, key_type: ApiKeyType) -> RepoResult<bool> {
+        let org = self.org();
         run(&self.pool, move |conn| {
             Ok(diesel::select(exists(
                 keys::table
                     .filter(keys::agent_id.eq(agent_id.as_uuid()))
+                    .filter(keys::agent_id.eq_any(agents_of(org)))
                     .filter(keys::api_key_type.eq(key_type.as_str())),
             ))
             .get_result(conn)?)

@@ -277,6 +277,7 @@ pub(crate) struct ServiceTokenRow {
 #[derive(Debug, Insertable)]
 #[diesel(table_name = service_tokens)]
 pub(crate) struct NewServiceTokenRow<'a> {
+    pub(crate) org_id: Uuid,
     pub(crate) id: Uuid,
     pub(crate) name: &'a str,
     pub(crate) principal: String,

@@ -40,6 +40,8 @@ diesel::table! {
         version -> Int8,
         /// Bytes of client data stored (generated; the list page budget sums it).
         stored_bytes -> Int4,
+        /// The org it belongs to (migration 2026-11-27-130000).
+        org_id -> Uuid,
     }
 }
 
@@ -131,6 +133,26 @@ diesel::table! {
         secret_hash -> Text,
         /// Creation time.
         created_at -> Timestamptz,
+        /// The org it belongs to.
+        org_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    /// Organizations (tenants).
+    orgs (id) {
+        /// Id.
+        id -> Uuid,
+        /// Unique, immutable handle.
+        slug -> Text,
+        /// Human-readable name.
+        display_name -> Text,
+        /// Most live agents; NULL: unlimited.
+        max_agents -> Nullable<Int4>,
+        /// Creation time.
+        created_at -> Timestamptz,
+        /// Last change.
+        updated_at -> Timestamptz,
     }
 }
 
@@ -173,7 +195,9 @@ diesel::table! {
 diesel::table! {
     /// The number of live agents per status, split over 16 shard rows each and kept by a
     /// trigger on `agents` (migration 2026-11-27-120000); read only as sums of `n`.
-    agent_status_counts (status, shard) {
+    agent_status_counts (org_id, status, shard) {
+        /// The org counted (migration 2026-11-27-130000).
+        org_id -> Uuid,
         /// The status counted (never `Deleted`).
         status -> Text,
         /// Which of the 16 rows of the status (the writing backend's pid modulo 16).
@@ -188,6 +212,8 @@ diesel::joinable!(deployment_history -> agents (agent_id));
 diesel::joinable!(agent_api_keys -> agents (agent_id));
 diesel::joinable!(grants -> agents (agent_id));
 diesel::joinable!(agent_events -> agents (agent_id));
+diesel::joinable!(agents -> orgs (org_id));
+diesel::joinable!(service_tokens -> orgs (org_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     agents,
@@ -198,4 +224,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     grants,
     agent_events,
     agent_status_counts,
+    orgs,
 );

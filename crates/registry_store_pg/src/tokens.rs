@@ -14,10 +14,11 @@ use registry_ports::{RepoError, RepoResult, ServiceTokenRepository};
 #[async_trait]
 impl ServiceTokenRepository for PgStore {
     async fn create(&self, token: &ServiceToken, secret_hash: &str) -> RepoResult<ServiceToken> {
-        let (token, hash) = (token.clone(), secret_hash.to_owned());
+        let (token, hash, org) = (token.clone(), secret_hash.to_owned(), self.org());
         let row = run(&self.pool, move |conn| {
             Ok(diesel::insert_into(tokens::table)
                 .values(NewServiceTokenRow {
+                    org_id: org,
                     id: token.id.as_uuid(),
                     name: &token.name,
                     principal: token.principal.to_string(),
@@ -32,20 +33,18 @@ impl ServiceTokenRepository for PgStore {
     }
 
     async fn list(&self, page: PageRequest) -> RepoResult<Page<ServiceToken>> {
-        let bound = self.count_bound;
+        let (bound, org) = (self.count_bound, self.org());
         run(&self.pool, move |conn| {
-            let rows: Vec<(ServiceTokenRow, i64)> = tokens::table
+            let of_org = tokens::table.filter(tokens::org_id.eq(org));
+            let rows: Vec<(ServiceTokenRow, i64)> = of_org
                 .order_by((tokens::created_at.asc(), tokens::id.asc()))
-                .select((
-                    ServiceTokenRow::as_select(),
-                    bounded_count(tokens::table, bound),
-                ))
+                .select((ServiceTokenRow::as_select(), bounded_count(of_org, bound)))
                 .limit(limit(page))
                 .offset(offset(page))
                 .load(conn)?;
             let counting = Counting::Bounded(bound);
             page_from(rows, page, counting, ServiceToken::try_from, || {
-                diesel::select(bounded_count(tokens::table, bound))
+                diesel::select(bounded_count(of_org, bound))
                     .get_result(conn)
                     .map_err(map_diesel)
             })
@@ -55,8 +54,12 @@ impl ServiceTokenRepository for PgStore {
     }
 
     async fn revoke(&self, id: ServiceTokenId) -> RepoResult<ServiceToken> {
+        let org = self.org();
         let row = run(&self.pool, move |conn| {
-            Ok(diesel::delete(tokens::table.find(id.as_uuid()))
+            let mine = tokens::table
+                .find(id.as_uuid())
+                .filter(tokens::org_id.eq(org));
+            Ok(diesel::delete(mine)
                 .returning(ServiceTokenRow::as_returning())
                 .get_result(conn)
                 .optional()?
@@ -64,18 +67,5 @@ impl ServiceTokenRepository for PgStore {
         })
         .await?;
         ServiceToken::try_from(row)
-    }
-
-    async fn find_by_hash(&self, secret_hash: &str) -> RepoResult<Option<ServiceToken>> {
-        let hash = secret_hash.to_owned();
-        let row = run(&self.pool, move |conn| {
-            Ok(tokens::table
-                .filter(tokens::secret_hash.eq(hash))
-                .select(ServiceTokenRow::as_select())
-                .first(conn)
-                .optional()?)
-        })
-        .await?;
-        row.map(ServiceToken::try_from).transpose()
     }
 }

@@ -176,8 +176,8 @@ fn status_check_accepts_every_domain_status_and_nothing_else() {
     let mut conn = db.connect();
     let insert = |conn: &mut PgConnection, status: &str, name: &str| {
         diesel::sql_query(
-            "INSERT INTO agents (id, name, status, created_at, updated_at, version)
-             VALUES (gen_random_uuid(), $1, $2, now(), now(), 1)",
+            "INSERT INTO agents (id, name, status, created_at, updated_at, version, org_id)
+             VALUES (gen_random_uuid(), $1, $2, now(), now(), 1, '00000000-0000-0000-0000-000000000001')",
         )
         .bind::<Text, _>(name)
         .bind::<Text, _>(status)
@@ -197,8 +197,9 @@ fn events_are_append_only() {
     let db = TestDatabase::new();
     let mut conn = db.connect();
     diesel::sql_query(
-        "WITH a AS (INSERT INTO agents (id, name, status, created_at, updated_at, version)
-                    VALUES (gen_random_uuid(), 'x', 'Ready', now(), now(), 1) RETURNING id)
+        "WITH a AS (INSERT INTO agents (id, name, status, created_at, updated_at, version, org_id)
+                    VALUES (gen_random_uuid(), 'x', 'Ready', now(), now(), 1,
+                            '00000000-0000-0000-0000-000000000001') RETURNING id)
          INSERT INTO agent_events (agent_id, kind, actor, at) SELECT id, 'created', 'admin', now() FROM a",
     )
     .execute(&mut conn)
@@ -239,6 +240,7 @@ fn schema_rs_names_every_column_of_the_migrated_tables() {
         grants,
         agent_events,
         agent_status_counts,
+        orgs,
     );
     let tables: Vec<Line> = diesel::sql_query(
         "SELECT table_name::text AS line FROM information_schema.tables
@@ -344,4 +346,60 @@ fn status_counts_are_backfilled_from_stored_agents_and_reverted() {
         .get_result(&mut conn)
         .unwrap();
     assert_eq!(live.line, "6");
+}
+
+/// The organizations migration on a populated database: every existing row lands in the
+/// `default` org (agents, tokens, the kept counts), it reverts while only `default` exists,
+/// and applies again.
+#[test]
+fn organizations_migrate_a_populated_database_and_revert() {
+    let db = TestDatabase::new();
+    let mut conn = db.connect();
+    while has_table(&mut conn, "orgs") {
+        conn.revert_last_migration(MIGRATIONS).unwrap();
+    }
+    diesel::sql_query(
+        "WITH a AS (INSERT INTO agents (id, name, status, created_at, updated_at, version)
+                    SELECT gen_random_uuid(), 'pre-' || i, s, now(), now(), 1
+                      FROM unnest(ARRAY['Ready', 'BuildOnly', 'Deleted']) WITH ORDINALITY AS t(s, i)
+                    RETURNING id),
+              e AS (INSERT INTO agent_events (agent_id, kind, actor, at)
+                    SELECT id, 'created', 'admin', now() FROM a)
+         INSERT INTO service_tokens (id, name, principal, secret_hash, created_at)
+         VALUES (gen_random_uuid(), 'ci', 'service:ci', 'h', now())",
+    )
+    .execute(&mut conn)
+    .unwrap();
+    run_migrations(&mut conn).unwrap();
+    let lines = |conn: &mut PgConnection, sql: &str| -> Vec<String> {
+        let rows: Vec<Line> = diesel::sql_query(sql).load(conn).unwrap();
+        rows.into_iter().map(|l| l.line).collect()
+    };
+    let placed = "SELECT o.slug || ' ' || count(*) AS line FROM agents a JOIN orgs o ON o.id = a.org_id \
+                  GROUP BY o.slug UNION ALL SELECT o.slug || ' token ' || t.name FROM service_tokens t \
+                  JOIN orgs o ON o.id = t.org_id ORDER BY 1";
+    assert_eq!(lines(&mut conn, placed), ["default 3", "default token ci"]);
+    let counts =
+        "SELECT o.slug || ' ' || c.status || ' ' || sum(c.n) AS line FROM agent_status_counts c \
+                  JOIN orgs o ON o.id = c.org_id GROUP BY o.slug, c.status ORDER BY 1";
+    assert_eq!(
+        lines(&mut conn, counts),
+        ["default BuildOnly 1", "default Ready 1"]
+    );
+    // Refused to revert while another org exists; reverts once it is gone.
+    diesel::sql_query(
+        "INSERT INTO orgs VALUES (gen_random_uuid(), 'other', 'Other', NULL, now(), now())",
+    )
+    .execute(&mut conn)
+    .unwrap();
+    assert!(conn.revert_last_migration(MIGRATIONS).is_err());
+    diesel::sql_query("DELETE FROM orgs WHERE slug = 'other'")
+        .execute(&mut conn)
+        .unwrap();
+    conn.revert_last_migration(MIGRATIONS).unwrap();
+    assert!(!has_table(&mut conn, "orgs"));
+    let names = "SELECT name AS line FROM agents ORDER BY name";
+    assert_eq!(lines(&mut conn, names), ["pre-1", "pre-2", "pre-3"]);
+    run_migrations(&mut conn).unwrap();
+    assert_eq!(lines(&mut conn, placed), ["default 3", "default token ci"]);
 }

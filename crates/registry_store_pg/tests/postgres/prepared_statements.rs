@@ -79,23 +79,35 @@ async fn hot_agent_statements_are_prepared_once_and_reused() {
             "create-if-absent",
             &["WITH inserted AS (INSERT INTO agents"][..],
         ),
-        ("get by id", &[r#"WHERE ("agents"."id" = $1)"#]),
+        (
+            "get by id",
+            &[r#"WHERE (("agents"."id" = $1) AND ("agents"."org_id" = $2))"#],
+        ),
         (
             "live agent by name",
-            &[r#"("agents"."name" = $1) AND agents.status"#],
+            &[r#"("agents"."org_id" = $1) AND ("agents"."name" = $2)) AND agents.status"#],
         ),
-        ("agent and role by id", &[join, r#"("agents"."id" = $2)"#]),
+        (
+            "agent and role by id",
+            &[join, r#"("agents"."id" = $2) AND ("agents"."org_id" = $3)"#],
+        ),
         (
             "agent and role by name",
-            &[join, r#"("agents"."name" = $2)"#],
+            &[
+                join,
+                r#"("agents"."org_id" = $2) AND ("agents"."name" = $3)"#,
+            ],
         ),
         (
             "unfiltered list with the kept total",
-            &["FROM agent_status_counts)"],
+            &["FROM agent_status_counts WHERE org_id = $"],
         ),
         (
             "status-filtered list with the kept total",
-            &["FROM agent_status_counts WHERE status = ANY($"],
+            &[
+                "FROM agent_status_counts WHERE org_id = $",
+                "AND status = ANY($",
+            ],
         ),
         (
             "filtered list with the bounded count",
@@ -122,7 +134,7 @@ async fn hot_agent_statements_are_prepared_once_and_reused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn key_authentication_is_prepared_once_and_reused() {
     use registry_contract::fixtures::{hash, minted_key};
-    use registry_ports::ApiKeyRepository;
+    use registry_ports::{ApiKeyRepository, CredentialStore};
     let db = crate::database().await;
     let pool = db.pool_of(1);
     let store = PgStore::new(pool.clone());
@@ -133,7 +145,7 @@ async fn key_authentication_is_prepared_once_and_reused() {
     let secret = hash();
     store.create(&key, &secret, &[]).await.unwrap();
     for _ in 0..2 {
-        assert_eq!(store.find_by_hash(&secret).await.unwrap(), None);
+        assert_eq!(store.find_key(&secret).await.unwrap(), None);
     }
     let prepared = prepared_on(pool).await;
     assert!(

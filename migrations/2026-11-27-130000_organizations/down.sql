@@ -8,7 +8,10 @@ BEGIN
 END
 $$;
 
-LOCK TABLE agents, service_tokens IN SHARE ROW EXCLUSIVE MODE;
+-- Every table altered here, locked at once up front (each ALTER would take it anyway; taking
+-- them one by one could deadlock with a running writer).
+LOCK TABLE agents, deployments, deployment_history, agent_api_keys, grants, agent_events,
+    service_tokens IN ACCESS EXCLUSIVE MODE;
 
 DROP TRIGGER agents_count_truncate ON agents;
 DROP FUNCTION agents_count_reset();
@@ -97,16 +100,26 @@ BEGIN
 END;
 $$;
 
-ALTER TABLE agent_events DROP CONSTRAINT agent_events_agent_id_fkey,
+DROP INDEX grants_principal_idx;
+CREATE INDEX grants_principal_idx ON grants (principal, agent_id);
+ALTER TABLE agent_api_keys DROP CONSTRAINT agent_api_keys_agent_name_type_key,
+    ADD CONSTRAINT agent_api_keys_agent_name_type_key UNIQUE (agent_id, name, api_key_type);
+ALTER TABLE agent_events DROP CONSTRAINT agent_events_agent_org_fkey,
     ADD CONSTRAINT agent_events_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES agents (id);
-ALTER TABLE grants DROP CONSTRAINT grants_agent_id_fkey,
+ALTER TABLE agent_events DROP COLUMN org_id;
+ALTER TABLE grants DROP CONSTRAINT grants_agent_org_fkey,
     ADD CONSTRAINT grants_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES agents (id);
-ALTER TABLE agent_api_keys DROP CONSTRAINT agent_api_keys_agent_id_fkey,
+ALTER TABLE grants DROP COLUMN org_id;
+ALTER TABLE agent_api_keys DROP CONSTRAINT agent_api_keys_agent_org_fkey,
     ADD CONSTRAINT agent_api_keys_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES agents (id);
-ALTER TABLE deployment_history DROP CONSTRAINT deployment_history_agent_id_fkey,
+ALTER TABLE agent_api_keys DROP COLUMN org_id;
+ALTER TABLE deployment_history DROP CONSTRAINT deployment_history_agent_org_fkey,
     ADD CONSTRAINT deployment_history_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES agents (id);
-ALTER TABLE deployments DROP CONSTRAINT deployments_agent_id_fkey,
+ALTER TABLE deployment_history DROP COLUMN org_id;
+ALTER TABLE deployments DROP CONSTRAINT deployments_agent_org_fkey,
     ADD CONSTRAINT deployments_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES agents (id);
+ALTER TABLE deployments DROP COLUMN org_id;
+ALTER TABLE agents DROP CONSTRAINT agents_id_org_key;
 
 DROP INDEX agents_org_idx;
 DROP INDEX agents_live_last_seen_idx;

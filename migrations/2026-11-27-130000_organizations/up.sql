@@ -1,10 +1,12 @@
 -- Organizations (contract §9, docs/adr/0006-organizations.md): every tenant-owned row belongs to
--- one org. Agents and service tokens carry `org_id`; an agent's deployments, history, keys,
--- grants and events belong to its org through the agent (their statements scope by joining
--- it). Everything that exists now goes to the org `default`, with a fixed id.
+-- one org and carries its `org_id` (agents, service tokens, and an agent's deployments,
+-- history, keys, grants and events), so every statement filters by it without a join.
+-- Everything that exists now goes to the org `default`, with a fixed id.
 
--- Writers wait while rows are moved and the counts rebuilt.
-LOCK TABLE agents, service_tokens IN SHARE ROW EXCLUSIVE MODE;
+-- Every table altered here, locked at once up front (each ALTER would take it anyway; taking
+-- them one by one could deadlock with a running writer).
+LOCK TABLE agents, deployments, deployment_history, agent_api_keys, grants, agent_events,
+    service_tokens IN ACCESS EXCLUSIVE MODE;
 
 CREATE TABLE orgs (
     id           uuid        PRIMARY KEY,
@@ -40,17 +42,50 @@ CREATE INDEX agents_live_last_seen_idx ON agents (org_id, last_seen_at DESC NULL
 -- Every Deleted agent of an org, for deleting the org.
 CREATE INDEX agents_org_idx ON agents (org_id);
 
--- An agent's rows go with it when an org is deleted (agents are never hard-deleted otherwise).
+-- An agent's rows (deployments, history, keys, grants, events) carry its org too, and the pair
+-- (agent_id, org_id) references the agent: a row can never sit in another org than its agent,
+-- and a write naming another org's agent fails its foreign key (NotFound). They go with the
+-- agent when an org is deleted (agents are never hard-deleted otherwise). Existing rows get
+-- `default` as a constant default (no table rewrite, no row trigger), then the default goes.
+ALTER TABLE agents ADD CONSTRAINT agents_id_org_key UNIQUE (id, org_id);
+
+ALTER TABLE deployments ADD COLUMN org_id uuid NOT NULL DEFAULT '00000000-0000-0000-0000-000000000001';
+ALTER TABLE deployments ALTER COLUMN org_id DROP DEFAULT;
 ALTER TABLE deployments DROP CONSTRAINT deployments_agent_id_fkey,
-    ADD CONSTRAINT deployments_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES agents (id) ON DELETE CASCADE;
+    ADD CONSTRAINT deployments_agent_org_fkey FOREIGN KEY (agent_id, org_id)
+        REFERENCES agents (id, org_id) ON DELETE CASCADE;
+
+ALTER TABLE deployment_history ADD COLUMN org_id uuid NOT NULL DEFAULT '00000000-0000-0000-0000-000000000001';
+ALTER TABLE deployment_history ALTER COLUMN org_id DROP DEFAULT;
 ALTER TABLE deployment_history DROP CONSTRAINT deployment_history_agent_id_fkey,
-    ADD CONSTRAINT deployment_history_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES agents (id) ON DELETE CASCADE;
+    ADD CONSTRAINT deployment_history_agent_org_fkey FOREIGN KEY (agent_id, org_id)
+        REFERENCES agents (id, org_id) ON DELETE CASCADE;
+
+-- A key name is unique per agent; org_id is part of the key so that a create naming another
+-- org's agent fails on the agent (NotFound), never on that agent's key names (a Conflict would
+-- reveal them).
+ALTER TABLE agent_api_keys ADD COLUMN org_id uuid NOT NULL DEFAULT '00000000-0000-0000-0000-000000000001';
+ALTER TABLE agent_api_keys ALTER COLUMN org_id DROP DEFAULT;
 ALTER TABLE agent_api_keys DROP CONSTRAINT agent_api_keys_agent_id_fkey,
-    ADD CONSTRAINT agent_api_keys_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES agents (id) ON DELETE CASCADE;
+    ADD CONSTRAINT agent_api_keys_agent_org_fkey FOREIGN KEY (agent_id, org_id)
+        REFERENCES agents (id, org_id) ON DELETE CASCADE;
+ALTER TABLE agent_api_keys DROP CONSTRAINT agent_api_keys_agent_name_type_key,
+    ADD CONSTRAINT agent_api_keys_agent_name_type_key UNIQUE (agent_id, name, api_key_type, org_id);
+
+ALTER TABLE grants ADD COLUMN org_id uuid NOT NULL DEFAULT '00000000-0000-0000-0000-000000000001';
+ALTER TABLE grants ALTER COLUMN org_id DROP DEFAULT;
 ALTER TABLE grants DROP CONSTRAINT grants_agent_id_fkey,
-    ADD CONSTRAINT grants_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES agents (id) ON DELETE CASCADE;
+    ADD CONSTRAINT grants_agent_org_fkey FOREIGN KEY (agent_id, org_id)
+        REFERENCES agents (id, org_id) ON DELETE CASCADE;
+-- A principal's grants in one org (the list filter `granted_to`).
+DROP INDEX grants_principal_idx;
+CREATE INDEX grants_principal_idx ON grants (org_id, principal, agent_id);
+
+ALTER TABLE agent_events ADD COLUMN org_id uuid NOT NULL DEFAULT '00000000-0000-0000-0000-000000000001';
+ALTER TABLE agent_events ALTER COLUMN org_id DROP DEFAULT;
 ALTER TABLE agent_events DROP CONSTRAINT agent_events_agent_id_fkey,
-    ADD CONSTRAINT agent_events_agent_id_fkey FOREIGN KEY (agent_id) REFERENCES agents (id) ON DELETE CASCADE;
+    ADD CONSTRAINT agent_events_agent_org_fkey FOREIGN KEY (agent_id, org_id)
+        REFERENCES agents (id, org_id) ON DELETE CASCADE;
 
 -- The audit trail stays append-only, except that an org's deletion takes its agents' events
 -- with them (the cascade runs after the agent row is gone).

@@ -1,8 +1,7 @@
 //! [`AgentRepository`] on `agents`.
 
-use crate::create_agent::{CreateAgentIfAbsent, CreatedOrExisting};
+use crate::create_agent::{create_if_absent_on, live_by_name};
 use crate::error::{map_diesel, TxError};
-use crate::event_rows::NewEventRow;
 use crate::events::append_events;
 use crate::fragments::{
     AgentStoredBytes, CardMetadataContains, GrantedTo, LiveAgent, LiveAgentTotal, StatusTotal,
@@ -24,84 +23,6 @@ use registry_ports::{
 };
 use uuid::Uuid;
 
-/// How many times create-if-absent runs its statement before giving up on a name that keeps
-/// changing hands (one try is the rule; a second happens when a concurrent create committed
-/// after the first one's snapshot).
-const CREATE_TRIES: usize = 8;
-
-/// The live agent of `org` named `name` on `conn`.
-fn live_by_name(conn: &mut PgConnection, org: Uuid, name: &str) -> QueryResult<Option<AgentRow>> {
-    agents::table
-        .filter(agents::org_id.eq(org))
-        .filter(agents::name.eq(name))
-        .filter(LiveAgent)
-        .select(AgentRow::as_select())
-        .first(conn)
-        .optional()
-}
-
-/// Inserts `row` unless its name is live (one statement each try), granting `owner` and
-/// appending `events` with it; otherwise the live agent holding the name. The insert and the
-/// decoding of what it returned share one transaction, so a write whose answer could not be
-/// read back is not kept.
-fn create_if_absent_on(
-    conn: &mut PgConnection,
-    org: Uuid,
-    row: &AgentRow,
-    owner: Option<&Principal>,
-    events: &[NewEvent],
-) -> Result<CreateOutcome, TxError> {
-    let owner = owner.map(ToString::to_string);
-    // The idempotent path (the name is live) is one plain cached read, much cheaper than the
-    // insert statement; only a name that looks free pays for that, and the insert decides.
-    if let Some(existing) = live_with_owner_role(conn, org, &row.name, owner.as_deref())? {
-        return Ok(create_outcome(existing)?);
-    }
-    let events: Vec<NewEventRow> = events.iter().map(NewEventRow::from).collect();
-    conn.transaction(|conn| {
-        if let Some(refused) = crate::quota::refusal(conn, org)? {
-            // Refused only a new name: one created meanwhile is the idempotent answer.
-            return match live_with_owner_role(conn, org, &row.name, owner.as_deref())? {
-                Some(existing) => Ok(create_outcome(existing)?),
-                None => Err(RepoError::QuotaExceeded(refused).into()),
-            };
-        }
-        for _ in 0..CREATE_TRIES {
-            let statement = CreateAgentIfAbsent {
-                org: &org,
-                row,
-                owner: owner.as_deref(),
-                events: &events,
-            };
-            // No row: the holder of the name committed after this statement's snapshot; the
-            // next try's snapshot sees it (or sees it deleted, and the name is free again).
-            if let Some(out) = statement.execute(conn)? {
-                return Ok(create_outcome(out)?);
-            }
-        }
-        // Every try lost to a holder that was gone again by the next one: the name is being
-        // created and deleted faster than one statement runs. Give up rather than spin; the
-        // caller answers 503 and the client retries.
-        Err(RepoError::Unavailable(
-            format!(
-                "the name {} changed hands {CREATE_TRIES} times during one create",
-                row.name
-            )
-            .into(),
-        )
-        .into())
-    })
-}
-
-/// What create-if-absent read or wrote, in domain terms.
-fn create_outcome(out: CreatedOrExisting) -> RepoResult<CreateOutcome> {
-    Ok(CreateOutcome {
-        agent: Agent::try_from(out.agent)?,
-        created: out.created,
-        owner_role: out.owner_role.as_deref().map(role_from).transpose()?,
-    })
-}
-
 /// The live agent of `org` named `name` and the role `principal` holds on it (its name, if
 /// any).
 pub(crate) fn live_by_name_with_role(
@@ -118,24 +39,6 @@ pub(crate) fn live_by_name_with_role(
         .optional()
 }
 
-/// The live agent named `name` with `owner`'s role on it, as create-if-absent reports it.
-fn live_with_owner_role(
-    conn: &mut PgConnection,
-    org: Uuid,
-    name: &str,
-    owner: Option<&str>,
-) -> QueryResult<Option<CreatedOrExisting>> {
-    let found = match owner {
-        Some(owner) => live_by_name_with_role(conn, org, name, owner)?,
-        None => live_by_name(conn, org, name)?.map(|agent| (agent, None)),
-    };
-    Ok(found.map(|(agent, owner_role)| CreatedOrExisting {
-        agent,
-        created: false,
-        owner_role,
-    }))
-}
-
 /// Agents, each with the role `principal` holds on it (NULL without a grant); filter it.
 #[diesel::dsl::auto_type(no_type_alias)]
 pub(crate) fn with_role_of<'a>(principal: &'a str) -> _ {
@@ -144,6 +47,7 @@ pub(crate) fn with_role_of<'a>(principal: &'a str) -> _ {
         .left_join(
             grants::table.on(grants::agent_id
                 .eq(agents::id)
+                .and(grants::org_id.eq(agents::org_id))
                 .and(grants::principal.eq(principal))),
         )
         .select((agent, grants::role.nullable()))
@@ -193,12 +97,13 @@ fn update_tx(
         diesel::update(
             deployments::table
                 .filter(deployments::agent_id.eq(id))
+                .filter(deployments::org_id.eq(org))
                 .filter(deployments::is_production),
         )
         .set(deployments::is_production.eq(false))
         .execute(conn)?;
     }
-    append_events(conn, events)?;
+    append_events(conn, org, events)?;
     Ok(Agent::try_from(stored)?)
 }
 
@@ -216,7 +121,7 @@ fn list_filter(org: Uuid, query: &AgentQuery) -> agents::BoxedQuery<'static, Pg>
         q = q.filter(agents::id.eq_any(ids));
     }
     if let Some(principal) = &query.granted_to {
-        q = q.filter(GrantedTo(principal.to_string()));
+        q = q.filter(GrantedTo(org, principal.to_string()));
     }
     if let Some(wanted) = &query.card_metadata {
         q = q.filter(CardMetadataContains(serde_json::Value::Object(

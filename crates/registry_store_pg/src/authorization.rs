@@ -7,7 +7,6 @@ use crate::paging::{bounded_count, limit, offset, page_from, Counting};
 use crate::pool::{run, run_tx};
 use crate::rows::GrantRow;
 use crate::schema::grants;
-use crate::scope::{agents_of, require_agent};
 use crate::PgStore;
 use async_trait::async_trait;
 use diesel::pg::PgConnection;
@@ -17,11 +16,18 @@ use registry_domain::{Action, AgentId, Grant, NewEvent, Page, PageRequest, Princ
 use registry_ports::{Authorizer, Constraint, RepoError, RepoResult};
 use uuid::Uuid;
 
-/// Whether `principal` is the agent's only owner. Locks the owner rows, so concurrent changes
-/// to one agent's owners are serialised: two owners demoting each other cannot both succeed.
-fn is_only_owner(conn: &mut PgConnection, agent: Uuid, principal: &str) -> QueryResult<bool> {
+/// Whether `principal` is the only owner of `agent`, an agent of `org` (false for any other).
+/// Locks the owner rows, so concurrent changes to one agent's owners are serialised: two owners
+/// demoting each other cannot both succeed.
+fn is_only_owner(
+    conn: &mut PgConnection,
+    org: Uuid,
+    agent: Uuid,
+    principal: &str,
+) -> QueryResult<bool> {
     let owners: Vec<String> = grants::table
         .filter(grants::agent_id.eq(agent))
+        .filter(grants::org_id.eq(org))
         .filter(grants::role.eq(Role::Owner.as_str()))
         .select(grants::principal)
         .for_update()
@@ -48,7 +54,7 @@ impl Authorizer for PgStore {
         let role: Option<String> = run(&self.pool, move |conn| {
             Ok(grants::table
                 .find((agent_id.as_uuid(), principal))
-                .filter(grants::agent_id.eq_any(agents_of(org)))
+                .filter(grants::org_id.eq(org))
                 .select(grants::role)
                 .first(conn)
                 .optional()?)
@@ -69,18 +75,23 @@ impl Authorizer for PgStore {
         let row = GrantRow::new(agent_id, principal, role, now_micros());
         let (events, org) = (events.to_vec(), self.org());
         run_tx(&self.pool, move |conn| {
-            require_agent(conn, org, agent_id)?;
-            if role != Role::Owner && is_only_owner(conn, row.agent_id, &row.principal)? {
+            if role != Role::Owner && is_only_owner(conn, org, row.agent_id, &row.principal)? {
                 return Err(RepoError::Conflict(Constraint::LastOwner).into());
             }
-            let stored: GrantRow = diesel::insert_into(grants::table)
-                .values(&row)
+            // Another org's agent: a new grant fails the foreign key (agent_id, org_id), and an
+            // existing one is not updated (no row back); both are `NotFound`.
+            let upsert = diesel::insert_into(grants::table)
+                .values((&row, grants::org_id.eq(org)))
                 .on_conflict((grants::agent_id, grants::principal))
                 .do_update()
-                .set(grants::role.eq(excluded(grants::role)))
+                .set(grants::role.eq(excluded(grants::role)));
+            let only_mine = grants::org_id.eq(org);
+            let stored: GrantRow = diesel::query_dsl::methods::FilterDsl::filter(upsert, only_mine)
                 .returning(GrantRow::as_returning())
-                .get_result(conn)?;
-            append_events(conn, &events)?;
+                .get_result(conn)
+                .optional()?
+                .ok_or(RepoError::NotFound)?;
+            append_events(conn, org, &events)?;
             Ok(Grant::try_from(stored)?)
         })
         .await
@@ -96,16 +107,18 @@ impl Authorizer for PgStore {
             (agent_id.as_uuid(), principal.to_string(), events.to_vec());
         let org = self.org();
         run_tx(&self.pool, move |conn| {
-            require_agent(conn, org, agent_id)?;
-            if is_only_owner(conn, agent, &principal)? {
+            if is_only_owner(conn, org, agent, &principal)? {
                 return Err(TxError::Repo(RepoError::Conflict(Constraint::LastOwner)));
             }
-            let removed: GrantRow = diesel::delete(grants::table.find((agent, principal)))
+            let mine = grants::table
+                .find((agent, principal))
+                .filter(grants::org_id.eq(org));
+            let removed: GrantRow = diesel::delete(mine)
                 .returning(GrantRow::as_returning())
                 .get_result(conn)
                 .optional()?
                 .ok_or(RepoError::NotFound)?;
-            append_events(conn, &events)?;
+            append_events(conn, org, &events)?;
             Ok(Grant::try_from(removed)?)
         })
         .await
@@ -116,7 +129,7 @@ impl Authorizer for PgStore {
         run(&self.pool, move |conn| {
             let of_agent = grants::table
                 .filter(grants::agent_id.eq(agent))
-                .filter(grants::agent_id.eq_any(agents_of(org)));
+                .filter(grants::org_id.eq(org));
             let rows: Vec<(GrantRow, i64)> = of_agent
                 .order_by((NotOwner, grants::principal.asc()))
                 .select((GrantRow::as_select(), bounded_count(of_agent, bound)))

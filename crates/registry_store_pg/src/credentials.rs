@@ -104,6 +104,7 @@ impl CredentialStore for PgStore {
         let row: Option<TokenRead> = run(&self.pool, move |conn| {
             let with_role = grants::table.on(grants::agent_id
                 .eq(agents::id)
+                .and(grants::org_id.eq(agents::org_id))
                 .and(grants::principal.eq(tokens::principal)));
             let agent_row: diesel::dsl::AsSelect<AgentRow, Pg> = AgentRow::as_select();
             let token_row: diesel::dsl::AsSelect<ServiceTokenRow, Pg> =

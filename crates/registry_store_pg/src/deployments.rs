@@ -7,7 +7,6 @@ use crate::paging::{bounded_count, check_page_budget, limit, offset, page_from, 
 use crate::pool::{run, run_tx};
 use crate::rows::{AgentRow, DeploymentRow};
 use crate::schema::{agents, deployments};
-use crate::scope::{agents_of, require_agent};
 use crate::PgStore;
 use async_trait::async_trait;
 use diesel::pg::PgConnection;
@@ -29,7 +28,7 @@ fn owned(
     deployments::table
         .filter(deployments::id.eq(id))
         .filter(deployments::agent_id.eq(agent_id))
-        .filter(deployments::agent_id.eq_any(agents_of(org)))
+        .filter(deployments::org_id.eq(org))
         .select(DeploymentRow::as_select())
         .first(conn)
         .optional()
@@ -69,7 +68,8 @@ fn promote_tx(
         diesel::update(
             deployments::table
                 .filter(deployments::id.eq(demoted.as_uuid()))
-                .filter(deployments::agent_id.eq(agent_id)),
+                .filter(deployments::agent_id.eq(agent_id))
+                .filter(deployments::org_id.eq(org)),
         )
         .set(deployments::is_production.eq(false))
         .execute(conn)?;
@@ -80,6 +80,7 @@ fn promote_tx(
         deployments::table
             .filter(deployments::id.eq(id))
             .filter(deployments::agent_id.eq(agent_id))
+            .filter(deployments::org_id.eq(org))
             .filter(deployments::status.eq(target.status.as_str()))
             .filter(deployments::acp_url.is_not_distinct_from(target.acp_url.clone()))
             .filter(deployments::expires_at.is_not_distinct_from(target.expires_at)),
@@ -99,11 +100,14 @@ fn promote_tx(
     };
     let mut row = AgentRow::from(agent);
     row.version = agent.version + 1;
-    let stored: AgentRow = diesel::update(agents::table.find(agent_id))
+    let this_agent = agents::table
+        .find(agent_id)
+        .filter(agents::org_id.eq(org));
+    let stored: AgentRow = diesel::update(this_agent)
         .set(&row)
         .returning(AgentRow::as_returning())
         .get_result(conn)?;
-    append_events(conn, events)?;
+    append_events(conn, org, events)?;
     Ok((promoted, stored))
 }
 
@@ -111,10 +115,10 @@ fn promote_tx(
 impl DeploymentRepository for PgStore {
     async fn create(&self, deployment: &Deployment) -> RepoResult<Deployment> {
         let (row, org) = (DeploymentRow::from(deployment), self.org());
-        run_tx(&self.pool, move |conn| {
-            require_agent(conn, org, deployment_agent(&row))?;
+        run(&self.pool, move |conn| {
+            // Another org's agent (or none): the foreign key (agent_id, org_id) refuses it.
             let stored: DeploymentRow = diesel::insert_into(deployments::table)
-                .values(&row)
+                .values((&row, deployments::org_id.eq(org)))
                 .returning(DeploymentRow::as_returning())
                 .get_result(conn)?;
             Ok(Deployment::try_from(stored)?)
@@ -141,7 +145,7 @@ impl DeploymentRepository for PgStore {
         run(&self.pool, move |conn| {
             let live = deployments::table
                 .filter(deployments::agent_id.eq(agent))
-                .filter(deployments::agent_id.eq_any(agents_of(org)))
+                .filter(deployments::org_id.eq(org))
                 .filter(deployments::expires_at.is_null());
             let page_of = || {
                 let ordered = live.into_boxed();
@@ -193,7 +197,7 @@ impl DeploymentRepository for PgStore {
                 deployments::table
                     .filter(deployments::id.eq(id))
                     .filter(deployments::agent_id.eq(agent))
-                    .filter(deployments::agent_id.eq_any(agents_of(org)))
+                    .filter(deployments::org_id.eq(org))
                     .filter(deployments::is_production.eq(false))
                     .filter(deployments::expires_at.is_null()),
             )
@@ -229,7 +233,7 @@ impl DeploymentRepository for PgStore {
                 deployments::table
                     .filter(deployments::id.eq(id))
                     .filter(deployments::agent_id.eq(agent))
-                    .filter(deployments::agent_id.eq_any(agents_of(org)))
+                    .filter(deployments::org_id.eq(org))
                     .filter(deployments::expires_at.is_null()),
             )
             .set((
@@ -263,9 +267,4 @@ impl DeploymentRepository for PgStore {
         })
         .await
     }
-}
-
-/// The agent a deployment row belongs to.
-fn deployment_agent(row: &DeploymentRow) -> AgentId {
-    AgentId::from_uuid(row.agent_id)
 }

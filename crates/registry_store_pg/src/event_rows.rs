@@ -23,11 +23,12 @@ pub(crate) struct EventRow {
     pub(crate) detail: StoredJson,
 }
 
-/// One `agent_events` row to append (the id comes from the sequence).
+/// One `agent_events` row to append (the id comes from the sequence), in the org of its agent.
 #[derive(Debug, Insertable)]
 #[diesel(table_name = agent_events)]
 pub(crate) struct NewEventRow {
     pub(crate) agent_id: Uuid,
+    pub(crate) org_id: Uuid,
     pub(crate) kind: &'static str,
     pub(crate) from_status: Option<&'static str>,
     pub(crate) to_status: Option<&'static str>,
@@ -36,10 +37,12 @@ pub(crate) struct NewEventRow {
     pub(crate) detail: Value,
 }
 
-impl From<&NewEvent> for NewEventRow {
-    fn from(e: &NewEvent) -> Self {
+impl NewEventRow {
+    /// The row of `e`, an event of an agent of `org` (the foreign key refuses any other).
+    pub(crate) fn new(org: Uuid, e: &NewEvent) -> Self {
         Self {
             agent_id: e.agent_id.as_uuid(),
+            org_id: org,
             kind: e.kind.as_str(),
             from_status: e.from_status.map(AgentStatus::as_str),
             to_status: e.to_status.map(AgentStatus::as_str),

@@ -5,24 +5,30 @@ use crate::event_rows::{EventRow, NewEventRow};
 use crate::paging::{bounded_count, limit, offset, page_from, Counting};
 use crate::pool::run;
 use crate::schema::agent_events;
-use crate::scope::{agents_of, require_agent};
 use crate::PgStore;
 use async_trait::async_trait;
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use registry_domain::{AgentId, AuditEvent, NewEvent, Page, PageRequest};
 use registry_ports::{EventLog, RepoResult};
+use uuid::Uuid;
 
-/// Appends `events` (one statement; none when empty) on `conn`, inside the caller's transaction.
-/// A single event, the usual case, is a one-row insert: diesel caches that prepared statement,
-/// while a multi-row insert of a runtime-sized batch is parsed anew every time.
-pub(crate) fn append_events(conn: &mut PgConnection, events: &[NewEvent]) -> QueryResult<()> {
+/// Appends `events`, events of agents of `org`, (one statement; none when empty) on `conn`,
+/// inside the caller's transaction. An event of another org's agent fails the foreign key
+/// `(agent_id, org_id)` (`NotFound`). A single event, the usual case, is a one-row insert:
+/// diesel caches that prepared statement, while a multi-row insert of a runtime-sized batch is
+/// parsed anew every time.
+pub(crate) fn append_events(
+    conn: &mut PgConnection,
+    org: Uuid,
+    events: &[NewEvent],
+) -> QueryResult<()> {
     let insert = diesel::insert_into(agent_events::table);
     match events {
         [] => return Ok(()),
-        [one] => insert.values(NewEventRow::from(one)).execute(conn)?,
+        [one] => insert.values(NewEventRow::new(org, one)).execute(conn)?,
         many => {
-            let rows: Vec<NewEventRow> = many.iter().map(NewEventRow::from).collect();
+            let rows: Vec<NewEventRow> = many.iter().map(|e| NewEventRow::new(org, e)).collect();
             insert.values(&rows).execute(conn)?
         }
     };
@@ -31,18 +37,11 @@ pub(crate) fn append_events(conn: &mut PgConnection, events: &[NewEvent]) -> Que
 
 #[async_trait]
 impl EventLog for PgStore {
-    /// Only events of this org's agents: `NotFound` (and nothing written) otherwise.
+    /// Only events of this org's agents: `NotFound` (and nothing written) otherwise. One
+    /// statement.
     async fn append(&self, events: &[NewEvent]) -> RepoResult<()> {
         let (events, org) = (events.to_vec(), self.org());
-        crate::pool::run_tx(&self.pool, move |conn| {
-            let mut agents: Vec<AgentId> = events.iter().map(|e| e.agent_id).collect();
-            agents.dedup();
-            for agent in agents {
-                require_agent(conn, org, agent)?;
-            }
-            Ok(append_events(conn, &events)?)
-        })
-        .await
+        run(&self.pool, move |conn| Ok(append_events(conn, org, &events)?)).await
     }
 
     async fn list(&self, agent_id: AgentId, page: PageRequest) -> RepoResult<Page<AuditEvent>> {
@@ -50,7 +49,7 @@ impl EventLog for PgStore {
         run(&self.pool, move |conn| {
             let of_agent = agent_events::table
                 .filter(agent_events::agent_id.eq(agent))
-                .filter(agent_events::agent_id.eq_any(agents_of(org)));
+                .filter(agent_events::org_id.eq(org));
             let rows: Vec<(EventRow, i64)> = of_agent
                 .order_by(agent_events::id.desc())
                 .select((EventRow::as_select(), bounded_count(of_agent, bound)))

@@ -90,7 +90,8 @@ impl<GB> ValidGrouping<GB> for LiveAgentTotal {
 impl QueryFragment<Pg> for LiveAgentTotal {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
         out.push_sql(
-            "(SELECT COALESCE(sum(n), 0)::bigint FROM agent_status_counts WHERE org_id = ",
+            "(SELECT COALESCE(sum(n), 0)::bigint FROM agent_status_counts \
+             WHERE agent_status_counts.org_id = ",
         );
         out.push_bind_param::<diesel::sql_types::Uuid, _>(&self.0)?;
         out.push_sql(")");
@@ -123,10 +124,11 @@ impl<GB> ValidGrouping<GB> for StatusTotal {
 impl QueryFragment<Pg> for StatusTotal {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
         out.push_sql(
-            "(SELECT COALESCE(sum(n), 0)::bigint FROM agent_status_counts WHERE org_id = ",
+            "(SELECT COALESCE(sum(n), 0)::bigint FROM agent_status_counts \
+             WHERE agent_status_counts.org_id = ",
         );
         out.push_bind_param::<diesel::sql_types::Uuid, _>(&self.0)?;
-        out.push_sql(" AND status = ANY(");
+        out.push_sql(" AND agent_status_counts.status = ANY(");
         out.push_bind_param::<Array<Text>, _>(&self.1)?;
         out.push_sql("))");
         Ok(())
@@ -183,7 +185,7 @@ fixed_sql!(
     MinterHoldsAuthority: Bool = "(agent_api_keys.created_by = 'admin' OR (\
         (left(agent_api_keys.created_by, 6) = 'admin:' OR \
         EXISTS (SELECT 1 FROM grants WHERE grants.agent_id = agent_api_keys.agent_id \
-        AND grants.principal = agent_api_keys.created_by AND grants.role IN ('owner', 'editor'))) \
+        AND grants.org_id = agent_api_keys.org_id AND grants.principal = agent_api_keys.created_by AND grants.role IN ('owner', 'editor'))) \
         AND EXISTS (SELECT 1 FROM service_tokens WHERE service_tokens.org_id = agents.org_id \
         AND service_tokens.principal = agent_api_keys.created_by)))"
 );
@@ -207,21 +209,23 @@ impl QueryFragment<Pg> for CardMetadataContains {
     }
 }
 
-/// The agent is one on which this principal holds a grant. The granted ids are collected
-/// first (`= ANY(ARRAY(…))`, run once), so the agents are fetched by key; with `IN (SELECT …)`
+/// The agent is one on which this principal holds a grant in this org. The granted ids are
+/// collected first (`= ANY(ARRAY(…))`, run once), so the agents are fetched by key; with `IN (SELECT …)`
 /// the planner walked every live agent in list order probing the grants (5× slower for 1,000
 /// of 10,000 agents; docs/explain.md).
 #[derive(Debug, Clone, QueryId)]
-pub(crate) struct GrantedTo(pub(crate) String);
+pub(crate) struct GrantedTo(pub(crate) uuid::Uuid, pub(crate) String);
 
 boolean_filter!(GrantedTo);
 
 impl QueryFragment<Pg> for GrantedTo {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
         out.push_sql(
-            "agents.id = ANY(ARRAY(SELECT grants.agent_id FROM grants WHERE grants.principal = ",
+            "agents.id = ANY(ARRAY(SELECT grants.agent_id FROM grants WHERE grants.org_id = ",
         );
-        out.push_bind_param::<Text, _>(&self.0)?;
+        out.push_bind_param::<diesel::sql_types::Uuid, _>(&self.0)?;
+        out.push_sql(" AND grants.principal = ");
+        out.push_bind_param::<Text, _>(&self.1)?;
         out.push_sql("))");
         Ok(())
     }

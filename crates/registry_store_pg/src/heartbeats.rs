@@ -12,17 +12,18 @@ use registry_domain::{AgentId, AgentStatus};
 use registry_ports::{HeartbeatExpiry, RepoResult};
 use uuid::Uuid;
 
-/// The heartbeat monitor's statement: transition the stale agents and event each, at once,
-/// writing what the caller decided ($2..$4 on the agent, $6..$11 in its event).
+/// The heartbeat monitor's statement: transition the stale agents of every org and event each
+/// in its agent's org, at once, writing what the caller decided ($2..$4 on the agent, $6..$11
+/// in its event).
 const EXPIRE_SQL: &str = "\
 WITH expired AS (
     UPDATE agents
        SET status = $2, status_reason = $3, updated_at = $4, version = version + 1
      WHERE status = $1 AND last_seen_at < $5
- RETURNING id
+ RETURNING id, org_id
 ), logged AS (
-    INSERT INTO agent_events (agent_id, kind, from_status, to_status, actor, at, detail)
-    SELECT id, $6, $7, $8, $9, $10, $11
+    INSERT INTO agent_events (agent_id, org_id, kind, from_status, to_status, actor, at, detail)
+    SELECT id, org_id, $6, $7, $8, $9, $10, $11
       FROM expired
 )
 SELECT id FROM expired ORDER BY id";

@@ -5,7 +5,6 @@ use crate::paging::{bounded_count, limit, offset, page_from, Counting};
 use crate::pool::{run, run_tx};
 use crate::rows::HistoryRow;
 use crate::schema::deployment_history as history;
-use crate::scope::{agents_of, require_agent};
 use crate::PgStore;
 use async_trait::async_trait;
 use diesel::prelude::*;
@@ -16,9 +15,8 @@ use registry_ports::{HistoryRepository, RepoResult};
 #[async_trait]
 impl HistoryRepository for PgStore {
     async fn record(&self, entry: &DeploymentHistory) -> RepoResult<bool> {
-        let (row, org, agent) = (HistoryRow::from(entry), self.org(), entry.agent_id);
+        let (row, org) = (HistoryRow::from(entry), self.org());
         run_tx(&self.pool, move |conn| {
-            require_agent(conn, org, agent)?;
             // Records of one agent run one at a time, so "latest" cannot change under us.
             diesel::sql_query(
                 "SELECT pg_advisory_xact_lock(hashtextextended('history:' || $1, 0))",
@@ -27,6 +25,7 @@ impl HistoryRepository for PgStore {
             .execute(conn)?;
             let latest: Option<String> = history::table
                 .filter(history::agent_id.eq(row.agent_id))
+                .filter(history::org_id.eq(org))
                 .order_by((history::deployment_timestamp.desc(), history::id.desc()))
                 .select(history::commit_hash)
                 .first(conn)
@@ -34,8 +33,9 @@ impl HistoryRepository for PgStore {
             if latest.as_deref() == Some(row.commit_hash.as_str()) {
                 return Ok(false);
             }
+            // Another org's agent (or none): the foreign key (agent_id, org_id) refuses it.
             diesel::insert_into(history::table)
-                .values(&row)
+                .values((&row, history::org_id.eq(org)))
                 .execute(conn)?;
             Ok(true)
         })
@@ -47,7 +47,7 @@ impl HistoryRepository for PgStore {
         let row = run(&self.pool, move |conn| {
             Ok(history::table
                 .find(id.as_uuid())
-                .filter(history::agent_id.eq_any(agents_of(org)))
+                .filter(history::org_id.eq(org))
                 .select(HistoryRow::as_select())
                 .first(conn)
                 .optional()?)
@@ -66,7 +66,7 @@ impl HistoryRepository for PgStore {
         run(&self.pool, move |conn| {
             let of_agent = history::table
                 .filter(history::agent_id.eq(agent))
-                .filter(history::agent_id.eq_any(agents_of(org)));
+                .filter(history::org_id.eq(org));
             let rows: Vec<(HistoryRow, i64)> = match direction {
                 SortDirection::Asc => of_agent
                     .order_by((history::deployment_timestamp.asc(), history::id.asc()))

@@ -6,7 +6,6 @@ use crate::paging::{bounded_count, limit, offset, page_from, Counting};
 use crate::pool::{run, run_tx};
 use crate::rows::{ApiKeyRow, NewApiKeyRow};
 use crate::schema::agent_api_keys as keys;
-use crate::scope::{agents_of, require_agent};
 use crate::PgStore;
 use async_trait::async_trait;
 use diesel::dsl::exists;
@@ -25,11 +24,12 @@ impl ApiKeyRepository for PgStore {
         let (key, hash, events) = (key.clone(), secret_hash.to_owned(), events.to_vec());
         let org = self.org();
         run_tx(&self.pool, move |conn| {
-            require_agent(conn, org, key.agent_id)?;
+            // Another org's agent (or none): the foreign key (agent_id, org_id) refuses it.
             let row: ApiKeyRow = diesel::insert_into(keys::table)
                 .values(NewApiKeyRow {
                     id: key.id.as_uuid(),
                     agent_id: key.agent_id.as_uuid(),
+                    org_id: org,
                     name: &key.name,
                     api_key_type: key.api_key_type.as_str(),
                     secret_hash: &hash,
@@ -38,7 +38,7 @@ impl ApiKeyRepository for PgStore {
                 })
                 .returning(ApiKeyRow::as_returning())
                 .get_result(conn)?;
-            append_events(conn, &events)?;
+            append_events(conn, org, &events)?;
             Ok(ApiKey::try_from(row)?)
         })
         .await
@@ -49,7 +49,7 @@ impl ApiKeyRepository for PgStore {
         let row = run(&self.pool, move |conn| {
             Ok(keys::table
                 .find(id.as_uuid())
-                .filter(keys::agent_id.eq_any(agents_of(org)))
+                .filter(keys::org_id.eq(org))
                 .select(ApiKeyRow::as_select())
                 .first(conn)
                 .optional()?)
@@ -68,7 +68,7 @@ impl ApiKeyRepository for PgStore {
         let row = run(&self.pool, move |conn| {
             Ok(keys::table
                 .filter(keys::agent_id.eq(agent_id.as_uuid()))
-                .filter(keys::agent_id.eq_any(agents_of(org)))
+                .filter(keys::org_id.eq(org))
                 .filter(keys::name.eq(name))
                 .filter(keys::api_key_type.eq(key_type.as_str()))
                 .select(ApiKeyRow::as_select())
@@ -84,7 +84,7 @@ impl ApiKeyRepository for PgStore {
         run(&self.pool, move |conn| {
             let of_agent = keys::table
                 .filter(keys::agent_id.eq(agent))
-                .filter(keys::agent_id.eq_any(agents_of(org)));
+                .filter(keys::org_id.eq(org));
             let rows: Vec<(ApiKeyRow, i64)> = of_agent
                 .order_by((keys::created_at.asc(), keys::id.asc()))
                 .select((ApiKeyRow::as_select(), bounded_count(of_agent, bound)))
@@ -112,13 +112,13 @@ impl ApiKeyRepository for PgStore {
         run_tx(&self.pool, move |conn| {
             let mine = keys::table
                 .find(id.as_uuid())
-                .filter(keys::agent_id.eq_any(agents_of(org)));
+                .filter(keys::org_id.eq(org));
             let row: ApiKeyRow = diesel::delete(mine)
                 .returning(ApiKeyRow::as_returning())
                 .get_result(conn)
                 .optional()?
                 .ok_or(RepoError::NotFound)?;
-            append_events(conn, &events)?;
+            append_events(conn, org, &events)?;
             Ok(ApiKey::try_from(row)?)
         })
         .await
@@ -130,7 +130,7 @@ impl ApiKeyRepository for PgStore {
             Ok(diesel::select(exists(
                 keys::table
                     .filter(keys::agent_id.eq(agent_id.as_uuid()))
-                    .filter(keys::agent_id.eq_any(agents_of(org)))
+                    .filter(keys::org_id.eq(org))
                     .filter(keys::api_key_type.eq(key_type.as_str())),
             ))
             .get_result(conn)?)

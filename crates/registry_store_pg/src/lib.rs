@@ -21,7 +21,6 @@ mod rows;
 #[doc(hidden)]
 #[allow(missing_docs)]
 pub mod schema;
-mod scope;
 mod stored_json;
 mod tokens;
 

@@ -239,6 +239,8 @@ pub(crate) struct ApiKeyRow {
 pub(crate) struct NewApiKeyRow<'a> {
     pub(crate) id: Uuid,
     pub(crate) agent_id: Uuid,
+    /// The org of the agent (the foreign key refuses any other).
+    pub(crate) org_id: Uuid,
     pub(crate) name: &'a str,
     pub(crate) api_key_type: &'a str,
     pub(crate) secret_hash: &'a str,

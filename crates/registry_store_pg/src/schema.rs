@@ -74,6 +74,8 @@ diesel::table! {
         expires_at -> Nullable<Timestamptz>,
         /// Bytes of client data stored (generated; the list page budget sums it).
         stored_bytes -> Int4,
+        /// The org of its agent (migration 2026-11-27-130000).
+        org_id -> Uuid,
     }
 }
 
@@ -96,6 +98,8 @@ diesel::table! {
         deployment_timestamp -> Timestamptz,
         /// Commit.
         commit_hash -> Text,
+        /// The org of its agent (migration 2026-11-27-130000).
+        org_id -> Uuid,
     }
 }
 
@@ -117,6 +121,8 @@ diesel::table! {
         /// Principal text of the minter (migration 5); the key authenticates only while it
         /// keeps the authority to mint it.
         created_by -> Text,
+        /// The org of its agent (migration 2026-11-27-130000).
+        org_id -> Uuid,
     }
 }
 
@@ -167,6 +173,8 @@ diesel::table! {
         role -> Text,
         /// Grant time.
         created_at -> Timestamptz,
+        /// The org of its agent (migration 2026-11-27-130000).
+        org_id -> Uuid,
     }
 }
 
@@ -189,6 +197,8 @@ diesel::table! {
         at -> Timestamptz,
         /// Detail.
         detail -> Jsonb,
+        /// The org of its agent (migration 2026-11-27-130000).
+        org_id -> Uuid,
     }
 }
 

@@ -199,8 +199,9 @@ fn events_are_append_only() {
     diesel::sql_query(
         "WITH a AS (INSERT INTO agents (id, name, status, created_at, updated_at, version, org_id)
                     VALUES (gen_random_uuid(), 'x', 'Ready', now(), now(), 1,
-                            '00000000-0000-0000-0000-000000000001') RETURNING id)
-         INSERT INTO agent_events (agent_id, kind, actor, at) SELECT id, 'created', 'admin', now() FROM a",
+                            '00000000-0000-0000-0000-000000000001') RETURNING id, org_id)
+         INSERT INTO agent_events (agent_id, org_id, kind, actor, at)
+         SELECT id, org_id, 'created', 'admin', now() FROM a",
     )
     .execute(&mut conn)
     .unwrap();
@@ -348,9 +349,50 @@ fn status_counts_are_backfilled_from_stored_agents_and_reverted() {
     assert_eq!(live.line, "6");
 }
 
-/// The organizations migration on a populated database: every existing row lands in the
-/// `default` org (agents, tokens, the kept counts), it reverts while only `default` exists,
-/// and applies again.
+/// Every row of every tenant table, as `<table> <org slug>` with its count, and the kept live
+/// counts per org and status (`counts <slug> <status> <n>`).
+const PLACED: &str = "
+SELECT format('%s %s %s', t, o.slug, count(*)) AS line FROM (
+    SELECT 'agents' AS t, org_id FROM agents
+    UNION ALL SELECT 'deployments', org_id FROM deployments
+    UNION ALL SELECT 'deployment_history', org_id FROM deployment_history
+    UNION ALL SELECT 'agent_api_keys', org_id FROM agent_api_keys
+    UNION ALL SELECT 'grants', org_id FROM grants
+    UNION ALL SELECT 'agent_events', org_id FROM agent_events
+    UNION ALL SELECT 'service_tokens', org_id FROM service_tokens
+) r LEFT JOIN orgs o ON o.id = r.org_id GROUP BY t, o.slug
+UNION ALL
+SELECT format('counts %s %s %s', o.slug, c.status, sum(c.n)) FROM agent_status_counts c
+  LEFT JOIN orgs o ON o.id = c.org_id GROUP BY o.slug, c.status
+ORDER BY 1";
+
+/// Rows in every table the organizations migration changes, written in the schema before it
+/// (no `org_id` anywhere): three agents (one Deleted), and for the first a deployment, a
+/// history row, a key, a grant and events (one per agent), plus a service token.
+const POPULATE_BEFORE_ORGS: &str = "
+WITH a AS (INSERT INTO agents (id, name, status, created_at, updated_at, version)
+           SELECT gen_random_uuid(), 'pre-' || i, s, now(), now(), 1
+             FROM unnest(ARRAY['Ready', 'BuildOnly', 'Deleted']) WITH ORDINALITY AS t(s, i)
+           RETURNING id, name),
+     first AS (SELECT id FROM a WHERE name = 'pre-1'),
+     d AS (INSERT INTO deployments (id, agent_id, docker_image, status, created_at)
+           SELECT gen_random_uuid(), id, 'img:1', 'Ready', now() FROM first),
+     h AS (INSERT INTO deployment_history (id, agent_id, author_name, author_email, branch_name,
+                                           build_timestamp, deployment_timestamp, commit_hash)
+           SELECT gen_random_uuid(), id, 'a', 'a@x', 'main', now(), now(), 'c1' FROM first),
+     k AS (INSERT INTO agent_api_keys (id, agent_id, name, api_key_type, secret_hash, created_at,
+                                       created_by)
+           SELECT gen_random_uuid(), id, 'k', 'internal', 'kh', now(), 'admin' FROM first),
+     g AS (INSERT INTO grants (agent_id, principal, role, created_at)
+           SELECT id, 'user:alice', 'owner', now() FROM first),
+     e AS (INSERT INTO agent_events (agent_id, kind, actor, at)
+           SELECT id, 'created', 'admin', now() FROM a)
+INSERT INTO service_tokens (id, name, principal, secret_hash, created_at)
+VALUES (gen_random_uuid(), 'ci', 'service:ci', 'h', now())";
+
+/// The organizations migration on a populated database: every existing row of every tenant
+/// table lands in the `default` org, and so do the kept counts; it reverts while only
+/// `default` exists (refused while another org does), keeping every row, and applies again.
 #[test]
 fn organizations_migrate_a_populated_database_and_revert() {
     let db = TestDatabase::new();
@@ -358,34 +400,35 @@ fn organizations_migrate_a_populated_database_and_revert() {
     while has_table(&mut conn, "orgs") {
         conn.revert_last_migration(MIGRATIONS).unwrap();
     }
-    diesel::sql_query(
-        "WITH a AS (INSERT INTO agents (id, name, status, created_at, updated_at, version)
-                    SELECT gen_random_uuid(), 'pre-' || i, s, now(), now(), 1
-                      FROM unnest(ARRAY['Ready', 'BuildOnly', 'Deleted']) WITH ORDINALITY AS t(s, i)
-                    RETURNING id),
-              e AS (INSERT INTO agent_events (agent_id, kind, actor, at)
-                    SELECT id, 'created', 'admin', now() FROM a)
-         INSERT INTO service_tokens (id, name, principal, secret_hash, created_at)
-         VALUES (gen_random_uuid(), 'ci', 'service:ci', 'h', now())",
-    )
-    .execute(&mut conn)
-    .unwrap();
+    diesel::sql_query(POPULATE_BEFORE_ORGS)
+        .execute(&mut conn)
+        .unwrap();
     run_migrations(&mut conn).unwrap();
     let lines = |conn: &mut PgConnection, sql: &str| -> Vec<String> {
         let rows: Vec<Line> = diesel::sql_query(sql).load(conn).unwrap();
         rows.into_iter().map(|l| l.line).collect()
     };
-    let placed = "SELECT o.slug || ' ' || count(*) AS line FROM agents a JOIN orgs o ON o.id = a.org_id \
-                  GROUP BY o.slug UNION ALL SELECT o.slug || ' token ' || t.name FROM service_tokens t \
-                  JOIN orgs o ON o.id = t.org_id ORDER BY 1";
-    assert_eq!(lines(&mut conn, placed), ["default 3", "default token ci"]);
-    let counts =
-        "SELECT o.slug || ' ' || c.status || ' ' || sum(c.n) AS line FROM agent_status_counts c \
-                  JOIN orgs o ON o.id = c.org_id GROUP BY o.slug, c.status ORDER BY 1";
-    assert_eq!(
-        lines(&mut conn, counts),
-        ["default BuildOnly 1", "default Ready 1"]
-    );
+    let expected = [
+        "agent_api_keys default 1",
+        "agent_events default 3",
+        "agents default 3",
+        "counts default BuildOnly 1",
+        "counts default Ready 1",
+        "deployment_history default 1",
+        "deployments default 1",
+        "grants default 1",
+        "service_tokens default 1",
+    ];
+    assert_eq!(lines(&mut conn, PLACED), expected);
+    // The new columns keep no default: a write that forgets its org fails.
+    let forgetful = diesel::sql_query(
+        "INSERT INTO grants (agent_id, principal, role, created_at)
+         SELECT id, 'user:bob', 'viewer', now() FROM agents WHERE name = 'pre-1'",
+    )
+    .execute(&mut conn)
+    .unwrap_err()
+    .to_string();
+    assert!(forgetful.contains("org_id"), "{forgetful}");
     // Refused to revert while another org exists; reverts once it is gone.
     diesel::sql_query(
         "INSERT INTO orgs VALUES (gen_random_uuid(), 'other', 'Other', NULL, now(), now())",
@@ -398,8 +441,11 @@ fn organizations_migrate_a_populated_database_and_revert() {
         .unwrap();
     conn.revert_last_migration(MIGRATIONS).unwrap();
     assert!(!has_table(&mut conn, "orgs"));
-    let names = "SELECT name AS line FROM agents ORDER BY name";
-    assert_eq!(lines(&mut conn, names), ["pre-1", "pre-2", "pre-3"]);
+    let kept = "SELECT format('%s %s %s %s %s %s', (SELECT count(*) FROM agents),
+                (SELECT count(*) FROM deployments), (SELECT count(*) FROM deployment_history),
+                (SELECT count(*) FROM agent_api_keys), (SELECT count(*) FROM grants),
+                (SELECT count(*) FROM agent_events)) AS line";
+    assert_eq!(lines(&mut conn, kept), ["3 1 1 1 1 3"]);
     run_migrations(&mut conn).unwrap();
-    assert_eq!(lines(&mut conn, placed), ["default 3", "default token ci"]);
+    assert_eq!(lines(&mut conn, PLACED), expected);
 }

@@ -100,13 +100,13 @@ async fn hot_agent_statements_are_prepared_once_and_reused() {
         ),
         (
             "unfiltered list with the kept total",
-            &["FROM agent_status_counts WHERE org_id = $"],
+            &["FROM agent_status_counts WHERE agent_status_counts.org_id = $"],
         ),
         (
             "status-filtered list with the kept total",
             &[
-                "FROM agent_status_counts WHERE org_id = $",
-                "AND status = ANY($",
+                "FROM agent_status_counts WHERE agent_status_counts.org_id = $",
+                "AND agent_status_counts.status = ANY($",
             ],
         ),
         (

@@ -263,9 +263,7 @@ impl QueryFragment<Pg> for CreateAgentIfAbsent<'_> {
             (SqlUuid, self.org),
         );
         if self.without_quota {
-            out.push_sql(
-                " WHERE NOT EXISTS (SELECT 1 FROM orgs WHERE orgs.id = ",
-            );
+            out.push_sql(" WHERE NOT EXISTS (SELECT 1 FROM orgs WHERE orgs.id = ");
             out.push_bind_param::<SqlUuid, _>(self.org)?;
             out.push_sql(" AND orgs.max_agents IS NOT NULL)");
         }

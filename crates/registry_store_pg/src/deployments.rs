@@ -100,9 +100,7 @@ fn promote_tx(
     };
     let mut row = AgentRow::from(agent);
     row.version = agent.version + 1;
-    let this_agent = agents::table
-        .find(agent_id)
-        .filter(agents::org_id.eq(org));
+    let this_agent = agents::table.find(agent_id).filter(agents::org_id.eq(org));
     let stored: AgentRow = diesel::update(this_agent)
         .set(&row)
         .returning(AgentRow::as_returning())

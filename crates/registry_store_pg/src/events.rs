@@ -41,7 +41,10 @@ impl EventLog for PgStore {
     /// statement.
     async fn append(&self, events: &[NewEvent]) -> RepoResult<()> {
         let (events, org) = (events.to_vec(), self.org());
-        run(&self.pool, move |conn| Ok(append_events(conn, org, &events)?)).await
+        run(&self.pool, move |conn| {
+            Ok(append_events(conn, org, &events)?)
+        })
+        .await
     }
 
     async fn list(&self, agent_id: AgentId, page: PageRequest) -> RepoResult<Page<AuditEvent>> {

@@ -70,7 +70,7 @@ pub(crate) async fn expire(pool: &PgPool, expiry: &HeartbeatExpiry) -> RepoResul
 /// caller decided on:
 ///
 /// ```sql
-/// UPDATE agents SET last_seen_at = $1 WHERE id = $2 AND status = $3 AND org_id = $4
+/// UPDATE agents SET last_seen_at = $1 WHERE id = $2 AND status = $3 AND agents.org_id = $4
 /// RETURNING <agent's columns>
 /// ```
 ///
@@ -103,7 +103,7 @@ impl QueryFragment<Pg> for RecordHeartbeat {
         out.push_bind_param::<SqlUuid, _>(&self.id)?;
         out.push_sql(" AND status = ");
         out.push_bind_param::<Text, _>(&self.status)?;
-        out.push_sql(" AND org_id = ");
+        out.push_sql(" AND agents.org_id = ");
         out.push_bind_param::<SqlUuid, _>(&self.org)?;
         out.push_sql(" RETURNING ");
         agents::all_columns.walk_ast(out.reborrow())?;

@@ -110,9 +110,7 @@ impl ApiKeyRepository for PgStore {
     async fn delete(&self, id: ApiKeyId, events: &[NewEvent]) -> RepoResult<ApiKey> {
         let (events, org) = (events.to_vec(), self.org());
         run_tx(&self.pool, move |conn| {
-            let mine = keys::table
-                .find(id.as_uuid())
-                .filter(keys::org_id.eq(org));
+            let mine = keys::table.find(id.as_uuid()).filter(keys::org_id.eq(org));
             let row: ApiKeyRow = diesel::delete(mine)
                 .returning(ApiKeyRow::as_returning())
                 .get_result(conn)

@@ -1,12 +1,13 @@
 //! The PostgreSQL adapters' tests, one test binary (one compile and one link): `contract` runs
 //! the shared port contract suite on a fresh database per test, `concurrency` the races only
-//! separate connections can run, `migrations` up/down/up and the CHECK sets,
+//! separate connections can run, `isolation` every statement a tenant workload sends, `migrations` up/down/up and the CHECK sets,
 //! `prepared_statements` what the server itself has prepared, and `timeouts` the statement
 //! timeout.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod concurrency;
 mod contract;
+mod isolation;
 mod migrations;
 mod prepared_statements;
 mod timeouts;

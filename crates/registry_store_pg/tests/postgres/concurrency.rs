@@ -176,7 +176,7 @@ async fn register_build_racing_delete_never_leaves_two_live_agents() {
 }
 
 /// A heartbeat monitor's expiry: Ready agents seen before now become Unhealthy.
-fn expiry() -> HeartbeatExpiry {
+pub(crate) fn expiry() -> HeartbeatExpiry {
     let at = now();
     HeartbeatExpiry {
         from: AgentStatus::Ready,
@@ -200,7 +200,7 @@ fn expiry() -> HeartbeatExpiry {
 /// One writer's rounds, each on whichever pooled connection (so count row) it gets: per four
 /// rounds one agent ends Ready (built, then promoted), one Unhealthy (left for the monitors),
 /// one Deleted (Ready → Unhealthy → Ready → Deleted) and one BuildOnly.
-async fn write_rounds(agents: Arc<dyn registry_ports::AgentRepository>, rounds: u32) {
+pub(crate) async fn write_rounds(agents: Arc<dyn registry_ports::AgentRepository>, rounds: u32) {
     let change = |mut agent: registry_domain::Agent, event| {
         let agents = agents.clone();
         async move {

@@ -1,14 +1,16 @@
 //! The PostgreSQL adapters' tests, one test binary (one compile and one link): `contract` runs
 //! the shared port contract suite on a fresh database per test, `concurrency` the races only
-//! separate connections can run, `isolation` every statement a tenant workload sends, `migrations` up/down/up and the CHECK sets,
-//! `prepared_statements` what the server itself has prepared, and `timeouts` the statement
-//! timeout.
+//! separate connections can run, `isolation` every statement a tenant workload sends,
+//! `org_races` quotas across replicas and per-org counts under parallel writes, `migrations`
+//! up/down/up and the CHECK sets, `prepared_statements` what the server itself has prepared,
+//! and `timeouts` the statement timeout.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod concurrency;
 mod contract;
 mod isolation;
 mod migrations;
+mod org_races;
 mod prepared_statements;
 mod timeouts;
 

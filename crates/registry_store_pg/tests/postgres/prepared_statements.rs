@@ -77,7 +77,10 @@ async fn hot_agent_statements_are_prepared_once_and_reused() {
     for (what, needles) in [
         (
             "create-if-absent",
-            &["WITH inserted AS (INSERT INTO agents"][..],
+            &[
+                "WITH inserted AS (INSERT INTO agents",
+                "WHERE NOT EXISTS (SELECT 1 FROM orgs WHERE orgs.id = $",
+            ][..],
         ),
         (
             "get by id",

@@ -24,9 +24,10 @@ fn seed_fat_agents(server: &TestServer, n: usize) {
     let mut conn = server.db.connect();
     conn.batch_execute(&format!(
         "INSERT INTO agents (id, name, description, status, status_reason, acp_type,
-                             registration_metadata, created_at, updated_at, version)
+                             registration_metadata, created_at, updated_at, version, org_id)
          SELECT gen_random_uuid(), 'fat-' || i, 'a fat agent', 'BuildOnly', 'seeded', 'async',
-                jsonb_build_object('blob', repeat('x', 60000)), now(), now(), 1
+                jsonb_build_object('blob', repeat('x', 60000)), now(), now(), 1,
+                '00000000-0000-0000-0000-000000000001'
            FROM generate_series(1, {n}) AS i"
     ))
     .unwrap();

@@ -14,7 +14,6 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use registry_e2e::text;
 use registry_http::{build_app, AppState};
-use registry_ports::Ports;
 use registry_store_pg::PgStore;
 use registry_test_db::TestDatabase;
 use registry_usecases::{CredentialAuthenticator, Registry, RegistryConfig};

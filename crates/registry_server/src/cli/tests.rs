@@ -67,16 +67,19 @@ fn tokens_subcommands_take_their_arguments() {
     };
     assert!(matches!(
         action(&["tokens", "create", "ci"]),
-        TokensCommand::Create { name, kind } if name == "ci" && kind == "user"
+        TokensCommand::Create { name, kind, org } if name == "ci" && kind == "user" && org == "default"
     ));
     assert!(matches!(
-        action(&["tokens", "create", "ci", "--kind", "service"]),
-        TokensCommand::Create { name, kind } if name == "ci" && kind == "service"
+        action(&["tokens", "create", "ci", "--kind", "admin", "--org", "team-a"]),
+        TokensCommand::Create { name, kind, org } if name == "ci" && kind == "admin" && org == "team-a"
     ));
-    assert!(matches!(action(&["tokens", "list"]), TokensCommand::List));
+    assert!(matches!(
+        action(&["tokens", "list", "--org", "team-a"]),
+        TokensCommand::List { org } if org == "team-a"
+    ));
     assert!(matches!(
         action(&["tokens", "revoke", "0b7a"]),
-        TokensCommand::Revoke { id } if id == "0b7a"
+        TokensCommand::Revoke { id, org } if id == "0b7a" && org == "default"
     ));
 }
 

@@ -27,8 +27,8 @@ use utoipa::{Modify, OpenApi};
         ops::healthz, ops::healthcheck, ops::readyz, ops::metrics, openapi,
     ),
     // The problem responses (`crate::error::NotFound`...) name `Problem` without registering it;
-    // `AgentSelector` (inlined in query parameters) names `AgentName`.
-    components(schemas(Problem, rules::AgentName)),
+    // `AgentSelector` (inlined in query parameters) names `AgentName` and `Id`.
+    components(schemas(Problem, rules::AgentName, rules::Id)),
     modifiers(&Security, &OneSelector),
     security(("bearer" = []), ("agent_key" = [])),
 )]

@@ -117,7 +117,7 @@ pub struct RegisterAgentRequest {
     #[schema(value_type = rules::AcpType)]
     pub acp_type: String,
     /// Register this existing agent (rename allowed if the new name is free).
-    #[schema(value_type = Option<uuid::Uuid>)]
+    #[schema(value_type = Option<rules::Id>)]
     pub agent_id: Option<String>,
     /// Metadata; `deployment_id` switches to deployment-scoped registration.
     #[schema(value_type = Option<rules::RegisterMetadata>)]

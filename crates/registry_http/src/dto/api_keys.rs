@@ -48,7 +48,7 @@ pub struct CreateApiKeyResponse {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct CreateApiKeyRequest {
     /// Exactly one of `agent_id` / `agent_name`.
-    #[schema(value_type = Option<uuid::Uuid>)]
+    #[schema(value_type = Option<rules::Id>)]
     pub agent_id: Option<String>,
     /// Exactly one of `agent_id` / `agent_name`.
     #[schema(value_type = Option<rules::AgentName>)]

@@ -6,14 +6,14 @@
 
 use super::rules;
 use utoipa::IntoParams;
-use uuid::Uuid;
 
 /// `{agent_id}`.
 #[derive(IntoParams)]
 #[into_params(parameter_in = Path)]
 pub struct AgentPath {
     /// Agent id (UUID; anything else is 422).
-    agent_id: Uuid,
+    #[param(inline)]
+    agent_id: rules::Id,
 }
 
 /// `{agent_name}` of a lookup or a delete (a name outside the rule names no agent: 404).
@@ -30,9 +30,11 @@ pub struct AgentNamePath {
 #[into_params(parameter_in = Path)]
 pub struct DeploymentPath {
     /// Agent id (UUID).
-    agent_id: Uuid,
+    #[param(inline)]
+    agent_id: rules::Id,
     /// Deployment id (UUID).
-    deployment_id: Uuid,
+    #[param(inline)]
+    deployment_id: rules::Id,
 }
 
 /// `{agent_id}` and `{principal}` of a grant.
@@ -40,7 +42,8 @@ pub struct DeploymentPath {
 #[into_params(parameter_in = Path)]
 pub struct GrantPath {
     /// Agent id (UUID).
-    agent_id: Uuid,
+    #[param(inline)]
+    agent_id: rules::Id,
     /// The grantee, e.g. `user:alice`.
     #[param(inline)]
     principal: rules::Principal,
@@ -51,7 +54,8 @@ pub struct GrantPath {
 #[into_params(parameter_in = Path)]
 pub struct IdPath {
     /// Id (UUID).
-    id: Uuid,
+    #[param(inline)]
+    id: rules::Id,
 }
 
 /// `{deployment_id}` of a deployment-history row.
@@ -59,7 +63,8 @@ pub struct IdPath {
 #[into_params(parameter_in = Path)]
 pub struct HistoryPath {
     /// History row id (UUID).
-    deployment_id: Uuid,
+    #[param(inline)]
+    deployment_id: rules::Id,
 }
 
 /// `{name}` of an agent API key.

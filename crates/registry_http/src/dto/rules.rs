@@ -65,6 +65,14 @@ macro_rules! rule {
 }
 
 rule! {
+    /// An id. `format: uuid` alone asserts nothing in JSON Schema 2020-12 (formats are
+    /// annotations), so the pattern states it.
+    Id => uuid()
+        .pattern(Some(format!("^{UUID}$")))
+        .description(Some(
+            "A UUID, hyphenated (the server also reads the other forms of RFC 9562 text).",
+        ));
+
     /// An agent's name: unique among live agents, a DNS label.
     AgentName => text()
         .pattern(Some("^[a-z0-9-]+$"))
@@ -90,6 +98,7 @@ rule! {
         ObjectBuilder::new()
             .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
             .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)))
+            .pattern(Some(format!("^{UUID}$")))
             .description(Some(
                 "When a UUID: register that deployment of the agent (it must exist) instead of \
                  the agent itself.",
@@ -253,7 +262,7 @@ rule! {
         .item(
             ObjectBuilder::new()
                 .schema_type(Type::Object)
-                .property("agent_id", uuid())
+                .property("agent_id", uuid_ref())
                 .property("agent_name", agent_name_ref())
                 .additional_properties(Some(AdditionalProperties::FreeForm(false))),
         )
@@ -286,6 +295,11 @@ const CARD_FILTER: &str = "^\\{(\"[a-z_]{1,16}\":\"[A-Za-z0-9 _.-]{0,32}\"\
 /// A UUID string.
 fn uuid() -> ObjectBuilder {
     text().format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)))
+}
+
+/// A reference to the [`Id`] component.
+fn uuid_ref() -> RefOr<Schema> {
+    RefOr::Ref(Ref::from_schema_name("Id"))
 }
 
 /// A reference to the [`AgentName`] component.

@@ -20,16 +20,24 @@ pub enum ServiceTokenKind {
 }
 
 impl ServiceTokenKind {
+    /// Every kind.
+    pub const ALL: &'static [ServiceTokenKind] = &[Self::User, Self::Service];
+
+    /// The wire spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::User => "user",
+            Self::Service => "service",
+        }
+    }
+
     /// Parses `user` / `service` (field `kind`).
     pub fn parse(value: &str) -> Result<Self, ValidationError> {
-        match value {
-            "user" => Ok(Self::User),
-            "service" => Ok(Self::Service),
-            _ => Err(ValidationError::new(
-                "kind",
-                "must be one of: user, service",
-            )),
-        }
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|kind| kind.as_str() == value)
+            .ok_or_else(|| ValidationError::new("kind", "must be one of: user, service"))
     }
 }
 

@@ -7,7 +7,9 @@ mod api_keys;
 mod deployments;
 mod events;
 mod grants;
+pub mod params;
 mod patch;
+pub mod rules;
 mod service_tokens;
 
 pub use agents::*;
@@ -15,7 +17,7 @@ pub use api_keys::*;
 pub use deployments::*;
 pub use events::*;
 pub use grants::*;
-pub use patch::agent_patch;
+pub use patch::{agent_patch, AgentPatchSchema};
 pub use service_tokens::*;
 
 use registry_domain::{Metadata, Timestamp, ValidationError};

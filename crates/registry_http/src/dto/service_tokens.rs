@@ -1,6 +1,6 @@
 //! Service tokens on the wire.
 
-use super::timestamp;
+use super::{rules, timestamp};
 use registry_domain::ServiceToken;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -44,7 +44,9 @@ pub struct CreateServiceTokenResponse {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct CreateServiceTokenRequest {
     /// `[A-Za-z0-9-_.@]`, 1..=128 characters.
+    #[schema(value_type = rules::ServiceTokenName)]
     pub name: String,
     /// `user` (default) or `service`.
+    #[schema(value_type = Option<rules::ServiceTokenKind>)]
     pub kind: Option<String>,
 }

@@ -2,6 +2,7 @@
 
 use super::{direction_of, list_response, only_order_by, page_of};
 use crate::auth::Caller;
+use crate::dto::params::{AgentPath, DeploymentListQuery, DeploymentPath, PageQuery};
 use crate::dto::{parse_metadata, CreateDeploymentRequest, DeleteResponse, DeploymentResponse};
 use crate::error::{ApiError, Conflict, NotFound, Unprocessable};
 use crate::extract::{JsonBody, QueryParams};
@@ -17,7 +18,7 @@ type Handled = Result<HttpResponse, ApiError>;
 
 /// Create a deployment (Pending). Needs `execute` on the agent. 200 as the peer, with `Location`.
 #[utoipa::path(post, path = "/agents/{agent_id}/deployments", tag = "deployments",
-    params(("agent_id" = String, Path, description = "Agent id (UUID)")),
+    params(AgentPath),
     request_body = CreateDeploymentRequest,
     responses((status = 200, body = DeploymentResponse, headers(("Location" = String))),
         NotFound,
@@ -59,11 +60,7 @@ pub async fn create_deployment(
 
 /// List the agent's non-expired deployments.
 #[utoipa::path(get, path = "/agents/{agent_id}/deployments", tag = "deployments",
-    params(("agent_id" = String, Path, description = "Agent id (UUID)"),
-        ("limit" = Option<i64>, Query, description = "1..=1000, default 50"),
-        ("page_number" = Option<i64>, Query, description = ">= 1, default 1"),
-        ("order_by" = Option<String>, Query, description = "created_at (the only key)"),
-        ("order_direction" = Option<String>, Query, description = "asc or desc (default)")),
+    params(AgentPath, PageQuery, DeploymentListQuery),
     responses((status = 200, body = Vec<DeploymentResponse>, headers(("X-Total-Count" = u64))),
         NotFound))]
 pub async fn list_deployments(
@@ -84,8 +81,7 @@ pub async fn list_deployments(
 
 /// Get one deployment of the agent (expired ones included).
 #[utoipa::path(get, path = "/agents/{agent_id}/deployments/{deployment_id}", tag = "deployments",
-    params(("agent_id" = String, Path, description = "Agent id (UUID)"),
-        ("deployment_id" = String, Path, description = "Deployment id (UUID)")),
+    params(DeploymentPath),
     responses((status = 200, body = DeploymentResponse),
         NotFound))]
 pub async fn get_deployment(
@@ -103,8 +99,7 @@ pub async fn get_deployment(
 
 /// Soft-delete a deployment (the production one is 409).
 #[utoipa::path(delete, path = "/agents/{agent_id}/deployments/{deployment_id}", tag = "deployments",
-    params(("agent_id" = String, Path, description = "Agent id (UUID)"),
-        ("deployment_id" = String, Path, description = "Deployment id (UUID)")),
+    params(DeploymentPath),
     responses((status = 200, body = DeleteResponse),
         NotFound,
         Conflict))]
@@ -126,8 +121,7 @@ pub async fn delete_deployment(
 
 /// Promote a Ready deployment to production (409 when not Ready or the agent is Deleted).
 #[utoipa::path(post, path = "/agents/{agent_id}/deployments/{deployment_id}/promote", tag = "deployments",
-    params(("agent_id" = String, Path, description = "Agent id (UUID)"),
-        ("deployment_id" = String, Path, description = "Deployment id (UUID)")),
+    params(DeploymentPath),
     responses((status = 200, body = DeploymentResponse),
         NotFound,
         Conflict))]

@@ -46,7 +46,8 @@ bench:
 
 # Install missing tools: cargo-nextest, the official Agentex client (target/agentex-venv), the
 # Agentex agent runtime (target/agentex-sdk-venv, needs a Python >= 3.12) for the compat tests,
-# and the A2A Python SDK with signing (target/a2a-venv) for the agent-card cross-checks.
+# the A2A Python SDK with signing (target/a2a-venv) for the agent-card cross-checks, and
+# schemathesis (target/schemathesis-venv) for the OpenAPI conformance test.
 tools:
     @command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked
     @test -x target/agentex-venv/bin/python || python3 -m venv target/agentex-venv
@@ -60,3 +61,6 @@ tools:
     @target/a2a-venv/bin/python -c 'import cryptography, importlib.metadata as m; assert m.version("a2a-sdk") == "1.3.0"' 2>/dev/null \
         || target/a2a-venv/bin/pip install --quiet --disable-pip-version-check \
             'a2a-sdk[signing]==1.3.0' PyJWT==2.15.1 cryptography==50.0.2 protobuf==7.36.2
+    @test -x target/schemathesis-venv/bin/python || python3 -m venv target/schemathesis-venv
+    @target/schemathesis-venv/bin/python -c 'import importlib.metadata as m; assert m.version("schemathesis") == "4.32.5"' 2>/dev/null \
+        || target/schemathesis-venv/bin/pip install --quiet --disable-pip-version-check schemathesis==4.32.5

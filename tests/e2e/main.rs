@@ -24,5 +24,6 @@ mod e2e_orgs;
 mod e2e_outage;
 mod e2e_peer_behaviour;
 mod e2e_poison;
+mod e2e_schemathesis;
 mod e2e_security;
 mod http_on_postgres;

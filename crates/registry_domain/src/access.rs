@@ -4,6 +4,10 @@
 use crate::{AgentId, ValidationError};
 use std::fmt;
 
+/// Longest name of a `user:` or `service:` principal (and of a service token), in characters
+/// of `[A-Za-z0-9-_.@]`.
+pub const MAX_PRINCIPAL_NAME_LEN: usize = 128;
+
 /// An authenticated identity. Its textual form (`admin`, `user:alice`, `service:ci`,
 /// `agent:<uuid>`) is what grants and audit events store.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -36,7 +40,7 @@ impl Principal {
         };
         let (kind, rest) = value.split_once(':').ok_or_else(invalid)?;
         let valid_name = !rest.is_empty()
-            && rest.len() <= 128
+            && rest.len() <= MAX_PRINCIPAL_NAME_LEN
             && rest
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b"-_.@".contains(&b));

@@ -18,7 +18,9 @@ pub mod standing;
 pub mod state_machine;
 pub mod values;
 
-pub use access::{minter_authority_holds, Action, Grant, Principal, Role, MINT_ACTION};
+pub use access::{
+    minter_authority_holds, Action, Grant, Principal, Role, MAX_PRINCIPAL_NAME_LEN, MINT_ACTION,
+};
 pub use acp_url::parse_acp_url;
 pub use agent::{Agent, NewAgent};
 pub use api_key::{ApiKey, ServiceToken};
@@ -41,7 +43,8 @@ pub use promotion::{Promotion, PromotionError};
 pub use standing::{may_create, Denial, Need, Standing};
 pub use state_machine::{apply, decide, Decision, LifecycleEvent, Transition, TransitionError};
 pub use values::{
-    bounded_text, AgentName, Description, Metadata, MAX_EXTERNAL_ID_LEN, MAX_IMAGE_LEN, MAX_URL_LEN,
+    bounded_text, AgentName, Description, Metadata, MAX_DESCRIPTION_LEN, MAX_EXTERNAL_ID_LEN,
+    MAX_IMAGE_LEN, MAX_METADATA_BYTES, MAX_NAME_LEN, MAX_URL_LEN,
 };
 
 /// Timestamps everywhere in the registry are UTC `OffsetDateTime`s.

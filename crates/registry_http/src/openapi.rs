@@ -1,8 +1,10 @@
 //! The OpenAPI document, generated from the handlers' annotations and the DTOs, and its route.
 
+use crate::dto::rules;
 use crate::error::Problem;
 use crate::routes::{agents, api_keys, deployments, grants, history, ops, orgs, service_tokens};
 use actix_web::HttpResponse;
+use utoipa::openapi::schema::AllOfBuilder;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -26,9 +28,10 @@ use utoipa::{Modify, OpenApi};
         orgs::upsert_agent_in_org,
         ops::healthz, ops::healthcheck, ops::readyz, ops::metrics, openapi,
     ),
-    // The problem responses (`crate::error::NotFound`...) name `Problem` without registering it.
-    components(schemas(Problem)),
-    modifiers(&Security),
+    // The problem responses (`crate::error::NotFound`...) name `Problem` without registering it;
+    // `AgentSelector` (inlined in query parameters) names `AgentName` and `Id`.
+    components(schemas(Problem, rules::AgentName, rules::Id)),
+    modifiers(&Security, &OneSelector),
     security(("bearer" = []), ("agent_key" = [])),
 )]
 pub struct ApiDoc;
@@ -46,6 +49,29 @@ impl Modify for Security {
             "agent_key",
             SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-Agent-API-Key"))),
         );
+    }
+}
+
+/// States the selector rule of `POST /agent_api_keys`' body, which a derived schema cannot:
+/// exactly one of `agent_id` / `agent_name` (neither or both is the peer's 400).
+struct OneSelector;
+
+impl Modify for OneSelector {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let Some(components) = openapi.components.as_mut() else {
+            return;
+        };
+        if let Some(body) = components.schemas.remove("CreateApiKeyRequest") {
+            let both = AllOfBuilder::new()
+                .item(body)
+                .item(rules::exactly_one_selector())
+                .description(Some(
+                    "Exactly one of `agent_id` and `agent_name` (neither or both: 400).",
+                ));
+            components
+                .schemas
+                .insert("CreateApiKeyRequest".to_owned(), both.into());
+        }
     }
 }
 

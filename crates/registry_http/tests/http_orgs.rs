@@ -259,7 +259,13 @@ async fn quotas_refuse_new_names_only_and_deleting_frees_them() {
             .insert_header(admin())
             .set_json(json!({"max_agents": max}))
     };
-    assert_eq!(send(&app, patch(json!(2))).await.json["max_agents"], 2);
+    // Any integral JSON number is an integer (as JSON Schema reads it); a fraction is not.
+    assert_eq!(send(&app, patch(json!(2.0))).await.json["max_agents"], 2);
+    let fraction = send(&app, patch(json!(1.5))).await;
+    assert_eq!(
+        fraction.problem(422, "validation_failed")["errors"][0]["field"],
+        "max_agents"
+    );
     assert_eq!(send(&app, create("q2")).await.status, 200);
     send(&app, patch(json!(1))).await;
     send(&app, create("q3"))

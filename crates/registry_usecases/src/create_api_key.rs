@@ -9,7 +9,7 @@ use registry_domain::{ApiKey, ApiKeyId, ApiKeyType, Principal, ValidationError};
 use registry_ports::{Constraint, RepoError};
 
 /// Longest key name, in characters.
-const MAX_KEY_NAME_LEN: usize = 255;
+pub const MAX_KEY_NAME_LEN: usize = 255;
 
 /// Key names: 1..=255 characters, no control characters (field `name`).
 fn check_key_name(name: &str) -> Result<(), ValidationError> {

@@ -36,7 +36,7 @@ mod test_support;
 mod upsert_agent;
 
 pub use authenticate::CredentialAuthenticator;
-pub use create_api_key::{CreateApiKeyInput, CreatedApiKey};
+pub use create_api_key::{CreateApiKeyInput, CreatedApiKey, MAX_KEY_NAME_LEN};
 pub use create_deployment::CreateDeploymentInput;
 pub use delete_agent::DeletedAgent;
 pub use deployment_history::ListHistoryInput;

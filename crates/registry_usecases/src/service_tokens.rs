@@ -23,17 +23,25 @@ pub enum ServiceTokenKind {
 }
 
 impl ServiceTokenKind {
+    /// Every kind.
+    pub const ALL: &'static [ServiceTokenKind] = &[Self::User, Self::Service, Self::Admin];
+
+    /// The wire spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::User => "user",
+            Self::Service => "service",
+            Self::Admin => "admin",
+        }
+    }
+
     /// Parses `user` / `service` (field `kind`).
     pub fn parse(value: &str) -> Result<Self, ValidationError> {
-        match value {
-            "user" => Ok(Self::User),
-            "service" => Ok(Self::Service),
-            "admin" => Ok(Self::Admin),
-            _ => Err(ValidationError::new(
-                "kind",
-                "must be one of: user, service, admin",
-            )),
-        }
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|kind| kind.as_str() == value)
+            .ok_or_else(|| ValidationError::new("kind", "must be one of: user, service, admin"))
     }
 }
 
@@ -63,8 +71,8 @@ impl Registry {
     /// Creates a service token in `input.org` (default: the org acted in). Admins only; an org
     /// admin only in its own org.
     ///
-    /// Errors: `Forbidden`, `Validation` (also an unknown `org`), `ServiceTokenExists`,
-    /// `Unavailable`, `Internal`.
+    /// Errors: `Forbidden`, `Validation`, `OrgNotFound` (an unknown `org`),
+    /// `ServiceTokenExists`, `Unavailable`, `Internal`.
     pub async fn create_service_token(
         &self,
         caller: &Principal,
@@ -76,9 +84,10 @@ impl Registry {
                 if !caller.is_platform_admin() && self.config.authorization_enabled {
                     return Err(RegistryError::Forbidden);
                 }
-                let org = self.find_org(slug).await?.ok_or_else(|| {
-                    ValidationError::new("org", format!("no org has the slug {slug}"))
-                })?;
+                let org = self
+                    .find_org(slug)
+                    .await?
+                    .ok_or(RegistryError::OrgNotFound)?;
                 Box::pin(self.in_org(&org).create_token_here(input)).await
             }
             _ => self.create_token_here(input).await,

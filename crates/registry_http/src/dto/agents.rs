@@ -1,6 +1,6 @@
 //! Agents on the wire.
 
-use super::{metadata_json, opt_timestamp, timestamp};
+use super::{metadata_json, opt_timestamp, rules, timestamp};
 use registry_domain::Agent;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -15,10 +15,10 @@ pub struct AgentResponse {
     /// Free text.
     pub description: String,
     /// `Ready`, `Failed`, `Unknown`, `Deleted`, `Unhealthy` or `BuildOnly`.
-    #[schema(example = "BuildOnly")]
+    #[schema(value_type = rules::AgentStatus)]
     pub status: String,
     /// `sync`, `async` or `agentic`.
-    #[schema(example = "async")]
+    #[schema(value_type = rules::AcpType)]
     pub acp_type: String,
     /// Why the status is what it is.
     pub status_reason: Option<String>,
@@ -32,6 +32,7 @@ pub struct AgentResponse {
     /// Last transition to Ready (RFC 3339 UTC).
     pub registered_at: Option<String>,
     /// `text` or `json`.
+    #[schema(value_type = Option<rules::AgentInputType>)]
     pub agent_input_type: Option<String>,
     /// The promoted deployment.
     pub production_deployment_id: Option<String>,
@@ -83,13 +84,16 @@ pub struct UpsertAgentResponse {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct RegisterBuildRequest {
     /// `^[a-z0-9-]+$`, 1..=63 characters.
+    #[schema(value_type = rules::AgentName)]
     pub name: String,
     /// At most 4096 characters.
+    #[schema(value_type = rules::Description)]
     pub description: String,
     /// JSON object, at most 64 KiB.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<rules::RegistrationMetadata>)]
     pub registration_metadata: Option<serde_json::Value>,
     /// `text` or `json`.
+    #[schema(value_type = Option<rules::AgentInputType>)]
     pub agent_input_type: Option<String>,
     /// Accepted and ignored: identity comes from credentials only.
     #[schema(value_type = Option<Object>)]
@@ -101,20 +105,25 @@ pub struct RegisterBuildRequest {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct RegisterAgentRequest {
     /// Agent name.
+    #[schema(value_type = rules::AgentName)]
     pub name: String,
     /// Description.
+    #[schema(value_type = rules::Description)]
     pub description: String,
     /// Where the agent (or the deployment) serves (at most 2048 characters).
-    #[schema(max_length = 2048)]
+    #[schema(value_type = rules::AcpUrl)]
     pub acp_url: String,
     /// `sync`, `async` or `agentic`.
+    #[schema(value_type = rules::AcpType)]
     pub acp_type: String,
     /// Register this existing agent (rename allowed if the new name is free).
+    #[schema(value_type = Option<rules::Id>)]
     pub agent_id: Option<String>,
     /// Metadata; `deployment_id` switches to deployment-scoped registration.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<rules::RegisterMetadata>)]
     pub registration_metadata: Option<serde_json::Value>,
     /// `text` or `json`.
+    #[schema(value_type = Option<rules::AgentInputType>)]
     pub agent_input_type: Option<String>,
     /// Accepted and ignored.
     #[schema(value_type = Option<Object>)]
@@ -126,11 +135,13 @@ pub struct RegisterAgentRequest {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct UpsertAgentRequest {
     /// Description.
+    #[schema(value_type = rules::Description)]
     pub description: String,
     /// Replaces the stored metadata.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<rules::RegistrationMetadata>)]
     pub registration_metadata: Option<serde_json::Value>,
     /// Replaces the stored input type.
+    #[schema(value_type = Option<rules::AgentInputType>)]
     pub agent_input_type: Option<String>,
     /// Accepted and ignored.
     #[schema(value_type = Option<Object>)]

@@ -1,6 +1,6 @@
 //! Deployments and deployment history on the wire.
 
-use super::{metadata_json, opt_timestamp, timestamp};
+use super::{metadata_json, opt_timestamp, rules, timestamp};
 use registry_domain::{Deployment, DeploymentHistory};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -57,17 +57,17 @@ impl From<&Deployment> for DeploymentResponse {
 /// `POST /agents/{agent_id}/deployments` body.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct CreateDeploymentRequest {
-    /// Image reference (at most 1024 characters).
-    #[schema(max_length = 1024)]
+    /// Image reference (at most 1024 characters, not blank).
+    #[schema(value_type = rules::DockerImage)]
     pub docker_image: String,
     /// Free-form JSON object, at most 64 KiB.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<rules::RegistrationMetadata>)]
     pub registration_metadata: Option<serde_json::Value>,
     /// External deploy id (at most 255 characters).
-    #[schema(max_length = 255)]
+    #[schema(value_type = Option<rules::ExternalId>)]
     pub sgp_deploy_id: Option<String>,
     /// Helm release name (at most 255 characters).
-    #[schema(max_length = 255)]
+    #[schema(value_type = Option<rules::ExternalId>)]
     pub helm_release_name: Option<String>,
 }
 

@@ -1,6 +1,6 @@
 //! Grants (sharing) on the wire.
 
-use super::timestamp;
+use super::{rules, timestamp};
 use registry_domain::Grant;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -13,6 +13,7 @@ pub struct GrantResponse {
     /// `user:<name>`, `service:<name>`, `agent:<uuid>` or `admin`.
     pub principal: String,
     /// `owner`, `editor` or `viewer`.
+    #[schema(value_type = rules::Role)]
     pub role: String,
     /// RFC 3339 UTC.
     pub created_at: String,
@@ -33,7 +34,9 @@ impl From<&Grant> for GrantResponse {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct GrantRequest {
     /// Who gets the role.
+    #[schema(value_type = rules::Grantee)]
     pub principal: String,
     /// `owner`, `editor` or `viewer`.
+    #[schema(value_type = rules::Role)]
     pub role: String,
 }

@@ -8,7 +8,9 @@ mod deployments;
 mod events;
 mod grants;
 mod orgs;
+pub mod params;
 mod patch;
+pub mod rules;
 mod service_tokens;
 
 pub use agents::*;
@@ -17,7 +19,7 @@ pub use deployments::*;
 pub use events::*;
 pub use grants::*;
 pub use orgs::*;
-pub use patch::agent_patch;
+pub use patch::{agent_patch, AgentPatchSchema};
 pub use service_tokens::*;
 
 use registry_domain::{Metadata, Timestamp, ValidationError};

@@ -1,6 +1,6 @@
 //! Organizations on the wire (contract §9).
 
-use super::timestamp;
+use super::{rules, timestamp};
 use registry_domain::{parse_display_name, Org, OrgChanges, OrgSlug, ValidationError};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
@@ -39,14 +39,14 @@ impl From<&Org> for OrgResponse {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct CreateOrgRequest {
     /// `^[a-z0-9-]{1,63}$`, unique, immutable.
-    #[schema(pattern = "^[a-z0-9-]{1,63}$", min_length = 1, max_length = 63)]
+    #[schema(value_type = rules::OrgSlug)]
     pub slug: String,
     /// 1..=255 characters (default: the slug).
-    #[schema(min_length = 1, max_length = 255)]
+    #[schema(value_type = Option<rules::OrgDisplayName>)]
     pub display_name: Option<String>,
     /// Most live agents; `null`: unlimited; absent: the server's `DEFAULT_ORG_MAX_AGENTS`.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<u32>, minimum = 0)]
+    #[schema(value_type = Option<rules::MaxAgents>)]
     pub max_agents: Option<Option<u32>>,
 }
 
@@ -54,18 +54,36 @@ pub struct CreateOrgRequest {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct UpdateOrgRequest {
     /// 1..=255 characters.
-    #[schema(min_length = 1, max_length = 255)]
+    #[schema(value_type = Option<rules::OrgDisplayName>)]
     pub display_name: Option<String>,
     /// Most live agents; `null`: unlimited. May go below the live count (creates are then
     /// refused until enough agents are deleted).
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<u32>, minimum = 0)]
+    #[schema(value_type = Option<rules::MaxAgents>)]
     pub max_agents: Option<Option<u32>>,
 }
 
-/// Tells an absent member (`None`) from an explicit `null` (`Some(None)`).
+/// Tells an absent member (`None`) from an explicit `null` (`Some(None)`). Any JSON number of
+/// integral value in range is accepted (`470.0` as JSON Schema's `integer` does).
 fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<u32>>, D::Error> {
-    Option::<u32>::deserialize(d).map(Some)
+    let Some(number) = Option::<serde_json::Number>::deserialize(d)? else {
+        return Ok(Some(None));
+    };
+    let integral = number.as_u64().or_else(|| {
+        number
+            .as_f64()
+            .filter(|f| f.fract() == 0.0 && *f >= 0.0)
+            .map(|f| f as u64)
+    });
+    match integral
+        .and_then(|n| u32::try_from(n).ok())
+        .filter(|n| *n <= i32::MAX as u32)
+    {
+        Some(n) => Ok(Some(Some(n))),
+        None => Err(serde::de::Error::custom(
+            "must be an integer from 0 to 2147483647, or null",
+        )),
+    }
 }
 
 impl CreateOrgRequest {

@@ -1,8 +1,30 @@
 //! `PATCH /agents/{id}` bodies: a JSON merge patch (RFC 7396) read field by field.
 
+use super::rules;
 use registry_domain::{AgentId, AgentInputType, Description, ValidationError};
 use registry_usecases::PatchAgentInput;
 use serde_json::{Map, Value};
+use utoipa::ToSchema;
+
+/// `PATCH /agents/{agent_id}` body as the document states it (read by [`agent_patch`]): a merge
+/// patch of the three changeable members. The agent's other members are immutable (422 naming
+/// each); other names are ignored. The schema admits only these three
+/// (`additionalProperties: false`), so what it calls valid is always accepted.
+#[derive(serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)] // for the schema: `additionalProperties: false`
+#[schema(as = AgentPatch)]
+#[allow(dead_code)] // describes the body; `agent_patch` reads it
+pub struct AgentPatchSchema {
+    /// New description.
+    #[schema(value_type = rules::Description, required = false)]
+    description: Option<String>,
+    /// Merged into the stored metadata (RFC 7396: a null member removes it); null removes all.
+    #[schema(value_type = Option<rules::RegistrationMetadata>)]
+    registration_metadata: Option<Value>,
+    /// New input type; null removes it.
+    #[schema(value_type = Option<rules::AgentInputType>)]
+    agent_input_type: Option<String>,
+}
 
 /// Agent fields that exist but cannot be changed by PATCH (422 "is immutable").
 const IMMUTABLE: &[&str] = &[

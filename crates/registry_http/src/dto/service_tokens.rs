@@ -1,6 +1,6 @@
 //! Service tokens on the wire.
 
-use super::timestamp;
+use super::{rules, timestamp};
 use registry_domain::{OrgSlug, ServiceToken};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -48,10 +48,13 @@ pub struct CreateServiceTokenResponse {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct CreateServiceTokenRequest {
     /// `[A-Za-z0-9-_.@]`, 1..=128 characters.
+    #[schema(value_type = rules::ServiceTokenName)]
     pub name: String,
     /// `user` (default), `service`, or `admin` (an org admin).
+    #[schema(value_type = Option<rules::ServiceTokenKind>)]
     pub kind: Option<String>,
     /// The org's slug (default: the org the request acts in). Only the platform admin may
     /// name another org.
+    #[schema(value_type = Option<rules::OrgSlug>)]
     pub org: Option<String>,
 }

@@ -7,8 +7,9 @@ use super::{
     list_response_with, ok_registry_created, page_of,
 };
 use crate::auth::{Caller, Registrant};
+use crate::dto::params::{AgentListQuery, AgentNamePath, AgentPath, PageQuery};
 use crate::dto::{
-    agent_patch, parse_metadata, AgentResponse, DeleteResponse, EventResponse,
+    agent_patch, parse_metadata, AgentPatchSchema, AgentResponse, DeleteResponse, EventResponse,
     RegisterAgentRequest, RegisterAgentResponse, RegisterBuildRequest, UpsertAgentRequest,
     UpsertAgentResponse,
 };
@@ -41,7 +42,7 @@ fn input_type(raw: Option<String>) -> Result<Option<AgentInputType>, ValidationE
 
 /// Get an agent by id.
 #[utoipa::path(get, path = "/agents/{agent_id}", tag = "agents",
-    params(("agent_id" = String, Path, description = "Agent id (UUID)")),
+    params(AgentPath),
     responses((status = 200, body = AgentResponse, headers(("ETag" = String))),
         (status = 304, description = "`If-None-Match` names the current ETag", headers(("ETag" = String))),
         NotFound))]
@@ -56,7 +57,7 @@ pub async fn get_agent(
 
 /// Get an agent by name.
 #[utoipa::path(get, path = "/agents/name/{agent_name}", tag = "agents",
-    params(("agent_name" = String, Path, description = "Agent name")),
+    params(AgentNamePath),
     responses((status = 200, body = AgentResponse, headers(("ETag" = String))),
         (status = 304, description = "`If-None-Match` names the current ETag", headers(("ETag" = String))),
         NotFound))]
@@ -71,15 +72,7 @@ pub async fn get_agent_by_name(
 
 /// List the live agents the caller may read.
 #[utoipa::path(get, path = "/agents", tag = "agents",
-    params(
-        ("limit" = Option<i64>, Query, description = "1..=1000, default 50"),
-        ("page_number" = Option<i64>, Query, description = ">= 1, default 1"),
-        ("order_by" = Option<String>, Query, description = "created_at, updated_at (default), name, or last_seen_at (never-seen agents last)"),
-        ("order_direction" = Option<String>, Query, description = "asc or desc (default)"),
-        ("status" = Option<Vec<String>>, Query, description = "Repeatable status filter"),
-        ("agent_card_metadata" = Option<String>, Query, description = "JSON object: containment on registration_metadata.agent_card.metadata"),
-        ("task_id" = Option<String>, Query, description = "Accepted; matches nothing (no tasks here)"),
-    ),
+    params(PageQuery, AgentListQuery),
     responses((status = 200, body = Vec<AgentResponse>, headers(("X-Total-Count" = u64, description = "Rows matching (or the count bound, 10,000, when capped)"), ("X-Total-Count-Capped" = bool, description = "true when the count stopped at the bound: at least X-Total-Count rows match; absent when exact"))),
         Unprocessable))]
 pub async fn list_agents(state: web::Data<AppState>, caller: Caller, q: QueryParams) -> Handled {
@@ -257,7 +250,7 @@ fn deployment_id_of(metadata: Option<&Metadata>) -> Result<Option<DeploymentId>,
 
 /// Declarative upsert by name (201 when created); honours `If-Match`.
 #[utoipa::path(put, path = "/agents/name/{agent_name}", tag = "agents",
-    params(("agent_name" = String, Path, description = "Agent name"),
+    params(AgentNamePath,
         ("If-Match" = Option<String>, Header, description = "ETag the agent must still have")),
     request_body = UpsertAgentRequest,
     responses((status = 201, body = UpsertAgentResponse, headers(("Location" = String), ("ETag" = String))),
@@ -315,9 +308,9 @@ pub(crate) fn upsert_input(
 
 /// JSON merge patch (RFC 7396) of description, registration_metadata, agent_input_type.
 #[utoipa::path(patch, path = "/agents/{agent_id}", tag = "agents",
-    params(("agent_id" = String, Path, description = "Agent id (UUID)"),
+    params(AgentPath,
         ("If-Match" = Option<String>, Header, description = "ETag the agent must still have")),
-    request_body(content = Object, content_type = "application/merge-patch+json"),
+    request_body(content = AgentPatchSchema, content_type = "application/merge-patch+json"),
     responses((status = 200, body = AgentResponse, headers(("ETag" = String))),
         NotFound,
         PreconditionFailed,
@@ -342,7 +335,7 @@ pub async fn patch_agent(
 
 /// Delete an agent by id (→ Deleted).
 #[utoipa::path(delete, path = "/agents/{agent_id}", tag = "agents",
-    params(("agent_id" = String, Path, description = "Agent id (UUID)")),
+    params(AgentPath),
     responses((status = 200, body = DeleteResponse),
         Forbidden,
         NotFound))]
@@ -356,7 +349,7 @@ pub async fn delete_agent(
 
 /// Delete an agent by name (→ Deleted).
 #[utoipa::path(delete, path = "/agents/name/{agent_name}", tag = "agents",
-    params(("agent_name" = String, Path, description = "Agent name")),
+    params(AgentNamePath),
     responses((status = 200, body = DeleteResponse),
         Forbidden,
         NotFound))]
@@ -370,7 +363,7 @@ pub async fn delete_agent_by_name(
 
 /// Heartbeat: sets `last_seen_at`; Unhealthy → Ready.
 #[utoipa::path(post, path = "/agents/{agent_id}/heartbeat", tag = "agents",
-    params(("agent_id" = String, Path, description = "Agent id (UUID)")),
+    params(AgentPath),
     responses((status = 200, body = AgentResponse, headers(("ETag" = String))),
         NotFound))]
 pub async fn heartbeat(
@@ -384,9 +377,7 @@ pub async fn heartbeat(
 
 /// The agent's audit trail, newest first (owners and the admin; also after deletion).
 #[utoipa::path(get, path = "/agents/{agent_id}/events", tag = "agents",
-    params(("agent_id" = String, Path, description = "Agent id (UUID)"),
-        ("limit" = Option<i64>, Query, description = "1..=1000, default 50"),
-        ("page_number" = Option<i64>, Query, description = ">= 1, default 1")),
+    params(AgentPath, PageQuery),
     responses((status = 200, body = Vec<EventResponse>, headers(("X-Total-Count" = u64, description = "Rows matching (or the count bound, 10,000, when capped)"), ("X-Total-Count-Capped" = bool, description = "true when the count stopped at the bound: at least X-Total-Count rows match; absent when exact"))),
         NotFound))]
 pub async fn list_events(

@@ -4,6 +4,7 @@ use super::agent_ref::{selected, SelectorPurpose};
 use super::history::selector_of;
 use super::{list_response, page_of};
 use crate::auth::Caller;
+use crate::dto::params::{IdPath, KeyNamePath, KeyTypeQuery, PageQuery, SelectorQuery};
 use crate::dto::{AgentApiKeyResponse, CreateApiKeyRequest, CreateApiKeyResponse};
 use crate::error::{ApiError, BadRequest, Conflict, NotFound, Unprocessable};
 use crate::extract::{JsonBody, QueryParams};
@@ -74,10 +75,7 @@ pub async fn create_api_key(
 
 /// List an agent's keys, oldest first (exactly one of `agent_id` / `agent_name`).
 #[utoipa::path(get, path = "/agent_api_keys", tag = "agent_api_keys",
-    params(("agent_id" = Option<String>, Query, description = "Agent id"),
-        ("agent_name" = Option<String>, Query, description = "Agent name"),
-        ("limit" = Option<i64>, Query, description = "1..=1000, default 50"),
-        ("page_number" = Option<i64>, Query, description = ">= 1, default 1")),
+    params(SelectorQuery, PageQuery),
     responses((status = 200, body = Vec<AgentApiKeyResponse>, headers(("X-Total-Count" = u64, description = "Rows matching (or the count bound, 10,000, when capped)"), ("X-Total-Count-Capped" = bool, description = "true when the count stopped at the bound: at least X-Total-Count rows match; absent when exact"))),
         BadRequest,
         NotFound))]
@@ -95,7 +93,7 @@ pub async fn list_api_keys(state: web::Data<AppState>, caller: Caller, q: QueryP
 
 /// One key by id.
 #[utoipa::path(get, path = "/agent_api_keys/{id}", tag = "agent_api_keys",
-    params(("id" = String, Path, description = "Key id (UUID)")),
+    params(IdPath),
     responses((status = 200, body = AgentApiKeyResponse),
         NotFound))]
 pub async fn get_api_key(
@@ -112,10 +110,7 @@ pub async fn get_api_key(
 
 /// One key by name (agent selector and `api_key_type`, default `external`, in the query).
 #[utoipa::path(get, path = "/agent_api_keys/name/{name}", tag = "agent_api_keys",
-    params(("name" = String, Path, description = "Key name"),
-        ("agent_id" = Option<String>, Query, description = "Agent id"),
-        ("agent_name" = Option<String>, Query, description = "Agent name"),
-        ("api_key_type" = Option<String>, Query, description = "Default external")),
+    params(KeyNamePath, SelectorQuery, KeyTypeQuery),
     responses((status = 200, body = AgentApiKeyResponse),
         BadRequest,
         NotFound))]
@@ -135,7 +130,7 @@ pub async fn get_api_key_by_name(
 
 /// Delete a key by id; answers the peer's JSON string.
 #[utoipa::path(delete, path = "/agent_api_keys/{id}", tag = "agent_api_keys",
-    params(("id" = String, Path, description = "Key id (UUID)")),
+    params(IdPath),
     responses((status = 200, body = String, content_type = "application/json", example = json!("Agent API key with ID 6f1c… deleted")),
         NotFound))]
 pub async fn delete_api_key(
@@ -152,10 +147,7 @@ pub async fn delete_api_key(
 
 /// Delete a key by name; answers the peer's JSON string.
 #[utoipa::path(delete, path = "/agent_api_keys/name/{name}", tag = "agent_api_keys",
-    params(("name" = String, Path, description = "Key name"),
-        ("agent_id" = Option<String>, Query, description = "Agent id"),
-        ("agent_name" = Option<String>, Query, description = "Agent name"),
-        ("api_key_type" = Option<String>, Query, description = "Default external")),
+    params(KeyNamePath, SelectorQuery, KeyTypeQuery),
     responses((status = 200, body = String, content_type = "application/json", example = json!("Agent api_key 'ci' deleted")),
         BadRequest,
         NotFound))]

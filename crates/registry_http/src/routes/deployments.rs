@@ -2,6 +2,7 @@
 
 use super::{direction_of, list_response, only_order_by, page_of};
 use crate::auth::Caller;
+use crate::dto::params::{AgentPath, DeploymentListQuery, DeploymentPath, PageQuery};
 use crate::dto::{parse_metadata, CreateDeploymentRequest, DeleteResponse, DeploymentResponse};
 use crate::error::{ApiError, Conflict, NotFound, Unprocessable};
 use crate::extract::{JsonBody, QueryParams};
@@ -17,7 +18,7 @@ type Handled = Result<HttpResponse, ApiError>;
 
 /// Create a deployment (Pending). Needs `execute` on the agent. 200 as the peer, with `Location`.
 #[utoipa::path(post, path = "/agents/{agent_id}/deployments", tag = "deployments",
-    params(("agent_id" = String, Path, description = "Agent id (UUID)")),
+    params(AgentPath),
     request_body = CreateDeploymentRequest,
     responses((status = 200, body = DeploymentResponse, headers(("Location" = String))),
         NotFound,
@@ -62,11 +63,7 @@ pub async fn create_deployment(
 
 /// List the agent's non-expired deployments.
 #[utoipa::path(get, path = "/agents/{agent_id}/deployments", tag = "deployments",
-    params(("agent_id" = String, Path, description = "Agent id (UUID)"),
-        ("limit" = Option<i64>, Query, description = "1..=1000, default 50"),
-        ("page_number" = Option<i64>, Query, description = ">= 1, default 1"),
-        ("order_by" = Option<String>, Query, description = "created_at (the only key)"),
-        ("order_direction" = Option<String>, Query, description = "asc or desc (default)")),
+    params(AgentPath, PageQuery, DeploymentListQuery),
     responses((status = 200, body = Vec<DeploymentResponse>, headers(("X-Total-Count" = u64, description = "Rows matching (or the count bound, 10,000, when capped)"), ("X-Total-Count-Capped" = bool, description = "true when the count stopped at the bound: at least X-Total-Count rows match; absent when exact"))),
         NotFound))]
 pub async fn list_deployments(
@@ -90,8 +87,7 @@ pub async fn list_deployments(
 
 /// Get one deployment of the agent (expired ones included).
 #[utoipa::path(get, path = "/agents/{agent_id}/deployments/{deployment_id}", tag = "deployments",
-    params(("agent_id" = String, Path, description = "Agent id (UUID)"),
-        ("deployment_id" = String, Path, description = "Deployment id (UUID)")),
+    params(DeploymentPath),
     responses((status = 200, body = DeploymentResponse),
         NotFound))]
 pub async fn get_deployment(
@@ -109,8 +105,7 @@ pub async fn get_deployment(
 
 /// Soft-delete a deployment (the production one is 409).
 #[utoipa::path(delete, path = "/agents/{agent_id}/deployments/{deployment_id}", tag = "deployments",
-    params(("agent_id" = String, Path, description = "Agent id (UUID)"),
-        ("deployment_id" = String, Path, description = "Deployment id (UUID)")),
+    params(DeploymentPath),
     responses((status = 200, body = DeleteResponse),
         NotFound,
         Conflict))]
@@ -132,8 +127,7 @@ pub async fn delete_deployment(
 
 /// Promote a Ready deployment to production (409 when not Ready or the agent is Deleted).
 #[utoipa::path(post, path = "/agents/{agent_id}/deployments/{deployment_id}/promote", tag = "deployments",
-    params(("agent_id" = String, Path, description = "Agent id (UUID)"),
-        ("deployment_id" = String, Path, description = "Deployment id (UUID)")),
+    params(DeploymentPath),
     responses((status = 200, body = DeploymentResponse),
         NotFound,
         Conflict))]

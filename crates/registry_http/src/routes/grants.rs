@@ -2,6 +2,7 @@
 
 use super::{list_response, page_of};
 use crate::auth::Caller;
+use crate::dto::params::{AgentPath, GrantPath, PageQuery};
 use crate::dto::{DeleteResponse, GrantRequest, GrantResponse};
 use crate::error::{ApiError, Conflict, Forbidden, NotFound, Unprocessable};
 use crate::extract::{JsonBody, QueryParams};
@@ -15,9 +16,7 @@ type Handled = Result<HttpResponse, ApiError>;
 
 /// A page of the grants on the agent, owners first.
 #[utoipa::path(get, path = "/agents/{agent_id}/grants", tag = "grants",
-    params(("agent_id" = String, Path, description = "Agent id (UUID)"),
-        ("limit" = Option<i64>, Query, description = "1..=1000, default 50"),
-        ("page_number" = Option<i64>, Query, description = ">= 1, default 1")),
+    params(AgentPath, PageQuery),
     responses((status = 200, body = Vec<GrantResponse>, headers(("X-Total-Count" = u64, description = "Rows matching (or the count bound, 10,000, when capped)"), ("X-Total-Count-Capped" = bool, description = "true when the count stopped at the bound: at least X-Total-Count rows match; absent when exact"))),
         Forbidden,
         NotFound))]
@@ -36,7 +35,7 @@ pub async fn list_grants(
 
 /// Give a principal a role on the agent (replacing any role it had).
 #[utoipa::path(post, path = "/agents/{agent_id}/grants", tag = "grants",
-    params(("agent_id" = String, Path, description = "Agent id (UUID)")),
+    params(AgentPath),
     request_body = GrantRequest,
     responses((status = 201, body = GrantResponse, headers(("Location" = String))),
         Forbidden,
@@ -65,8 +64,7 @@ pub async fn add_grant(
 
 /// Revoke a principal's grant (the last owner cannot be removed: 409).
 #[utoipa::path(delete, path = "/agents/{agent_id}/grants/{principal}", tag = "grants",
-    params(("agent_id" = String, Path, description = "Agent id (UUID)"),
-        ("principal" = String, Path, description = "e.g. user:alice")),
+    params(GrantPath),
     responses((status = 200, body = DeleteResponse),
         Forbidden,
         NotFound,

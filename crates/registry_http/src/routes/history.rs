@@ -3,6 +3,7 @@
 use super::agent_ref::{selected, SelectorPurpose};
 use super::{direction_of, list_response, only_order_by, page_of};
 use crate::auth::Caller;
+use crate::dto::params::{HistoryListQuery, HistoryPath, PageQuery, SelectorQuery};
 use crate::dto::DeploymentHistoryResponse;
 use crate::error::{ApiError, BadRequest, NotFound};
 use crate::extract::QueryParams;
@@ -22,7 +23,7 @@ pub fn selector_of(q: &QueryParams, purpose: SelectorPurpose) -> Result<AgentRef
 
 /// One deployment-history row.
 #[utoipa::path(get, path = "/deployment-history/{deployment_id}", tag = "deployment-history",
-    params(("deployment_id" = String, Path, description = "History row id (UUID)")),
+    params(HistoryPath),
     responses((status = 200, body = DeploymentHistoryResponse),
         NotFound))]
 pub async fn get_history(
@@ -39,12 +40,7 @@ pub async fn get_history(
 
 /// The agent's deployment history (exactly one of `agent_id` / `agent_name`, else 400).
 #[utoipa::path(get, path = "/deployment-history", tag = "deployment-history",
-    params(("agent_id" = Option<String>, Query, description = "Agent id"),
-        ("agent_name" = Option<String>, Query, description = "Agent name"),
-        ("limit" = Option<i64>, Query, description = "1..=1000, default 50"),
-        ("page_number" = Option<i64>, Query, description = ">= 1, default 1"),
-        ("order_by" = Option<String>, Query, description = "deployment_timestamp (the only key)"),
-        ("order_direction" = Option<String>, Query, description = "asc or desc (default)")),
+    params(SelectorQuery, PageQuery, HistoryListQuery),
     responses((status = 200, body = Vec<DeploymentHistoryResponse>, headers(("X-Total-Count" = u64, description = "Rows matching (or the count bound, 10,000, when capped)"), ("X-Total-Count-Capped" = bool, description = "true when the count stopped at the bound: at least X-Total-Count rows match; absent when exact"))),
         BadRequest,
         NotFound))]

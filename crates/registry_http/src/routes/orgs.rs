@@ -2,6 +2,7 @@
 //! named org.
 
 use crate::auth::Caller;
+use crate::dto::params::{OrgAgentPath, OrgPath, PageQuery};
 use crate::dto::{
     AgentResponse, CreateOrgRequest, DeleteResponse, OrgResponse, UpdateOrgRequest,
     UpsertAgentRequest, UpsertAgentResponse,
@@ -48,9 +49,8 @@ pub async fn create_org(
 
 /// A page of orgs by slug (platform admin only).
 #[utoipa::path(get, path = "/orgs", tag = "orgs",
-    params(("limit" = Option<i64>, Query, description = "1..=1000, default 50", minimum = 1, maximum = 1000),
-        ("page_number" = Option<i64>, Query, description = ">= 1, default 1", minimum = 1)),
-    responses((status = 200, body = Vec<OrgResponse>, headers(("X-Total-Count" = u64))),
+    params(PageQuery),
+    responses((status = 200, body = Vec<OrgResponse>, headers(("X-Total-Count" = u64, description = "Rows matching (or the count bound, 10,000, when capped)"), ("X-Total-Count-Capped" = bool, description = "true when the count stopped at the bound: at least X-Total-Count rows match; absent when exact"))),
         Forbidden))]
 pub async fn list_orgs(state: web::Data<AppState>, caller: Caller, q: QueryParams) -> Handled {
     let page = state
@@ -62,7 +62,7 @@ pub async fn list_orgs(state: web::Data<AppState>, caller: Caller, q: QueryParam
 
 /// One org (the platform admin; an org admin its own).
 #[utoipa::path(get, path = "/orgs/{org_slug}", tag = "orgs",
-    params(("org_slug" = String, Path, description = "Org slug")),
+    params(OrgPath),
     responses((status = 200, body = OrgResponse), Forbidden, NotFound))]
 pub async fn get_org(
     state: web::Data<AppState>,
@@ -78,7 +78,7 @@ pub async fn get_org(
 
 /// Change an org's display name or quota (platform admin only).
 #[utoipa::path(patch, path = "/orgs/{org_slug}", tag = "orgs",
-    params(("org_slug" = String, Path, description = "Org slug")),
+    params(OrgPath),
     request_body = UpdateOrgRequest,
     responses((status = 200, body = OrgResponse), Forbidden, NotFound, Unprocessable))]
 pub async fn update_org(
@@ -97,7 +97,7 @@ pub async fn update_org(
 
 /// Delete an org with no live agents, and what it still owns (platform admin only).
 #[utoipa::path(delete, path = "/orgs/{org_slug}", tag = "orgs",
-    params(("org_slug" = String, Path, description = "Org slug")),
+    params(OrgPath),
     responses((status = 200, body = DeleteResponse), Forbidden, NotFound, Conflict))]
 pub async fn delete_org(
     state: web::Data<AppState>,
@@ -117,8 +117,7 @@ pub async fn delete_org(
 /// Upsert an agent by name inside a named org, for mirroring integrations (platform admin
 /// only; 201 when created); honours `If-Match`.
 #[utoipa::path(put, path = "/orgs/{org_slug}/agents/{agent_name}", tag = "orgs",
-    params(("org_slug" = String, Path, description = "Org slug"),
-        ("agent_name" = String, Path, description = "Agent name"),
+    params(OrgAgentPath,
         ("If-Match" = Option<String>, Header, description = "ETag the agent must still have")),
     request_body = UpsertAgentRequest,
     responses((status = 201, body = UpsertAgentResponse, headers(("Location" = String), ("ETag" = String))),

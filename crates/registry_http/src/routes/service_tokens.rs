@@ -1,6 +1,7 @@
 //! `/service_tokens`: admin-issued credentials for users and services.
 
 use crate::auth::Caller;
+use crate::dto::params::{IdPath, PageQuery};
 use crate::dto::{
     CreateServiceTokenRequest, CreateServiceTokenResponse, DeleteResponse, ServiceTokenResponse,
 };
@@ -57,8 +58,7 @@ pub async fn create_service_token(
 
 /// A page of the service tokens, oldest first (admin only).
 #[utoipa::path(get, path = "/service_tokens", tag = "service_tokens",
-    params(("limit" = Option<i64>, Query, description = "1..=1000, default 50"),
-        ("page_number" = Option<i64>, Query, description = ">= 1, default 1")),
+    params(PageQuery),
     responses((status = 200, body = Vec<ServiceTokenResponse>, headers(("X-Total-Count" = u64, description = "Rows matching (or the count bound, 10,000, when capped)"), ("X-Total-Count-Capped" = bool, description = "true when the count stopped at the bound: at least X-Total-Count rows match; absent when exact"))),
         Forbidden))]
 pub async fn list_service_tokens(
@@ -77,7 +77,7 @@ pub async fn list_service_tokens(
 
 /// Revoke a service token (admin only); it stops authenticating at once.
 #[utoipa::path(delete, path = "/service_tokens/{id}", tag = "service_tokens",
-    params(("id" = String, Path, description = "Token id (UUID)")),
+    params(IdPath),
     responses((status = 200, body = DeleteResponse),
         Forbidden,
         NotFound))]

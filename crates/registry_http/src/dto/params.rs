@@ -1,0 +1,174 @@
+//! Path and query parameters as OpenAPI sees them (`params(AgentPath, PageQuery)` on a route):
+//! each parameter's rule is declared once here, from the schemas of `rules.rs`. Handlers read
+//! parameters with `InPath` and `QueryParams`, whose parsers enforce these rules; these structs
+//! only describe them, so nothing ever builds one.
+#![allow(dead_code)] // read by utoipa's derive only
+
+use super::rules;
+use utoipa::IntoParams;
+
+/// `{agent_id}`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct AgentPath {
+    /// Agent id (UUID; anything else is 422).
+    #[param(inline)]
+    agent_id: rules::Id,
+}
+
+/// `{agent_name}` of a lookup or a delete (a name outside the rule names no agent: 404).
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct AgentNamePath {
+    /// Agent name.
+    #[param(inline)]
+    agent_name: rules::AgentName,
+}
+
+/// `{agent_id}` and `{deployment_id}`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct DeploymentPath {
+    /// Agent id (UUID).
+    #[param(inline)]
+    agent_id: rules::Id,
+    /// Deployment id (UUID).
+    #[param(inline)]
+    deployment_id: rules::Id,
+}
+
+/// `{agent_id}` and `{principal}` of a grant.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct GrantPath {
+    /// Agent id (UUID).
+    #[param(inline)]
+    agent_id: rules::Id,
+    /// The grantee, e.g. `user:alice`.
+    #[param(inline)]
+    principal: rules::Principal,
+}
+
+/// `{id}` of an agent API key or a service token.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct IdPath {
+    /// Id (UUID).
+    #[param(inline)]
+    id: rules::Id,
+}
+
+/// `{deployment_id}` of a deployment-history row.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct HistoryPath {
+    /// History row id (UUID).
+    #[param(inline)]
+    deployment_id: rules::Id,
+}
+
+/// `{name}` of an agent API key.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct KeyNamePath {
+    /// Key name.
+    #[param(inline)]
+    name: rules::ApiKeyName,
+}
+
+/// `limit` and `page_number` of every list.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// Rows per page.
+    #[param(inline)]
+    limit: Option<rules::Limit>,
+    /// 1-based page number.
+    #[param(inline)]
+    page_number: Option<rules::PageNumber>,
+}
+
+/// The filters and order of `GET /agents`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AgentListQuery {
+    /// Sort key: `updated_at` (default), `created_at`, `name`, or `last_seen_at` (never-seen
+    /// agents last).
+    #[param(inline)]
+    order_by: Option<rules::AgentOrderBy>,
+    /// Sort direction.
+    #[param(inline)]
+    order_direction: Option<rules::OrderDirection>,
+    /// Only agents with one of these statuses (repeat the parameter).
+    #[param(inline)]
+    status: Option<Vec<rules::AgentStatus>>,
+    /// Containment filter on `registration_metadata.agent_card.metadata`.
+    #[param(inline)]
+    agent_card_metadata: Option<rules::CardMetadataFilter>,
+    /// Accepted; matches nothing (there are no tasks here).
+    #[param(inline)]
+    task_id: Option<rules::FreeText>,
+}
+
+/// The order of `GET /agents/{agent_id}/deployments`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DeploymentListQuery {
+    /// The only sort key.
+    #[param(inline)]
+    order_by: Option<rules::DeploymentOrderBy>,
+    /// Sort direction.
+    #[param(inline)]
+    order_direction: Option<rules::OrderDirection>,
+}
+
+/// The order of `GET /deployment-history`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HistoryListQuery {
+    /// The only sort key.
+    #[param(inline)]
+    order_by: Option<rules::HistoryOrderBy>,
+    /// Sort direction.
+    #[param(inline)]
+    order_direction: Option<rules::OrderDirection>,
+}
+
+/// The peer's agent selector in a query: `agent_id=…` or `agent_name=…`, exactly one.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SelectorQuery {
+    /// Its members are the query parameters `agent_id` and `agent_name` (form style, exploded).
+    #[param(inline, style = Form, explode)]
+    selector: rules::AgentSelector,
+}
+
+/// `api_key_type` of a key lookup by name.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct KeyTypeQuery {
+    /// Default `external`.
+    #[param(inline)]
+    api_key_type: Option<rules::ApiKeyType>,
+}
+
+/// `{org_slug}` (a slug outside the rule names no org: 404).
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct OrgPath {
+    /// Org slug.
+    #[param(inline)]
+    org_slug: rules::OrgSlug,
+}
+
+/// `{org_slug}` and `{agent_name}` of a mirrored agent.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct OrgAgentPath {
+    /// Org slug.
+    #[param(inline)]
+    org_slug: rules::OrgSlug,
+    /// Agent name.
+    #[param(inline)]
+    agent_name: rules::AgentName,
+}

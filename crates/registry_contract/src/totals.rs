@@ -121,11 +121,7 @@ pub async fn totals_per_status_stay_exact(ports: Ports) {
     change(&ports, &back, LifecycleEvent::Heartbeat).await;
     let gone = ports.agents.get(ready[2].id).await.unwrap().unwrap();
     delete(&ports, &gone).await;
-    let reused = agent_named(
-        built[1].name.clone(),
-        LifecycleEvent::RegisterBuild,
-        now(),
-    );
+    let reused = agent_named(built[1].name.clone(), LifecycleEvent::RegisterBuild, now());
     save(&ports, &reused).await;
     assert_status_totals(&ports, 2, 2, 2, "after the last changes").await;
 }
@@ -154,7 +150,10 @@ pub async fn kept_totals_are_exact_past_the_bound(ports: Ports) {
     let build = agent_named(unique_name("b"), LifecycleEvent::RegisterBuild, now());
     save(&ports, &build).await;
     assert_eq!(status_total(&ports, &[]).await, (6, false));
-    assert_eq!(status_total(&ports, &[AgentStatus::Ready]).await, (5, false));
+    assert_eq!(
+        status_total(&ports, &[AgentStatus::Ready]).await,
+        (5, false)
+    );
     assert_eq!(
         status_total(&ports, &[AgentStatus::BuildOnly]).await,
         (1, false)
@@ -194,7 +193,11 @@ pub async fn filtered_agent_totals_stop_at_the_bound(ports: Ports) {
         let granted = list(q(number, "ann")).await;
         assert_eq!(total(&granted), (TEST_BOUND, true), "granted page {number}");
         let matching = list(by_metadata(number)).await;
-        assert_eq!(total(&matching), (TEST_BOUND, true), "metadata page {number}");
+        assert_eq!(
+            total(&matching),
+            (TEST_BOUND, true),
+            "metadata page {number}"
+        );
     }
     // The rows are all there, whatever the total says.
     let last = list(q(3, "ann")).await;

@@ -124,7 +124,10 @@ async fn a_total_past_the_count_bound_is_marked_capped() {
     assert_eq!(counted.status.as_u16(), 200, "{}", counted.json);
     assert_eq!(counted.json.as_array().unwrap().len(), 3);
     assert_eq!(counted.header("x-total-count").as_deref(), Some("2"));
-    assert_eq!(counted.header("x-total-count-capped").as_deref(), Some("true"));
+    assert_eq!(
+        counted.header("x-total-count-capped").as_deref(),
+        Some("true")
+    );
     let none = get("/agents?agent_card_metadata=%7B%22team%22%3A%22u%22%7D").await;
     assert_eq!(none.header("x-total-count").as_deref(), Some("0"));
     assert_eq!(none.header("x-total-count-capped"), None);

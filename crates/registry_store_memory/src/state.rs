@@ -1,8 +1,7 @@
 //! The tables of the in-memory store and the helpers every port shares.
 
 use registry_domain::{
-    CountBound,
-    Agent, AgentId, AgentName, AgentStatus, ApiKey, ApiKeyId, AuditEvent, Deployment,
+    Agent, AgentId, AgentName, AgentStatus, ApiKey, ApiKeyId, AuditEvent, CountBound, Deployment,
     DeploymentHistory, DeploymentId, Grant, HistoryId, Metadata, NewEvent, Page, PageRequest,
     Principal, ServiceToken, ServiceTokenId, SortDirection, Timestamp,
 };

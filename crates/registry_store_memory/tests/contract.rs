@@ -10,7 +10,10 @@ async fn store() -> (Ports, ()) {
 }
 
 async fn bounded_store(bound: CountBound) -> (Ports, ()) {
-    (Ports::from_store(InMemoryStore::with_count_bound(bound)), ())
+    (
+        Ports::from_store(InMemoryStore::with_count_bound(bound)),
+        (),
+    )
 }
 
 registry_contract::contract_suite!(store);

@@ -360,9 +360,15 @@ impl AgentRepository for PgStore {
             let agent = AgentRow::as_select();
             let (rows, counting): (Vec<(AgentRow, i64)>, _) = if !query.total_is_kept() {
                 let counted = bounded_count(list_filter(&query), bound);
-                (page.select((agent, counted)).load(conn)?, Counting::Bounded(bound))
+                (
+                    page.select((agent, counted)).load(conn)?,
+                    Counting::Bounded(bound),
+                )
             } else if query.statuses.is_empty() {
-                (page.select((agent, LiveAgentTotal)).load(conn)?, Counting::Kept)
+                (
+                    page.select((agent, LiveAgentTotal)).load(conn)?,
+                    Counting::Kept,
+                )
             } else {
                 let total = StatusTotal(status_names(&query));
                 (page.select((agent, total)).load(conn)?, Counting::Kept)

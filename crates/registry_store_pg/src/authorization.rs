@@ -116,11 +116,17 @@ impl Authorizer for PgStore {
                 .limit(limit(page))
                 .offset(offset(page))
                 .load(conn)?;
-            page_from(rows, page, Counting::Bounded(bound), Grant::try_from, || {
-                diesel::select(bounded_count(of_agent, bound))
-                    .get_result(conn)
-                    .map_err(map_diesel)
-            })
+            page_from(
+                rows,
+                page,
+                Counting::Bounded(bound),
+                Grant::try_from,
+                || {
+                    diesel::select(bounded_count(of_agent, bound))
+                        .get_result(conn)
+                        .map_err(map_diesel)
+                },
+            )
             .map_err(TxError::Repo)
         })
         .await

@@ -150,11 +150,17 @@ impl DeploymentRepository for PgStore {
             let rows: Vec<(DeploymentRow, i64)> = page_of()
                 .select((DeploymentRow::as_select(), bounded_count(live, bound)))
                 .load(conn)?;
-            page_from(rows, page, Counting::Bounded(bound), Deployment::try_from, || {
-                diesel::select(bounded_count(live, bound))
-                    .get_result(conn)
-                    .map_err(map_diesel)
-            })
+            page_from(
+                rows,
+                page,
+                Counting::Bounded(bound),
+                Deployment::try_from,
+                || {
+                    diesel::select(bounded_count(live, bound))
+                        .get_result(conn)
+                        .map_err(map_diesel)
+                },
+            )
             .map_err(TxError::Repo)
         })
         .await

@@ -45,11 +45,17 @@ impl EventLog for PgStore {
                 .limit(limit(page))
                 .offset(offset(page))
                 .load(conn)?;
-            page_from(rows, page, Counting::Bounded(bound), AuditEvent::try_from, || {
-                diesel::select(bounded_count(of_agent, bound))
-                    .get_result(conn)
-                    .map_err(crate::error::map_diesel)
-            })
+            page_from(
+                rows,
+                page,
+                Counting::Bounded(bound),
+                AuditEvent::try_from,
+                || {
+                    diesel::select(bounded_count(of_agent, bound))
+                        .get_result(conn)
+                        .map_err(crate::error::map_diesel)
+                },
+            )
             .map_err(TxError::Repo)
         })
         .await

@@ -48,7 +48,10 @@ pub(crate) fn page_from<R, T>(
 
 /// The rows of `filtered` counted up to one past `bound`, as an expression: a column beside a
 /// page's rows, or a statement of its own through `diesel::select`.
-pub(crate) fn bounded_count<Q>(filtered: Q, bound: CountBound) -> BoundedCount<Limit<Select<Q, One>>>
+pub(crate) fn bounded_count<Q>(
+    filtered: Q,
+    bound: CountBound,
+) -> BoundedCount<Limit<Select<Q, One>>>
 where
     Q: SelectDsl<One>,
     Select<Q, One>: LimitDsl,

@@ -18,7 +18,10 @@ pub const ADMIN: &str = "http-test-admin-token-0123456789";
 
 /// A registry over a fresh in-memory store.
 pub fn registry(authorization_enabled: bool) -> Registry {
-    registry_over(Ports::from_store(InMemoryStore::new()), authorization_enabled)
+    registry_over(
+        Ports::from_store(InMemoryStore::new()),
+        authorization_enabled,
+    )
 }
 
 /// A registry over `ports`.

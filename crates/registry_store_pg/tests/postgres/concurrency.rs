@@ -269,7 +269,12 @@ async fn the_kept_status_counts_match_real_counts_under_parallel_writes() {
     for m in monitors {
         expired += m.await.unwrap();
     }
-    expired += ports.agents.expire_heartbeats(&expiry()).await.unwrap().len();
+    expired += ports
+        .agents
+        .expire_heartbeats(&expiry())
+        .await
+        .unwrap()
+        .len();
     assert_eq!(expired, 16 * 3, "every stale agent expired once");
 
     let by_status = |sql: &str| {
@@ -290,9 +295,8 @@ async fn the_kept_status_counts_match_real_counts_under_parallel_writes() {
         .map(|s| (s.to_owned(), 16 * 3))
         .collect();
     assert_eq!(real, expected);
-    let kept = by_status(
-        "SELECT status, sum(n)::bigint AS n FROM agent_status_counts GROUP BY status",
-    );
+    let kept =
+        by_status("SELECT status, sum(n)::bigint AS n FROM agent_status_counts GROUP BY status");
     assert_eq!(kept, real);
     for status in AgentStatus::ALL {
         let query = AgentQuery {

@@ -159,8 +159,10 @@ def log_ab_text(log_ab: dict) -> str:
         f"{log_ab['connections']} connections, {log_ab['seconds']} s per run, interleaved, same "
         f"database): default level {fmt(runs['default'])} req/s (mean {mean['default']:,.0f}, "
         f"CPU {cpu['default']:.3f} ms/req); `RUST_LOG=warn` {fmt(runs['warn'])} req/s "
-        f"(mean {mean['warn']:,.0f}, CPU {cpu['warn']:.3f} ms/req): "
-        f"**{log_ab['cost'] * 100:.1f}%** of the throughput."
+        f"(mean {mean['warn']:,.0f}, CPU {cpu['warn']:.3f} ms/req). The line costs "
+        f"**{log_ab['cost'] * 100:.1f}%** of the throughput (median of the rounds' "
+        f"default/warn ratios; {log_ab['cost_of_means'] * 100:.1f}% from the means) and "
+        f"{log_ab['cpu_cost'] * 100:.0f}% more server CPU per request."
     )
 
 

@@ -80,7 +80,7 @@ def settings() -> dict:
         "principals": principals,
         # Unset: the server's own default level (info: one line per request), as a user runs it.
         "rust_log": os.environ.get("BENCH_RUST_LOG", ""),
-        "log_ab_rounds": _env_int("BENCH_LOG_AB_ROUNDS", 2),
+        "log_ab_rounds": _env_int("BENCH_LOG_AB_ROUNDS", 4),
         "scale_agents": _env_int("BENCH_SCALE_AGENTS", 100000),
         "scale_connections": [
             int(c) for c in os.environ.get("BENCH_SCALE_CONNECTIONS", "16").split(",")

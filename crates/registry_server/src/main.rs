@@ -3,6 +3,8 @@
 mod cli;
 mod config;
 mod fds;
+mod json_line;
+mod log_writer;
 mod logging;
 mod monitor;
 mod tokens;

@@ -1,13 +1,11 @@
 //! [`AgentRepository`] on `agents`.
 
+use crate::agent_list::list_page;
 use crate::create_agent::{CreateAgentIfAbsent, CreatedOrExisting};
-use crate::error::{map_diesel, TxError};
+use crate::error::TxError;
 use crate::event_rows::NewEventRow;
 use crate::events::append_events;
-use crate::fragments::{
-    AgentStoredBytes, CardMetadataContains, GrantedTo, LiveAgent, LiveAgentTotal, StatusTotal,
-};
-use crate::paging::{bounded_count, check_page_budget, limit, offset, page_from, Counting};
+use crate::fragments::LiveAgent;
 use crate::pool::{run, run_tx};
 use crate::rows::{role_from, AgentRow};
 use crate::schema::{agents, deployments, grants};
@@ -15,14 +13,11 @@ use crate::PgStore;
 use async_trait::async_trait;
 use diesel::pg::{Pg, PgConnection};
 use diesel::prelude::*;
-use registry_domain::{
-    Agent, AgentId, AgentName, CountBound, NewEvent, Page, Principal, SortDirection,
-};
+use registry_domain::{Agent, AgentId, AgentName, NewEvent, Page, Principal};
 use registry_ports::{
-    AgentOrder, AgentQuery, AgentRepository, AgentWithRole, Constraint, CreateOutcome,
-    HeartbeatExpiry, RepoError, RepoResult,
+    AgentQuery, AgentRepository, AgentWithRole, Constraint, CreateOutcome, HeartbeatExpiry,
+    RepoError, RepoResult,
 };
-use uuid::Uuid;
 
 /// How many times create-if-absent runs its statement before giving up on a name that keeps
 /// changing hands (one try is the rule; a second happens when a concurrent create committed
@@ -184,99 +179,6 @@ fn update_tx(
     Ok(Agent::try_from(stored)?)
 }
 
-/// The `list` filters (live agents matching `query`), unordered.
-fn list_filter(query: &AgentQuery) -> agents::BoxedQuery<'static, Pg> {
-    let mut q = agents::table.into_boxed().filter(LiveAgent);
-    // One status is an equality, so the planner can read the page in order from
-    // agents_live_status_updated_at_idx (`= ANY` of a one-element array would not let it).
-    match query.statuses.as_slice() {
-        [] => {}
-        [one] => q = q.filter(agents::status.eq(one.as_str())),
-        _ => q = q.filter(agents::status.eq_any(status_names(query))),
-    }
-    if let Some(ids) = &query.only_ids {
-        let ids: Vec<Uuid> = ids.iter().map(AgentId::as_uuid).collect();
-        q = q.filter(agents::id.eq_any(ids));
-    }
-    if let Some(principal) = &query.granted_to {
-        q = q.filter(GrantedTo(principal.to_string()));
-    }
-    if let Some(wanted) = &query.card_metadata {
-        q = q.filter(CardMetadataContains(serde_json::Value::Object(
-            wanted.clone(),
-        )));
-    }
-    q
-}
-
-/// The `list` query: filters, then the order with id tiebreak.
-fn list_query(query: &AgentQuery) -> agents::BoxedQuery<'static, Pg> {
-    ordered(list_filter(query), query)
-}
-
-/// The rows of `query`'s page, in order. Past the first page the ids of the page are found
-/// first (an index-only walk over the skipped rows of the order's index) and only those rows
-/// are read: page 100 then costs a walk of 5,000 index entries, not 5,000 row reads.
-fn page_query(query: &AgentQuery) -> agents::BoxedQuery<'static, Pg> {
-    let request = query.page;
-    if request.offset() == 0 {
-        return list_query(query).limit(limit(request));
-    }
-    let ids = list_query(query)
-        .select(agents::id)
-        .limit(limit(request))
-        .offset(offset(request));
-    let page = agents::table
-        .into_boxed()
-        .filter(LiveAgent)
-        .filter(agents::id.eq_any(ids));
-    ordered(page, query).limit(limit(request))
-}
-
-/// `q` in `query`'s order, with id tiebreak.
-fn ordered(
-    q: agents::BoxedQuery<'static, Pg>,
-    query: &AgentQuery,
-) -> agents::BoxedQuery<'static, Pg> {
-    use SortDirection::{Asc, Desc};
-    match (query.order_by, query.direction) {
-        (AgentOrder::UpdatedAt, Asc) => q.order_by((agents::updated_at.asc(), agents::id.asc())),
-        (AgentOrder::UpdatedAt, Desc) => q.order_by((agents::updated_at.desc(), agents::id.desc())),
-        (AgentOrder::CreatedAt, Asc) => q.order_by((agents::created_at.asc(), agents::id.asc())),
-        (AgentOrder::CreatedAt, Desc) => q.order_by((agents::created_at.desc(), agents::id.desc())),
-        // Live names are unique, so the name alone is a total order (and uses the name index).
-        (AgentOrder::Name, Asc) => q.order_by(agents::name.asc()),
-        (AgentOrder::Name, Desc) => q.order_by(agents::name.desc()),
-        // Never seen last either way; the descending order is the indexed one
-        // (agents_live_last_seen_idx).
-        (AgentOrder::LastSeenAt, Asc) => {
-            q.order_by((agents::last_seen_at.asc().nulls_last(), agents::id.asc()))
-        }
-        (AgentOrder::LastSeenAt, Desc) => {
-            q.order_by((agents::last_seen_at.desc().nulls_last(), agents::id.desc()))
-        }
-    }
-}
-
-/// The statuses of a status-filtered query, as stored.
-fn status_names(query: &AgentQuery) -> Vec<&'static str> {
-    query.statuses.iter().map(|s| s.as_str()).collect()
-}
-
-/// The count `query`'s page carries (ignoring the page), on its own: the kept count, or the
-/// matches counted up to `bound` (for an empty page past the last, which has no row to carry
-/// it).
-fn list_count(conn: &mut PgConnection, query: &AgentQuery, bound: CountBound) -> RepoResult<i64> {
-    let counted = if !query.total_is_kept() {
-        diesel::select(bounded_count(list_filter(query), bound)).get_result(conn)
-    } else if query.statuses.is_empty() {
-        diesel::select(LiveAgentTotal).get_result(conn)
-    } else {
-        diesel::select(StatusTotal(status_names(query))).get_result(conn)
-    };
-    counted.map_err(map_diesel)
-}
-
 #[async_trait]
 impl AgentRepository for PgStore {
     async fn create_if_absent(
@@ -345,40 +247,7 @@ impl AgentRepository for PgStore {
             return Ok(Page::empty());
         }
         let (query, bound) = (query.clone(), self.count_bound);
-        run(&self.pool, move |conn| {
-            if query.page.may_exceed_page_budget() {
-                let sizes: Vec<i64> = list_query(&query)
-                    .select(AgentStoredBytes)
-                    .limit(limit(query.page))
-                    .offset(offset(query.page))
-                    .load(conn)?;
-                check_page_budget(sizes)?;
-            }
-            let page = page_query(&query);
-            // Unfiltered or by status, the total is the trigger-kept count (O(1)); any other
-            // filter's matches are counted beside the page up to the bound.
-            let agent = AgentRow::as_select();
-            let (rows, counting): (Vec<(AgentRow, i64)>, _) = if !query.total_is_kept() {
-                let counted = bounded_count(list_filter(&query), bound);
-                (
-                    page.select((agent, counted)).load(conn)?,
-                    Counting::Bounded(bound),
-                )
-            } else if query.statuses.is_empty() {
-                (
-                    page.select((agent, LiveAgentTotal)).load(conn)?,
-                    Counting::Kept,
-                )
-            } else {
-                let total = StatusTotal(status_names(&query));
-                (page.select((agent, total)).load(conn)?, Counting::Kept)
-            };
-            page_from(rows, query.page, counting, Agent::try_from, || {
-                list_count(conn, &query, bound)
-            })
-            .map_err(TxError::Repo)
-        })
-        .await
+        run(&self.pool, move |conn| list_page(conn, &query, bound)).await
     }
 
     async fn update(&self, agent: &Agent, events: &[NewEvent]) -> RepoResult<Agent> {

@@ -56,10 +56,18 @@ pub(crate) fn list_page(
 /// The `list` filters (live agents matching `query`), unordered.
 fn list_filter(query: &AgentQuery) -> agents::BoxedQuery<'static, Pg> {
     let mut q = agents::table.into_boxed().filter(LiveAgent);
-    // One status is an equality, so the planner can read the page in order from
-    // agents_live_status_updated_at_idx (`= ANY` of a one-element array would not let it).
+    // One status is read from agents_live_status_updated_at_idx (status, updated_at, id). In
+    // `updated_at` order it is written as a range and the order leads with the status (one
+    // value, so the same order): then only that index gives the order without a sort. With an
+    // equality the planner may instead walk agents_live_updated_at_idx filtering by status,
+    // which it costs by the status's share of all agents — cheap on paper, but a walk past
+    // every newer agent of other statuses when those are the most recently updated (after a
+    // wave of heartbeat expiries, say).
     match query.statuses.as_slice() {
         [] => {}
+        [one] if query.order_by == AgentOrder::UpdatedAt => {
+            q = q.filter(agents::status.between(one.as_str(), one.as_str()));
+        }
         [one] => q = q.filter(agents::status.eq(one.as_str())),
         _ => q = q.filter(agents::status.eq_any(status_names(query))),
     }
@@ -108,7 +116,19 @@ fn ordered(
     query: &AgentQuery,
 ) -> agents::BoxedQuery<'static, Pg> {
     use SortDirection::{Asc, Desc};
+    // One status: lead with it, as its index does (see `list_filter`).
+    let one_status = query.statuses.len() == 1;
     match (query.order_by, query.direction) {
+        (AgentOrder::UpdatedAt, Asc) if one_status => q.order_by((
+            agents::status.asc(),
+            agents::updated_at.asc(),
+            agents::id.asc(),
+        )),
+        (AgentOrder::UpdatedAt, Desc) if one_status => q.order_by((
+            agents::status.desc(),
+            agents::updated_at.desc(),
+            agents::id.desc(),
+        )),
         (AgentOrder::UpdatedAt, Asc) => q.order_by((agents::updated_at.asc(), agents::id.asc())),
         (AgentOrder::UpdatedAt, Desc) => q.order_by((agents::updated_at.desc(), agents::id.desc())),
         (AgentOrder::CreatedAt, Asc) => q.order_by((agents::created_at.asc(), agents::id.asc())),

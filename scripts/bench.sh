@@ -3,7 +3,8 @@
 # Installs wrk and pgbench when missing (Debian/Ubuntu apt), builds the release binary, then hands
 # over to scripts/bench/run.py (fresh database, server, seeding, wrk, pgbench, report).
 # Environment: BENCH_SECONDS (10), BENCH_CONNECTIONS (1,16), BENCH_ONLY, BENCH_PRINCIPALS
-# (admin,user,agent), BENCH_RUST_LOG (warn), BENCH_DB_POOL_SIZE, BENCH_AGENTS (10000),
+# (admin,user,agent), BENCH_RUST_LOG (unset: server default), BENCH_LOG_AB_ROUNDS (4),
+# BENCH_SCALE_AGENTS (100000), BENCH_SCALE_CONNECTIONS (16), BENCH_DB_POOL_SIZE, BENCH_AGENTS (10000),
 # BENCH_HEARTBEAT_AGENTS (1000), BENCH_WRITE_DOCS (1),
 # TEST_DATABASE_URL (postgres://postgres@127.0.0.1:5432/postgres).
 set -euo pipefail

@@ -200,6 +200,20 @@ impl TestServer {
         s
     }
 
+    /// [`logs`](Self::logs) once they contain `needle`, waiting up to 5 s: the server writes
+    /// its log lines from a thread of their own, so a line may reach the file just after the
+    /// response that it logs. Returns what was there at the deadline otherwise.
+    pub fn logs_containing(&self, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let logs = self.logs();
+            if logs.contains(needle) || Instant::now() >= deadline {
+                return logs;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// Sends SIGTERM and waits for the exit status.
     pub fn terminate(&mut self) -> std::process::ExitStatus {
         self.send_sigterm();

@@ -1,6 +1,8 @@
 -- Back to migration 4's single live count, taken from the per-status counts.
 LOCK TABLE agents IN SHARE MODE;
 
+DROP INDEX agents_live_status_updated_at_idx;
+
 DROP TRIGGER agents_count_truncate ON agents;
 DROP FUNCTION agents_count_reset();
 DROP TRIGGER agents_count_by_status ON agents;

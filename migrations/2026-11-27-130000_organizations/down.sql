@@ -129,6 +129,9 @@ DROP INDEX agents_live_created_at_idx;
 CREATE INDEX agents_live_created_at_idx ON agents (created_at, id) WHERE status <> 'Deleted';
 DROP INDEX agents_live_updated_at_idx;
 CREATE INDEX agents_live_updated_at_idx ON agents (updated_at, id) WHERE status <> 'Deleted';
+DROP INDEX agents_live_status_updated_at_idx;
+CREATE INDEX agents_live_status_updated_at_idx ON agents (status, updated_at, id)
+    WHERE status <> 'Deleted';
 DROP INDEX agents_live_name_key;
 CREATE UNIQUE INDEX agents_live_name_key ON agents (name) WHERE status <> 'Deleted';
 ALTER TABLE agents DROP COLUMN org_id;

@@ -34,6 +34,9 @@ DROP INDEX agents_live_name_key;
 CREATE UNIQUE INDEX agents_live_name_key ON agents (org_id, name) WHERE status <> 'Deleted';
 DROP INDEX agents_live_updated_at_idx;
 CREATE INDEX agents_live_updated_at_idx ON agents (org_id, updated_at, id) WHERE status <> 'Deleted';
+DROP INDEX agents_live_status_updated_at_idx;
+CREATE INDEX agents_live_status_updated_at_idx ON agents (org_id, status, updated_at, id)
+    WHERE status <> 'Deleted';
 DROP INDEX agents_live_created_at_idx;
 CREATE INDEX agents_live_created_at_idx ON agents (org_id, created_at, id) WHERE status <> 'Deleted';
 DROP INDEX agents_live_last_seen_idx;

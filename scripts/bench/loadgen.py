@@ -8,15 +8,24 @@ LUA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lua")
 
 
 def run_wrk(
-    port: int, script: str, token: str, data_file: str, prefix: str, connections: int, seconds: int
+    port: int,
+    script: str,
+    token: str,
+    data_file: str,
+    prefix: str,
+    connections: int,
+    seconds: int,
+    extra_env: dict | None = None,
 ) -> dict:
-    """wrk -c connections -t min(2, connections) -d seconds with lua/<script>.lua; returns the
+    """wrk -c connections -t min(2, connections) -d seconds with lua/<script>.lua (`extra_env`
+    on top of the usual BENCH_* variables, e.g. BENCH_PATH for list_query.lua); returns the
     parsed summary (requests, duration_us, non2xx, p50_us, p90_us, p99_us, ...) plus req_per_s."""
     threads = min(2, connections)
     env = dict(os.environ)
     env.update(
         BENCH_TOKEN=token, BENCH_DATA=data_file, BENCH_PREFIX=prefix, BENCH_LUA_DIR=LUA_DIR
     )
+    env.update(extra_env or {})
     cmd = [
         "wrk",
         f"-t{threads}",

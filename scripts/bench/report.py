@@ -103,6 +103,69 @@ def targets_text(targets: list) -> str:
     return "\n".join(out)
 
 
+SCALE_COLUMNS = [
+    ("row", "workload"),
+    ("request", "route"),
+    ("conns", "connections"),
+    ("req/s", "req_per_s"),
+    ("p50 ms", "p50_ms"),
+    ("p90 ms", "p90_ms"),
+    ("p99 ms", "p99_ms"),
+    ("non-2xx", "non2xx"),
+    ("CPU ms/req", "cpu_ms_per_req"),
+    ("X-Total-Count", "total"),
+]
+
+
+def _scale_cells(scaled: dict) -> list:
+    out = []
+    for r in scaled["rows"]:
+        probe = r.get("probe") or {}
+        total = probe.get("total") or "–"
+        if probe.get("capped") == "true":
+            total += " (capped)"
+        row = dict(r, total=total)
+        out.append([_fmt(k, row.get(k)) for _, k in SCALE_COLUMNS])
+    return out
+
+
+def scale_text(scaled: dict) -> str:
+    """The large row set as plain lines for the terminal."""
+    lines = []
+    for cells in _scale_cells(scaled):
+        lines.append("  ".join([cells[0].ljust(22), cells[2].rjust(3)] + cells[3:]))
+    return "\n".join(lines)
+
+
+def scale_markdown(scaled: dict) -> str:
+    """The large row set in Markdown."""
+    head = [h for h, _ in SCALE_COLUMNS]
+    align = ["---", "---", "---:"] + ["---:"] * (len(head) - 3)
+    lines = ["| " + " | ".join(head) + " |", "| " + " | ".join(align) + " |"]
+    for cells in _scale_cells(scaled):
+        cells[1] = "`" + cells[1] + "`"
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def log_ab_text(log_ab: dict) -> str:
+    """The log line's cost in one paragraph."""
+    runs = log_ab["runs"]
+    fmt = lambda xs: ", ".join(f"{x['req_per_s']:,.0f}" for x in xs)  # noqa: E731
+    mean = log_ab["mean_req_per_s"]
+    cpu = log_ab["mean_cpu_ms_per_req"]
+    return (
+        f"Log line cost ({log_ab['workload']} as the {log_ab['principal']}, "
+        f"{log_ab['connections']} connections, {log_ab['seconds']} s per run, interleaved, same "
+        f"database): default level {fmt(runs['default'])} req/s (mean {mean['default']:,.0f}, "
+        f"CPU {cpu['default']:.3f} ms/req); `RUST_LOG=warn` {fmt(runs['warn'])} req/s "
+        f"(mean {mean['warn']:,.0f}, CPU {cpu['warn']:.3f} ms/req). The line costs "
+        f"**{log_ab['cost'] * 100:.1f}%** of the throughput (median of the rounds' "
+        f"default/warn ratios; {log_ab['cost_of_means'] * 100:.1f}% from the means) and "
+        f"{log_ab['cpu_cost'] * 100:.0f}% more server CPU per request."
+    )
+
+
 def write_json(path: str, result: dict) -> None:
     """results.json (pretty, stable key order)."""
     os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -130,7 +193,8 @@ def results_section(result: dict) -> str:
             "",
             f"Settings: {s['seconds']} s per measurement after {s['warmup_seconds']} s warm-up; "
             f"connections {', '.join(str(c) for c in s['connections'])}; wrk threads ≤ 2; "
-            f"server `RUST_LOG={s['rust_log']}`, `LOG_FORMAT={s['log_format']}`, "
+            f"server `RUST_LOG={s['rust_log'] or 'unset (default: info)'}`, "
+            f"`LOG_FORMAT={s['log_format']}`, "
             f"`DB_POOL_SIZE={s['db_pool_size'] or 'server default'}`; "
             f"{s['agents']} seeded agents ({s['agents'] - s['user_agents']} by the admin, "
             f"{s['user_agents']} by `{s['user_principal']}`), seeded through the API at "
@@ -148,7 +212,22 @@ def results_section(result: dict) -> str:
             "",
             _floor_table(result["floors"]),
             "",
-            "Targets of issue 8 and issue 15's heartbeat (16 connections):",
+            *(
+                [
+                    f"Over {result['scale']['agents']:,} agents (issue 16), seeded with SQL in "
+                    f"{result['scale']['seed_seconds']:.1f} s (scripts/bench/bulk.py: 30% "
+                    "BuildOnly, 60% Ready, 10% Unhealthy, card metadata `team` one of 50), "
+                    "a database and server of their own, as the admin; X-Total-Count as the "
+                    "probe before the row saw it:",
+                    "",
+                    scale_markdown(result["scale"]),
+                    "",
+                ]
+                if result.get("scale")
+                else []
+            ),
+            *([log_ab_text(result["log_ab"]), ""] if result.get("log_ab") else []),
+            "Targets of issues 8, 15 and 16 (16 connections):",
             "",
             _targets_md(result["targets"]),
             "",

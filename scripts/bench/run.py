@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """Load benchmark of agent-registry against the PostgreSQL floor (issue 8; `just bench`).
 
-Fresh database → release server on a free 127.0.0.1 port → 10,000 agents seeded through the API
-→ pgbench floors → every workload with wrk at 1 and 16 connections, as the admin and as an
-ordinary principal, and heartbeats by the agents themselves (each with its own key) → table on stdout, target/bench/results.json, docs/benchmarks.md.
+Fresh database → release server on a free 127.0.0.1 port (default log level) → 10,000 agents
+seeded through the API → pgbench floors → every workload with wrk at 1 and 16 connections, as
+the admin and as an ordinary principal, and heartbeats by the agents themselves (each with its
+own key) → the log line's cost (default level against RUST_LOG=warn, interleaved, issue 16) →
+lists over 100,000 agents seeded with SQL in a second database (issue 16) → table on stdout,
+target/bench/results.json, docs/benchmarks.md.
 Everything is bounded in time and count; the server and the database go away at the end, also
 on failure or Ctrl-C. Settings by environment, see docs/benchmarks.md.
 """
@@ -20,10 +23,12 @@ sys.dont_write_bytecode = True  # keep scripts/bench/ free of __pycache__
 import database  # noqa: E402 (after the bytecode switch)
 import floor  # noqa: E402
 import loadgen  # noqa: E402
+import logab  # noqa: E402
 import machine  # noqa: E402
 import procstat  # noqa: E402
 import perfrec  # noqa: E402
 import report  # noqa: E402
+import scale  # noqa: E402
 import seed  # noqa: E402
 import targets  # noqa: E402
 from api import Client  # noqa: E402
@@ -73,7 +78,13 @@ def settings() -> dict:
         "heartbeat_agents": max(1, min(_env_int("BENCH_HEARTBEAT_AGENTS", 1000), agents)),
         "workloads": only or known,
         "principals": principals,
-        "rust_log": os.environ.get("BENCH_RUST_LOG", "warn"),
+        # Unset: the server's own default level (info: one line per request), as a user runs it.
+        "rust_log": os.environ.get("BENCH_RUST_LOG", ""),
+        "log_ab_rounds": _env_int("BENCH_LOG_AB_ROUNDS", 4),
+        "scale_agents": _env_int("BENCH_SCALE_AGENTS", 100000),
+        "scale_connections": [
+            int(c) for c in os.environ.get("BENCH_SCALE_CONNECTIONS", "16").split(",")
+        ],
         "log_format": "json",
         "db_pool_size": os.environ.get("BENCH_DB_POOL_SIZE", ""),
         "perf": os.environ.get("BENCH_PERF", ""),
@@ -133,13 +144,23 @@ def probe(port: int, token: str, workload: str, ids: list, names: list, tag: str
         client.close()
 
 
-def measure(srv: Server, cfg: dict, workload: str, principal: dict, conns: int, tag: str) -> dict:
-    """Warm up, then one measured wrk run with CPU and peak-RSS deltas of the server."""
-    args = (srv.port, workload, principal["token"], principal["data"])
+def measure(
+    srv: Server,
+    cfg: dict,
+    workload: str,
+    principal: dict,
+    conns: int,
+    tag: str,
+    script: str | None = None,
+    extra_env: dict | None = None,
+) -> dict:
+    """Warm up, then one measured wrk run with CPU and peak-RSS deltas of the server. The wrk
+    script is lua/<script or workload>.lua, given `extra_env`."""
+    args = (srv.port, script or workload, principal["token"], principal["data"])
 
     def wrk(prefix: str, seconds: int) -> dict:
         try:
-            return loadgen.run_wrk(*args, prefix, conns, seconds)
+            return loadgen.run_wrk(*args, prefix, conns, seconds, extra_env)
         except RuntimeError:
             srv.check_alive(workload)  # a dead server is the better explanation
             raise
@@ -193,8 +214,9 @@ def main() -> int:
             "ADMIN_TOKEN": admin_token,
             "KEY_HASH_SECRET": secrets.token_hex(32),
             "LOG_FORMAT": cfg["log_format"],
-            "RUST_LOG": cfg["rust_log"],
         }
+        if cfg["rust_log"]:
+            env["RUST_LOG"] = cfg["rust_log"]
         if cfg["db_pool_size"]:
             env["DB_POOL_SIZE"] = cfg["db_pool_size"]
         log_path = os.path.join(cfg["out_dir"], "server.log")
@@ -327,6 +349,14 @@ def main() -> int:
                 measured_row(workload, route, floor_name, expected, "agent", conns, status)
         if "insert" in needed:
             run_floor("insert")
+        log_ab = None
+        if cfg["log_ab_rounds"] > 0 and not cfg["rust_log"] and "admin" in principals:
+            log_ab = logab.run(cfg, srv, env, principals["admin"], measure, run_id)
+            print(f"log line cost: {log_ab['cost'] * 100:.1f}% of {logab.WORKLOAD} req/s",
+                  flush=True)
+        scaled = None
+        if cfg["scale_agents"] > 0:
+            scaled = scale.run(cfg, run_id, admin_token, measure)
         for r in rows:
             f = floors.get(r["floor"], {}).get(str(r["connections"]))
             r["floor_req_per_s"] = f["req_per_s"] if f else None
@@ -354,12 +384,21 @@ def main() -> int:
             },
             "floors": floors,
             "results": rows,
+            "log_ab": log_ab,
+            "scale": scaled,
         }
-        result["targets"] = targets.check(rows, floors)
+        result["targets"] = targets.check(rows, floors, scaled=scaled, log_ab=log_ab)
         out_json = os.path.join(cfg["out_dir"], "results.json")
         report.write_json(out_json, result)
         print()
         print(report.text_table(rows))
+        if scaled:
+            print(f"\nover {scaled['agents']:,} agents (seeded with SQL in "
+                  f"{scaled['seed_seconds']:.1f} s):")
+            print(report.scale_text(scaled))
+        if log_ab:
+            print()
+            print(report.log_ab_text(log_ab))
         print()
         print("targets (16 connections):")
         print(report.targets_text(result["targets"]))
@@ -368,6 +407,11 @@ def main() -> int:
             print(f"WARNING {r['workload']} as {r['principal']} @ {r['connections']}: "
                   f"{r['non2xx']} non-2xx, {r['socket_errors']} socket errors, "
                   f"probe {r['probe_status']} (expected {r['expected_status']})")
+        for r in (scaled or {}).get("rows", []):
+            if r["non2xx"] or r["socket_errors"] or not r["probe_ok"]:
+                print(f"WARNING {r['workload']} over {scaled['agents']:,} agents: "
+                      f"{r['non2xx']} non-2xx, {r['socket_errors']} socket errors, "
+                      f"probe {r['probe']}")
         print(f"\nwritten: {out_json}")
         if cfg["write_docs"]:
             docs = os.path.join(REPO, "docs", "benchmarks.md")

@@ -15,8 +15,12 @@ def _row(rows: list, workload: str, principal: str, connections: int):
     )
 
 
-def check(rows: list, floors: dict, connections: int = 16) -> list:
-    """One entry per (target, principal): {target, principal, value, limit, met}."""
+def check(
+    rows: list, floors: dict, connections: int = 16, scaled=None, log_ab=None
+) -> list:
+    """One entry per (target, principal): {target, principal, value, limit, met}. `scaled`:
+    the large row set (issue 16: every list of 50 but the metadata-filtered one ≥ 1,000 req/s);
+    `log_ab`: the log line's measured cost (issue 16: ≤ 5%)."""
     pk_floor = floors.get("pk", {}).get(str(connections), {}).get("req_per_s")
     insert_floor = floors.get("insert", {}).get(str(connections), {}).get("req_per_s")
     out = []
@@ -69,6 +73,14 @@ def check(rows: list, floors: dict, connections: int = 16) -> list:
         ratio = r["req_per_s"] / heartbeat_floor
         add("heartbeat ≥ 35% of the heartbeat floor (issue 15)", "agent", ratio * 100, 35,
             ratio >= 0.35, "%")
+    for r in (scaled or {}).get("rows", []):
+        if r["list_target"] and r["connections"] == connections:
+            add(f"{r['workload']} over {scaled['agents']:,} agents ≥ 1,000 req/s (issue 16)",
+                r["principal"], r["req_per_s"], 1000, r["req_per_s"] >= 1000, "req/s")
+    if log_ab and log_ab.get("cost") is not None:
+        cost = log_ab["cost"] * 100
+        add("per-request log line costs ≤ 5% of GET by id (issue 16)", log_ab["principal"],
+            cost, 5, cost <= 5, "%")
     loaded = [r for r in rows if r["connections"] == connections and r["peak_rss_mib"] is not None]
     if loaded:
         peak = max(r["peak_rss_mib"] for r in loaded)

@@ -113,12 +113,6 @@ pub async fn observe(
         .request()
         .match_pattern()
         .unwrap_or_else(|| "unmatched".to_owned());
-    let principal = response
-        .request()
-        .extensions()
-        .get::<Caller>()
-        .map(|c| c.0.to_string())
-        .unwrap_or_else(|| "-".to_owned());
     let elapsed = started.elapsed();
     if let Some(state) = state {
         state
@@ -126,16 +120,31 @@ pub async fn observe(
             .observe(&route, method, status, elapsed.as_secs_f64());
     }
     span.in_scope(|| {
+        // Fields are only evaluated when the line is logged (not under RUST_LOG=warn); the
+        // principal is written from the request's extensions, not copied.
+        let extensions = response.request().extensions();
         tracing::info!(
             method = %method,
             route = %route,
             status,
             latency_ms = elapsed.as_secs_f64() * 1000.0,
-            principal = %principal,
+            principal = %PrincipalOrDash(extensions.get::<Caller>()),
             "request"
         );
     });
     Ok(response)
+}
+
+/// The caller's principal as the request line shows it, `-` when none was resolved.
+struct PrincipalOrDash<'a>(Option<&'a Caller>);
+
+impl std::fmt::Display for PrincipalOrDash<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(caller) => caller.0.fmt(f),
+            None => f.write_str("-"),
+        }
+    }
 }
 
 /// Every 500 becomes the fixed internal body with the request id; any other error response

@@ -3,6 +3,8 @@
 mod cli;
 mod config;
 mod fds;
+mod json_line;
+mod log_writer;
 mod logging;
 mod monitor;
 mod tokens;
@@ -18,13 +20,15 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    logging::init(&cli.settings.log_format);
+    let log = logging::init(&cli.settings.log_format);
     let system = actix_web::rt::System::new();
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => system.block_on(serve(&cli.settings)),
         Command::Migrate => system.block_on(migrate(&cli.settings)),
         Command::Tokens { action } => system.block_on(tokens::run(&cli.settings, action)),
     };
+    // Every queued log line is written before the exit message (and before exiting).
+    drop(log);
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {

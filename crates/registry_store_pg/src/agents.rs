@@ -1,12 +1,10 @@
 //! [`AgentRepository`] on `agents`.
 
+use crate::agent_list::list_page;
 use crate::create_agent::{create_if_absent_on, live_by_name};
-use crate::error::{map_diesel, TxError};
+use crate::error::TxError;
 use crate::events::append_events;
-use crate::fragments::{
-    AgentStoredBytes, CardMetadataContains, GrantedTo, LiveAgent, LiveAgentTotal, StatusTotal,
-};
-use crate::paging::{bounded_count, check_page_budget, limit, offset, page_from, Counting};
+use crate::fragments::LiveAgent;
 use crate::pool::{run, run_tx};
 use crate::rows::{role_from, AgentRow};
 use crate::schema::{agents, deployments, grants};
@@ -14,12 +12,10 @@ use crate::PgStore;
 use async_trait::async_trait;
 use diesel::pg::{Pg, PgConnection};
 use diesel::prelude::*;
-use registry_domain::{
-    Agent, AgentId, AgentName, CountBound, NewEvent, Page, Principal, SortDirection,
-};
+use registry_domain::{Agent, AgentId, AgentName, NewEvent, Page, Principal};
 use registry_ports::{
-    AgentOrder, AgentQuery, AgentRepository, AgentWithRole, Constraint, CreateOutcome,
-    HeartbeatExpiry, RepoError, RepoResult,
+    AgentQuery, AgentRepository, AgentWithRole, Constraint, CreateOutcome, HeartbeatExpiry,
+    RepoError, RepoResult,
 };
 use uuid::Uuid;
 
@@ -107,77 +103,6 @@ fn update_tx(
     Ok(Agent::try_from(stored)?)
 }
 
-/// The `list` filters (live agents of `org` matching `query`), unordered.
-fn list_filter(org: Uuid, query: &AgentQuery) -> agents::BoxedQuery<'static, Pg> {
-    let mut q = agents::table
-        .into_boxed()
-        .filter(agents::org_id.eq(org))
-        .filter(LiveAgent);
-    if !query.statuses.is_empty() {
-        q = q.filter(agents::status.eq_any(status_names(query)));
-    }
-    if let Some(ids) = &query.only_ids {
-        let ids: Vec<Uuid> = ids.iter().map(AgentId::as_uuid).collect();
-        q = q.filter(agents::id.eq_any(ids));
-    }
-    if let Some(principal) = &query.granted_to {
-        q = q.filter(GrantedTo(org, principal.to_string()));
-    }
-    if let Some(wanted) = &query.card_metadata {
-        q = q.filter(CardMetadataContains(serde_json::Value::Object(
-            wanted.clone(),
-        )));
-    }
-    q
-}
-
-/// The `list` query: filters, then the order with id tiebreak.
-fn list_query(org: Uuid, query: &AgentQuery) -> agents::BoxedQuery<'static, Pg> {
-    let q = list_filter(org, query);
-    use SortDirection::{Asc, Desc};
-    match (query.order_by, query.direction) {
-        (AgentOrder::UpdatedAt, Asc) => q.order_by((agents::updated_at.asc(), agents::id.asc())),
-        (AgentOrder::UpdatedAt, Desc) => q.order_by((agents::updated_at.desc(), agents::id.desc())),
-        (AgentOrder::CreatedAt, Asc) => q.order_by((agents::created_at.asc(), agents::id.asc())),
-        (AgentOrder::CreatedAt, Desc) => q.order_by((agents::created_at.desc(), agents::id.desc())),
-        // Live names are unique, so the name alone is a total order (and uses the name index).
-        (AgentOrder::Name, Asc) => q.order_by(agents::name.asc()),
-        (AgentOrder::Name, Desc) => q.order_by(agents::name.desc()),
-        // Never seen last either way; the descending order is the indexed one
-        // (agents_live_last_seen_idx).
-        (AgentOrder::LastSeenAt, Asc) => {
-            q.order_by((agents::last_seen_at.asc().nulls_last(), agents::id.asc()))
-        }
-        (AgentOrder::LastSeenAt, Desc) => {
-            q.order_by((agents::last_seen_at.desc().nulls_last(), agents::id.desc()))
-        }
-    }
-}
-
-/// The statuses of a status-filtered query, as stored.
-fn status_names(query: &AgentQuery) -> Vec<&'static str> {
-    query.statuses.iter().map(|s| s.as_str()).collect()
-}
-
-/// The count `query`'s page carries (ignoring the page), on its own: the kept count, or the
-/// matches counted up to `bound` (for an empty page past the last, which has no row to carry
-/// it).
-fn list_count(
-    conn: &mut PgConnection,
-    org: Uuid,
-    query: &AgentQuery,
-    bound: CountBound,
-) -> RepoResult<i64> {
-    let counted = if !query.total_is_kept() {
-        diesel::select(bounded_count(list_filter(org, query), bound)).get_result(conn)
-    } else if query.statuses.is_empty() {
-        diesel::select(LiveAgentTotal(org)).get_result(conn)
-    } else {
-        diesel::select(StatusTotal(org, status_names(query))).get_result(conn)
-    };
-    counted.map_err(map_diesel)
-}
-
 #[async_trait]
 impl AgentRepository for PgStore {
     async fn create_if_absent(
@@ -250,42 +175,7 @@ impl AgentRepository for PgStore {
             return Ok(Page::empty());
         }
         let (query, bound, org) = (query.clone(), self.count_bound, self.org());
-        run(&self.pool, move |conn| {
-            if query.page.may_exceed_page_budget() {
-                let sizes: Vec<i64> = list_query(org, &query)
-                    .select(AgentStoredBytes)
-                    .limit(limit(query.page))
-                    .offset(offset(query.page))
-                    .load(conn)?;
-                check_page_budget(sizes)?;
-            }
-            let page = list_query(org, &query)
-                .limit(limit(query.page))
-                .offset(offset(query.page));
-            // Unfiltered or by status, the total is the trigger-kept count (O(1)); any other
-            // filter's matches are counted beside the page up to the bound.
-            let agent = AgentRow::as_select();
-            let (rows, counting): (Vec<(AgentRow, i64)>, _) = if !query.total_is_kept() {
-                let counted = bounded_count(list_filter(org, &query), bound);
-                (
-                    page.select((agent, counted)).load(conn)?,
-                    Counting::Bounded(bound),
-                )
-            } else if query.statuses.is_empty() {
-                (
-                    page.select((agent, LiveAgentTotal(org))).load(conn)?,
-                    Counting::Kept,
-                )
-            } else {
-                let total = StatusTotal(org, status_names(&query));
-                (page.select((agent, total)).load(conn)?, Counting::Kept)
-            };
-            page_from(rows, query.page, counting, Agent::try_from, || {
-                list_count(conn, org, &query, bound)
-            })
-            .map_err(TxError::Repo)
-        })
-        .await
+        run(&self.pool, move |conn| list_page(conn, org, &query, bound)).await
     }
 
     async fn update(&self, agent: &Agent, events: &[NewEvent]) -> RepoResult<Agent> {

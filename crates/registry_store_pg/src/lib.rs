@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+mod agent_list;
 mod agents;
 mod authorization;
 mod create_agent;

@@ -1,0 +1,249 @@
+//! The JSON log line (`LOG_FORMAT=json`), written straight into the line's buffer.
+//!
+//! tracing-subscriber's own JSON format gathers each event's fields into a map of
+//! `serde_json::Value`s (a string allocated per field) and parses the current span's fields
+//! back from their stored text before writing them out again; at one line per request that was
+//! most of what a line cost. This format writes every field as it is visited, escaping on the
+//! way, and copies the span's stored fields (already JSON, formatted once when the span was
+//! created) as they are. The shape is the one tracing-subscriber's flattened format writes:
+//!
+//! ```json
+//! {"timestamp":"2026-11-27T10:00:00.123456Z","level":"INFO","message":"request","method":"GET",
+//!  …,"target":"registry_http::observe","span":{"request_id":"…","name":"request"}}
+//! ```
+
+use std::fmt::{self, Write as _};
+use tracing::field::{Field, Visit};
+use tracing::{Event, Subscriber};
+use tracing_subscriber::fmt::format::{JsonFields, Writer};
+use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormattedFields};
+use tracing_subscriber::registry::LookupSpan;
+
+/// The event format of `LOG_FORMAT=json` (span fields stored by [`JsonFields`]).
+pub struct JsonLine;
+
+impl<S> FormatEvent<S, JsonFields> for JsonLine
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    fn format_event(
+        &self,
+        ctx: &FmtContext<'_, S, JsonFields>,
+        mut writer: Writer<'_>,
+        event: &Event<'_>,
+    ) -> fmt::Result {
+        let meta = event.metadata();
+        writer.write_str("{\"timestamp\":\"")?;
+        write_timestamp(&mut writer, time::OffsetDateTime::now_utc())?;
+        write!(writer, "\",\"level\":\"{}\"", meta.level())?;
+        let mut fields = FieldWriter {
+            out: &mut writer,
+            result: Ok(()),
+        };
+        event.record(&mut fields);
+        fields.result?;
+        writer.write_str(",\"target\":")?;
+        write_str_value(&mut writer, meta.target())?;
+        if let Some(span) = ctx.lookup_current() {
+            writer.write_str(",\"span\":{")?;
+            let extensions = span.extensions();
+            let stored = extensions
+                .get::<FormattedFields<JsonFields>>()
+                .map(|f| f.fields.as_str())
+                .unwrap_or("");
+            // The stored fields are one JSON object (`{…}`, or empty without fields).
+            let inner = stored
+                .strip_prefix('{')
+                .and_then(|s| s.strip_suffix('}'))
+                .unwrap_or("");
+            if !inner.is_empty() {
+                writer.write_str(inner)?;
+                writer.write_char(',')?;
+            }
+            writer.write_str("\"name\":")?;
+            write_str_value(&mut writer, span.name())?;
+            writer.write_char('}')?;
+        }
+        writer.write_str("}\n")
+    }
+}
+
+/// `2026-11-27T10:00:00.123456Z`, as tracing-subscriber writes its timestamps.
+fn write_timestamp(out: &mut impl fmt::Write, at: time::OffsetDateTime) -> fmt::Result {
+    write!(
+        out,
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second(),
+        at.microsecond()
+    )
+}
+
+/// Writes each visited field as `,"name":value`.
+struct FieldWriter<'a, 'w> {
+    out: &'a mut Writer<'w>,
+    result: fmt::Result,
+}
+
+impl FieldWriter<'_, '_> {
+    fn field(&mut self, field: &Field, value: impl FnOnce(&mut Writer<'_>) -> fmt::Result) {
+        if self.result.is_err() {
+            return;
+        }
+        self.result = self
+            .out
+            .write_char(',')
+            .and_then(|()| write_str_value(self.out, field.name()))
+            .and_then(|()| self.out.write_char(':'))
+            .and_then(|()| value(self.out));
+    }
+}
+
+impl Visit for FieldWriter<'_, '_> {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.field(field, |out| write_str_value(out, value));
+    }
+
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        self.field(field, |out| write!(out, "{value}"));
+    }
+
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        self.field(field, |out| write!(out, "{value}"));
+    }
+
+    fn record_bool(&mut self, field: &Field, value: bool) {
+        self.field(field, |out| write!(out, "{value}"));
+    }
+
+    fn record_f64(&mut self, field: &Field, value: f64) {
+        if value.is_finite() {
+            self.field(field, |out| write!(out, "{value}"));
+        } else {
+            self.field(field, |out| out.write_str("null"));
+        }
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        self.field(field, |out| {
+            out.write_char('"')?;
+            write!(Escaped(out), "{value:?}")?;
+            out.write_char('"')
+        });
+    }
+}
+
+/// `value` as a JSON string.
+fn write_str_value(out: &mut impl fmt::Write, value: &str) -> fmt::Result {
+    out.write_char('"')?;
+    Escaped(&mut *out).write_str(value)?;
+    out.write_char('"')
+}
+
+/// Escapes what is written through it for the inside of a JSON string.
+struct Escaped<'a, W: fmt::Write>(&'a mut W);
+
+impl<W: fmt::Write> fmt::Write for Escaped<'_, W> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let mut plain = 0;
+        for (i, c) in s.char_indices() {
+            let escape = match c {
+                '"' => "\\\"",
+                '\\' => "\\\\",
+                '\n' => "\\n",
+                '\r' => "\\r",
+                '\t' => "\\t",
+                c if (c as u32) < 0x20 => "",
+                _ => continue,
+            };
+            self.0.write_str(&s[plain..i])?;
+            if escape.is_empty() {
+                write!(self.0, "\\u{:04x}", c as u32)?;
+            } else {
+                self.0.write_str(escape)?;
+            }
+            plain = i + c.len_utf8();
+        }
+        self.0.write_str(&s[plain..])
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+    use tracing_subscriber::fmt::MakeWriter;
+
+    #[derive(Clone, Default)]
+    struct Lines(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Lines {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().write(buf)
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl<'a> MakeWriter<'a> for Lines {
+        type Writer = Lines;
+
+        fn make_writer(&'a self) -> Lines {
+            self.clone()
+        }
+    }
+
+    #[test]
+    fn a_line_is_one_json_object_with_the_fields_the_span_and_escapes() {
+        let lines = Lines::default();
+        let subscriber = tracing_subscriber::fmt()
+            .fmt_fields(JsonFields::new())
+            .event_format(JsonLine)
+            .with_writer(lines.clone())
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            let span = tracing::info_span!("request", request_id = %"abc-123");
+            span.in_scope(|| {
+                tracing::info!(
+                    method = %"GET",
+                    status = 200u16,
+                    latency_ms = 1.5,
+                    ok = true,
+                    odd = "quote \" slash \\ nl \n bell \u{7}",
+                    "request"
+                );
+            });
+            tracing::warn!(n = -3i64, "no span");
+        });
+        let text = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+        let parsed: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(parsed.len(), 2, "{text}");
+        let first = &parsed[0];
+        assert_eq!(first["level"], "INFO");
+        assert_eq!(first["message"], "request");
+        assert_eq!(first["method"], "GET");
+        assert_eq!(first["status"], 200);
+        assert_eq!(first["latency_ms"], 1.5);
+        assert_eq!(first["ok"], true);
+        assert_eq!(first["odd"], "quote \" slash \\ nl \n bell \u{7}");
+        assert_eq!(first["span"]["request_id"], "abc-123");
+        assert_eq!(first["span"]["name"], "request");
+        assert!(first["target"].as_str().unwrap().contains("json_line"));
+        let stamp = first["timestamp"].as_str().unwrap();
+        assert_eq!(stamp.len(), "2026-11-27T10:00:00.123456Z".len(), "{stamp}");
+        assert!(stamp.ends_with('Z'));
+        assert_eq!(parsed[1]["level"], "WARN");
+        assert_eq!(parsed[1]["n"], -3);
+        assert!(parsed[1].get("span").is_none());
+    }
+}

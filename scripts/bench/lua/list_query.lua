@@ -1,0 +1,11 @@
+-- GET $BENCH_PATH: one fixed list request (the large row set's pages, filters and orders).
+dofile(os.getenv("BENCH_LUA_DIR") .. "/common.lua")
+
+local req
+function prepare()
+  req = wrk.format("GET", os.getenv("BENCH_PATH"))
+end
+
+function request()
+  return req
+end

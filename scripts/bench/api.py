@@ -2,6 +2,7 @@
 
 import http.client
 import json
+import os
 
 
 class Client:
@@ -24,6 +25,9 @@ class Client:
             headers = {"X-Agent-API-Key": self.token}
         else:
             headers = {"Authorization": f"Bearer {self.token}"}
+            # The org the platform admin acts in (the server ignores it for other tokens).
+            if os.environ.get("BENCH_ORG"):
+                headers["X-Registry-Org"] = os.environ["BENCH_ORG"]
         if payload is not None:
             headers["Content-Type"] = "application/json"
         for attempt in (0, 1):

@@ -224,6 +224,10 @@ def main() -> int:
         srv.wait_ready()
         print(f"server pid {srv.pid} on 127.0.0.1:{port}, database {dbname}", flush=True)
 
+        # Every row below runs in a non-default org (issue 16): the admin names it in
+        # X-Registry-Org, the user's token and the agents' keys belong to it.
+        seed.create_org(port, admin_token, "bench")
+        os.environ["BENCH_ORG"] = "bench"
         user_name = f"bench-{run_id}"
         user = seed.create_user_token(port, admin_token, user_name)
         user_principal = user.get("principal", f"user:{user_name}")
@@ -356,6 +360,8 @@ def main() -> int:
                   flush=True)
         scaled = None
         if cfg["scale_agents"] > 0:
+            # The 100,000-agent rows seed the default org with SQL: no org header there.
+            os.environ.pop("BENCH_ORG", None)
             scaled = scale.run(cfg, run_id, admin_token, measure)
         for r in rows:
             f = floors.get(r["floor"], {}).get(str(r["connections"]))

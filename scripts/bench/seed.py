@@ -13,6 +13,17 @@ def seed_name(n: int) -> str:
     return f"seed-{n}"
 
 
+def create_org(port: int, admin_token: str, slug: str) -> None:
+    """POST /orgs as the platform admin (the rows run in a non-default org, issue 16)."""
+    client = Client(port, admin_token)
+    try:
+        status, body = client.call("POST", "/orgs", {"slug": slug, "display_name": "Bench"})
+    finally:
+        client.close()
+    if status != 201:
+        raise RuntimeError(f"POST /orgs answered {status}: {body}")
+
+
 def create_user_token(port: int, admin_token: str, name: str) -> dict:
     """POST /service_tokens as the admin: an ordinary principal of kind user."""
     client = Client(port, admin_token)

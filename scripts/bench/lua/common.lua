@@ -7,6 +7,8 @@
 --   BENCH_DATA    Lua file returning { ids = {...}, names = {...}, keys = {...} } for that
 --                 principal (keys[i] is agent ids[i]'s own API key)
 --   BENCH_PREFIX  unique prefix for names created by this run (register_new)
+--   BENCH_ORG     the org the rows run in (sent as X-Registry-Org; the admin acts there, the
+--                 user's token and the agents' keys belong there)
 
 local token = os.getenv("BENCH_TOKEN")
 if token and token ~= "" then
@@ -15,6 +17,11 @@ elseif not agent_keys then
   error("BENCH_TOKEN is not set")
 end
 wrk.headers["Content-Type"] = "application/json"
+-- The org the platform admin acts in (ignored by the server for every other credential).
+local org = os.getenv("BENCH_ORG")
+if org and org ~= "" and token and token ~= "" then
+  wrk.headers["X-Registry-Org"] = org
+end
 
 seeded = dofile(os.getenv("BENCH_DATA"))
 prefix = os.getenv("BENCH_PREFIX") or "bench"

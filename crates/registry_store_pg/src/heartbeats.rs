@@ -12,14 +12,18 @@ use registry_domain::{AgentId, AgentStatus};
 use registry_ports::{HeartbeatExpiry, RepoResult};
 use uuid::Uuid;
 
-/// The heartbeat monitor's statement: transition the stale agents of every org and event each
-/// in its agent's org, at once, writing what the caller decided ($2..$4 on the agent, $6..$11
-/// in its event).
+/// The heartbeat monitor's statement, run once per org with stale agents ($12): transition
+/// them and event each, at once, writing what the caller decided ($2..$4 on the agent, $6..$11
+/// in its event). One org per statement: the count trigger then touches that org's two rows
+/// of its shard, lower status first, so two monitors (or a monitor and a writer) sharing a
+/// shard never wait for each other in a cycle — across orgs in one statement, the agents' scan
+/// order could lock org A's rows before org B's in one and the reverse in another (a deadlock
+/// seen under parallel expiries).
 const EXPIRE_SQL: &str = "\
 WITH expired AS (
     UPDATE agents
        SET status = $2, status_reason = $3, updated_at = $4, version = version + 1
-     WHERE status = $1 AND last_seen_at < $5
+     WHERE status = $1 AND last_seen_at < $5 AND org_id = $12
  RETURNING id, org_id
 ), logged AS (
     INSERT INTO agent_events (agent_id, org_id, kind, from_status, to_status, actor, at, detail)
@@ -27,6 +31,10 @@ WITH expired AS (
       FROM expired
 )
 SELECT id FROM expired ORDER BY id";
+
+/// The orgs that have agents in status $1 last seen before $2 (agents_status_last_seen_idx).
+const STALE_ORGS_SQL: &str = "\
+SELECT DISTINCT org_id AS id FROM agents WHERE status = $1 AND last_seen_at < $2 ORDER BY 1";
 
 /// One id column of a raw query.
 #[derive(QueryableByName)]
@@ -47,7 +55,43 @@ pub(crate) async fn expire(pool: &PgPool, expiry: &HeartbeatExpiry) -> RepoResul
     } = *expiry;
     let event = event.clone();
     let rows: Vec<IdRow> = run(pool, move |conn| {
-        Ok(diesel::sql_query(EXPIRE_SQL)
+        let orgs: Vec<IdRow> = diesel::sql_query(STALE_ORGS_SQL)
+            .bind::<Text, _>(from.as_str())
+            .bind::<Timestamptz, _>(seen_before)
+            .load(conn)?;
+        let mut expired = Vec::new();
+        for org in orgs {
+            expired.extend(expire_in(
+                conn,
+                org.id,
+                from,
+                seen_before,
+                transition,
+                at,
+                &event,
+            )?);
+        }
+        Ok(expired)
+    })
+    .await?;
+    let mut ids: Vec<AgentId> = rows.into_iter().map(|r| AgentId::from_uuid(r.id)).collect();
+    ids.sort();
+    Ok(ids)
+}
+
+/// [`EXPIRE_SQL`] for one org, its own transaction.
+fn expire_in(
+    conn: &mut diesel::PgConnection,
+    org: Uuid,
+    from: AgentStatus,
+    seen_before: registry_domain::Timestamp,
+    transition: registry_domain::Transition,
+    at: registry_domain::Timestamp,
+    event: &registry_domain::EventTemplate,
+) -> QueryResult<Vec<IdRow>> {
+    let event = event.clone();
+    {
+        diesel::sql_query(EXPIRE_SQL)
             .bind::<Text, _>(from.as_str())
             .bind::<Text, _>(transition.to.as_str())
             .bind::<Text, _>(transition.reason)
@@ -59,10 +103,9 @@ pub(crate) async fn expire(pool: &PgPool, expiry: &HeartbeatExpiry) -> RepoResul
             .bind::<Text, _>(event.actor)
             .bind::<Timestamptz, _>(event.at)
             .bind::<Jsonb, _>(event.detail)
-            .load(conn)?)
-    })
-    .await?;
-    Ok(rows.into_iter().map(|r| AgentId::from_uuid(r.id)).collect())
+            .bind::<SqlUuid, _>(org)
+            .load(conn)
+    }
 }
 
 /// A heartbeat that changes no status: only `last_seen_at`, observed state, is written — not

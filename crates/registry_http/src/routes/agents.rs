@@ -270,15 +270,18 @@ pub async fn upsert_agent(
         .registry_for(&caller)
         .upsert_agent(&caller.0, input)
         .await?;
+    Ok(upserted(&written))
+}
+
+/// The answer of an upsert: 201 with `Location` when it created, else 200; the `ETag`.
+pub(crate) fn upserted(written: &registry_usecases::AgentWritten) -> HttpResponse {
     let agent = &written.agent;
-    Ok(
-        created_or_ok(written.created, &format!("/agents/{}", agent.id))
-            .insert_header((ETAG, agent.etag()))
-            .json(UpsertAgentResponse {
-                agent: AgentResponse::from(agent),
-                created: written.created,
-            }),
-    )
+    created_or_ok(written.created, &format!("/agents/{}", agent.id))
+        .insert_header((ETAG, agent.etag()))
+        .json(UpsertAgentResponse {
+            agent: AgentResponse::from(agent),
+            created: written.created,
+        })
 }
 
 /// The §4 upsert of `name` from its request (shared with the org-addressed PUT).

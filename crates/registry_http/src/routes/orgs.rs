@@ -4,16 +4,16 @@
 use crate::auth::Caller;
 use crate::dto::params::{OrgAgentPath, OrgPath, PageQuery};
 use crate::dto::{
-    AgentResponse, CreateOrgRequest, DeleteResponse, OrgResponse, UpdateOrgRequest,
-    UpsertAgentRequest, UpsertAgentResponse,
+    CreateOrgRequest, DeleteResponse, OrgResponse, UpdateOrgRequest, UpsertAgentRequest,
+    UpsertAgentResponse,
 };
 use crate::error::{ApiError, Conflict, Forbidden, NotFound, PreconditionFailed, Unprocessable};
 use crate::extract::{JsonBody, QueryParams};
 use crate::path::InPath;
-use crate::routes::agents::upsert_input;
-use crate::routes::{created_or_ok, list_response, page_of};
+use crate::routes::agents::{upsert_input, upserted};
+use crate::routes::{list_response, page_of};
 use crate::state::AppState;
-use actix_web::http::header::{ETAG, LOCATION};
+use actix_web::http::header::LOCATION;
 use actix_web::{web, HttpRequest, HttpResponse};
 use registry_domain::{AgentName, OrgSlug};
 use registry_usecases::CreateOrgInput;
@@ -140,13 +140,5 @@ pub async fn upsert_agent_in_org(
         .registry_for(&caller)
         .upsert_agent_in_org(&caller.0, &slug, input)
         .await?;
-    let agent = &written.agent;
-    Ok(
-        created_or_ok(written.created, &format!("/agents/{}", agent.id))
-            .insert_header((ETAG, agent.etag()))
-            .json(UpsertAgentResponse {
-                agent: AgentResponse::from(agent),
-                created: written.created,
-            }),
-    )
+    Ok(upserted(&written))
 }

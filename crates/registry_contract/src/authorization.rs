@@ -65,6 +65,43 @@ pub async fn grant_on_absent_agent_is_not_found(ports: Ports) {
     assert_eq!(err, RepoError::NotFound);
 }
 
+/// A Deleted agent takes no new grant (`NotFound`), and grants racing the deletion leave none
+/// counted live: the grantee's list is empty with a total of 0 whichever came first.
+pub async fn grant_on_deleted_agent_is_not_found(ports: Ports) {
+    let agent = saved_agent(&ports).await;
+    delete(&ports, &agent).await;
+    let err = ports
+        .authorizer
+        .grant(agent.id, &user("bob"), Role::Viewer, &[])
+        .await
+        .unwrap_err();
+    assert_eq!(err, RepoError::NotFound);
+
+    for round in 0..8 {
+        let agent = saved_agent(&ports).await;
+        let grantee = user(&format!("racer{round}"));
+        let (granted, deleted) = tokio::join!(
+            ports
+                .authorizer
+                .grant(agent.id, &grantee, Role::Viewer, &[]),
+            delete(&ports, &agent),
+        );
+        assert_eq!(deleted.status, registry_domain::AgentStatus::Deleted);
+        if let Err(e) = granted {
+            assert_eq!(e, RepoError::NotFound, "round {round}");
+        }
+        let listed = ports
+            .agents
+            .list(&registry_ports::AgentQuery {
+                granted_to: Some(grantee),
+                ..registry_ports::AgentQuery::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!((listed.items.len(), listed.total), (0, 0), "round {round}");
+    }
+}
+
 /// The only owner cannot be demoted; with a second owner it can.
 pub async fn demoting_last_owner_conflicts(ports: Ports) {
     let alice = user("alice");

@@ -100,6 +100,7 @@ macro_rules! contract_suite {
             authorization_check_follows_role => authorization::check_follows_role,
             authorization_grant_replaces_role => authorization::grant_replaces_role,
             authorization_grant_on_absent_agent_is_not_found => authorization::grant_on_absent_agent_is_not_found,
+            authorization_grant_on_deleted_agent_is_not_found => authorization::grant_on_deleted_agent_is_not_found,
             authorization_demoting_last_owner_conflicts => authorization::demoting_last_owner_conflicts,
             authorization_revoke_rules => authorization::revoke_rules,
             authorization_grants_list_owners_first => authorization::grants_list_owners_first,

@@ -4,7 +4,7 @@ use crate::state::{now_micros, page_of, Owned, State};
 use crate::InMemoryStore;
 use async_trait::async_trait;
 use registry_domain::{
-    Action, AgentId, Grant, NewEvent, OrgId, Page, PageRequest, Principal, Role,
+    Action, AgentId, AgentStatus, Grant, NewEvent, OrgId, Page, PageRequest, Principal, Role,
 };
 use registry_ports::{Authorizer, Constraint, RepoError, RepoResult};
 
@@ -51,7 +51,11 @@ impl Authorizer for InMemoryStore {
     ) -> RepoResult<Grant> {
         let org = self.org;
         self.with_state(|s| {
-            if s.agent(org, agent_id).is_none() {
+            // A Deleted agent takes no new grants (as in PostgreSQL, where the grant locks the
+            // live agent).
+            if s.agent(org, agent_id)
+                .is_none_or(|a| a.status == AgentStatus::Deleted)
+            {
                 return Err(RepoError::NotFound);
             }
             let key = (agent_id, principal.to_string());

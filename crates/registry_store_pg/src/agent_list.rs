@@ -7,7 +7,7 @@ use crate::fragments::{
 };
 use crate::paging::{bounded_count, check_page_budget, limit, offset, page_from, Counting};
 use crate::rows::AgentRow;
-use crate::schema::agents;
+use crate::schema::{agents, grants};
 use diesel::pg::{Pg, PgConnection};
 use diesel::prelude::*;
 use registry_domain::{Agent, AgentId, CountBound, Page, SortDirection};
@@ -34,7 +34,14 @@ pub(crate) fn list_page(
     // Unfiltered or by status, the total is the trigger-kept count (O(1)); any other
     // filter's matches are counted beside the page up to the bound.
     let agent = AgentRow::as_select();
-    let (rows, counting): (Vec<(AgentRow, i64)>, _) = if !query.total_is_kept() {
+    let (rows, counting): (Vec<(AgentRow, i64)>, _) = if let Some(grants) = only_granted(org, query)
+    {
+        let counted = bounded_count(grants, bound);
+        (
+            page.select((agent, counted)).load(conn)?,
+            Counting::Bounded(bound),
+        )
+    } else if !query.total_is_kept() {
         let counted = bounded_count(list_filter(org, query), bound);
         (
             page.select((agent, counted)).load(conn)?,
@@ -154,6 +161,22 @@ fn ordered(
     }
 }
 
+/// For a query filtered by the caller's grants and nothing else, the principal's live grants
+/// in `org`: they match its agents one to one, and are counted by an index-only scan of
+/// `grants_live_principal_idx` (no agent row is visited).
+fn only_granted(org: Uuid, query: &AgentQuery) -> Option<grants::BoxedQuery<'static, Pg>> {
+    let principal = query.granted_to.as_ref()?;
+    let only_grants =
+        query.statuses.is_empty() && query.card_metadata.is_none() && query.only_ids.is_none();
+    only_grants.then(|| {
+        grants::table
+            .into_boxed()
+            .filter(grants::org_id.eq(org))
+            .filter(grants::principal.eq(principal.to_string()))
+            .filter(grants::agent_live)
+    })
+}
+
 /// The statuses of a status-filtered query, as stored.
 fn status_names(query: &AgentQuery) -> Vec<&'static str> {
     query.statuses.iter().map(|s| s.as_str()).collect()
@@ -168,7 +191,9 @@ fn list_count(
     query: &AgentQuery,
     bound: CountBound,
 ) -> RepoResult<i64> {
-    let counted = if !query.total_is_kept() {
+    let counted = if let Some(grants) = only_granted(org, query) {
+        diesel::select(bounded_count(grants, bound)).get_result(conn)
+    } else if !query.total_is_kept() {
         diesel::select(bounded_count(list_filter(org, query), bound)).get_result(conn)
     } else if query.statuses.is_empty() {
         diesel::select(LiveAgentTotal(org)).get_result(conn)

@@ -2,11 +2,11 @@
 
 use crate::error::{map_diesel, TxError};
 use crate::events::append_events;
-use crate::fragments::NotOwner;
+use crate::fragments::{LiveAgent, NotOwner};
 use crate::paging::{bounded_count, limit, offset, page_from, Counting};
 use crate::pool::{run, run_tx};
 use crate::rows::GrantRow;
-use crate::schema::grants;
+use crate::schema::{agents, grants};
 use crate::PgStore;
 use async_trait::async_trait;
 use diesel::pg::PgConnection;
@@ -33,6 +33,23 @@ fn is_only_owner(
         .for_update()
         .load(conn)?;
     Ok(owners.len() == 1 && owners[0] == principal)
+}
+
+/// Takes a share lock on `agent` of `org` if it is live, else `NotFound`. A grant then either
+/// commits before the agent's deletion may start (whose trigger marks it not live,
+/// `grants.agent_live`) or sees the agent Deleted: no live grant of a Deleted agent is left by a
+/// race.
+fn lock_live_agent(conn: &mut PgConnection, org: Uuid, agent: Uuid) -> Result<(), TxError> {
+    agents::table
+        .filter(agents::id.eq(agent))
+        .filter(agents::org_id.eq(org))
+        .filter(LiveAgent)
+        .select(agents::id)
+        .for_share()
+        .get_result::<Uuid>(conn)
+        .optional()?
+        .map(drop)
+        .ok_or(TxError::Repo(RepoError::NotFound))
 }
 
 /// Now at the database's precision (microseconds).
@@ -75,11 +92,12 @@ impl Authorizer for PgStore {
         let row = GrantRow::new(agent_id, principal, role, now_micros());
         let (events, org) = (events.to_vec(), self.org());
         run_tx(&self.pool, move |conn| {
+            lock_live_agent(conn, org, row.agent_id)?;
             if role != Role::Owner && is_only_owner(conn, org, row.agent_id, &row.principal)? {
                 return Err(RepoError::Conflict(Constraint::LastOwner).into());
             }
-            // Another org's agent: a new grant fails the foreign key (agent_id, org_id), and an
-            // existing one is not updated (no row back); both are `NotFound`.
+            // Defence in depth: another org's agent is already `NotFound` above; a new grant
+            // would fail the foreign key (agent_id, org_id) and an existing one is not updated.
             let upsert = diesel::insert_into(grants::table)
                 .values((&row, grants::org_id.eq(org)))
                 .on_conflict((grants::agent_id, grants::principal))

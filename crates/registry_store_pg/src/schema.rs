@@ -175,6 +175,9 @@ diesel::table! {
         created_at -> Timestamptz,
         /// The org of its agent (migration 2026-11-27-130000).
         org_id -> Uuid,
+        /// Whether its agent is live (not Deleted); kept by a trigger (migration
+        /// 2026-11-28-090000).
+        agent_live -> Bool,
     }
 }
 

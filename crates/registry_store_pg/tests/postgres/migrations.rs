@@ -295,6 +295,22 @@ fn has_table(conn: &mut PgConnection, table: &str) -> bool {
     !found.is_empty()
 }
 
+/// The organizations migration's version.
+const ORGANIZATIONS: &str = "20261127130000";
+
+/// Reverts every applied migration newer than `version`, so that a test of one migration's down
+/// step stays valid as later migrations are added.
+fn revert_newer_than(conn: &mut PgConnection, version: &str) {
+    loop {
+        let applied = conn.applied_migrations().unwrap();
+        let newest = applied.iter().map(ToString::to_string).max().unwrap();
+        if newest.as_str() <= version {
+            return;
+        }
+        conn.revert_last_migration(MIGRATIONS).unwrap();
+    }
+}
+
 /// Per-status sums of `agent_status_counts`, zero sums left out.
 fn kept_by_status(conn: &mut PgConnection) -> Vec<(String, i64)> {
     diesel::sql_query(
@@ -430,6 +446,7 @@ fn organizations_migrate_a_populated_database_and_revert() {
     .to_string();
     assert!(forgetful.contains("org_id"), "{forgetful}");
     // Refused to revert while another org exists; reverts once it is gone.
+    revert_newer_than(&mut conn, ORGANIZATIONS);
     diesel::sql_query(
         "INSERT INTO orgs VALUES (gen_random_uuid(), 'other', 'Other', NULL, now(), now())",
     )
@@ -448,4 +465,60 @@ fn organizations_migrate_a_populated_database_and_revert() {
     assert_eq!(lines(&mut conn, kept), ["3 1 1 1 1 3"]);
     run_migrations(&mut conn).unwrap();
     assert_eq!(lines(&mut conn, PLACED), expected);
+}
+
+/// `grants.agent_live` (migration 2026-11-28-090000) starts false for the grants of agents
+/// already Deleted, turns false when an agent is deleted afterwards (the trigger), and the
+/// column, trigger and index revert cleanly.
+#[test]
+fn grants_of_deleted_agents_are_marked_not_live_on_a_populated_database() {
+    const GRANTS_LIVE: &str = "20261128090000";
+    let db = TestDatabase::new();
+    let mut conn = db.connect();
+    let has_column = |conn: &mut PgConnection| -> bool {
+        let found: Vec<Line> = diesel::sql_query(
+            "SELECT column_name::text AS line FROM information_schema.columns
+              WHERE table_name = 'grants' AND column_name = 'agent_live'",
+        )
+        .load(conn)
+        .unwrap();
+        !found.is_empty()
+    };
+    revert_newer_than(&mut conn, GRANTS_LIVE);
+    conn.revert_last_migration(MIGRATIONS).unwrap();
+    assert!(!has_column(&mut conn));
+    diesel::sql_query(
+        "INSERT INTO agents (id, name, status, created_at, updated_at, version, org_id)
+         SELECT gen_random_uuid(), n, s, now(), now(), 1, '00000000-0000-0000-0000-000000000001'
+           FROM (VALUES ('live-1', 'Ready'), ('gone-1', 'Deleted'), ('live-2', 'BuildOnly'))
+                AS t(n, s)",
+    )
+    .execute(&mut conn)
+    .unwrap();
+    diesel::sql_query(
+        "INSERT INTO grants (agent_id, principal, role, created_at, org_id)
+         SELECT id, 'user:u', 'owner', now(), org_id FROM agents",
+    )
+    .execute(&mut conn)
+    .unwrap();
+    run_migrations(&mut conn).unwrap();
+    let live = |conn: &mut PgConnection| -> Vec<String> {
+        let rows: Vec<Line> = diesel::sql_query(
+            "SELECT format('%s %s', a.name, g.agent_live) AS line
+               FROM grants g JOIN agents a ON a.id = g.agent_id ORDER BY a.name",
+        )
+        .load(conn)
+        .unwrap();
+        rows.into_iter().map(|l| l.line).collect()
+    };
+    assert_eq!(live(&mut conn), ["gone-1 f", "live-1 t", "live-2 t"]);
+    diesel::sql_query("UPDATE agents SET status = 'Deleted' WHERE name = 'live-2'")
+        .execute(&mut conn)
+        .unwrap();
+    assert_eq!(live(&mut conn), ["gone-1 f", "live-1 t", "live-2 f"]);
+    revert_newer_than(&mut conn, GRANTS_LIVE);
+    conn.revert_last_migration(MIGRATIONS).unwrap();
+    assert!(!has_column(&mut conn));
+    run_migrations(&mut conn).unwrap();
+    assert_eq!(live(&mut conn), ["gone-1 f", "live-1 t", "live-2 f"]);
 }

@@ -186,6 +186,58 @@ pub async fn list_granted_to(ports: Ports) {
     assert_eq!(ids(&ports, q(&user("dave"))).await, (vec![], 0));
 }
 
+/// A principal's granted agents in the default order (`updated_at`) follow the agents' own
+/// changes: an agent updated after being granted moves to the front, pages split where the
+/// order says, both directions; owners written at creation and later grants alike.
+pub async fn list_granted_follows_updates(ports: Ports) {
+    let bob = user("bob");
+    let base = now();
+    let mut agents = Vec::new();
+    for i in 0..4 {
+        let a = agent_named(unique_name("gr"), LifecycleEvent::Register, later(base, i));
+        let stored = if i % 2 == 0 {
+            ports
+                .agents
+                .create_if_absent(&a, Some(bob.clone()), &[])
+                .await
+                .unwrap()
+                .agent
+        } else {
+            let stored = save(&ports, &a).await;
+            ports
+                .authorizer
+                .grant(stored.id, &bob, Role::Viewer, &[])
+                .await
+                .unwrap();
+            stored
+        };
+        agents.push(stored);
+    }
+    // The oldest one changes last: it is now the most recently updated.
+    let mut touched = agents[0].clone();
+    touched.description = registry_domain::Description::parse("touched").unwrap();
+    touched.updated_at = later(base, 10);
+    let touched = ports.agents.update(&touched, &[]).await.unwrap();
+    let q = |direction, number| AgentQuery {
+        granted_to: Some(bob.clone()),
+        page: page(2, number),
+        direction,
+        ..AgentQuery::default()
+    };
+    let (a, b, c, d) = (touched.id, agents[1].id, agents[2].id, agents[3].id);
+    assert_eq!(
+        ids(&ports, q(SortDirection::Desc, 1)).await,
+        (vec![a, d], 4)
+    );
+    assert_eq!(
+        ids(&ports, q(SortDirection::Desc, 2)).await,
+        (vec![c, b], 4)
+    );
+    assert_eq!(ids(&ports, q(SortDirection::Asc, 1)).await, (vec![b, c], 4));
+    assert_eq!(ids(&ports, q(SortDirection::Asc, 2)).await, (vec![d, a], 4));
+    assert_eq!(ids(&ports, q(SortDirection::Asc, 3)).await, (vec![], 4));
+}
+
 /// `card_metadata` is JSON containment on `registration_metadata.agent_card.metadata`.
 pub async fn list_filters_by_card_metadata(ports: Ports) {
     let card =

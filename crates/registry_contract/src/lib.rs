@@ -57,6 +57,7 @@ macro_rules! contract_suite {
             agent_list_list_pages_with_total => agent_list::list_pages_with_total,
             agent_list_list_only_ids => agent_list::list_only_ids,
             agent_list_list_granted_to => agent_list::list_granted_to,
+            agent_list_list_granted_follows_updates => agent_list::list_granted_follows_updates,
             agent_list_list_filters_by_card_metadata => agent_list::list_filters_by_card_metadata,
             agent_list_list_refuses_a_page_over_the_byte_budget => agent_list::list_refuses_a_page_over_the_byte_budget,
             agent_list_list_orders_by_last_seen_with_never_seen_last => agent_list::list_orders_by_last_seen_with_never_seen_last,

@@ -3,7 +3,8 @@
 
 use crate::error::{map_diesel, TxError};
 use crate::fragments::{
-    AgentStoredBytes, CardMetadataContains, GrantedTo, LiveAgent, LiveAgentTotal, StatusTotal,
+    AgentIdAmong, AgentStoredBytes, CardMetadataContains, GrantedTo, LiveAgent, LiveAgentTotal,
+    StatusTotal,
 };
 use crate::paging::{bounded_count, check_page_budget, limit, offset, page_from, Counting};
 use crate::rows::AgentRow;
@@ -23,11 +24,7 @@ pub(crate) fn list_page(
     bound: CountBound,
 ) -> Result<Page<Agent>, TxError> {
     if query.page.may_exceed_page_budget() {
-        let sizes: Vec<i64> = list_query(org, query)
-            .select(AgentStoredBytes)
-            .limit(limit(query.page))
-            .offset(offset(query.page))
-            .load(conn)?;
+        let sizes: Vec<i64> = page_query(org, query).select(AgentStoredBytes).load(conn)?;
         check_page_budget(sizes)?;
     }
     let page = page_query(org, query);
@@ -109,6 +106,14 @@ fn list_query(org: Uuid, query: &AgentQuery) -> agents::BoxedQuery<'static, Pg> 
 /// are read: page 100 then costs a walk of 5,000 index entries, not 5,000 row reads.
 fn page_query(org: Uuid, query: &AgentQuery) -> agents::BoxedQuery<'static, Pg> {
     let request = query.page;
+    if let Some(ids) = granted_in_update_order(org, query) {
+        let page = agents::table
+            .into_boxed()
+            .filter(agents::org_id.eq(org))
+            .filter(LiveAgent)
+            .filter(AgentIdAmong(ids));
+        return ordered(page, query).limit(limit(request));
+    }
     if request.offset() == 0 {
         return list_query(org, query).limit(limit(request));
     }
@@ -122,6 +127,31 @@ fn page_query(org: Uuid, query: &AgentQuery) -> agents::BoxedQuery<'static, Pg> 
         .filter(LiveAgent)
         .filter(agents::id.eq_any(ids));
     ordered(page, query).limit(limit(request))
+}
+
+/// For a query filtered by the caller's grants alone in `updated_at` order (the default), the
+/// ids of its page read from `grants_live_principal_updated_idx` (org, principal,
+/// agent_updated_at, agent_id) WHERE agent_live: the page's entries and the skipped ones are
+/// index entries, and only the page's agents are then read (by key). `grants.agent_updated_at`
+/// is the agent's `updated_at`, kept in the same transaction by a trigger, so this is the
+/// agents' own order.
+fn granted_in_update_order(
+    org: Uuid,
+    query: &AgentQuery,
+) -> Option<grants::BoxedQuery<'static, Pg, diesel::sql_types::Uuid>> {
+    if query.order_by != AgentOrder::UpdatedAt {
+        return None;
+    }
+    let grants = only_granted(org, query)?.select(grants::agent_id);
+    let ordered = match query.direction {
+        SortDirection::Asc => {
+            grants.order_by((grants::agent_updated_at.asc(), grants::agent_id.asc()))
+        }
+        SortDirection::Desc => {
+            grants.order_by((grants::agent_updated_at.desc(), grants::agent_id.desc()))
+        }
+    };
+    Some(ordered.limit(limit(query.page)).offset(offset(query.page)))
 }
 
 /// `q` in `query`'s order, with id tiebreak.

@@ -35,20 +35,23 @@ fn is_only_owner(
     Ok(owners.len() == 1 && owners[0] == principal)
 }
 
-/// Takes a share lock on `agent` of `org` if it is live, else `NotFound`. A grant then either
-/// commits before the agent's deletion may start (whose trigger marks it not live,
-/// `grants.agent_live`) or sees the agent Deleted: no live grant of a Deleted agent is left by a
-/// race.
-fn lock_live_agent(conn: &mut PgConnection, org: Uuid, agent: Uuid) -> Result<(), TxError> {
+/// Takes a share lock on `agent` of `org` if it is live and returns its `updated_at` (which
+/// the grant row carries), else `NotFound`. A grant then either commits before the agent's next
+/// change may start (whose trigger updates the grant, `grants_follow_agent`) or sees that
+/// change: no grant is left live on a Deleted agent, or with a stale order key, by a race.
+fn lock_live_agent(
+    conn: &mut PgConnection,
+    org: Uuid,
+    agent: Uuid,
+) -> Result<registry_domain::Timestamp, TxError> {
     agents::table
         .filter(agents::id.eq(agent))
         .filter(agents::org_id.eq(org))
         .filter(LiveAgent)
-        .select(agents::id)
+        .select(agents::updated_at)
         .for_share()
-        .get_result::<Uuid>(conn)
+        .get_result(conn)
         .optional()?
-        .map(drop)
         .ok_or(TxError::Repo(RepoError::NotFound))
 }
 
@@ -92,14 +95,18 @@ impl Authorizer for PgStore {
         let row = GrantRow::new(agent_id, principal, role, now_micros());
         let (events, org) = (events.to_vec(), self.org());
         run_tx(&self.pool, move |conn| {
-            lock_live_agent(conn, org, row.agent_id)?;
+            let agent_updated_at = lock_live_agent(conn, org, row.agent_id)?;
             if role != Role::Owner && is_only_owner(conn, org, row.agent_id, &row.principal)? {
                 return Err(RepoError::Conflict(Constraint::LastOwner).into());
             }
             // Defence in depth: another org's agent is already `NotFound` above; a new grant
             // would fail the foreign key (agent_id, org_id) and an existing one is not updated.
             let upsert = diesel::insert_into(grants::table)
-                .values((&row, grants::org_id.eq(org)))
+                .values((
+                    &row,
+                    grants::org_id.eq(org),
+                    grants::agent_updated_at.eq(agent_updated_at),
+                ))
                 .on_conflict((grants::agent_id, grants::principal))
                 .do_update()
                 .set(grants::role.eq(excluded(grants::role)));

@@ -275,10 +275,10 @@ impl QueryFragment<Pg> for CreateAgentIfAbsent<'_> {
         if let Some(owner) = &self.owner {
             out.push_sql(
                 ", granted AS (INSERT INTO grants (agent_id, org_id, principal, role, \
-                 created_at) SELECT id, org_id, ",
+                 created_at, agent_updated_at) SELECT id, org_id, ",
             );
             out.push_bind_param::<Text, _>(owner)?;
-            out.push_sql(", 'owner', created_at FROM inserted)");
+            out.push_sql(", 'owner', created_at, updated_at FROM inserted)");
         }
         for (i, event) in self.events.iter().enumerate() {
             out.push_sql(&format!(

@@ -209,6 +209,33 @@ impl QueryFragment<Pg> for CardMetadataContains {
     }
 }
 
+/// `agents.id = ANY(ARRAY(<ids>))`: the ids are collected first (an InitPlan, run once) and
+/// the agents then read by key. Written so rather than `IN (<ids>)` because a prepared
+/// statement's generic plan cannot see the subquery's bound `LIMIT`, and for a semi-join it
+/// chose to hash every agent of the org; an array parameter is probed through the primary key
+/// whatever the plan.
+#[derive(Debug, Clone, QueryId)]
+pub(crate) struct AgentIdAmong<Q>(pub(crate) Q);
+
+impl<Q> Expression for AgentIdAmong<Q> {
+    type SqlType = Bool;
+}
+
+impl<Q, QS> AppearsOnTable<QS> for AgentIdAmong<Q> {}
+
+impl<Q, GB> ValidGrouping<GB> for AgentIdAmong<Q> {
+    type IsAggregate = is_aggregate::Never;
+}
+
+impl<Q: QueryFragment<Pg>> QueryFragment<Pg> for AgentIdAmong<Q> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql("agents.id = ANY(ARRAY(");
+        self.0.walk_ast(out.reborrow())?;
+        out.push_sql("))");
+        Ok(())
+    }
+}
+
 /// The agent is one on which this principal holds a live grant in this org, as a semi-join:
 /// a page in list order walks the org's list index and probes
 /// `grants_live_principal_idx (org_id, principal, agent_id) WHERE agent_live` for each entry,

@@ -178,6 +178,8 @@ diesel::table! {
         /// Whether its agent is live (not Deleted); kept by a trigger (migration
         /// 2026-11-28-090000).
         agent_live -> Bool,
+        /// Its agent's `updated_at` (the default list order); kept by the same trigger.
+        agent_updated_at -> Timestamptz,
     }
 }
 

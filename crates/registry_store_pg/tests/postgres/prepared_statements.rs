@@ -118,7 +118,7 @@ async fn hot_agent_statements_are_prepared_once_and_reused() {
         ),
         (
             "list of the agents granted to a principal",
-            &["EXISTS (SELECT 1 FROM grants WHERE grants.org_id"],
+            &["agents.id = ANY(ARRAY(SELECT \"grants\".\"agent_id\""],
         ),
         (
             "heartbeat (last_seen_at alone)",

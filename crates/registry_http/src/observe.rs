@@ -119,11 +119,13 @@ pub async fn observe(
             .metrics
             .observe(&route, method, status, elapsed.as_secs_f64());
     }
-    span.in_scope(|| {
+    {
         // Fields are only evaluated when the line is logged (not under RUST_LOG=warn); the
-        // principal is written from the request's extensions, not copied.
+        // principal is written from the request's extensions, not copied. The line names its
+        // span as parent instead of entering it (no enter/exit for one event).
         let extensions = response.request().extensions();
         tracing::info!(
+            parent: &span,
             method = %method,
             route = %route,
             status,
@@ -131,7 +133,7 @@ pub async fn observe(
             principal = %PrincipalOrDash(extensions.get::<Caller>()),
             "request"
         );
-    });
+    }
     Ok(response)
 }
 

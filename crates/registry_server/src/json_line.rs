@@ -44,7 +44,9 @@ where
         fields.result?;
         writer.write_str(",\"target\":")?;
         write_str_value(&mut writer, meta.target())?;
-        if let Some(span) = ctx.lookup_current() {
+        // The event's parent: the current span, or the one named with `parent:` (the request
+        // line names its span rather than entering it).
+        if let Some(span) = ctx.parent_span() {
             writer.write_str(",\"span\":{")?;
             let extensions = span.extensions();
             let stored = extensions
@@ -68,19 +70,41 @@ where
     }
 }
 
-/// `2026-11-27T10:00:00.123456Z`, as tracing-subscriber writes its timestamps.
+/// `2026-11-27T10:00:00.123456Z`, as tracing-subscriber writes its timestamps. The part up to
+/// the second is formatted once per second and thread (lines come thousands a second); only the
+/// microseconds are written each time.
 fn write_timestamp(out: &mut impl fmt::Write, at: time::OffsetDateTime) -> fmt::Result {
-    write!(
-        out,
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z",
-        at.year(),
-        u8::from(at.month()),
-        at.day(),
-        at.hour(),
-        at.minute(),
-        at.second(),
-        at.microsecond()
-    )
+    thread_local! {
+        static SECOND: std::cell::RefCell<(i64, String)> =
+            const { std::cell::RefCell::new((i64::MIN, String::new())) };
+    }
+    SECOND.with_borrow_mut(|(second, prefix)| {
+        let now = at.unix_timestamp();
+        if *second != now {
+            prefix.clear();
+            write!(
+                prefix,
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.",
+                at.year(),
+                u8::from(at.month()),
+                at.day(),
+                at.hour(),
+                at.minute(),
+                at.second(),
+            )?;
+            *second = now;
+        }
+        out.write_str(prefix)?;
+        let mut digits = [b'0'; 7];
+        let mut micros = at.microsecond();
+        for d in digits[..6].iter_mut().rev() {
+            *d = b'0' + (micros % 10) as u8;
+            micros /= 10;
+        }
+        digits[6] = b'Z';
+        // Seven ASCII bytes.
+        out.write_str(std::str::from_utf8(&digits).map_err(|_| fmt::Error)?)
+    })
 }
 
 /// Writes each visited field as `,"name":value`.
@@ -149,24 +173,26 @@ struct Escaped<'a, W: fmt::Write>(&'a mut W);
 
 impl<W: fmt::Write> fmt::Write for Escaped<'_, W> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
+        // Everything JSON escapes is ASCII, so a byte scan finds it; the plain runs between
+        // escapes are copied whole (each boundary is before an ASCII byte, so on a char).
         let mut plain = 0;
-        for (i, c) in s.char_indices() {
-            let escape = match c {
-                '"' => "\\\"",
-                '\\' => "\\\\",
-                '\n' => "\\n",
-                '\r' => "\\r",
-                '\t' => "\\t",
-                c if (c as u32) < 0x20 => "",
+        for (i, &b) in s.as_bytes().iter().enumerate() {
+            let escape = match b {
+                b'"' => "\\\"",
+                b'\\' => "\\\\",
+                b'\n' => "\\n",
+                b'\r' => "\\r",
+                b'\t' => "\\t",
+                0..=0x1f => "",
                 _ => continue,
             };
             self.0.write_str(&s[plain..i])?;
             if escape.is_empty() {
-                write!(self.0, "\\u{:04x}", c as u32)?;
+                write!(self.0, "\\u{:04x}", b)?;
             } else {
                 self.0.write_str(escape)?;
             }
-            plain = i + c.len_utf8();
+            plain = i + 1;
         }
         self.0.write_str(&s[plain..])
     }
@@ -221,13 +247,15 @@ mod tests {
                 );
             });
             tracing::warn!(n = -3i64, "no span");
+            tracing::info!(parent: &span, "named parent");
         });
         let text = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
         let parsed: Vec<serde_json::Value> = text
             .lines()
             .map(|l| serde_json::from_str(l).unwrap())
             .collect();
-        assert_eq!(parsed.len(), 2, "{text}");
+        assert_eq!(parsed.len(), 3, "{text}");
+        assert_eq!(parsed[2]["span"]["request_id"], "abc-123", "{text}");
         let first = &parsed[0];
         assert_eq!(first["level"], "INFO");
         assert_eq!(first["message"], "request");
@@ -245,5 +273,24 @@ mod tests {
         assert_eq!(parsed[1]["level"], "WARN");
         assert_eq!(parsed[1]["n"], -3);
         assert!(parsed[1].get("span").is_none());
+    }
+
+    #[test]
+    fn timestamps_are_right_across_seconds_and_escapes_keep_non_ascii() {
+        let stamp = |unix_micros: i128| {
+            let at = time::OffsetDateTime::from_unix_timestamp_nanos(unix_micros * 1000).unwrap();
+            let mut out = String::new();
+            write_timestamp(&mut out, at).unwrap();
+            out
+        };
+        // 2026-11-27T10:00:00Z is 1,795,773,600 s after the epoch.
+        let base: i128 = 1_795_773_600 * 1_000_000;
+        assert_eq!(stamp(base + 123_456), "2026-11-27T10:00:00.123456Z");
+        assert_eq!(stamp(base + 999_999), "2026-11-27T10:00:00.999999Z");
+        assert_eq!(stamp(base + 1_000_007), "2026-11-27T10:00:01.000007Z");
+        assert_eq!(stamp(base - 1), "2026-11-27T09:59:59.999999Z");
+        let mut out = String::new();
+        write_str_value(&mut out, "é\u{1}\"x").unwrap();
+        assert_eq!(out, "\"é\\u0001\\\"x\"");
     }
 }

@@ -109,6 +109,7 @@ macro_rules! contract_suite {
         }
         $crate::__contract_org_tests! { $factory;
             orgs_default_org_exists => orgs::default_org_exists,
+            orgs_org_with_agent_reads_both => orgs::org_with_agent_reads_both,
             orgs_create_reads_back_and_slugs_are_unique => orgs::create_reads_back_and_slugs_are_unique,
             orgs_list_orders_by_slug_with_total => orgs::list_orders_by_slug_with_total,
             orgs_update_changes_what_it_is_given => orgs::update_changes_what_it_is_given,

@@ -4,7 +4,7 @@ use crate::fixtures::*;
 use crate::populated::{populate, Populated};
 use crate::subject::org_named;
 use crate::Subject;
-use registry_domain::{Org, OrgChanges, OrgId, OrgSlug, SortDirection};
+use registry_domain::{AgentRef, Org, OrgChanges, OrgId, OrgSlug, SortDirection};
 use registry_ports::{AgentQuery, Constraint, Ports, RepoError};
 
 fn slug(text: &str) -> OrgSlug {
@@ -176,4 +176,50 @@ async fn assert_nothing_left(gone: &Populated, ports: &Ports) {
     let creds = &ports.credentials;
     assert_eq!(creds.find_token(&gone.token_hash).await.unwrap(), None);
     assert_eq!(creds.find_key(&gone.key_hash).await.unwrap(), None);
+}
+
+/// `org_with_agent` reads the org by slug and the agent in it (by id; by name the live one):
+/// another org's agent is absent, an unknown slug is `None`.
+pub async fn org_with_agent_reads_both(subject: Subject) {
+    let (team, theirs) = subject.new_org("with-agent", None).await;
+    let ports = subject.default_ports();
+    let agent = saved_agent(&theirs).await;
+    let gone = saved_agent(&theirs).await;
+    delete(&theirs, &gone).await;
+    let mine = saved_agent(&ports).await;
+    let orgs = &ports.orgs;
+    let read = |found: Option<(registry_domain::OrgRef, Option<registry_domain::Agent>)>| {
+        found.map(|(org, agent)| (org.id, org.slug, agent.map(|a| a.id)))
+    };
+    let (id, slug) = (team.id, team.slug.clone());
+    let at_id = |a: &registry_domain::Agent| AgentRef::Id(a.id);
+    let at_name = |a: &registry_domain::Agent| AgentRef::Name(a.name.clone());
+    let ask = |at: AgentRef| {
+        let slug = team.slug.clone();
+        async move { orgs.org_with_agent(&slug, &at).await.unwrap() }
+    };
+    assert_eq!(
+        read(ask(at_id(&agent)).await),
+        Some((id, slug.clone(), Some(agent.id)))
+    );
+    assert_eq!(
+        read(ask(at_name(&agent)).await),
+        Some((id, slug.clone(), Some(agent.id)))
+    );
+    // By id a Deleted agent is still read (the caller decides); by name only a live one.
+    assert_eq!(
+        read(ask(at_id(&gone)).await),
+        Some((id, slug.clone(), Some(gone.id)))
+    );
+    assert_eq!(
+        read(ask(at_name(&gone)).await),
+        Some((id, slug.clone(), None))
+    );
+    assert_eq!(
+        read(ask(at_id(&mine)).await),
+        Some((id, slug.clone(), None))
+    );
+    let nobody = OrgSlug::parse("no-such-org", "slug").unwrap();
+    let unknown = orgs.org_with_agent(&nobody, &at_id(&agent)).await.unwrap();
+    assert_eq!(read(unknown), None);
 }

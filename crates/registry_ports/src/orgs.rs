@@ -19,6 +19,15 @@ pub trait OrgRepository: Send + Sync {
     /// The org with this slug, if any.
     async fn org_by_slug(&self, slug: &OrgSlug) -> RepoResult<Option<Org>>;
 
+    /// The org with this slug and the agent `at` in it (by name: the live one), in ONE read:
+    /// the platform admin's single-agent GET in a named org (`X-Registry-Org`) then costs one
+    /// round trip, like every other principal's. `None` if no org has the slug.
+    async fn org_with_agent(
+        &self,
+        slug: &OrgSlug,
+        at: &AgentRef,
+    ) -> RepoResult<Option<(OrgRef, Option<Agent>)>>;
+
     /// A page of orgs by slug, with the total.
     async fn list_orgs(&self, page: PageRequest) -> RepoResult<Page<Org>>;
 

@@ -3,7 +3,10 @@
 use crate::state::{page_of, State};
 use crate::InMemoryStore;
 use async_trait::async_trait;
-use registry_domain::{AgentStatus, Org, OrgChanges, OrgId, OrgSlug, Page, PageRequest, Timestamp};
+use registry_domain::{
+    Agent, AgentRef, AgentStatus, Org, OrgChanges, OrgId, OrgRef, OrgSlug, Page, PageRequest,
+    Timestamp,
+};
 use registry_ports::{Constraint, OrgRepository, RepoError, RepoResult};
 
 /// The id of the org with this slug, if any.
@@ -31,6 +34,23 @@ impl OrgRepository for InMemoryStore {
 
     async fn org_by_slug(&self, slug: &OrgSlug) -> RepoResult<Option<Org>> {
         self.with_state(|s| Ok(org_id_of(s, slug).and_then(|id| s.orgs.get(&id).cloned())))
+    }
+
+    async fn org_with_agent(
+        &self,
+        slug: &OrgSlug,
+        at: &AgentRef,
+    ) -> RepoResult<Option<(OrgRef, Option<Agent>)>> {
+        self.with_state(|s| {
+            let Some(org) = org_id_of(s, slug).and_then(|id| s.org_ref(id)) else {
+                return Ok(None);
+            };
+            let agent = match at {
+                AgentRef::Id(id) => s.agent(org.id, *id),
+                AgentRef::Name(name) => s.live_agent_named(org.id, name),
+            };
+            Ok(Some((org, agent.cloned())))
+        })
     }
 
     async fn list_orgs(&self, page: PageRequest) -> RepoResult<Page<Org>> {

@@ -16,7 +16,7 @@ use registry_ports::{
 use uuid::Uuid;
 
 /// An org as a request acts in it, from its stored id and slug.
-fn org_ref(id: Uuid, slug: &str) -> RepoResult<OrgRef> {
+pub(crate) fn org_ref(id: Uuid, slug: &str) -> RepoResult<OrgRef> {
     let slug = OrgSlug::parse(slug, "orgs.slug")
         .map_err(|e| RepoError::Unexpected(format!("corrupt org slug: {e}").into()))?;
     Ok(OrgRef {

@@ -1,14 +1,19 @@
 //! [`OrgRepository`] on `orgs`: the platform admin's, not scoped to an org.
 
+use crate::credentials::org_ref;
 use crate::error::{map_diesel, TxError};
 use crate::fragments::LiveAgent;
 use crate::paging::{bounded_count, limit, offset, page_from, Counting};
 use crate::pool::{run, run_tx};
+use crate::rows::AgentRow;
 use crate::schema::{agents, orgs};
 use crate::PgStore;
 use async_trait::async_trait;
+use diesel::pg::Pg;
 use diesel::prelude::*;
-use registry_domain::{Org, OrgChanges, OrgId, OrgSlug, Page, PageRequest, Timestamp};
+use registry_domain::{
+    Agent, AgentRef, Org, OrgChanges, OrgId, OrgRef, OrgSlug, Page, PageRequest, Timestamp,
+};
 use registry_ports::{Constraint, OrgRepository, RepoError, RepoResult};
 use uuid::Uuid;
 
@@ -92,6 +97,45 @@ impl OrgRepository for PgStore {
         })
         .await?;
         row.map(Org::try_from).transpose()
+    }
+
+    async fn org_with_agent(
+        &self,
+        slug: &OrgSlug,
+        at: &AgentRef,
+    ) -> RepoResult<Option<(OrgRef, Option<Agent>)>> {
+        let (wanted, at) = (slug.as_str().to_owned(), at.clone());
+        // The agent joined to its org: one read when the agent exists (the hot path); when it
+        // does not, a second one tells an unknown org from an absent agent.
+        let row: Option<(Uuid, String, AgentRow)> = run(&self.pool, move |conn| {
+            let agent_row: diesel::dsl::AsSelect<AgentRow, Pg> = AgentRow::as_select();
+            let found = agents::table
+                .inner_join(orgs::table)
+                .filter(orgs::slug.eq(wanted))
+                .select((orgs::id, orgs::slug, agent_row));
+            Ok(match at {
+                AgentRef::Id(id) => found
+                    .filter(agents::id.eq(id.as_uuid()))
+                    .first(conn)
+                    .optional()?,
+                AgentRef::Name(name) => found
+                    .filter(agents::name.eq(name.as_str().to_owned()))
+                    .filter(LiveAgent)
+                    .first(conn)
+                    .optional()?,
+            })
+        })
+        .await?;
+        match row {
+            Some((id, slug, agent)) => Ok(Some((org_ref(id, &slug)?, Some(agent.try_into()?)))),
+            None => Ok(self.org_by_slug(slug).await?.map(|org| {
+                let org = OrgRef {
+                    id: org.id,
+                    slug: org.slug,
+                };
+                (org, None)
+            })),
+        }
     }
 
     async fn list_orgs(&self, page: PageRequest) -> RepoResult<Page<Org>> {

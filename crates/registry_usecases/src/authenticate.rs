@@ -131,6 +131,27 @@ impl Authenticator for CredentialAuthenticator {
                     Err(e) => Err(auth_error(e)),
                 }
             }
+            // The platform admin in a named org: the org and the agent in one read.
+            Credential::Bearer(secret) if self.is_admin_token(secret) => match requested_org {
+                Some(slug) if slug != OrgSlug::default_org() => {
+                    match self.orgs.org_with_agent(&slug, at).await {
+                        Ok(Some((org, agent))) => {
+                            let actor = Actor {
+                                principal: Principal::Admin,
+                                org,
+                            };
+                            let prefetched = Prefetched {
+                                at: at.clone(),
+                                found: agent.map(|agent| AgentWithRole { agent, role: None }),
+                            };
+                            Ok((actor, Some(prefetched)))
+                        }
+                        Ok(None) => Err(AuthError::UnknownOrg),
+                        Err(e) => Err(auth_error(e)),
+                    }
+                }
+                _ => Ok((self.platform_admin(requested_org).await?, None)),
+            },
             _ => Ok((self.authenticate(credential, requested_org).await?, None)),
         }
     }
@@ -267,6 +288,33 @@ mod tests {
             .authenticate(&Credential::AgentKey("admin-secret".into()), None)
             .await;
         assert_eq!(as_agent_key, Err(AuthError::Invalid));
+    }
+
+    #[tokio::test]
+    async fn the_admin_reading_one_agent_in_a_named_org_reads_org_and_agent_at_once() {
+        let a = team_a();
+        let (stored, at) = (a.clone(), AgentRef::Id(AgentId::new_random()));
+        let mut orgs = MockOrgRepository::new();
+        orgs.expect_org_with_agent()
+            .times(2)
+            .returning(move |slug, _| Ok((slug == &stored.slug).then(|| (stored.clone(), None))));
+        orgs.expect_org_by_slug().never();
+        let auth = authenticator(MockCredentialStore::new(), orgs);
+        let admin = Credential::Bearer("admin-secret".into());
+        let (actor, prefetched) = auth
+            .authenticate_reading(&admin, Some(a.slug.clone()), &at)
+            .await
+            .unwrap();
+        assert_eq!(Ok(actor), admin_in(a));
+        let prefetched = prefetched.expect("the read rides along");
+        assert_eq!((prefetched.at, prefetched.found), (at.clone(), None));
+        let unknown = OrgSlug::parse("nope", "org").unwrap();
+        let refused = auth.authenticate_reading(&admin, Some(unknown), &at).await;
+        assert_eq!(refused.map(|r| r.0), Err(AuthError::UnknownOrg));
+        // In `default` there is nothing to read first: no prefetch, no org read.
+        let (actor, prefetched) = auth.authenticate_reading(&admin, None, &at).await.unwrap();
+        assert_eq!(Ok(actor), admin_in(OrgRef::default_org()));
+        assert!(prefetched.is_none());
     }
 
     #[tokio::test]

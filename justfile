@@ -44,6 +44,16 @@ bench:
     scripts/ensure-postgres.sh
     scripts/bench.sh
 
+# The per-request log line's cost in instructions (callgrind: immune to the machine's load):
+# the release server at its default level against RUST_LOG=warn, 2,000 GETs each, a few minutes.
+bench-log:
+    scripts/ensure-postgres.sh
+    command -v valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind; }
+    cargo build --release --locked -p registry_server --bin agent-registry
+    psql "{{pg_admin_url}}" -qc 'drop database if exists agent_registry_logcost' -c 'create database agent_registry_logcost'
+    cd scripts/bench && python3 logcost.py "$OLDPWD/target/release/agent-registry" \
+        "$(python3 -c 'import sys,urllib.parse as u; p=u.urlsplit(sys.argv[1]); print(p._replace(path="/agent_registry_logcost").geturl())' '{{pg_admin_url}}')"
+
 # Install missing tools: cargo-nextest, the official Agentex client (target/agentex-venv), the
 # Agentex agent runtime (target/agentex-sdk-venv, needs a Python >= 3.12) for the compat tests,
 # the A2A Python SDK with signing (target/a2a-venv) for the agent-card cross-checks, and

@@ -156,11 +156,19 @@ async fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
         AuthError::Invalid => ApiError::unauthenticated(),
         AuthError::UnknownOrg => ApiError::org_not_found(),
         AuthError::Unavailable(m) => {
-            tracing::warn!(error = %m, "credential store unavailable");
+            tracing::warn!(
+                request_id = %crate::current_request_id().unwrap_or_default(),
+                error = %m,
+                "credential store unavailable"
+            );
             ApiError::unavailable()
         }
         AuthError::Unexpected(m) => {
-            tracing::error!(error = %m, "authentication failed unexpectedly");
+            tracing::error!(
+                request_id = %crate::current_request_id().unwrap_or_default(),
+                error = %m,
+                "authentication failed unexpectedly"
+            );
             ApiError::internal(None)
         }
     })?;

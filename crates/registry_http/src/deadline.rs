@@ -28,7 +28,11 @@ pub async fn within_deadline(
     match actix_web::rt::time::timeout(limit, next.call(req)).await {
         Ok(answer) => answer.map(ServiceResponse::map_into_boxed_body),
         Err(_) => {
-            tracing::warn!(timeout = ?limit, "request abandoned at its deadline");
+            tracing::warn!(
+                request_id = %crate::current_request_id().unwrap_or_default(),
+                timeout = ?limit,
+                "request abandoned at its deadline"
+            );
             let response = ApiError::unavailable().error_response();
             Ok(ServiceResponse::new(request, response))
         }

@@ -19,7 +19,7 @@ mod valid;
 
 pub use error::ErrorCode;
 pub use metrics::{PoolStats, PoolStatsFn};
-pub use observe::observe;
+pub use observe::{current_request_id, observe};
 pub use state::{AppState, Limits};
 
 use actix_web::body::MessageBody;

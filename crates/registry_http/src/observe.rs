@@ -15,7 +15,6 @@ use actix_web::{web, HttpMessage, ResponseError};
 use futures_util::FutureExt;
 use std::panic::AssertUnwindSafe;
 use std::time::Instant;
-use tracing::Instrument;
 
 /// The request-id header, accepted when sane and always echoed.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
@@ -23,6 +22,21 @@ pub const REQUEST_ID_HEADER: &str = "x-request-id";
 /// The id of the request (stored in its extensions).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestId(pub String);
+
+tokio::task_local! {
+    /// The id of the request being served, set around its handling (the request's task). Log
+    /// lines take it from here: the request line as its `request_id` field, and the JSON format
+    /// for any other line logged while the request is handled. A tracing span would carry it
+    /// too, but creating, entering at every poll and closing one per request cost more than the
+    /// line itself (docs/benchmarks.md).
+    static CURRENT_REQUEST_ID: String;
+}
+
+/// The id of the request being handled on this task, if any (for log lines other than the
+/// request line, which are rare: warnings and errors).
+pub fn current_request_id() -> Option<String> {
+    CURRENT_REQUEST_ID.try_with(Clone::clone).ok()
+}
 
 /// An incoming request id is kept if it is 1..=128 characters of `[A-Za-z0-9._:-]`.
 pub fn sane_request_id(value: &str) -> bool {
@@ -68,14 +82,14 @@ pub async fn observe(
     req.extensions_mut().insert(RequestId(request_id.clone()));
     let method = method_label(req.method());
     let state = req.app_data::<web::Data<AppState>>().cloned();
-    let span = tracing::info_span!("request", request_id = %request_id);
 
     // The request is not cloned here: routing needs sole ownership of it. A panic therefore
     // answers through an error (rendered by `ApiError`, request id included).
     let outcome = if method == OTHER_METHOD {
         Ok(Ok(req.error_response(ApiError::not_implemented())))
     } else {
-        AssertUnwindSafe(next.call(req).instrument(span.clone()))
+        let handled = CURRENT_REQUEST_ID.scope(request_id.clone(), next.call(req));
+        AssertUnwindSafe(handled)
             .catch_unwind()
             .await
             .map(|r| r.map(ServiceResponse::map_into_boxed_body))
@@ -90,14 +104,13 @@ pub async fn observe(
                     .metrics
                     .observe("unknown", method, 500, elapsed.as_secs_f64());
             }
-            span.in_scope(|| {
-                tracing::error!(
-                    method = %method,
-                    status = 500u16,
-                    latency_ms = elapsed.as_secs_f64() * 1000.0,
-                    "handler panicked"
-                );
-            });
+            tracing::error!(
+                request_id = %request_id,
+                method = %method,
+                status = 500u16,
+                latency_ms = elapsed.as_secs_f64() * 1000.0,
+                "handler panicked"
+            );
             return Err(ApiError::internal(Some(request_id)).into());
         }
     };
@@ -121,11 +134,10 @@ pub async fn observe(
     }
     {
         // Fields are only evaluated when the line is logged (not under RUST_LOG=warn); the
-        // principal is written from the request's extensions, not copied. The line names its
-        // span as parent instead of entering it (no enter/exit for one event).
+        // principal is written from the request's extensions, not copied.
         let extensions = response.request().extensions();
         tracing::info!(
-            parent: &span,
+            request_id = %request_id,
             method = %method,
             route = %route,
             status,

@@ -5,11 +5,14 @@
 //! back from their stored text before writing them out again; at one line per request that was
 //! most of what a line cost. This format writes every field as it is visited, escaping on the
 //! way, and copies the span's stored fields (already JSON, formatted once when the span was
-//! created) as they are. The shape is the one tracing-subscriber's flattened format writes:
+//! created) as they are. Requests carry no span (it cost more than the line: docs/benchmarks.md):
+//! a `request_id` field, or the id of the request being handled
+//! (`registry_http::current_request_id`), is written as the `span` object a request span had.
+//! The shape is the one tracing-subscriber's flattened format writes (keys in any order):
 //!
 //! ```json
-//! {"timestamp":"2026-11-27T10:00:00.123456Z","level":"INFO","message":"request","method":"GET",
-//!  …,"target":"registry_http::observe","span":{"request_id":"…","name":"request"}}
+//! {"timestamp":"2026-11-27T10:00:00.123456Z","level":"INFO","message":"request",
+//!  "span":{"request_id":"…","name":"request"},"method":"GET",…,"target":"registry_http::observe"}
 //! ```
 
 use std::fmt::{self, Write as _};
@@ -39,14 +42,20 @@ where
         let mut fields = FieldWriter {
             out: &mut writer,
             result: Ok(()),
+            request_id_written: false,
         };
         event.record(&mut fields);
         fields.result?;
+        let request_id_written = fields.request_id_written;
         writer.write_str(",\"target\":")?;
         write_str_value(&mut writer, meta.target())?;
-        // The event's parent: the current span, or the one named with `parent:` (the request
-        // line names its span rather than entering it).
-        if let Some(span) = ctx.parent_span() {
+        if request_id_written {
+            // The request line (and the lines naming the request): the `span` object is written.
+        } else if let Some(id) = registry_http::current_request_id() {
+            // Any other line logged while a request is handled carries its id the same way.
+            writer.write_str(",")?;
+            write_request_span(&mut writer, |out| write_str_value(out, &id))?;
+        } else if let Some(span) = ctx.parent_span() {
             writer.write_str(",\"span\":{")?;
             let extensions = span.extensions();
             let stored = extensions
@@ -107,15 +116,36 @@ fn write_timestamp(out: &mut impl fmt::Write, at: time::OffsetDateTime) -> fmt::
     })
 }
 
-/// Writes each visited field as `,"name":value`.
+/// `"span":{"request_id":<id>,"name":"request"}`: where a line says which request it belongs to,
+/// in the shape tracing-subscriber gives a span's fields (the request id is carried without a
+/// span: `registry_http::current_request_id`).
+fn write_request_span<W: fmt::Write>(
+    out: &mut W,
+    id: impl FnOnce(&mut W) -> fmt::Result,
+) -> fmt::Result {
+    out.write_str("\"span\":{\"request_id\":")?;
+    id(out)?;
+    out.write_str(",\"name\":\"request\"}")
+}
+
+/// Writes each visited field as `,"name":value`; a `request_id` field as the `span` object.
 struct FieldWriter<'a, 'w> {
     out: &'a mut Writer<'w>,
     result: fmt::Result,
+    request_id_written: bool,
 }
 
 impl FieldWriter<'_, '_> {
     fn field(&mut self, field: &Field, value: impl FnOnce(&mut Writer<'_>) -> fmt::Result) {
         if self.result.is_err() {
+            return;
+        }
+        if field.name() == "request_id" {
+            self.request_id_written = true;
+            self.result = self
+                .out
+                .write_char(',')
+                .and_then(|()| write_request_span(self.out, value));
             return;
         }
         self.result = self
@@ -248,13 +278,19 @@ mod tests {
             });
             tracing::warn!(n = -3i64, "no span");
             tracing::info!(parent: &span, "named parent");
+            tracing::info!(request_id = %"r-1", status = 200u16, "request");
         });
         let text = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
         let parsed: Vec<serde_json::Value> = text
             .lines()
             .map(|l| serde_json::from_str(l).unwrap())
             .collect();
-        assert_eq!(parsed.len(), 3, "{text}");
+        assert_eq!(parsed.len(), 4, "{text}");
+        // A `request_id` field is written as the request's span, as a span's field would be.
+        assert_eq!(parsed[3]["span"]["request_id"], "r-1", "{text}");
+        assert_eq!(parsed[3]["span"]["name"], "request", "{text}");
+        assert!(parsed[3].get("request_id").is_none(), "{text}");
+        assert_eq!(parsed[3]["status"], 200, "{text}");
         assert_eq!(parsed[2]["span"]["request_id"], "abc-123", "{text}");
         let first = &parsed[0];
         assert_eq!(first["level"], "INFO");

@@ -4,7 +4,7 @@
 //! thread of their own (`log_writer`): a request never waits for a `write(2)` of its log line.
 //! [`LogGuard`] writes what is still in memory when it is dropped, so `main` keeps it until the
 //! very end. JSON lines (`json_line`) are written field by field into the line's buffer and
-//! carry the request's span (its `request_id`) as `span`.
+//! carry the request's id as `span` (`{"request_id": …, "name": "request"}`).
 
 use crate::json_line::JsonLine;
 use crate::log_writer::{batched, Flusher};

@@ -93,11 +93,19 @@ impl From<RegistryError> for ApiError {
                 "The org cannot be deleted: it is the default org or still has live agents.",
             ),
             e @ RegistryError::Unavailable(_) => {
-                tracing::warn!(error = %registry_ports::ErrorChain(&e), "store unavailable");
+                tracing::warn!(
+                    request_id = %crate::current_request_id().unwrap_or_default(),
+                    error = %registry_ports::ErrorChain(&e),
+                    "store unavailable"
+                );
                 Self::unavailable()
             }
             e @ RegistryError::Internal(_) => {
-                tracing::error!(error = %registry_ports::ErrorChain(&e), "internal error");
+                tracing::error!(
+                    request_id = %crate::current_request_id().unwrap_or_default(),
+                    error = %registry_ports::ErrorChain(&e),
+                    "internal error"
+                );
                 Self::internal(None)
             }
         }

@@ -9,6 +9,8 @@ mod deployments;
 mod error;
 mod event_rows;
 mod events;
+mod feed;
+mod feed_listener;
 mod fragments;
 mod heartbeats;
 mod history;
@@ -25,6 +27,7 @@ pub mod schema;
 mod stored_json;
 mod tokens;
 
+pub use feed_listener::{spawn_feed_listener, FeedNotifier, FEED_CHANNEL};
 pub use migrate::{run_migrations, MIGRATIONS, MIGRATION_LOCK_KEY};
 pub use pool::{build_pool, PgPool, PoolSettings};
 

@@ -33,8 +33,8 @@ pub use deployment::{Deployment, DeploymentHistory};
 pub use enums::{AcpType, AgentInputType, AgentStatus, ApiKeyType, DeploymentStatus};
 pub use error::ValidationError;
 pub use event::{AuditEvent, EventKind, EventTemplate, NewEvent};
-pub use ids::{AgentId, AgentRef, ApiKeyId, DeploymentId, HistoryId, OrgId, ServiceTokenId,
-    WebhookId,
+pub use ids::{
+    AgentId, AgentRef, ApiKeyId, DeploymentId, HistoryId, OrgId, ServiceTokenId, WebhookId,
 };
 pub use json::{canonical_json, MAX_NUMBER_CHARS};
 pub use org::{

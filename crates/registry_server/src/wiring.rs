@@ -33,6 +33,8 @@ pub fn registry_config(cfg: &ServeConfig) -> RegistryConfig {
         authorization_enabled: !cfg.insecure,
         heartbeat_ttl: cfg.heartbeat_ttl,
         default_org_max_agents: cfg.default_org_max_agents,
+        webhook_targets: cfg.webhook_targets,
+        webhook_secret_overlap: cfg.webhook_secret_overlap,
     }
 }
 
@@ -55,6 +57,8 @@ pub fn cli_registry(database_url: &str, key_hash_secret: Vec<u8>) -> Registry {
             authorization_enabled: true,
             heartbeat_ttl: Duration::from_secs(90),
             default_org_max_agents: None,
+            webhook_targets: TargetRules::default(),
+            webhook_secret_overlap: Duration::from_secs(86_400),
         },
     )
 }

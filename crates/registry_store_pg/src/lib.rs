@@ -24,6 +24,7 @@ mod rows;
 pub mod schema;
 mod stored_json;
 mod tokens;
+mod webhooks;
 
 pub use migrate::{run_migrations, MIGRATIONS, MIGRATION_LOCK_KEY};
 pub use pool::{build_pool, PgPool, PoolSettings};

@@ -27,6 +27,13 @@ pub enum WebhookStatus {
 }
 
 impl WebhookStatus {
+    /// Every status.
+    pub const ALL: &'static [WebhookStatus] = &[
+        WebhookStatus::Enabled,
+        WebhookStatus::Disabled,
+        WebhookStatus::Failing,
+    ];
+
     /// Stable lowercase spelling.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -38,9 +45,7 @@ impl WebhookStatus {
 
     /// Parses the stable spelling.
     pub fn parse(value: &str) -> Option<Self> {
-        [Self::Enabled, Self::Disabled, Self::Failing]
-            .into_iter()
-            .find(|s| s.as_str() == value)
+        Self::ALL.iter().copied().find(|s| s.as_str() == value)
     }
 }
 

@@ -53,14 +53,19 @@ mod tests {
         let p = RetryPolicy::default();
         for jitter in [0.0, 0.5, 0.999] {
             let d = p.delay(1, jitter);
-            assert!(d >= Duration::from_millis(750) && d < Duration::from_millis(1250), "{d:?}");
+            assert!(
+                d >= Duration::from_millis(750) && d < Duration::from_millis(1250),
+                "{d:?}"
+            );
         }
     }
 
     #[test]
     fn delays_double_then_stop_at_an_hour() {
         let p = RetryPolicy::default();
-        let mid: Vec<u64> = (1..=6).map(|n| p.delay(n, 0.5).as_millis() as u64).collect();
+        let mid: Vec<u64> = (1..=6)
+            .map(|n| p.delay(n, 0.5).as_millis() as u64)
+            .collect();
         assert_eq!(mid, [1000, 2000, 4000, 8000, 16000, 32000]);
         for n in [13, 20, 40, u32::MAX] {
             assert!(p.delay(n, 0.999) <= Duration::from_secs(3600));

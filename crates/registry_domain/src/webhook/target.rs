@@ -43,7 +43,10 @@ impl WebhookUrl {
             _ => return Err(ValidationError::new(field, "must be an https URL")),
         }
         if value.len() > 2048 {
-            return Err(ValidationError::new(field, "must be at most 2048 characters"));
+            return Err(ValidationError::new(
+                field,
+                "must be at most 2048 characters",
+            ));
         }
         let refused = |what: &str| {
             ValidationError::new(
@@ -195,7 +198,13 @@ mod tests {
         for ip in ["8.8.8.8", "2001:4860:4860::8888", "100.128.0.1"] {
             assert!(!forbidden_address(ip.parse().unwrap()), "{ip}");
         }
-        for ip in ["127.0.0.2", "100.64.0.1", "::", "fe80::2", "::ffff:10.0.0.1"] {
+        for ip in [
+            "127.0.0.2",
+            "100.64.0.1",
+            "::",
+            "fe80::2",
+            "::ffff:10.0.0.1",
+        ] {
             assert!(forbidden_address(ip.parse().unwrap()), "{ip}");
         }
     }

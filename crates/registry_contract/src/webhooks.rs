@@ -47,6 +47,21 @@ fn attempt(webhook: &Webhook, seq: i64, attempt: u32, status: Option<u16>) -> De
     }
 }
 
+/// Stores a new subscription of the default org and moves it to `position` (a new one starts
+/// at the feed's head).
+async fn stored_at(ports: &Ports, position: i64) -> Webhook {
+    let hook = ports
+        .webhooks
+        .create_webhook(&webhook(OrgId::DEFAULT, 0))
+        .await
+        .unwrap();
+    ports
+        .webhooks
+        .replay_webhook(hook.id, position, now())
+        .await
+        .unwrap()
+}
+
 async fn claim_one(ports: &Ports) -> Option<Claim> {
     let mut claims = ports.webhook_queue.claim_due(LEASE, 10).await.unwrap();
     assert!(claims.len() <= 1, "{claims:?}");
@@ -55,9 +70,9 @@ async fn claim_one(ports: &Ports) -> Option<Claim> {
 
 /// Created subscriptions read back equal (secret bytes included), list oldest first with the
 /// total, change as asked, and are gone after delete; another org sees none of them.
-pub async fn webhooks_round_trip_within_their_org(subject: Subject) {
+pub async fn round_trip_within_their_org(subject: Subject) {
     let ports = subject.default_ports();
-    let first = webhook(OrgId::DEFAULT, 5);
+    let first = webhook(OrgId::DEFAULT, 0);
     let mut second = webhook(OrgId::DEFAULT, 0);
     second.event_kinds = None;
     second.created_at = first.created_at + time::Duration::seconds(1);
@@ -201,8 +216,7 @@ pub async fn concurrent_claims_never_share_a_subscription(subject: Subject) {
 /// under its lost claim change nothing.
 pub async fn an_expired_lease_passes_to_the_next_claim(subject: Subject) {
     let ports = subject.default_ports();
-    let hook = webhook(OrgId::DEFAULT, 3);
-    ports.webhooks.create_webhook(&hook).await.unwrap();
+    let hook = stored_at(&ports, 3).await;
     let short = Duration::from_millis(300);
     let first = ports.webhook_queue.claim_due(short, 1).await.unwrap();
     assert_eq!(first.len(), 1);
@@ -259,10 +273,11 @@ pub async fn an_expired_lease_passes_to_the_next_claim(subject: Subject) {
 pub async fn attempts_move_the_position_only_when_delivered(subject: Subject) {
     let ports = subject.default_ports();
     let queue = &ports.webhook_queue;
-    let hook = webhook(OrgId::DEFAULT, 10);
-    ports.webhooks.create_webhook(&hook).await.unwrap();
+    let hook = stored_at(&ports, 10).await;
     let claim = claim_one(&ports).await.unwrap();
     assert_eq!((claim.failures, claim.failing_since), (0, None));
+    assert_eq!(claim.org.slug.as_str(), "default");
+    assert_eq!(claim.org.id, OrgId::DEFAULT);
     let ok = attempt(&hook, 11, 1, Some(204));
     assert!(queue
         .record_attempt(claim.token, &ok, &AttemptResult::Delivered, LEASE)
@@ -352,8 +367,7 @@ pub async fn attempts_move_the_position_only_when_delivered(subject: Subject) {
 /// and takes the claim away from a worker still holding it.
 pub async fn replay_rewinds_and_revokes_the_claim(subject: Subject) {
     let ports = subject.default_ports();
-    let hook = webhook(OrgId::DEFAULT, 40);
-    ports.webhooks.create_webhook(&hook).await.unwrap();
+    let hook = stored_at(&ports, 40).await;
     let claim = claim_one(&ports).await.unwrap();
     let replayed = ports
         .webhooks

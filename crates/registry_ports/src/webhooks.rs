@@ -4,7 +4,8 @@
 use crate::RepoResult;
 use async_trait::async_trait;
 use registry_domain::{
-    Delivery, Page, PageRequest, Timestamp, Webhook, WebhookChanges, WebhookId, WebhookSecret,
+    Delivery, OrgRef, Page, PageRequest, Timestamp, Webhook, WebhookChanges, WebhookId,
+    WebhookSecret,
 };
 use std::time::Duration;
 
@@ -12,7 +13,9 @@ use std::time::Duration;
 #[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait WebhookRepository: Send + Sync {
-    /// Inserts `webhook` (its `org` is the store's), due at once.
+    /// Inserts `webhook` (its `org` is the store's), due at once. Its `position` is the
+    /// org feed's head when it is stored — the last event a feed reader can see then — not the
+    /// one given (a subscription starts with the events after it; replay reaches history).
     async fn create_webhook(&self, webhook: &Webhook) -> RepoResult<Webhook>;
 
     /// A page of the org's subscriptions, oldest first, with the total.
@@ -66,6 +69,8 @@ pub struct LeaseToken(pub u128);
 pub struct Claim {
     /// The subscription as claimed (its position, keys, filter).
     pub webhook: Webhook,
+    /// Its org (the feed read, and the `org` of the events sent).
+    pub org: OrgRef,
     /// The claim's token.
     pub token: LeaseToken,
     /// Failed attempts at the event after `position` so far.

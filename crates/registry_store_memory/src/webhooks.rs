@@ -196,26 +196,36 @@ impl WebhookQueue for InMemoryStore {
     async fn claim_due(&self, lease: Duration, limit: u32) -> RepoResult<Vec<Claim>> {
         let now = now_micros();
         self.with_state(|s| {
-            let mut due: Vec<&mut StoredWebhook> = s
+            let mut due: Vec<(Timestamp, WebhookId)> = s
                 .webhooks
-                .values_mut()
+                .values()
                 .filter(|w| {
                     w.webhook.status == WebhookStatus::Enabled
                         && w.next_attempt_at <= now
                         && w.lease.is_none_or(|(_, until)| until <= now)
                 })
+                .map(|w| (w.next_attempt_at, w.webhook.id))
                 .collect();
-            due.sort_by_key(|w| (w.next_attempt_at, w.webhook.id));
+            due.sort();
             let mut claims = Vec::new();
-            for w in due.into_iter().take(limit as usize) {
+            for (_, id) in due.into_iter().take(limit as usize) {
                 s.last_lease += 1;
                 let token = LeaseToken(s.last_lease);
+                let Some(w) = s.webhooks.get_mut(&id) else {
+                    continue;
+                };
                 w.lease = Some((token, later(now, lease)));
+                let (webhook, failures, failing_since) =
+                    (w.webhook.clone(), w.failures, w.failing_since);
+                let org = s.org_ref(webhook.org).ok_or_else(|| {
+                    RepoError::Unexpected(format!("webhook {id} without its org").into())
+                })?;
                 claims.push(Claim {
-                    webhook: w.webhook.clone(),
+                    webhook,
+                    org,
                     token,
-                    failures: w.failures,
-                    failing_since: w.failing_since,
+                    failures,
+                    failing_since,
                 });
             }
             Ok(claims)

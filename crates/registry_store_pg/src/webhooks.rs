@@ -13,8 +13,8 @@ use async_trait::async_trait;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Int4, Int8, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use registry_domain::{
-    Delivery, EventKind, OrgId, Page, PageRequest, PreviousSecret, Timestamp, Webhook,
-    WebhookChanges, WebhookId, WebhookSecret, WebhookStatus,
+    Delivery, EventKind, OrgId, OrgRef, OrgSlug, Page, PageRequest, PreviousSecret, Timestamp,
+    Webhook, WebhookChanges, WebhookId, WebhookSecret, WebhookStatus,
 };
 use registry_ports::{
     AttemptResult, Claim, LeaseToken, RepoError, RepoResult, WebhookQueue, WebhookRepository,
@@ -112,13 +112,32 @@ impl WebhookRow {
             updated_at: self.updated_at,
         })
     }
+}
 
+/// A claimed row and its org's slug.
+#[derive(QueryableByName)]
+struct ClaimedRow {
+    #[diesel(embed)]
+    webhook: WebhookRow,
+    #[diesel(sql_type = Text)]
+    org_slug: String,
+}
+
+impl ClaimedRow {
     fn into_claim(self) -> RepoResult<Claim> {
-        let token = LeaseToken(self.lease_token.map_or(0, |t| t.as_u128()));
-        let failures = u32::try_from(self.attempt).unwrap_or(0);
-        let failing_since = self.failing_since;
+        let row = self.webhook;
+        let token = LeaseToken(row.lease_token.map_or(0, |t| t.as_u128()));
+        let failures = u32::try_from(row.attempt).unwrap_or(0);
+        let failing_since = row.failing_since;
+        let org = OrgRef {
+            id: OrgId::from_uuid(row.org_id),
+            slug: OrgSlug::parse(&self.org_slug, "slug").map_err(|_| {
+                RepoError::Unexpected(format!("corrupt org slug of webhook {}", row.id).into())
+            })?,
+        };
         Ok(Claim {
-            webhook: self.into_webhook()?,
+            webhook: row.into_webhook()?,
+            org,
             token,
             failures,
             failing_since,
@@ -387,7 +406,7 @@ impl WebhookRepository for PgStore {
 #[async_trait]
 impl WebhookQueue for PgStore {
     async fn claim_due(&self, lease: Duration, limit: u32) -> RepoResult<Vec<Claim>> {
-        let rows: Vec<WebhookRow> = run(&self.pool, move |conn| {
+        let rows: Vec<ClaimedRow> = run(&self.pool, move |conn| {
             // Each claimed row gets its own token: a claim is one worker's hold on one row.
             Ok(diesel::sql_query(
                 "UPDATE webhooks SET lease_token = gen_random_uuid(),
@@ -399,14 +418,15 @@ impl WebhookQueue for PgStore {
                          ORDER BY next_attempt_at
                          LIMIT $2
                            FOR UPDATE SKIP LOCKED)
-              RETURNING *",
+              RETURNING webhooks.*,
+                        (SELECT slug FROM orgs WHERE orgs.id = webhooks.org_id) AS org_slug",
             )
             .bind::<BigInt, _>(millis(lease))
             .bind::<BigInt, _>(i64::from(limit))
             .load(conn)?)
         })
         .await?;
-        rows.into_iter().map(WebhookRow::into_claim).collect()
+        rows.into_iter().map(ClaimedRow::into_claim).collect()
     }
 
     async fn record_attempt(

@@ -64,7 +64,10 @@ impl WebhookClient {
             .timeout(timeout)
             .connect_timeout(timeout)
             .pool_max_idle_per_host(4)
-            .user_agent(concat!("agent-registry-webhooks/", env!("CARGO_PKG_VERSION")))
+            .user_agent(concat!(
+                "agent-registry-webhooks/",
+                env!("CARGO_PKG_VERSION")
+            ))
             .dns_resolver(Arc::new(VettingResolver { rules }))
             .build()?;
         Ok(Self { http, rules })

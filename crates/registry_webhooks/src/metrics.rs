@@ -66,7 +66,10 @@ impl WebhookMetrics {
 
     /// The collectors, to register where `/metrics` renders them.
     pub fn collectors(&self) -> Vec<Box<dyn Collector>> {
-        vec![Box::new(self.attempts.clone()), Box::new(self.oldest.clone())]
+        vec![
+            Box::new(self.attempts.clone()),
+            Box::new(self.oldest.clone()),
+        ]
     }
 
     /// Counts one attempt.

@@ -47,14 +47,14 @@ impl reqwest::dns::Resolve for VettingResolver {
         let rules = self.rules;
         let host = name.as_str().to_owned();
         Box::pin(async move {
-            let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
-                .await?
-                .collect();
+            let found: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             if let Some(refused) = found.iter().find(|a| !rules.admits(a.ip())) {
                 return Err(Box::new(RefusedAddress {
                     host,
                     address: refused.ip(),
-                }) as Box<dyn std::error::Error + Send + Sync>);
+                })
+                    as Box<dyn std::error::Error + Send + Sync>);
             }
             Ok(Box::new(found.into_iter()) as reqwest::dns::Addrs)
         })

@@ -6,7 +6,7 @@ use crate::fixtures::*;
 use crate::populated::{alice, populate, Populated};
 use crate::Subject;
 use registry_domain::{Action, AgentStatus, ApiKeyType, EventKind, Role, SortDirection};
-use registry_ports::{AgentQuery, Ports, RepoError};
+use registry_ports::{AgentQuery, FeedQuery, Ports, RepoError};
 
 /// Two populated orgs, and the ports that probe the first: the second org's and `default`'s.
 async fn two_orgs(subject: &Subject) -> (Populated, Populated, [Ports; 2]) {
@@ -191,6 +191,39 @@ pub async fn events_stay_in_their_org(subject: Subject) {
     assert!(own.items.iter().all(|e| e.event.agent_id == b.agent.id));
     let kinds: Vec<EventKind> = own.items.iter().map(|e| e.event.kind).collect();
     assert_eq!(kinds[0], EventKind::KeyCreated);
+    unchanged([&a, &b], before).await;
+}
+
+/// The change feed: another org's feed (whole, by agent id, or as `user:alice`, who holds
+/// grants in both orgs) holds none of this org's events; this org's holds exactly its own.
+pub async fn feed_stays_in_its_org(subject: Subject) {
+    let (a, b, probes) = two_orgs(&subject).await;
+    let before = [a.snapshot().await, b.snapshot().await];
+    let theirs = crate::feed::read_all(&a.ports, FeedQuery::whole_org(0, 1000)).await;
+    assert!(theirs.len() >= 4);
+    assert!(theirs.iter().all(|e| e.event.event.agent_id == a.agent.id));
+    let their_ids: Vec<i64> = theirs.iter().map(|e| e.event.id).collect();
+    for p in &probes {
+        let queries = [
+            FeedQuery::whole_org(0, 1000),
+            FeedQuery {
+                agent_id: Some(a.agent.id),
+                ..FeedQuery::whole_org(0, 1000)
+            },
+            FeedQuery {
+                granted_to: Some(alice()),
+                ..FeedQuery::whole_org(0, 1000)
+            },
+        ];
+        for q in queries {
+            let seen = crate::feed::read_all(p, q).await;
+            assert!(seen.iter().all(|e| !their_ids.contains(&e.event.id)));
+            assert!(seen.iter().all(|e| e.event.event.agent_id != a.agent.id));
+        }
+    }
+    let own = crate::feed::read_all(&b.ports, FeedQuery::whole_org(0, 1000)).await;
+    assert!(own.iter().all(|e| e.event.event.agent_id == b.agent.id));
+    assert_eq!(own.len(), theirs.len());
     unchanged([&a, &b], before).await;
 }
 

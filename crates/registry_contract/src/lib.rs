@@ -7,6 +7,7 @@ pub mod agents;
 pub mod authorization;
 pub mod deployments;
 pub mod events;
+pub mod feed;
 pub mod fixtures;
 pub mod heartbeats;
 pub mod history;
@@ -99,6 +100,10 @@ macro_rules! contract_suite {
             tokens_name_and_hash_conflict => tokens::name_and_hash_conflict,
             events_append_and_list_newest_first => events::append_and_list_newest_first,
             events_list_works_for_deleted_agents => events::list_works_for_deleted_agents,
+            feed_pages_every_event_once_in_order => feed::pages_every_event_once_in_order,
+            feed_filters_by_agent_kind_and_grant => feed::filters_by_agent_kind_and_grant,
+            feed_keeps_deleted_agents_events => feed::keeps_deleted_agents_events,
+            feed_concurrent_writers_never_skip => feed::concurrent_writers_never_skip,
             authorization_check_follows_role => authorization::check_follows_role,
             authorization_grant_replaces_role => authorization::grant_replaces_role,
             authorization_grant_on_absent_agent_is_not_found => authorization::grant_on_absent_agent_is_not_found,
@@ -122,6 +127,7 @@ macro_rules! contract_suite {
             isolation_keys_stay_in_their_org => isolation::keys_stay_in_their_org,
             isolation_tokens_stay_in_their_org => isolation::tokens_stay_in_their_org,
             isolation_events_stay_in_their_org => isolation::events_stay_in_their_org,
+            isolation_feed_stays_in_its_org => isolation::feed_stays_in_its_org,
             isolation_grants_stay_in_their_org => isolation::grants_stay_in_their_org,
             quotas_create_at_the_limit_is_refused => quotas::create_at_the_limit_is_refused,
             quotas_existing_name_is_never_refused => quotas::existing_name_is_never_refused,

@@ -12,6 +12,7 @@ const MODULES: &[(&str, &str)] = &[
     ("keys", include_str!("../src/keys.rs")),
     ("tokens", include_str!("../src/tokens.rs")),
     ("events", include_str!("../src/events.rs")),
+    ("feed", include_str!("../src/feed.rs")),
     ("authorization", include_str!("../src/authorization.rs")),
     ("orgs", include_str!("../src/orgs.rs")),
     ("isolation", include_str!("../src/isolation.rs")),

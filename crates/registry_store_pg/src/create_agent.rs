@@ -283,7 +283,8 @@ impl QueryFragment<Pg> for CreateAgentIfAbsent<'_> {
         for (i, event) in self.events.iter().enumerate() {
             out.push_sql(&format!(
                 ", logged_{i} AS (INSERT INTO agent_events \
-                 (agent_id, org_id, kind, from_status, to_status, actor, at, detail) SELECT "
+                 (seq, agent_id, org_id, kind, from_status, to_status, actor, at, detail) \
+                 SELECT agent_event_seq({i}), "
             ));
             push_binds!(
                 out,

@@ -10,14 +10,22 @@ use async_trait::async_trait;
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
 use registry_domain::{AgentId, AuditEvent, NewEvent, Page, PageRequest};
-use registry_ports::{EventLog, RepoResult};
+use registry_ports::{EventLog, FeedPage, FeedQuery, RepoResult};
 use uuid::Uuid;
 
+diesel::define_sql_function! {
+    /// The feed position of event number `ordinal` (0-based) of the writing transaction
+    /// (migration 2026-11-28-100000, ADR 0010).
+    fn agent_event_seq(ordinal: diesel::sql_types::Integer) -> diesel::sql_types::BigInt;
+}
+
 /// Appends `events`, events of agents of `org`, (one statement; none when empty) on `conn`,
-/// inside the caller's transaction. An event of another org's agent fails the foreign key
-/// `(agent_id, org_id)` (`NotFound`). A single event, the usual case, is a one-row insert:
-/// diesel caches that prepared statement, while a multi-row insert of a runtime-sized batch is
-/// parsed anew every time.
+/// inside the caller's transaction, which appends no other event (each event's feed position
+/// is its ordinal in the transaction; a second append would collide on
+/// `agent_events_org_seq_idx`, loudly). An event of another org's agent fails the foreign key
+/// `(agent_id, org_id)` (`NotFound`). A single event, the usual case, is a one-row insert
+/// taking the column's default position (ordinal 0): diesel caches that prepared statement,
+/// while a multi-row insert of a runtime-sized batch is parsed anew every time.
 pub(crate) fn append_events(
     conn: &mut PgConnection,
     org: Uuid,
@@ -28,8 +36,16 @@ pub(crate) fn append_events(
         [] => return Ok(()),
         [one] => insert.values(NewEventRow::new(org, one)).execute(conn)?,
         many => {
-            let rows: Vec<NewEventRow> = many.iter().map(|e| NewEventRow::new(org, e)).collect();
-            insert.values(&rows).execute(conn)?
+            let rows: Vec<_> = (0..)
+                .zip(many)
+                .map(|(i, e)| {
+                    (
+                        NewEventRow::new(org, e),
+                        agent_events::seq.eq(agent_event_seq(i)),
+                    )
+                })
+                .collect();
+            insert.values(rows).execute(conn)?
         }
     };
     Ok(())
@@ -71,6 +87,15 @@ impl EventLog for PgStore {
                 },
             )
             .map_err(TxError::Repo)
+        })
+        .await
+    }
+
+    /// One statement (see [`crate::feed`]).
+    async fn feed(&self, query: &FeedQuery) -> RepoResult<FeedPage> {
+        let (query, org) = (query.clone(), self.org());
+        run(&self.pool, move |conn| {
+            crate::feed::read_feed(conn, org, &query)?.map_err(TxError::Repo)
         })
         .await
     }

@@ -14,7 +14,8 @@ use uuid::Uuid;
 
 /// The heartbeat monitor's statement, run once per org with stale agents ($12): transition
 /// them and event each, at once, writing what the caller decided ($2..$4 on the agent, $6..$11
-/// in its event). One org per statement: the count trigger then touches that org's two rows
+/// in its event; each event's feed position from its ordinal in the statement, ADR 0010). One
+/// org per statement: the count trigger then touches that org's two rows
 /// of its shard, lower status first, so two monitors (or a monitor and a writer) sharing a
 /// shard never wait for each other in a cycle — across orgs in one statement, the agents' scan
 /// order could lock org A's rows before org B's in one and the reverse in another (a deadlock
@@ -26,8 +27,9 @@ WITH expired AS (
      WHERE status = $1 AND last_seen_at < $5 AND org_id = $12
  RETURNING id, org_id
 ), logged AS (
-    INSERT INTO agent_events (agent_id, org_id, kind, from_status, to_status, actor, at, detail)
-    SELECT id, org_id, $6, $7, $8, $9, $10, $11
+    INSERT INTO agent_events
+           (seq, agent_id, org_id, kind, from_status, to_status, actor, at, detail)
+    SELECT agent_event_seq((row_number() OVER () - 1)::int), id, org_id, $6, $7, $8, $9, $10, $11
       FROM expired
 )
 SELECT id FROM expired ORDER BY id";

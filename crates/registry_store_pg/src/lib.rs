@@ -9,6 +9,7 @@ mod deployments;
 mod error;
 mod event_rows;
 mod events;
+mod feed;
 mod fragments;
 mod heartbeats;
 mod history;

@@ -204,6 +204,9 @@ diesel::table! {
         detail -> Jsonb,
         /// The org of its agent (migration 2026-11-27-130000).
         org_id -> Uuid,
+        /// Its position in the org's change feed: the writing transaction's xid << 20 plus
+        /// the event's ordinal in it (migration 2026-11-28-100000, ADR 0010).
+        seq -> Int8,
     }
 }
 

@@ -150,6 +150,7 @@ macro_rules! contract_suite {
             webhooks_attempts_move_the_position_only_when_delivered => webhooks::attempts_move_the_position_only_when_delivered,
             webhooks_replay_rewinds_and_revokes_the_claim => webhooks::replay_rewinds_and_revokes_the_claim,
             webhooks_enabling_a_failing_subscription_resets_it => webhooks::enabling_a_failing_subscription_resets_it,
+            webhooks_new_subscriptions_start_at_the_feed_head => webhooks::new_subscriptions_start_at_the_feed_head,
         }
     };
 }

@@ -7,7 +7,7 @@ use registry_domain::{
     Delivery, EventKind, OrgId, PreviousSecret, Webhook, WebhookChanges, WebhookId, WebhookSecret,
     WebhookStatus,
 };
-use registry_ports::{AttemptResult, Claim, Ports, RepoError};
+use registry_ports::{AttemptResult, Claim, FeedQuery, Ports, RepoError};
 use std::collections::HashSet;
 use std::time::Duration;
 
@@ -439,4 +439,30 @@ pub async fn enabling_a_failing_subscription_resets_it(subject: Subject) {
     );
     let claim = claim_one(&ports).await.expect("due at once");
     assert_eq!((claim.failures, claim.failing_since), (0, None));
+}
+
+/// A new subscription starts at the feed's head: its position is the last event a feed reader
+/// sees, so it is sent only what comes after.
+pub async fn new_subscriptions_start_at_the_feed_head(subject: Subject) {
+    let ports = subject.default_ports();
+    let agent = saved_agent(&ports).await;
+    let updated = event(agent.id, EventKind::Updated, "admin");
+    ports.events.append(&[updated]).await.unwrap();
+    let before = crate::feed::read_all(&ports, FeedQuery::whole_org(0, 100)).await;
+    let head = before.last().expect("events were written").seq;
+    let hook = ports
+        .webhooks
+        .create_webhook(&webhook(OrgId::DEFAULT, 0))
+        .await
+        .unwrap();
+    assert_eq!(hook.position, head);
+    let later = event(agent.id, EventKind::KeyCreated, "admin");
+    ports
+        .events
+        .append(std::slice::from_ref(&later))
+        .await
+        .unwrap();
+    let after = crate::feed::read_all(&ports, FeedQuery::whole_org(hook.position, 100)).await;
+    let kinds: Vec<EventKind> = after.iter().map(|e| e.event.event.kind).collect();
+    assert_eq!(kinds, [EventKind::KeyCreated]);
 }

@@ -54,6 +54,14 @@ impl WebhookRepository for InMemoryStore {
         let mut webhook = webhook.clone();
         webhook.org = self.org;
         self.with_state(|s| {
+            // The feed's head (every appended event is visible here).
+            webhook.position = s
+                .events
+                .iter()
+                .filter(|e| e.org == self.org)
+                .map(|e| e.row.id)
+                .max()
+                .unwrap_or(0);
             s.webhooks.insert(
                 webhook.id,
                 StoredWebhook {

@@ -5,9 +5,10 @@
 //! conditioned on that token.
 
 use crate::error::TxError;
+use crate::feed::agent_events_watermark;
 use crate::paging::{bounded_count, page_from, Counting};
 use crate::pool::{run, run_tx};
-use crate::schema::{webhook_deliveries, webhooks};
+use crate::schema::{agent_events, webhook_deliveries, webhooks};
 use crate::PgStore;
 use async_trait::async_trait;
 use diesel::prelude::*;
@@ -184,8 +185,16 @@ fn millis(d: Duration) -> i64 {
 #[async_trait]
 impl WebhookRepository for PgStore {
     async fn create_webhook(&self, webhook: &Webhook) -> RepoResult<Webhook> {
-        let row = WebhookRow::new(webhook, self.org);
-        let stored: WebhookRow = run(&self.pool, move |conn| {
+        let mut row = WebhookRow::new(webhook, self.org);
+        let stored: WebhookRow = run_tx(&self.pool, move |conn| {
+            // The feed's head: the last event below the watermark (every event a reader can
+            // see now; none can still appear below it).
+            row.position = agent_events::table
+                .filter(agent_events::org_id.eq(row.org_id))
+                .filter(agent_events::seq.lt(agent_events_watermark()))
+                .select(diesel::dsl::max(agent_events::seq))
+                .first::<Option<i64>>(conn)?
+                .unwrap_or(0);
             Ok(diesel::insert_into(webhooks::table)
                 .values(&row)
                 .returning(WebhookRow::as_returning())

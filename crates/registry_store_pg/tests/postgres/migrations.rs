@@ -292,9 +292,6 @@ struct StatusCount {
     n: i64,
 }
 
-/// The version of the organizations migration.
-const ORGANIZATIONS: &str = "20261127130000";
-
 /// Reverts every applied migration newer than `version`, newest first.
 fn revert_after(conn: &mut PgConnection, version: &str) {
     loop {

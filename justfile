@@ -57,7 +57,8 @@ bench-log:
 # Install missing tools: cargo-nextest, the official Agentex client (target/agentex-venv), the
 # Agentex agent runtime (target/agentex-sdk-venv, needs a Python >= 3.12) for the compat tests,
 # the A2A Python SDK with signing (target/a2a-venv) for the agent-card cross-checks, and
-# schemathesis (target/schemathesis-venv) for the OpenAPI conformance test.
+# schemathesis (target/schemathesis-venv) for the OpenAPI conformance test, and the Standard
+# Webhooks verifier (target/webhooks-venv) for the webhook delivery e2e test.
 tools:
     @command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked
     @test -x target/agentex-venv/bin/python || python3 -m venv target/agentex-venv
@@ -74,3 +75,6 @@ tools:
     @test -x target/schemathesis-venv/bin/python || python3 -m venv target/schemathesis-venv
     @target/schemathesis-venv/bin/python -c 'import importlib.metadata as m; assert m.version("schemathesis") == "4.32.5"' 2>/dev/null \
         || target/schemathesis-venv/bin/pip install --quiet --disable-pip-version-check schemathesis==4.32.5
+    @test -x target/webhooks-venv/bin/python || python3 -m venv target/webhooks-venv
+    @target/webhooks-venv/bin/python -c 'import importlib.metadata as m; assert m.version("standardwebhooks") == "1.0.0"' 2>/dev/null \
+        || target/webhooks-venv/bin/pip install --quiet --disable-pip-version-check standardwebhooks==1.0.0

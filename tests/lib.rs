@@ -304,6 +304,17 @@ impl TestServer {
         }
     }
 
+    /// Kills the server with SIGKILL (no shutdown of any kind, as a crash) and starts a new one
+    /// on the same database and port-free address with `env`; waits until it is ready.
+    pub fn kill_and_restart(&mut self, env: &[(&str, &str)]) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let (base, child, log) = launch(self.db.url(), env);
+        let _ = std::fs::remove_file(&self.log);
+        (self.base, self.child, self.log) = (base, child, log);
+        self.wait_ready();
+    }
+
     /// The process id.
     pub fn pid(&self) -> u32 {
         self.child.id()

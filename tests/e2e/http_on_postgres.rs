@@ -33,6 +33,8 @@ fn state(db: &TestDatabase) -> AppState {
         authorization_enabled: true,
         heartbeat_ttl: Duration::from_secs(90),
         default_org_max_agents: None,
+        webhook_targets: registry_domain::TargetRules::default(),
+        webhook_secret_overlap: std::time::Duration::from_secs(86_400),
     };
     let registry = Registry::with_tenancy(PgStore::new(db.pool_of(4)), config);
     let authenticator = Arc::new(CredentialAuthenticator::from_registry(&registry));

@@ -26,4 +26,5 @@ mod e2e_peer_behaviour;
 mod e2e_poison;
 mod e2e_schemathesis;
 mod e2e_security;
+mod e2e_webhooks;
 mod http_on_postgres;

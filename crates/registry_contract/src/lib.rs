@@ -20,6 +20,7 @@ pub mod subject;
 pub mod tenancy;
 pub mod tokens;
 pub mod totals;
+pub mod webhooks;
 
 pub use subject::Subject;
 
@@ -143,6 +144,14 @@ macro_rules! contract_suite {
             tenancy_org_admin_minted_key_needs_its_token_in_that_org => tenancy::org_admin_minted_key_needs_its_token_in_that_org,
             tenancy_expire_heartbeats_spans_orgs => tenancy::expire_heartbeats_spans_orgs,
             tenancy_token_with_agent_reads_both_in_its_org => tenancy::token_with_agent_reads_both_in_its_org,
+            webhooks_round_trip_within_their_org => webhooks::round_trip_within_their_org,
+            webhooks_rotation_keeps_the_replaced_secret_for_the_overlap => webhooks::rotation_keeps_the_replaced_secret_for_the_overlap,
+            webhooks_concurrent_claims_never_share_a_subscription => webhooks::concurrent_claims_never_share_a_subscription,
+            webhooks_an_expired_lease_passes_to_the_next_claim => webhooks::an_expired_lease_passes_to_the_next_claim,
+            webhooks_attempts_move_the_position_only_when_delivered => webhooks::attempts_move_the_position_only_when_delivered,
+            webhooks_replay_rewinds_and_revokes_the_claim => webhooks::replay_rewinds_and_revokes_the_claim,
+            webhooks_enabling_a_failing_subscription_resets_it => webhooks::enabling_a_failing_subscription_resets_it,
+            webhooks_new_subscriptions_start_at_the_feed_head => webhooks::new_subscriptions_start_at_the_feed_head,
         }
     };
 }

@@ -19,6 +19,7 @@ const MODULES: &[(&str, &str)] = &[
     ("quotas", include_str!("../src/quotas.rs")),
     ("tenancy", include_str!("../src/tenancy.rs")),
     ("totals", include_str!("../src/totals.rs")),
+    ("webhooks", include_str!("../src/webhooks.rs")),
 ];
 
 #[test]

@@ -62,6 +62,10 @@ uuid_id!(
     /// Identifies a service token (never the secret itself).
     ServiceTokenId
 );
+uuid_id!(
+    /// Identifies a webhook subscription (contract §10).
+    WebhookId
+);
 
 /// An agent addressed by id, or by name among the live agents (Deleted agents have no name
 /// anyone can address them by).

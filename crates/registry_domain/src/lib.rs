@@ -17,6 +17,7 @@ pub mod promotion;
 pub mod standing;
 pub mod state_machine;
 pub mod values;
+pub mod webhook;
 
 pub use access::{
     minter_authority_holds, Action, Grant, Principal, Role, MAX_PRINCIPAL_NAME_LEN, MINT_ACTION,
@@ -32,7 +33,9 @@ pub use deployment::{Deployment, DeploymentHistory};
 pub use enums::{AcpType, AgentInputType, AgentStatus, ApiKeyType, DeploymentStatus};
 pub use error::ValidationError;
 pub use event::{AuditEvent, EventKind, EventTemplate, NewEvent};
-pub use ids::{AgentId, AgentRef, ApiKeyId, DeploymentId, HistoryId, OrgId, ServiceTokenId};
+pub use ids::{
+    AgentId, AgentRef, ApiKeyId, DeploymentId, HistoryId, OrgId, ServiceTokenId, WebhookId,
+};
 pub use json::{canonical_json, MAX_NUMBER_CHARS};
 pub use org::{
     admits_one_more, parse_display_name, Actor, Org, OrgChanges, OrgRef, OrgSlug, QuotaExceeded,
@@ -45,6 +48,12 @@ pub use state_machine::{apply, decide, Decision, LifecycleEvent, Transition, Tra
 pub use values::{
     bounded_text, AgentName, Description, Metadata, MAX_DESCRIPTION_LEN, MAX_EXTERNAL_ID_LEN,
     MAX_IMAGE_LEN, MAX_METADATA_BYTES, MAX_NAME_LEN, MAX_URL_LEN,
+};
+
+pub use webhook::{
+    forbidden_address, parse_webhook_description, Delivery, PreviousSecret, RetryPolicy,
+    TargetRules, Webhook, WebhookChanges, WebhookSecret, WebhookStatus, WebhookUrl,
+    WEBHOOK_SECRET_BYTES,
 };
 
 /// Timestamps everywhere in the registry are UTC `OffsetDateTime`s.

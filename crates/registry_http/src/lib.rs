@@ -28,7 +28,9 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{HttpServiceFactory, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::{from_fn, Compress};
 use actix_web::{guard, web, App, Resource};
-use routes::{agents, api_keys, deployments, events, grants, history, ops, orgs, service_tokens};
+use routes::{
+    agents, api_keys, deployments, events, grants, history, ops, orgs, service_tokens, webhooks,
+};
 
 /// Registers every route, the app data and the extractor configuration on `cfg`.
 /// Specific paths come before `{id}` patterns so they are matched first. The registry routes'
@@ -145,6 +147,27 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
         .service(registry(
             web::resource("/orgs/{org_slug}/agents/{agent_name}")
                 .route(web::put().to(orgs::upsert_agent_in_org)),
+        ))
+        .service(registry(
+            web::resource("/webhooks")
+                .route(web::post().to(webhooks::create_webhook))
+                .route(get().to(webhooks::list_webhooks)),
+        ))
+        .service(registry(
+            web::resource("/webhooks/{id}")
+                .route(get().to(webhooks::get_webhook))
+                .route(web::patch().to(webhooks::update_webhook))
+                .route(web::delete().to(webhooks::delete_webhook)),
+        ))
+        .service(registry(
+            web::resource("/webhooks/{id}/rotate-secret")
+                .route(web::post().to(webhooks::rotate_webhook_secret)),
+        ))
+        .service(registry(
+            web::resource("/webhooks/{id}/deliveries").route(get().to(webhooks::list_deliveries)),
+        ))
+        .service(registry(
+            web::resource("/webhooks/{id}/replay").route(web::post().to(webhooks::replay_webhook)),
         ))
         .default_service(web::to(|| async {
             Err::<actix_web::HttpResponse, _>(error::ApiError::route_not_found())

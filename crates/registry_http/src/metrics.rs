@@ -85,6 +85,14 @@ impl Metrics {
         }
     }
 
+    /// Adds collectors of another part of the server to what `/metrics` renders.
+    pub fn register(
+        &self,
+        collector: Box<dyn prometheus::core::Collector>,
+    ) -> Result<(), prometheus::Error> {
+        self.registry.register(collector)
+    }
+
     pub fn observe(&self, route: &str, method: &str, status: u16, seconds: f64) {
         let status = &status.to_string();
         self.requests

@@ -3,7 +3,7 @@
 use crate::dto::rules;
 use crate::error::Problem;
 use crate::routes::{
-    agents, api_keys, deployments, events, grants, history, ops, orgs, service_tokens,
+    agents, api_keys, deployments, events, grants, history, ops, orgs, service_tokens, webhooks,
 };
 use actix_web::HttpResponse;
 use utoipa::openapi::schema::AllOfBuilder;
@@ -29,6 +29,9 @@ use utoipa::{Modify, OpenApi};
         service_tokens::revoke_service_token,
         orgs::create_org, orgs::list_orgs, orgs::get_org, orgs::update_org, orgs::delete_org,
         orgs::upsert_agent_in_org,
+        webhooks::create_webhook, webhooks::list_webhooks, webhooks::get_webhook,
+        webhooks::update_webhook, webhooks::delete_webhook, webhooks::rotate_webhook_secret,
+        webhooks::list_deliveries, webhooks::replay_webhook,
         ops::healthz, ops::healthcheck, ops::readyz, ops::metrics, openapi,
     ),
     // The problem responses (`crate::error::NotFound`...) name `Problem` without registering it;

@@ -9,7 +9,7 @@ use actix_web::{FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use registry_domain::{
     AgentId, AgentName, AgentRef, ApiKeyId, DeploymentId, HistoryId, OrgSlug, Principal,
-    ServiceTokenId, ValidationError,
+    ServiceTokenId, ValidationError, WebhookId,
 };
 use serde::de::{Deserialize, Deserializer, Visitor};
 use std::collections::HashMap;
@@ -100,6 +100,7 @@ from_parameter! {
     HistoryId = "deployment_id", HistoryId::parse;
     ApiKeyId = "id", ApiKeyId::parse;
     ServiceTokenId = "id", ServiceTokenId::parse;
+    WebhookId = "id", WebhookId::parse;
     Principal = "principal", Principal::parse;
     // A key name is free text, but never one the database cannot hold (NUL): 422.
     KeyName = "name", |raw: &str, field: &str| {

@@ -103,6 +103,15 @@ impl AppState {
         self
     }
 
+    /// Adds collectors of another part of the server (the webhook worker's) to what
+    /// `/metrics` renders. `Err` when a name is already registered.
+    pub fn register_metrics(
+        &self,
+        collector: Box<dyn prometheus::core::Collector>,
+    ) -> Result<(), prometheus::Error> {
+        self.metrics.register(collector)
+    }
+
     /// Adds a pool-state reader for the `/metrics` gauges.
     pub fn with_pool_stats(mut self, stats: PoolStatsFn) -> Self {
         self.pool_stats = Some(stats);

@@ -2,7 +2,7 @@
 
 use crate::{
     AgentRepository, ApiKeyRepository, Authorizer, CredentialStore, DeploymentRepository, EventLog,
-    HistoryRepository, OrgRepository, ServiceTokenRepository,
+    HistoryRepository, OrgRepository, ServiceTokenRepository, WebhookQueue, WebhookRepository,
 };
 use std::sync::Arc;
 
@@ -31,6 +31,10 @@ pub struct Ports {
     pub orgs: Arc<dyn OrgRepository>,
     /// Credential lookups across orgs (authentication, before the org is known).
     pub credentials: Arc<dyn CredentialStore>,
+    /// Webhook subscriptions.
+    pub webhooks: Arc<dyn WebhookRepository>,
+    /// The delivery workers' queue (not scoped: every org's subscriptions).
+    pub webhook_queue: Arc<dyn WebhookQueue>,
 }
 
 impl Ports {
@@ -46,6 +50,8 @@ impl Ports {
             + Authorizer
             + OrgRepository
             + CredentialStore
+            + WebhookRepository
+            + WebhookQueue
             + 'static,
     {
         Self {
@@ -57,7 +63,9 @@ impl Ports {
             events: store.clone(),
             authorizer: store.clone(),
             orgs: store.clone(),
-            credentials: store,
+            credentials: store.clone(),
+            webhooks: store.clone(),
+            webhook_queue: store,
         }
     }
 }

@@ -10,6 +10,7 @@ mod error;
 mod events;
 mod keys;
 mod orgs;
+mod webhooks;
 
 pub use agents::*;
 pub use authentication::*;
@@ -21,3 +22,4 @@ pub use error::*;
 pub use events::*;
 pub use keys::*;
 pub use orgs::*;
+pub use webhooks::*;

@@ -176,6 +176,41 @@ pub struct Settings {
     /// When set, GET /metrics needs `Authorization: Bearer <this token>`.
     #[arg(long, env = "METRICS_TOKEN", global = true, hide_env_values = true)]
     pub metrics_token: Option<String>,
+    /// Webhook targets may be plain `http` URLs (`true`/`false`; default false: https only).
+    #[arg(long, env = "WEBHOOK_ALLOW_HTTP", global = true, default_value_t = false, action = ArgAction::Set)]
+    pub webhook_allow_http: bool,
+    /// Webhook targets may be (or resolve to) loopback, private, link-local or unspecified
+    /// addresses (`true`/`false`; default false).
+    #[arg(long, env = "WEBHOOK_ALLOW_PRIVATE_TARGETS", global = true, default_value_t = false, action = ArgAction::Set)]
+    pub webhook_allow_private_targets: bool,
+    /// Timeout of one webhook delivery attempt (seconds).
+    #[arg(
+        long,
+        env = "WEBHOOK_TIMEOUT_SECONDS",
+        global = true,
+        default_value_t = 10
+    )]
+    pub webhook_timeout_seconds: u64,
+    /// How long a rotated-out webhook secret keeps signing beside the new one (seconds).
+    #[arg(
+        long,
+        env = "WEBHOOK_SECRET_OVERLAP_SECONDS",
+        global = true,
+        default_value_t = 86_400
+    )]
+    pub webhook_secret_overlap_seconds: u64,
+    /// Webhook subscriptions this replica delivers to at once.
+    #[arg(long, env = "WEBHOOK_CONCURRENCY", global = true, default_value_t = 16)]
+    pub webhook_concurrency: usize,
+    /// How long a failing event is retried before its subscription is marked `failing`
+    /// (seconds; at least 24 h in production).
+    #[arg(
+        long,
+        env = "WEBHOOK_RETRY_WINDOW_SECONDS",
+        global = true,
+        default_value_t = 86_400
+    )]
+    pub webhook_retry_window_seconds: u64,
     /// HTTP worker threads (default: the number of CPU cores).
     #[arg(long, env = "WORKERS", global = true)]
     pub workers: Option<usize>,

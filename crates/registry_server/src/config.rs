@@ -1,6 +1,7 @@
 //! Validated configuration: what `Settings` says, checked once at start with clear messages.
 
 use crate::cli::Settings;
+use registry_domain::TargetRules;
 use registry_http::Limits;
 use registry_usecases::CreatorPolicy;
 use std::time::Duration;
@@ -47,6 +48,16 @@ pub struct ServeConfig {
     pub default_org_max_agents: Option<u32>,
     /// How often the feed listener polls the feed's head.
     pub feed_poll: Duration,
+    /// What webhook targets may be beyond public `https` hosts.
+    pub webhook_targets: TargetRules,
+    /// How long a rotated-out webhook secret keeps signing.
+    pub webhook_secret_overlap: Duration,
+    /// Timeout of one delivery attempt.
+    pub webhook_timeout: Duration,
+    /// Subscriptions delivered to at once.
+    pub webhook_concurrency: usize,
+    /// How long a failing event is retried.
+    pub webhook_retry_window: Duration,
     /// Authorization disabled.
     pub insecure: bool,
 }
@@ -167,6 +178,15 @@ pub fn serve_config(s: &Settings) -> Result<ServeConfig, String> {
     if !(10..=1000).contains(&s.feed_poll_ms) {
         problems.push("FEED_POLL_MS must be between 10 and 1000".to_owned());
     }
+    if s.webhook_timeout_seconds == 0 {
+        problems.push("WEBHOOK_TIMEOUT_SECONDS must be at least 1".to_owned());
+    }
+    if s.webhook_concurrency == 0 {
+        problems.push("WEBHOOK_CONCURRENCY must be at least 1".to_owned());
+    }
+    if s.webhook_retry_window_seconds == 0 {
+        problems.push("WEBHOOK_RETRY_WINDOW_SECONDS must be at least 1".to_owned());
+    }
     if s.workers == Some(0) {
         problems.push("WORKERS must be at least 1".to_owned());
     }
@@ -199,6 +219,14 @@ pub fn serve_config(s: &Settings) -> Result<ServeConfig, String> {
         cors_origins,
         metrics_token: s.metrics_token.clone(),
         default_org_max_agents: s.default_org_max_agents,
+        webhook_targets: TargetRules {
+            allow_http: s.webhook_allow_http,
+            allow_private: s.webhook_allow_private_targets,
+        },
+        webhook_secret_overlap: Duration::from_secs(s.webhook_secret_overlap_seconds),
+        webhook_timeout: Duration::from_secs(s.webhook_timeout_seconds),
+        webhook_concurrency: s.webhook_concurrency,
+        webhook_retry_window: Duration::from_secs(s.webhook_retry_window_seconds),
         insecure: s.insecure_no_auth,
     })
 }

@@ -55,8 +55,9 @@ async fn migrate(settings: &cli::Settings) -> Result<(), String> {
     Ok(())
 }
 
-/// `serve`: migrations (unless disabled), the heartbeat monitor, the HTTP server; graceful
-/// shutdown on SIGTERM/SIGINT (in-flight requests drain, then the monitor stops).
+/// `serve`: migrations (unless disabled), the heartbeat monitor, the webhook worker, the HTTP
+/// server; graceful shutdown on SIGTERM/SIGINT (in-flight requests drain, then the monitor and
+/// the worker stop).
 async fn serve(settings: &cli::Settings) -> Result<(), String> {
     let cfg = config::serve_config(settings).map_err(|e| format!("invalid configuration:\n{e}"))?;
     if cfg.insecure {
@@ -73,10 +74,22 @@ async fn serve(settings: &cli::Settings) -> Result<(), String> {
         tracing::info!(applied = applied.len(), "migrations up to date");
     }
     let registry = wiring::registry(pool.clone(), wiring::registry_config(&cfg));
-    let state = wiring::app_state(registry.clone(), pool, &cfg);
+    let state = wiring::app_state(registry.clone(), pool.clone(), &cfg);
+    let webhook_metrics = registry_webhooks::WebhookMetrics::new();
+    for collector in webhook_metrics.collectors() {
+        state
+            .register_metrics(collector)
+            .map_err(|e| format!("webhook metrics: {e}"))?;
+    }
+    let worker = wiring::webhook_worker(pool, &cfg, webhook_metrics)?;
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let monitor = actix_web::rt::spawn(monitor::run(registry, cfg.heartbeat_interval, stop_rx));
+    let monitor = actix_web::rt::spawn(monitor::run(
+        registry,
+        cfg.heartbeat_interval,
+        stop_rx.clone(),
+    ));
+    let webhooks = actix_web::rt::spawn(worker.run(stop_rx));
 
     let nofile = fds::raise_nofile_limit();
     let max_connections = fds::max_connections_per_worker(nofile, cfg.workers, cfg.pool_size);
@@ -96,6 +109,7 @@ async fn serve(settings: &cli::Settings) -> Result<(), String> {
     let served = server.await;
     let _ = stop_tx.send(true);
     let _ = monitor.await;
+    let _ = webhooks.await;
     tracing::info!("agent-registry stopped");
     served.map_err(|e| format!("server error: {e}"))
 }

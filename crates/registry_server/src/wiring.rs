@@ -1,17 +1,45 @@
 //! Wiring: the only place naming concrete adapters (PostgreSQL).
 
 use crate::config::ServeConfig;
+use registry_domain::{RetryPolicy, TargetRules};
 use registry_http::{AppState, FeedWake, PoolStats};
+use registry_ports::{Tenancy, WebhookQueue};
 use registry_store_pg::{
     build_pool, run_migrations, spawn_feed_listener, PgPool, PgStore, PoolSettings,
 };
 use registry_usecases::{CreatorPolicy, CredentialAuthenticator, Registry, RegistryConfig};
+use registry_webhooks::{DnsResolver, WebhookClient, WebhookMetrics, Worker, WorkerConfig};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The registry over PostgreSQL: each org's requests get that org's ports.
+/// The registry over PostgreSQL: each org's requests get that org's ports; webhook hosts are
+/// resolved by the system resolver.
 pub fn registry(pool: PgPool, config: RegistryConfig) -> Registry {
-    Registry::with_tenancy(PgStore::new(pool), config)
+    Registry::with_tenancy(PgStore::new(pool), config).with_host_resolver(Arc::new(DnsResolver))
+}
+
+/// The webhook delivery worker over PostgreSQL (the lease queue and every org's feed).
+pub fn webhook_worker(
+    pool: PgPool,
+    cfg: &ServeConfig,
+    metrics: WebhookMetrics,
+) -> Result<Worker, String> {
+    let store = PgStore::new(pool);
+    let queue: Arc<dyn WebhookQueue> = store.clone();
+    let tenancy: Arc<dyn Tenancy> = store;
+    let client =
+        WebhookClient::new(cfg.webhook_targets, cfg.webhook_timeout).map_err(|e| e.to_string())?;
+    let config = WorkerConfig {
+        concurrency: cfg.webhook_concurrency,
+        // A claim outlives the longest attempt, with room for the writes around it.
+        lease: cfg.webhook_timeout + Duration::from_secs(10),
+        retry: RetryPolicy {
+            window: cfg.webhook_retry_window,
+            ..RetryPolicy::default()
+        },
+        ..WorkerConfig::default()
+    };
+    Ok(Worker::new(queue, tenancy, client, metrics, config))
 }
 
 /// The pool of `serve`.
@@ -35,6 +63,8 @@ pub fn registry_config(cfg: &ServeConfig) -> RegistryConfig {
         authorization_enabled: !cfg.insecure,
         heartbeat_ttl: cfg.heartbeat_ttl,
         default_org_max_agents: cfg.default_org_max_agents,
+        webhook_targets: cfg.webhook_targets,
+        webhook_secret_overlap: cfg.webhook_secret_overlap,
     }
 }
 
@@ -57,6 +87,8 @@ pub fn cli_registry(database_url: &str, key_hash_secret: Vec<u8>) -> Registry {
             authorization_enabled: true,
             heartbeat_ttl: Duration::from_secs(90),
             default_org_max_agents: None,
+            webhook_targets: TargetRules::default(),
+            webhook_secret_overlap: Duration::from_secs(86_400),
         },
     )
 }

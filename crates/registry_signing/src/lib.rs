@@ -1,5 +1,12 @@
 #![doc = include_str!("../README.md")]
 
+mod webhook;
+
+pub use webhook::{
+    parse_webhook_secret, verify_webhook_signature, webhook_secret_text, webhook_signature,
+    WEBHOOK_SECRET_PREFIX,
+};
+
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use ed25519_dalek::pkcs8::{DecodePrivateKey, DecodePublicKey};

@@ -11,6 +11,7 @@ mod keys;
 mod orgs;
 mod state;
 mod tokens;
+mod webhooks;
 
 use registry_domain::{CountBound, OrgId};
 use registry_ports::{Ports, RepoError, RepoResult, Tenancy};

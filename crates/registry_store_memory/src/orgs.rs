@@ -95,6 +95,8 @@ impl OrgRepository for InMemoryStore {
             s.tokens.retain(|_, t| t.org != id);
             s.grants.retain(|_, g| g.org != id);
             s.events.retain(|e| e.org != id);
+            s.webhooks.retain(|_, w| w.webhook.org != id);
+            s.deliveries.retain(|d| d.org != id);
             s.orgs.remove(&id).ok_or(RepoError::NotFound)
         })
     }

@@ -46,6 +46,12 @@ pub(crate) struct State {
     pub(crate) events: Vec<Owned<AuditEvent>>,
     /// The id of the last event appended (ids are never reused, even after an org is deleted).
     pub(crate) last_event_id: i64,
+    /// Webhook subscriptions of every org.
+    pub(crate) webhooks: HashMap<registry_domain::WebhookId, crate::webhooks::StoredWebhook>,
+    /// The webhook delivery log in append order.
+    pub(crate) deliveries: Vec<crate::webhooks::StoredDelivery>,
+    /// The last lease token handed out.
+    pub(crate) last_lease: u128,
 }
 
 impl State {
@@ -71,6 +77,9 @@ impl State {
             grants: HashMap::new(),
             events: Vec::new(),
             last_event_id: 0,
+            webhooks: HashMap::new(),
+            deliveries: Vec::new(),
+            last_lease: 0,
         }
     }
 

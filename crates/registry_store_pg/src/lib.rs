@@ -26,6 +26,7 @@ mod rows;
 pub mod schema;
 mod stored_json;
 mod tokens;
+mod webhooks;
 
 pub use feed_listener::{spawn_feed_listener, FeedNotifier, FEED_CHANNEL};
 pub use migrate::{run_migrations, MIGRATIONS, MIGRATION_LOCK_KEY};

@@ -225,6 +225,76 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Webhook subscriptions, each also its delivery cursor and row lease.
+    webhooks (id) {
+        /// Id.
+        id -> Uuid,
+        /// Owning org.
+        org_id -> Uuid,
+        /// Target URL.
+        url -> Text,
+        /// Kinds delivered; NULL: every kind.
+        event_kinds -> Nullable<Array<Text>>,
+        /// Free text.
+        description -> Text,
+        /// enabled / disabled / failing.
+        status -> Text,
+        /// Why it is failing.
+        failing_reason -> Nullable<Text>,
+        /// Signing key.
+        secret -> Bytea,
+        /// The key a rotation replaced.
+        previous_secret -> Nullable<Bytea>,
+        /// End of the rotation overlap.
+        previous_secret_until -> Nullable<Timestamptz>,
+        /// Feed seq delivered up to.
+        position -> Int8,
+        /// Failed attempts at the next event.
+        attempt -> Int4,
+        /// When the next event first failed.
+        failing_since -> Nullable<Timestamptz>,
+        /// When the subscription is due.
+        next_attempt_at -> Timestamptz,
+        /// The claim holding the lease.
+        lease_token -> Nullable<Uuid>,
+        /// Lease expiry.
+        lease_until -> Nullable<Timestamptz>,
+        /// Creation time.
+        created_at -> Timestamptz,
+        /// Last change.
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    /// Webhook delivery attempts.
+    webhook_deliveries (id) {
+        /// Append order.
+        id -> Int8,
+        /// Subscription.
+        webhook_id -> Uuid,
+        /// Its org.
+        org_id -> Uuid,
+        /// Feed position of the event.
+        seq -> Int8,
+        /// Event id.
+        event_id -> Int8,
+        /// Attempt number at this event.
+        attempt -> Int4,
+        /// Receiver's status.
+        status_code -> Nullable<Int4>,
+        /// Failure.
+        error -> Nullable<Text>,
+        /// Duration.
+        duration_ms -> Int4,
+        /// When.
+        at -> Timestamptz,
+        /// Next attempt after a retried failure.
+        next_attempt_at -> Nullable<Timestamptz>,
+    }
+}
+
 diesel::joinable!(deployments -> agents (agent_id));
 diesel::joinable!(deployment_history -> agents (agent_id));
 diesel::joinable!(agent_api_keys -> agents (agent_id));
@@ -232,6 +302,8 @@ diesel::joinable!(grants -> agents (agent_id));
 diesel::joinable!(agent_events -> agents (agent_id));
 diesel::joinable!(agents -> orgs (org_id));
 diesel::joinable!(service_tokens -> orgs (org_id));
+diesel::joinable!(webhooks -> orgs (org_id));
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     agents,
@@ -243,4 +315,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     agent_events,
     agent_status_counts,
     orgs,
+    webhooks,
+    webhook_deliveries,
 );

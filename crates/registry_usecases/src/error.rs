@@ -110,6 +110,9 @@ pub enum RegistryError {
     /// The org still has live agents, or is the `default` org: it cannot be deleted (409).
     #[error("the org cannot be deleted")]
     OrgInUse,
+    /// No webhook subscription with this id in the org (404).
+    #[error("webhook not found")]
+    WebhookNotFound,
     /// Contention did not settle after retries (409, retry).
     #[error("the agent is being changed concurrently; retry")]
     Contention,

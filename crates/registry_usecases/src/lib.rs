@@ -35,6 +35,7 @@ mod service_tokens;
 #[cfg(test)]
 mod test_support;
 mod upsert_agent;
+mod webhooks;
 
 pub use authenticate::CredentialAuthenticator;
 pub use create_api_key::{CreateApiKeyInput, CreatedApiKey, MAX_KEY_NAME_LEN};
@@ -57,3 +58,4 @@ pub use registry::{CreatorPolicy, Registry, RegistryConfig};
 pub use secrets::{generate_secret, hash_secret, AGENT_KEY_PREFIX, SERVICE_TOKEN_PREFIX};
 pub use service_tokens::{CreateServiceTokenInput, CreatedServiceToken, ServiceTokenKind};
 pub use upsert_agent::UpsertAgentInput;
+pub use webhooks::{CreateWebhookInput, WebhookWithSecret};

@@ -2,10 +2,11 @@
 //! `impl Registry` block in its own file and reaches the ports through the private fields
 //! (flat, so a use case reads `self.agents`).
 
-use registry_domain::{OrgId, OrgRef};
+use registry_domain::{OrgId, OrgRef, TargetRules};
 use registry_ports::{
     AgentRepository, ApiKeyRepository, Authorizer, CredentialStore, DeploymentRepository, EventLog,
-    HistoryRepository, OrgRepository, Ports, Prefetched, ServiceTokenRepository, Tenancy,
+    HistoryRepository, HostResolver, OrgRepository, Ports, Prefetched, ServiceTokenRepository,
+    Tenancy, WebhookRepository,
 };
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -36,6 +37,11 @@ pub struct RegistryConfig {
     /// `max_agents` of a new org when its creator names none (`DEFAULT_ORG_MAX_AGENTS`;
     /// `None`: unlimited).
     pub default_org_max_agents: Option<u32>,
+    /// What webhook targets may be beyond public `https` hosts (`WEBHOOK_ALLOW_HTTP`,
+    /// `WEBHOOK_ALLOW_PRIVATE_TARGETS`).
+    pub webhook_targets: TargetRules,
+    /// How long a rotated-out webhook secret keeps signing beside the new one.
+    pub webhook_secret_overlap: Duration,
 }
 
 /// The registry: every use case, acting in one org over that org's ports. A request gets the
@@ -52,6 +58,10 @@ pub struct Registry {
     pub(crate) authorizer: Arc<dyn Authorizer>,
     pub(crate) orgs: Arc<dyn OrgRepository>,
     pub(crate) credentials: Arc<dyn CredentialStore>,
+    pub(crate) webhooks: Arc<dyn WebhookRepository>,
+    /// Resolves webhook hosts for the safe-target check; `None`: names are checked only at
+    /// delivery (tests over the memory store).
+    pub(crate) host_resolver: Option<Arc<dyn HostResolver>>,
     pub(crate) tenancy: Arc<dyn Tenancy>,
     pub(crate) org: OrgRef,
     pub(crate) config: Arc<RegistryConfig>,
@@ -91,12 +101,14 @@ impl Registry {
             return self.clone();
         }
         let ports = self.tenancy.ports(org.id);
-        Self::assemble(
+        let mut registry = Self::assemble(
             ports,
             self.tenancy.clone(),
             org.clone(),
             self.config.clone(),
-        )
+        );
+        registry.host_resolver.clone_from(&self.host_resolver);
+        registry
     }
 
     /// The same registry, handed the agent read together with the caller's credential
@@ -113,6 +125,12 @@ impl Registry {
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         slot.take_if(|p| p.at == *at)
+    }
+
+    /// The same registry, resolving webhook hosts with `resolver` (the server's DNS).
+    pub fn with_host_resolver(mut self, resolver: Arc<dyn HostResolver>) -> Self {
+        self.host_resolver = Some(resolver);
+        self
     }
 
     /// The org this registry acts in.
@@ -136,6 +154,8 @@ impl Registry {
             authorizer,
             orgs,
             credentials,
+            webhooks,
+            webhook_queue: _,
         } = ports;
         Self {
             agents,
@@ -147,6 +167,8 @@ impl Registry {
             authorizer,
             orgs,
             credentials,
+            webhooks,
+            host_resolver: None,
             tenancy,
             org,
             config,

@@ -8,7 +8,7 @@ use registry_domain::{
 use registry_ports::{
     MockAgentRepository, MockApiKeyRepository, MockAuthorizer, MockCredentialStore,
     MockDeploymentRepository, MockEventLog, MockHistoryRepository, MockOrgRepository,
-    MockServiceTokenRepository, Ports,
+    MockServiceTokenRepository, MockWebhookQueue, MockWebhookRepository, Ports,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,6 +26,8 @@ pub(crate) struct Mocks {
     pub authorizer: MockAuthorizer,
     pub orgs: MockOrgRepository,
     pub credentials: MockCredentialStore,
+    pub webhooks: MockWebhookRepository,
+    pub webhook_queue: MockWebhookQueue,
 }
 
 impl Mocks {
@@ -40,6 +42,8 @@ impl Mocks {
             authorizer: Arc::new(self.authorizer),
             orgs: Arc::new(self.orgs),
             credentials: Arc::new(self.credentials),
+            webhooks: Arc::new(self.webhooks),
+            webhook_queue: Arc::new(self.webhook_queue),
         };
         Registry::new(ports, config())
     }
@@ -53,6 +57,8 @@ pub(crate) fn config() -> RegistryConfig {
         authorization_enabled: true,
         heartbeat_ttl: Duration::from_secs(60),
         default_org_max_agents: None,
+        webhook_targets: registry_domain::TargetRules::default(),
+        webhook_secret_overlap: std::time::Duration::from_secs(86_400),
     }
 }
 

@@ -60,6 +60,8 @@ error_codes! {
     OrgNotFound "org_not_found" NOT_FOUND
         "No org has this slug (also an unknown or malformed `X-Registry-Org` of the platform \
          admin).",
+    WebhookNotFound "webhook_not_found" NOT_FOUND
+        "No webhook subscription with this id in the org.",
     MethodNotAllowed "method_not_allowed" METHOD_NOT_ALLOWED
         "The path exists but not with this method.",
     AgentNameTaken "agent_name_taken" CONFLICT

@@ -85,6 +85,7 @@ impl From<RegistryError> for ApiError {
             RegistryError::Contention => Self::contention(),
             RegistryError::QuotaExceeded { limit, current } => Self::quota_exceeded(limit, current),
             RegistryError::OrgNotFound => Self::org_not_found(),
+            RegistryError::WebhookNotFound => Self::new(C::WebhookNotFound, "Webhook not found."),
             RegistryError::OrgExists => {
                 Self::new(C::OrgExists, "An org with this slug already exists.")
             }

@@ -11,6 +11,7 @@ pub mod history;
 pub mod ops;
 pub mod orgs;
 pub mod service_tokens;
+pub mod webhooks;
 
 use crate::dto::AgentResponse;
 use crate::error::ApiError;

@@ -30,6 +30,8 @@ pub fn registry_over(store: Arc<dyn Tenancy>, authorization_enabled: bool) -> Re
         authorization_enabled,
         heartbeat_ttl: Duration::from_secs(90),
         default_org_max_agents: None,
+        webhook_targets: registry_domain::TargetRules::default(),
+        webhook_secret_overlap: std::time::Duration::from_secs(86_400),
     };
     Registry::with_tenancy(store, config)
 }

@@ -71,8 +71,8 @@ impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for Recording {
     }
 }
 
-/// The ports of any org, whose tenant ports record their statements; `orgs` and
-/// `credentials`, which are not scoped to an org by design, run on a pool that does not record.
+/// The ports of any org, whose tenant ports record their statements; `orgs`, `credentials`
+/// and `webhook_queue`, which are not scoped to an org by design, run on a pool that does not record.
 struct TenantPortsRecorded {
     recorded: Arc<PgStore>,
     unscoped: Arc<PgStore>,
@@ -83,6 +83,7 @@ impl Tenancy for TenantPortsRecorded {
         Ports {
             orgs: self.unscoped.clone(),
             credentials: self.unscoped.clone(),
+            webhook_queue: self.unscoped.clone(),
             ..Ports::from_store(self.recorded.in_org(org))
         }
     }

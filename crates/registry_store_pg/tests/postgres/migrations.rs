@@ -160,6 +160,12 @@ fn check_constraints_hold_exactly_the_domain_spellings() {
             "agent_events_kind_check",
             set(EventKind::ALL.iter().map(|v| v.as_str())),
         ),
+        (
+            "webhooks_status_valid",
+            set(registry_domain::WebhookStatus::ALL
+                .iter()
+                .map(|v| v.as_str())),
+        ),
     ];
     for (constraint, expected) in cases {
         assert_eq!(
@@ -242,6 +248,8 @@ fn schema_rs_names_every_column_of_the_migrated_tables() {
         agent_events,
         agent_status_counts,
         orgs,
+        webhooks,
+        webhook_deliveries,
     );
     let tables: Vec<Line> = diesel::sql_query(
         "SELECT table_name::text AS line FROM information_schema.tables
@@ -283,9 +291,6 @@ struct StatusCount {
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     n: i64,
 }
-
-/// The version of the organizations migration.
-const ORGANIZATIONS: &str = "20261127130000";
 
 /// Reverts every applied migration newer than `version`, newest first.
 fn revert_after(conn: &mut PgConnection, version: &str) {

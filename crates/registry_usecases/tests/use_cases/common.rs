@@ -27,6 +27,8 @@ pub fn world() -> World {
         authorization_enabled: true,
         heartbeat_ttl: Duration::from_secs(60),
         default_org_max_agents: None,
+        webhook_targets: registry_domain::TargetRules::default(),
+        webhook_secret_overlap: std::time::Duration::from_secs(86_400),
     };
     let registry = Registry::with_tenancy(store.clone(), config);
     World { store, registry }

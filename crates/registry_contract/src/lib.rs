@@ -5,6 +5,7 @@
 pub mod agent_list;
 pub mod agents;
 pub mod authorization;
+pub mod cards;
 pub mod deployments;
 pub mod events;
 pub mod fixtures;
@@ -106,6 +107,15 @@ macro_rules! contract_suite {
             authorization_revoke_rules => authorization::revoke_rules,
             authorization_grants_list_owners_first => authorization::grants_list_owners_first,
             totals_totals_per_status_stay_exact => totals::totals_per_status_stay_exact,
+            cards_put_get_replace_delete_with_events => cards::put_get_replace_delete_with_events,
+            cards_put_needs_a_live_agent => cards::put_needs_a_live_agent,
+            cards_card_of_reads_the_live_agent_with_its_card => cards::card_of_reads_the_live_agent_with_its_card,
+            cards_search_matches_every_word_of_the_query => cards::search_matches_every_word_of_the_query,
+            cards_search_filters_by_skill_tag_and_modes => cards::search_filters_by_skill_tag_and_modes,
+            cards_search_matches_capabilities => cards::search_matches_capabilities,
+            cards_search_keeps_to_the_scope_and_statuses => cards::search_keeps_to_the_scope_and_statuses,
+            cards_search_pages_in_a_stable_order => cards::search_pages_in_a_stable_order,
+            cards_search_ranks_the_better_match_first => cards::search_ranks_the_better_match_first,
         }
         $crate::__contract_org_tests! { $factory;
             orgs_default_org_exists => orgs::default_org_exists,
@@ -137,6 +147,7 @@ macro_rules! contract_suite {
             tenancy_org_admin_minted_key_needs_its_token_in_that_org => tenancy::org_admin_minted_key_needs_its_token_in_that_org,
             tenancy_expire_heartbeats_spans_orgs => tenancy::expire_heartbeats_spans_orgs,
             tenancy_token_with_agent_reads_both_in_its_org => tenancy::token_with_agent_reads_both_in_its_org,
+            cards_cards_stay_in_their_org => cards::cards_stay_in_their_org,
         }
     };
 }

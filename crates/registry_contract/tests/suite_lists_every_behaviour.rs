@@ -18,6 +18,7 @@ const MODULES: &[(&str, &str)] = &[
     ("quotas", include_str!("../src/quotas.rs")),
     ("tenancy", include_str!("../src/tenancy.rs")),
     ("totals", include_str!("../src/totals.rs")),
+    ("cards", include_str!("../src/cards.rs")),
 ];
 
 #[test]

@@ -1,8 +1,8 @@
 //! [`Ports`]: every port, built once from one store.
 
 use crate::{
-    AgentRepository, ApiKeyRepository, Authorizer, CredentialStore, DeploymentRepository, EventLog,
-    HistoryRepository, OrgRepository, ServiceTokenRepository,
+    AgentRepository, ApiKeyRepository, Authorizer, CardRepository, CredentialStore,
+    DeploymentRepository, EventLog, HistoryRepository, OrgRepository, ServiceTokenRepository,
 };
 use std::sync::Arc;
 
@@ -31,6 +31,8 @@ pub struct Ports {
     pub orgs: Arc<dyn OrgRepository>,
     /// Credential lookups across orgs (authentication, before the org is known).
     pub credentials: Arc<dyn CredentialStore>,
+    /// A2A agent cards.
+    pub cards: Arc<dyn CardRepository>,
 }
 
 impl Ports {
@@ -46,6 +48,7 @@ impl Ports {
             + Authorizer
             + OrgRepository
             + CredentialStore
+            + CardRepository
             + 'static,
     {
         Self {
@@ -57,7 +60,8 @@ impl Ports {
             events: store.clone(),
             authorizer: store.clone(),
             orgs: store.clone(),
-            credentials: store,
+            credentials: store.clone(),
+            cards: store,
         }
     }
 }

@@ -4,8 +4,9 @@
 
 use registry_domain::{OrgId, OrgRef};
 use registry_ports::{
-    AgentRepository, ApiKeyRepository, Authorizer, CredentialStore, DeploymentRepository, EventLog,
-    HistoryRepository, OrgRepository, Ports, Prefetched, ServiceTokenRepository, Tenancy,
+    AgentRepository, ApiKeyRepository, Authorizer, CardRepository, CredentialStore,
+    DeploymentRepository, EventLog, HistoryRepository, OrgRepository, Ports, Prefetched,
+    ServiceTokenRepository, Tenancy,
 };
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -52,6 +53,7 @@ pub struct Registry {
     pub(crate) authorizer: Arc<dyn Authorizer>,
     pub(crate) orgs: Arc<dyn OrgRepository>,
     pub(crate) credentials: Arc<dyn CredentialStore>,
+    pub(crate) cards: Arc<dyn CardRepository>,
     pub(crate) tenancy: Arc<dyn Tenancy>,
     pub(crate) org: OrgRef,
     pub(crate) config: Arc<RegistryConfig>,
@@ -136,6 +138,7 @@ impl Registry {
             authorizer,
             orgs,
             credentials,
+            cards,
         } = ports;
         Self {
             agents,
@@ -147,6 +150,7 @@ impl Registry {
             authorizer,
             orgs,
             credentials,
+            cards,
             tenancy,
             org,
             config,

@@ -6,9 +6,9 @@ use registry_domain::{
     AcpType, Agent, AgentName, AgentStatus, Description, LifecycleEvent, NewAgent, Principal,
 };
 use registry_ports::{
-    MockAgentRepository, MockApiKeyRepository, MockAuthorizer, MockCredentialStore,
-    MockDeploymentRepository, MockEventLog, MockHistoryRepository, MockOrgRepository,
-    MockServiceTokenRepository, Ports,
+    MockAgentRepository, MockApiKeyRepository, MockAuthorizer, MockCardRepository,
+    MockCredentialStore, MockDeploymentRepository, MockEventLog, MockHistoryRepository,
+    MockOrgRepository, MockServiceTokenRepository, Ports,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,6 +26,7 @@ pub(crate) struct Mocks {
     pub authorizer: MockAuthorizer,
     pub orgs: MockOrgRepository,
     pub credentials: MockCredentialStore,
+    pub cards: MockCardRepository,
 }
 
 impl Mocks {
@@ -40,6 +41,7 @@ impl Mocks {
             authorizer: Arc::new(self.authorizer),
             orgs: Arc::new(self.orgs),
             credentials: Arc::new(self.credentials),
+            cards: Arc::new(self.cards),
         };
         Registry::new(ports, config())
     }

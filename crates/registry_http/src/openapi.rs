@@ -2,7 +2,9 @@
 
 use crate::dto::rules;
 use crate::error::Problem;
-use crate::routes::{agents, api_keys, deployments, grants, history, ops, orgs, service_tokens};
+use crate::routes::{
+    agents, api_keys, cards, deployments, grants, history, ops, orgs, service_tokens,
+};
 use actix_web::HttpResponse;
 use utoipa::openapi::schema::AllOfBuilder;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -26,6 +28,8 @@ use utoipa::{Modify, OpenApi};
         service_tokens::revoke_service_token,
         orgs::create_org, orgs::list_orgs, orgs::get_org, orgs::update_org, orgs::delete_org,
         orgs::upsert_agent_in_org,
+        cards::put_card, cards::get_card, cards::delete_card, cards::well_known_by_id,
+        cards::well_known_by_name, cards::well_known_in_org, cards::jwks, cards::search_agents,
         ops::healthz, ops::healthcheck, ops::readyz, ops::metrics, openapi,
     ),
     // The problem responses (`crate::error::NotFound`...) name `Problem` without registering it;

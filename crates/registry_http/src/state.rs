@@ -5,7 +5,7 @@ use crate::auth::Caller;
 use crate::fair::FairSlots;
 use crate::inflight::InFlight;
 use crate::metrics::{Metrics, PoolStatsFn};
-use registry_ports::Authenticator;
+use registry_ports::{Authenticator, CardSigner};
 use registry_usecases::Registry;
 use std::sync::Arc;
 use std::time::Duration;
@@ -51,6 +51,9 @@ pub struct AppState {
     pub(crate) cors_origins: Arc<[String]>,
     /// When set, `/metrics` needs `Authorization: Bearer <this>`.
     pub(crate) metrics_token: Option<Arc<str>>,
+    /// Signs served A2A cards and publishes its keys (`CARD_SIGNING_KEY_FILE`); `None`: cards
+    /// are served as stored and the JWK Set is empty.
+    pub(crate) card_signer: Option<Arc<dyn CardSigner>>,
 }
 
 impl AppState {
@@ -66,7 +69,14 @@ impl AppState {
             slots: FairSlots::new(Limits::default().execution_slots),
             cors_origins: Arc::from(Vec::new()),
             metrics_token: None,
+            card_signer: None,
         }
+    }
+
+    /// Signs served A2A cards with `signer` (contract §11, registry-attested cards).
+    pub fn with_card_signer(mut self, signer: Option<Arc<dyn CardSigner>>) -> Self {
+        self.card_signer = signer;
+        self
     }
 
     /// Allows these browser origins (CORS).

@@ -163,6 +163,10 @@ pub struct Settings {
     /// When set, GET /metrics needs `Authorization: Bearer <this token>`.
     #[arg(long, env = "METRICS_TOKEN", global = true, hide_env_values = true)]
     pub metrics_token: Option<String>,
+    /// An Ed25519 PKCS#8 PEM key file: served A2A cards are signed with its first key, and every
+    /// key in it is published at /.well-known/jwks.json (docs/discovery.md, key rotation).
+    #[arg(long, env = "CARD_SIGNING_KEY_FILE", global = true)]
+    pub card_signing_key_file: Option<std::path::PathBuf>,
     /// HTTP worker threads (default: the number of CPU cores).
     #[arg(long, env = "WORKERS", global = true)]
     pub workers: Option<usize>,

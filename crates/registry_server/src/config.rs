@@ -2,7 +2,9 @@
 
 use crate::cli::Settings;
 use registry_http::Limits;
+use registry_signing::Ed25519CardSigner;
 use registry_usecases::CreatorPolicy;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Shortest admin token accepted (unless authorization is disabled).
@@ -45,6 +47,8 @@ pub struct ServeConfig {
     pub metrics_token: Option<String>,
     /// `max_agents` of new orgs created without one.
     pub default_org_max_agents: Option<u32>,
+    /// Signs served A2A cards (`CARD_SIGNING_KEY_FILE`), if configured.
+    pub card_signer: Option<Arc<Ed25519CardSigner>>,
     /// Authorization disabled.
     pub insecure: bool,
 }
@@ -162,6 +166,12 @@ pub fn serve_config(s: &Settings) -> Result<ServeConfig, String> {
     if s.workers == Some(0) {
         problems.push("WORKERS must be at least 1".to_owned());
     }
+    let card_signer = s.card_signing_key_file.as_deref().and_then(|path| {
+        Ed25519CardSigner::from_pem_file(path)
+            .map(Arc::new)
+            .map_err(|e| problems.push(format!("CARD_SIGNING_KEY_FILE: {e}")))
+            .ok()
+    });
     if !problems.is_empty() {
         return Err(problems.join("\n"));
     }
@@ -189,6 +199,7 @@ pub fn serve_config(s: &Settings) -> Result<ServeConfig, String> {
         cors_origins,
         metrics_token: s.metrics_token.clone(),
         default_org_max_agents: s.default_org_max_agents,
+        card_signer,
         insecure: s.insecure_no_auth,
     })
 }

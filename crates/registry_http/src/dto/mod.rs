@@ -4,6 +4,7 @@
 
 mod agents;
 mod api_keys;
+mod cards;
 mod deployments;
 mod events;
 mod grants;
@@ -15,6 +16,7 @@ mod service_tokens;
 
 pub use agents::*;
 pub use api_keys::*;
+pub use cards::*;
 pub use deployments::*;
 pub use events::*;
 pub use grants::*;

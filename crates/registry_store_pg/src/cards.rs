@@ -232,22 +232,25 @@ fn next(binds: &mut Vec<Bind>, bind: Bind) -> String {
 }
 
 /// The search statement for `query` in `org`: only the clauses the query needs, so each
-/// filter is visible to the planner (the GIN indexes on `search_doc` and `facets`).
+/// filter is visible to the planner. With a text or facet filter, the matching cards are
+/// found first through their GIN indexes (a materialized CTE: otherwise the planner may walk
+/// every agent in name order, hoping to stop after one page, which the total forbids), then
+/// joined to their live agents by key.
 fn search_statement(
     query: &CardSearch,
     org: Uuid,
     select: Select,
 ) -> BoxedSqlQuery<'static, Pg, diesel::query_builder::SqlQuery> {
     let mut binds: Vec<Bind> = vec![Bind::Uuid(org)];
+    let mut card_filters = vec!["c.org_id = $1".to_owned()];
     let mut filters = vec![
-        "c.org_id = $1".to_owned(),
         "a.org_id = $1".to_owned(),
         "a.status <> 'Deleted'".to_owned(),
     ];
     let mut score = "0::float8".to_owned();
     if let Some(words) = &query.words {
         let p = next(&mut binds, Bind::Text(words.clone()));
-        filters.push(format!("c.search_doc @@ plainto_tsquery('simple', {p})"));
+        card_filters.push(format!("c.search_doc @@ plainto_tsquery('simple', {p})"));
         score = format!("ts_rank(c.search_doc, plainto_tsquery('simple', {p}))::float8");
     }
     let all: Vec<String> = query
@@ -262,7 +265,7 @@ fn search_statement(
         .collect();
     if !all.is_empty() {
         let p = next(&mut binds, Bind::Texts(all));
-        filters.push(format!("c.facets @> {p}::text[]"));
+        card_filters.push(format!("c.facets @> {p}::text[]"));
     }
     for capability in &query.capabilities {
         let any = capability_facets(capability)
@@ -270,7 +273,7 @@ fn search_statement(
             .map(Facet::key)
             .collect();
         let p = next(&mut binds, Bind::Texts(any));
-        filters.push(format!("c.facets && {p}::text[]"));
+        card_filters.push(format!("c.facets && {p}::text[]"));
     }
     if !query.statuses.is_empty() {
         let statuses = query
@@ -293,12 +296,22 @@ fn search_statement(
              AND g.agent_id = a.id AND g.agent_live)"
         ));
     }
+    let cards = format!(
+        "SELECT c.agent_id, c.card, c.visibility, c.updated_at, {score} AS score \
+         FROM agent_cards c WHERE {}",
+        card_filters.join(" AND ")
+    );
+    let (with, from) = if card_filters.len() > 1 {
+        (format!("WITH c AS MATERIALIZED ({cards}) "), "c".to_owned())
+    } else {
+        (String::new(), format!("({cards}) c"))
+    };
     let from = format!(
-        "FROM agent_cards c JOIN agents a ON a.id = c.agent_id WHERE {}",
+        "FROM {from} JOIN agents a ON a.id = c.agent_id WHERE {}",
         filters.join(" AND ")
     );
     let sql = match select {
-        Select::Count => format!("SELECT count(*) AS total {from}"),
+        Select::Count => format!("{with}SELECT count(*) AS total {from}"),
         Select::Page | Select::Explain => {
             let limit = next(
                 &mut binds,
@@ -314,8 +327,8 @@ fn search_statement(
                 ""
             };
             format!(
-                "{explain}SELECT a.*, c.card, c.visibility, c.updated_at AS card_updated_at, \
-                 {score} AS score, count(*) OVER () AS total {from} \
+                "{explain}{with}SELECT a.*, c.card, c.visibility, c.updated_at AS card_updated_at, \
+                 c.score, count(*) OVER () AS total {from} \
                  ORDER BY score DESC, a.name, a.id LIMIT {limit} OFFSET {offset}"
             )
         }

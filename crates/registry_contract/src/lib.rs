@@ -5,6 +5,7 @@
 pub mod agent_list;
 pub mod agents;
 pub mod authorization;
+pub mod cards;
 pub mod deployments;
 pub mod events;
 pub mod feed;
@@ -112,6 +113,15 @@ macro_rules! contract_suite {
             authorization_revoke_rules => authorization::revoke_rules,
             authorization_grants_list_owners_first => authorization::grants_list_owners_first,
             totals_totals_per_status_stay_exact => totals::totals_per_status_stay_exact,
+            cards_put_get_replace_delete_with_events => cards::put_get_replace_delete_with_events,
+            cards_put_needs_a_live_agent => cards::put_needs_a_live_agent,
+            cards_card_of_reads_the_live_agent_with_its_card => cards::card_of_reads_the_live_agent_with_its_card,
+            cards_search_matches_every_word_of_the_query => cards::search_matches_every_word_of_the_query,
+            cards_search_filters_by_skill_tag_and_modes => cards::search_filters_by_skill_tag_and_modes,
+            cards_search_matches_capabilities => cards::search_matches_capabilities,
+            cards_search_keeps_to_the_scope_and_statuses => cards::search_keeps_to_the_scope_and_statuses,
+            cards_search_pages_in_a_stable_order => cards::search_pages_in_a_stable_order,
+            cards_search_ranks_the_better_match_first => cards::search_ranks_the_better_match_first,
         }
         $crate::__contract_org_tests! { $factory;
             orgs_default_org_exists => orgs::default_org_exists,
@@ -152,6 +162,7 @@ macro_rules! contract_suite {
             webhooks_replay_rewinds_and_revokes_the_claim => webhooks::replay_rewinds_and_revokes_the_claim,
             webhooks_enabling_a_failing_subscription_resets_it => webhooks::enabling_a_failing_subscription_resets_it,
             webhooks_new_subscriptions_start_at_the_feed_head => webhooks::new_subscriptions_start_at_the_feed_head,
+            cards_cards_stay_in_their_org => cards::cards_stay_in_their_org,
         }
     };
 }

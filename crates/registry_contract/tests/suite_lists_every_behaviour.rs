@@ -20,6 +20,7 @@ const MODULES: &[(&str, &str)] = &[
     ("tenancy", include_str!("../src/tenancy.rs")),
     ("totals", include_str!("../src/totals.rs")),
     ("webhooks", include_str!("../src/webhooks.rs")),
+    ("cards", include_str!("../src/cards.rs")),
 ];
 
 #[test]

@@ -24,6 +24,9 @@ pub enum EventKind {
     /// The agent was renamed (register by id with another name); detail
     /// `{"old_name", "new_name"}`.
     Renamed,
+    /// The agent's A2A card was stored, replaced or removed (contract §11); detail
+    /// `{"visibility"}` (the new card's) or `{"removed": true}`.
+    CardUpdated,
 }
 
 impl EventKind {
@@ -38,6 +41,7 @@ impl EventKind {
         EventKind::KeyCreated,
         EventKind::KeyDeleted,
         EventKind::Renamed,
+        EventKind::CardUpdated,
     ];
 
     /// Stable snake_case spelling.
@@ -52,6 +56,7 @@ impl EventKind {
             EventKind::KeyCreated => "key_created",
             EventKind::KeyDeleted => "key_deleted",
             EventKind::Renamed => "renamed",
+            EventKind::CardUpdated => "card_updated",
         }
     }
 

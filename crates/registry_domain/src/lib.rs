@@ -26,8 +26,8 @@ pub use acp_url::parse_acp_url;
 pub use agent::{Agent, NewAgent};
 pub use api_key::{ApiKey, ServiceToken};
 pub use card::{
-    AgentCard, AgentCardSignature, Capability, CapabilityAction, CardErrors, TagMatch,
-    MAX_CARD_BYTES, MAX_CARD_DEPTH,
+    capability_facets, search_words, AgentCard, AgentCardSignature, Capability, CapabilityAction,
+    CardErrors, CardVisibility, Facet, StoredCard, TagMatch, MAX_CARD_BYTES, MAX_CARD_DEPTH,
 };
 pub use deployment::{Deployment, DeploymentHistory};
 pub use enums::{AcpType, AgentInputType, AgentStatus, ApiKeyType, DeploymentStatus};

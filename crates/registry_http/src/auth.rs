@@ -45,6 +45,12 @@ pub struct Caller(pub Principal, pub OrgRef, pub Option<Prefetched>);
 #[derive(Debug, Clone, PartialEq)]
 pub struct Registrant(pub Caller);
 
+/// The caller when the request carries a credential (authenticated like [`Caller`]: a bad one
+/// is 401), `None` when it carries none: for the routes that also answer anonymous requests
+/// (public A2A cards). With authorization off every request is the platform admin's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MaybeCaller(pub Option<Caller>);
+
 /// Marks a request whose execution slot is taken once its body has been read.
 #[derive(Debug, Clone)]
 pub struct SlotDue(pub Actor);
@@ -65,6 +71,24 @@ impl FromRequest for Registrant {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         authenticate_once(req, ApiError::unauthenticated_registration)
             .map(|caller| caller.map(Registrant))
+            .boxed_local()
+    }
+}
+
+impl FromRequest for MaybeCaller {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let enabled = req
+            .app_data::<web::Data<AppState>>()
+            .is_none_or(|state| state.authorization_enabled());
+        let anonymous = matches!(credential_from_headers(req.headers()), Ok(None));
+        if anonymous && enabled {
+            return Box::pin(async { Ok(MaybeCaller(None)) });
+        }
+        authenticate_once(req, ApiError::unauthenticated)
+            .map(|caller| caller.map(|c| MaybeCaller(Some(c))))
             .boxed_local()
     }
 }

@@ -29,7 +29,8 @@ use actix_web::dev::{HttpServiceFactory, ServiceFactory, ServiceRequest, Service
 use actix_web::middleware::{from_fn, Compress};
 use actix_web::{guard, web, App, Resource};
 use routes::{
-    agents, api_keys, deployments, events, grants, history, ops, orgs, service_tokens, webhooks,
+    agents, api_keys, cards, deployments, events, grants, history, ops, orgs, service_tokens,
+    webhooks,
 };
 
 /// Registers every route, the app data and the extractor configuration on `cfg`.
@@ -43,8 +44,34 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
         .service(web::resource("/readyz").route(get().to(ops::readyz)))
         .service(web::resource("/metrics").route(get().to(ops::metrics)))
         .service(web::resource("/openapi.json").route(get().to(openapi::openapi)))
+        .service(
+            web::resource("/.well-known/jwks.json")
+                .route(get().to(cards::jwks))
+                .wrap(from_fn(deadline::within_deadline)),
+        )
         .service(registry(
             web::resource("/agents").route(get().to(agents::list_agents)),
+        ))
+        .service(registry(
+            web::resource("/agents/search").route(get().to(cards::search_agents)),
+        ))
+        .service(well_known(
+            "/agents/name/{agent_name}/.well-known/agent-card.json",
+            web::to(cards::well_known_by_name),
+        ))
+        .service(well_known(
+            "/agents/{agent_id}/.well-known/agent-card.json",
+            web::to(cards::well_known_by_id),
+        ))
+        .service(well_known(
+            "/orgs/{org_slug}/agents/{agent_name}/.well-known/agent-card.json",
+            web::to(cards::well_known_in_org),
+        ))
+        .service(registry(
+            web::resource("/agents/{agent_id}/card")
+                .route(web::put().to(cards::put_card))
+                .route(get().to(cards::get_card))
+                .route(web::delete().to(cards::delete_card)),
         ))
         .service(registry(
             web::resource("/agents/register-build").route(web::post().to(agents::register_build)),
@@ -179,6 +206,14 @@ fn registry(resource: Resource) -> impl HttpServiceFactory {
     resource
         .wrap(from_fn(deadline::within_deadline))
         .wrap(from_fn(auth::refuse_before_405::<auth::Caller>))
+}
+
+/// A card path for A2A clients: GET and HEAD, with or without credentials (405 for any other
+/// method, to anyone: the path serves anonymous callers).
+fn well_known(path: &str, handler: actix_web::Route) -> impl HttpServiceFactory {
+    web::resource(path)
+        .route(handler.guard(guard::Any(guard::Get()).or(guard::Head())))
+        .wrap(from_fn(deadline::within_deadline))
 }
 
 /// A route answering GET and HEAD (actix sends HEAD the same headers and no body).

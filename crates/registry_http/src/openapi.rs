@@ -3,7 +3,8 @@
 use crate::dto::rules;
 use crate::error::Problem;
 use crate::routes::{
-    agents, api_keys, deployments, events, grants, history, ops, orgs, service_tokens, webhooks,
+    agents, api_keys, cards, deployments, events, grants, history, ops, orgs, service_tokens,
+    webhooks,
 };
 use actix_web::HttpResponse;
 use utoipa::openapi::schema::AllOfBuilder;
@@ -32,6 +33,8 @@ use utoipa::{Modify, OpenApi};
         webhooks::create_webhook, webhooks::list_webhooks, webhooks::get_webhook,
         webhooks::update_webhook, webhooks::delete_webhook, webhooks::rotate_webhook_secret,
         webhooks::list_deliveries, webhooks::replay_webhook,
+        cards::put_card, cards::get_card, cards::delete_card, cards::well_known_by_id,
+        cards::well_known_by_name, cards::well_known_in_org, cards::jwks, cards::search_agents,
         ops::healthz, ops::healthcheck, ops::readyz, ops::metrics, openapi,
     ),
     // The problem responses (`crate::error::NotFound`...) name `Problem` without registering it;

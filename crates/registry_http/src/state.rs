@@ -6,7 +6,7 @@ use crate::fair::FairSlots;
 use crate::feed_wake::FeedWake;
 use crate::inflight::InFlight;
 use crate::metrics::{Metrics, PoolStatsFn};
-use registry_ports::Authenticator;
+use registry_ports::{Authenticator, CardSigner};
 use registry_usecases::Registry;
 use std::sync::Arc;
 use std::time::Duration;
@@ -58,6 +58,9 @@ pub struct AppState {
     pub(crate) metrics_token: Option<Arc<str>>,
     /// Wakes the event streams.
     pub(crate) feed_wake: FeedWake,
+    /// Signs served A2A cards and publishes its keys (`CARD_SIGNING_KEY_FILE`); `None`: cards
+    /// are served as stored and the JWK Set is empty.
+    pub(crate) card_signer: Option<Arc<dyn CardSigner>>,
 }
 
 impl AppState {
@@ -74,12 +77,19 @@ impl AppState {
             cors_origins: Arc::from(Vec::new()),
             metrics_token: None,
             feed_wake: FeedWake::new(),
+            card_signer: None,
         }
     }
 
     /// Uses `wake` for the event streams (the server's, fed by the database as well).
     pub fn with_feed_wake(mut self, wake: FeedWake) -> Self {
         self.feed_wake = wake;
+        self
+    }
+
+    /// Signs served A2A cards with `signer` (contract §11, registry-attested cards).
+    pub fn with_card_signer(mut self, signer: Option<Arc<dyn CardSigner>>) -> Self {
+        self.card_signer = signer;
         self
     }
 

@@ -1,8 +1,9 @@
 //! [`Ports`]: every port, built once from one store.
 
 use crate::{
-    AgentRepository, ApiKeyRepository, Authorizer, CredentialStore, DeploymentRepository, EventLog,
-    HistoryRepository, OrgRepository, ServiceTokenRepository, WebhookQueue, WebhookRepository,
+    AgentRepository, ApiKeyRepository, Authorizer, CardRepository, CredentialStore,
+    DeploymentRepository, EventLog, HistoryRepository, OrgRepository, ServiceTokenRepository,
+    WebhookQueue, WebhookRepository,
 };
 use std::sync::Arc;
 
@@ -35,6 +36,8 @@ pub struct Ports {
     pub webhooks: Arc<dyn WebhookRepository>,
     /// The delivery workers' queue (not scoped: every org's subscriptions).
     pub webhook_queue: Arc<dyn WebhookQueue>,
+    /// A2A agent cards.
+    pub cards: Arc<dyn CardRepository>,
 }
 
 impl Ports {
@@ -52,6 +55,7 @@ impl Ports {
             + CredentialStore
             + WebhookRepository
             + WebhookQueue
+            + CardRepository
             + 'static,
     {
         Self {
@@ -65,7 +69,8 @@ impl Ports {
             orgs: store.clone(),
             credentials: store.clone(),
             webhooks: store.clone(),
-            webhook_queue: store,
+            webhook_queue: store.clone(),
+            cards: store,
         }
     }
 }

@@ -211,6 +211,10 @@ pub struct Settings {
         default_value_t = 86_400
     )]
     pub webhook_retry_window_seconds: u64,
+    /// An Ed25519 PKCS#8 PEM key file: served A2A cards are signed with its first key, and every
+    /// key in it is published at /.well-known/jwks.json (docs/discovery.md, key rotation).
+    #[arg(long, env = "CARD_SIGNING_KEY_FILE", global = true)]
+    pub card_signing_key_file: Option<std::path::PathBuf>,
     /// HTTP worker threads (default: the number of CPU cores).
     #[arg(long, env = "WORKERS", global = true)]
     pub workers: Option<usize>,

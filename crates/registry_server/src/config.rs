@@ -3,7 +3,9 @@
 use crate::cli::Settings;
 use registry_domain::TargetRules;
 use registry_http::Limits;
+use registry_signing::Ed25519CardSigner;
 use registry_usecases::CreatorPolicy;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Shortest admin token accepted (unless authorization is disabled).
@@ -58,6 +60,8 @@ pub struct ServeConfig {
     pub webhook_concurrency: usize,
     /// How long a failing event is retried.
     pub webhook_retry_window: Duration,
+    /// Signs served A2A cards (`CARD_SIGNING_KEY_FILE`), if configured.
+    pub card_signer: Option<Arc<Ed25519CardSigner>>,
     /// Authorization disabled.
     pub insecure: bool,
 }
@@ -190,6 +194,12 @@ pub fn serve_config(s: &Settings) -> Result<ServeConfig, String> {
     if s.workers == Some(0) {
         problems.push("WORKERS must be at least 1".to_owned());
     }
+    let card_signer = s.card_signing_key_file.as_deref().and_then(|path| {
+        Ed25519CardSigner::from_pem_file(path)
+            .map(Arc::new)
+            .map_err(|e| problems.push(format!("CARD_SIGNING_KEY_FILE: {e}")))
+            .ok()
+    });
     if !problems.is_empty() {
         return Err(problems.join("\n"));
     }
@@ -227,6 +237,7 @@ pub fn serve_config(s: &Settings) -> Result<ServeConfig, String> {
         webhook_timeout: Duration::from_secs(s.webhook_timeout_seconds),
         webhook_concurrency: s.webhook_concurrency,
         webhook_retry_window: Duration::from_secs(s.webhook_retry_window_seconds),
+        card_signer,
         insecure: s.insecure_no_auth,
     })
 }

@@ -100,7 +100,12 @@ pub fn app_state(registry: Registry, pool: PgPool, cfg: &ServeConfig) -> AppStat
         .with_limits(cfg.limits)
         .with_feed_wake(feed_wake(cfg))
         .with_cors_origins(cfg.cors_origins.clone())
-        .with_metrics_token(cfg.metrics_token.clone());
+        .with_metrics_token(cfg.metrics_token.clone())
+        .with_card_signer(
+            cfg.card_signer
+                .clone()
+                .map(|s| s as Arc<dyn registry_ports::CardSigner>),
+        );
     state.with_pool_stats(Arc::new(move || {
         let state = pool.state();
         PoolStats {

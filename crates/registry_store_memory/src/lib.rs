@@ -2,6 +2,7 @@
 
 mod agents;
 mod authorization;
+mod cards;
 mod credentials;
 mod deployments;
 mod events;

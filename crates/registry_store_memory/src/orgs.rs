@@ -94,6 +94,7 @@ impl OrgRepository for InMemoryStore {
             s.keys.retain(|_, k| k.org != id);
             s.tokens.retain(|_, t| t.org != id);
             s.grants.retain(|_, g| g.org != id);
+            s.cards.retain(|_, c| c.org != id);
             s.events.retain(|e| e.org != id);
             s.webhooks.retain(|_, w| w.webhook.org != id);
             s.deliveries.retain(|d| d.org != id);

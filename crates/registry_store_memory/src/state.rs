@@ -4,7 +4,8 @@ use registry_domain::DEFAULT_ORG_SLUG;
 use registry_domain::{
     Agent, AgentId, AgentName, AgentStatus, ApiKey, ApiKeyId, AuditEvent, CountBound, Deployment,
     DeploymentHistory, DeploymentId, Grant, HistoryId, Metadata, NewEvent, Org, OrgId, OrgRef,
-    OrgSlug, Page, PageRequest, Principal, ServiceToken, ServiceTokenId, SortDirection, Timestamp,
+    OrgSlug, Page, PageRequest, Principal, ServiceToken, ServiceTokenId, SortDirection, StoredCard,
+    Timestamp,
 };
 use registry_ports::{AgentWithRole, RepoError, RepoResult};
 use std::cmp::Ordering;
@@ -42,6 +43,8 @@ pub(crate) struct State {
     pub(crate) tokens: HashMap<ServiceTokenId, StoredToken>,
     /// Grants keyed by (agent, principal text).
     pub(crate) grants: HashMap<(AgentId, String), Owned<Grant>>,
+    /// A2A cards, one per agent.
+    pub(crate) cards: HashMap<AgentId, Owned<StoredCard>>,
     /// The audit trail in append order; ids are 1-based and increasing across orgs.
     pub(crate) events: Vec<Owned<AuditEvent>>,
     /// The id of the last event appended (ids are never reused, even after an org is deleted).
@@ -75,6 +78,7 @@ impl State {
             keys: HashMap::new(),
             tokens: HashMap::new(),
             grants: HashMap::new(),
+            cards: HashMap::new(),
             events: Vec::new(),
             last_event_id: 0,
             webhooks: HashMap::new(),

@@ -3,6 +3,7 @@
 mod agent_list;
 mod agents;
 mod authorization;
+mod cards;
 mod create_agent;
 mod credentials;
 mod deployments;

@@ -211,6 +211,26 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// A2A agent cards, one per agent (migration 2026-11-28-120000). The generated
+    /// `search_doc tsvector` is left out: diesel has no type for it, and only the search
+    /// statement (SQL text in `cards.rs`) reads it.
+    agent_cards (agent_id) {
+        /// The agent.
+        agent_id -> Uuid,
+        /// Its org.
+        org_id -> Uuid,
+        /// The card as sent (validated).
+        card -> Jsonb,
+        /// `org` or `public`.
+        visibility -> Text,
+        /// What the structured search filters match (`AgentCard::facets`).
+        facets -> Array<Text>,
+        /// When stored.
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     /// The number of live agents per status, split over 16 shard rows each and kept by a
     /// trigger on `agents` (migration 2026-11-27-120000); read only as sums of `n`.
     agent_status_counts (org_id, status, shard) {
@@ -300,6 +320,7 @@ diesel::joinable!(deployment_history -> agents (agent_id));
 diesel::joinable!(agent_api_keys -> agents (agent_id));
 diesel::joinable!(grants -> agents (agent_id));
 diesel::joinable!(agent_events -> agents (agent_id));
+diesel::joinable!(agent_cards -> agents (agent_id));
 diesel::joinable!(agents -> orgs (org_id));
 diesel::joinable!(service_tokens -> orgs (org_id));
 diesel::joinable!(webhooks -> orgs (org_id));
@@ -313,6 +334,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     service_tokens,
     grants,
     agent_events,
+    agent_cards,
     agent_status_counts,
     orgs,
     webhooks,

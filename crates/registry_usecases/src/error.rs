@@ -83,6 +83,9 @@ pub enum RegistryError {
     /// Grant absent (404).
     #[error("grant not found")]
     GrantNotFound,
+    /// The agent is readable but has no A2A card (404).
+    #[error("the agent has no card")]
+    CardNotFound,
     /// The operation would leave the agent without an owner (409).
     #[error("an agent must keep at least one owner")]
     LastOwner,

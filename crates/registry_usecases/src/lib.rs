@@ -3,6 +3,7 @@
 mod access;
 mod audit;
 mod authenticate;
+mod cards;
 mod create_api_key;
 mod create_deployment;
 mod delete_agent;

@@ -4,9 +4,9 @@
 
 use registry_domain::{OrgId, OrgRef, TargetRules};
 use registry_ports::{
-    AgentRepository, ApiKeyRepository, Authorizer, CredentialStore, DeploymentRepository, EventLog,
-    HistoryRepository, HostResolver, OrgRepository, Ports, Prefetched, ServiceTokenRepository,
-    Tenancy, WebhookRepository,
+    AgentRepository, ApiKeyRepository, Authorizer, CardRepository, CredentialStore,
+    DeploymentRepository, EventLog, HistoryRepository, HostResolver, OrgRepository, Ports,
+    Prefetched, ServiceTokenRepository, Tenancy, WebhookRepository,
 };
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -62,6 +62,7 @@ pub struct Registry {
     /// Resolves webhook hosts for the safe-target check; `None`: names are checked only at
     /// delivery (tests over the memory store).
     pub(crate) host_resolver: Option<Arc<dyn HostResolver>>,
+    pub(crate) cards: Arc<dyn CardRepository>,
     pub(crate) tenancy: Arc<dyn Tenancy>,
     pub(crate) org: OrgRef,
     pub(crate) config: Arc<RegistryConfig>,
@@ -156,6 +157,7 @@ impl Registry {
             credentials,
             webhooks,
             webhook_queue: _,
+            cards,
         } = ports;
         Self {
             agents,
@@ -169,6 +171,7 @@ impl Registry {
             credentials,
             webhooks,
             host_resolver: None,
+            cards,
             tenancy,
             org,
             config,

@@ -6,9 +6,9 @@ use registry_domain::{
     AcpType, Agent, AgentName, AgentStatus, Description, LifecycleEvent, NewAgent, Principal,
 };
 use registry_ports::{
-    MockAgentRepository, MockApiKeyRepository, MockAuthorizer, MockCredentialStore,
-    MockDeploymentRepository, MockEventLog, MockHistoryRepository, MockOrgRepository,
-    MockServiceTokenRepository, MockWebhookQueue, MockWebhookRepository, Ports,
+    MockAgentRepository, MockApiKeyRepository, MockAuthorizer, MockCardRepository,
+    MockCredentialStore, MockDeploymentRepository, MockEventLog, MockHistoryRepository,
+    MockOrgRepository, MockServiceTokenRepository, MockWebhookQueue, MockWebhookRepository, Ports,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,6 +28,7 @@ pub(crate) struct Mocks {
     pub credentials: MockCredentialStore,
     pub webhooks: MockWebhookRepository,
     pub webhook_queue: MockWebhookQueue,
+    pub cards: MockCardRepository,
 }
 
 impl Mocks {
@@ -44,6 +45,7 @@ impl Mocks {
             credentials: Arc::new(self.credentials),
             webhooks: Arc::new(self.webhooks),
             webhook_queue: Arc::new(self.webhook_queue),
+            cards: Arc::new(self.cards),
         };
         Registry::new(ports, config())
     }

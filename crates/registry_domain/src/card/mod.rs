@@ -8,9 +8,13 @@
 mod canonical;
 mod capability;
 mod schema;
+mod search;
+mod stored;
 mod validate;
 
 pub use capability::{Capability, CapabilityAction, TagMatch, MAX_CAPABILITY_LEN};
+pub use search::{capability_facets, search_words, Facet};
+pub use stored::{CardVisibility, StoredCard};
 
 use crate::ValidationError;
 use serde_json::{Map, Value};

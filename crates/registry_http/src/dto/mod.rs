@@ -4,6 +4,7 @@
 
 mod agents;
 mod api_keys;
+mod cards;
 mod deployments;
 mod events;
 mod grants;
@@ -16,6 +17,7 @@ mod webhooks;
 
 pub use agents::*;
 pub use api_keys::*;
+pub use cards::*;
 pub use deployments::*;
 pub use events::*;
 pub use grants::*;

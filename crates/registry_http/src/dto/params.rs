@@ -191,3 +191,31 @@ pub struct FeedParams {
     /// `grant_added`, `grant_revoked`, `key_created`, `key_deleted`, `renamed`).
     kind: Option<String>,
 }
+
+/// `GET /agents/search` (contract §11). Repeated `skill`, `tag`, `capability`, `input_mode`,
+/// `output_mode` values must all match; repeated `status` values any.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchQuery {
+    /// Words that must all occur (any case, no stemming) in the card's name, description, or a
+    /// skill's name, description, tags or examples; ranked by full-text relevance.
+    q: Option<String>,
+    /// A skill id the card must have.
+    skill: Option<String>,
+    /// A skill tag the card must carry (exact).
+    tag: Option<String>,
+    /// `resource:action` (lowercase `[a-z0-9_-]`, action may be `*`): `data:read` matches tags
+    /// `data:read` and `data:*`; `data:*` matches every `data:` tag.
+    capability: Option<String>,
+    /// A media type the card accepts (its defaults or a skill's).
+    input_mode: Option<String>,
+    /// A media type the card produces (its defaults or a skill's).
+    output_mode: Option<String>,
+    /// Only agents in this status (repeatable).
+    #[param(inline)]
+    status: Option<rules::AgentStatus>,
+    /// Page size, 1..=100 (default 20).
+    limit: Option<u32>,
+    /// Results skipped, 0..=10000 (default 0).
+    offset: Option<u32>,
+}

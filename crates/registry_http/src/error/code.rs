@@ -57,6 +57,9 @@ error_codes! {
         "The service token is absent.",
     GrantNotFound "grant_not_found" NOT_FOUND
         "The principal holds no grant on the agent.",
+    CardNotFound "card_not_found" NOT_FOUND
+        "The agent is readable but has no A2A card (`/agents/{id}/card`; the well-known paths \
+         answer `agent_not_found` instead).",
     OrgNotFound "org_not_found" NOT_FOUND
         "No org has this slug (also an unknown or malformed `X-Registry-Org` of the platform \
          admin).",

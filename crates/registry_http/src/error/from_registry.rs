@@ -70,6 +70,7 @@ impl From<RegistryError> for ApiError {
                 "A service token with this name already exists.",
             ),
             RegistryError::GrantNotFound => Self::new(C::GrantNotFound, "Grant not found."),
+            RegistryError::CardNotFound => Self::new(C::CardNotFound, "The agent has no card."),
             RegistryError::LastOwner => {
                 Self::new(C::LastOwner, "An agent must keep at least one owner.")
             }

@@ -13,6 +13,7 @@ mod isolation;
 mod migrations;
 mod org_races;
 mod prepared_statements;
+mod search_plan;
 mod timeouts;
 
 use registry_test_db::TestDatabase;

@@ -2,6 +2,7 @@
 
 mod auth;
 mod browser;
+mod console;
 mod deadline;
 mod dto;
 mod error;
@@ -26,7 +27,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{HttpServiceFactory, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::{from_fn, Compress};
 use actix_web::{guard, web, App, Resource};
-use routes::{agents, api_keys, deployments, grants, history, ops, orgs, service_tokens};
+use routes::{agents, api_keys, deployments, grants, history, ops, orgs, service_tokens, whoami};
 
 /// Registers every route, the app data and the extractor configuration on `cfg`.
 /// Specific paths come before `{id}` patterns so they are matched first. The registry routes'
@@ -39,6 +40,10 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
         .service(web::resource("/readyz").route(get().to(ops::readyz)))
         .service(web::resource("/metrics").route(get().to(ops::metrics)))
         .service(web::resource("/openapi.json").route(get().to(openapi::openapi)))
+        .configure(console::configure)
+        .service(registry(
+            web::resource("/whoami").route(get().to(whoami::whoami)),
+        ))
         .service(registry(
             web::resource("/agents").route(get().to(agents::list_agents)),
         ))

@@ -12,6 +12,7 @@ pub mod params;
 mod patch;
 pub mod rules;
 mod service_tokens;
+mod whoami;
 
 pub use agents::*;
 pub use api_keys::*;
@@ -21,6 +22,7 @@ pub use grants::*;
 pub use orgs::*;
 pub use patch::{agent_patch, AgentPatchSchema};
 pub use service_tokens::*;
+pub use whoami::*;
 
 use registry_domain::{Metadata, Timestamp, ValidationError};
 use serde::Serialize;

@@ -10,6 +10,7 @@ pub mod history;
 pub mod ops;
 pub mod orgs;
 pub mod service_tokens;
+pub mod whoami;
 
 use crate::dto::AgentResponse;
 use crate::error::ApiError;

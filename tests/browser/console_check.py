@@ -215,7 +215,22 @@ def docs(driver, base, a):
     clean_log(driver)
 
 
-SCENARIOS = {"agents": agents, "agent": agent, "revoked": revoked, "xss": xss, "docs": docs}
+def orgs(driver, base, a):
+    """The platform admin's org switcher: choosing an org shows that org's agents only."""
+    from selenium.webdriver.support.ui import Select
+    sign_in(driver, base, a["token"])
+    wait_names(driver, a["default_names"])
+    switcher = Select(visible(driver, "org-switcher"))
+    shown = sorted(o.text for o in switcher.options)
+    assert shown == sorted(a["orgs"]), f"switcher lists {shown}"
+    switcher.select_by_visible_text(a["org"])
+    wait_names(driver, a["org_names"])
+    WebDriverWait(driver, WAIT).until(lambda d: f"org {a['org']}" in d.find_element(*by_testid("whoami")).text)
+    same_origin_only(driver, base)
+    clean_log(driver)
+
+
+SCENARIOS = {"orgs": orgs, "agents": agents, "agent": agent, "revoked": revoked, "xss": xss, "docs": docs}
 
 
 def main():

@@ -81,7 +81,9 @@ fn a_user_token_sees_exactly_its_agents_and_signs_out() {
     let (bob, _) = user_token(&server, "bob");
     let as_alice = server.with_token(&alice);
     let as_bob = server.with_token(&bob);
-    as_alice.register_build("alice-search");
+    // One agent comes up (Ready), the others stay builds, so the badges differ.
+    let up = as_alice.register("alice-search");
+    assert_eq!(up["status"], "Ready", "{up}");
     as_alice.register_build("alice-mail");
     let shared = as_bob.register_build("bob-shared");
     as_bob.register_build("bob-private");
@@ -96,7 +98,7 @@ fn a_user_token_sees_exactly_its_agents_and_signs_out() {
             "token": alice,
             "principal": "user:alice",
             "expect_names": ["alice-mail", "alice-search", "bob-shared"],
-            "expect_counts": {"BuildOnly": 3, "Ready": 0, "Unhealthy": 0},
+            "expect_counts": {"BuildOnly": 2, "Ready": 1, "Unhealthy": 0},
             "search": "alice-mail",
             "screenshot": screenshot("agents.png"),
         }),
@@ -221,6 +223,29 @@ fn docs_renders_the_reference_with_the_agents_paths() {
                              "/agents/{agent_id}/deployments", "/agents/{agent_id}/events",
                              "/whoami"],
             "screenshot": screenshot("docs.png"),
+        }),
+    );
+}
+
+#[test]
+fn the_platform_admin_switches_orgs() {
+    let server = TestServer::start();
+    let admin = server.admin();
+    admin.register_build("in-default");
+    let org = admin.post("/orgs", &json!({"slug": "second"}));
+    assert_eq!(org.status, 201, "{}", org.body);
+    let in_second = admin.in_org("second");
+    in_second.register_build("in-second-a");
+    in_second.register_build("in-second-b");
+    browser_check(
+        &server,
+        "orgs",
+        &json!({
+            "token": ADMIN_TOKEN,
+            "default_names": ["in-default"],
+            "orgs": ["default", "second"],
+            "org": "second",
+            "org_names": ["in-second-a", "in-second-b"],
         }),
     );
 }

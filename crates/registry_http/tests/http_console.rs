@@ -131,3 +131,32 @@ async fn whoami_names_the_principal_and_org() {
     let anonymous = send(&app, TestRequest::get().uri("/whoami")).await;
     assert_eq!(anonymous.status.as_u16(), 401);
 }
+
+#[actix_web::test]
+async fn an_unchanged_file_is_a_304_with_its_etag() {
+    let app = app(state()).await;
+    for path in ["/ui", "/docs/swagger-ui-bundle.js"] {
+        let first = send(&app, TestRequest::get().uri(path)).await;
+        let etag = header(&first, "etag").to_owned();
+        assert!(etag.starts_with('"') && etag.len() == 18, "{etag}");
+        let again = send(
+            &app,
+            TestRequest::get()
+                .uri(path)
+                .insert_header(("If-None-Match", etag.as_str())),
+        )
+        .await;
+        assert_eq!(again.status.as_u16(), 304, "{path}");
+        assert!(again.raw.is_empty(), "{path}");
+        assert_eq!(header(&again, "etag"), etag, "{path}");
+        assert!(!header(&again, "content-security-policy").is_empty());
+        let other = send(
+            &app,
+            TestRequest::get()
+                .uri(path)
+                .insert_header(("If-None-Match", "\"0000000000000000\"")),
+        )
+        .await;
+        assert_eq!(other.status.as_u16(), 200, "{path}");
+    }
+}

@@ -102,7 +102,7 @@ pub fn agent_response_unless(agent: &Agent, if_none_match: Option<&str>) -> Http
 
 /// Whether an `If-None-Match` value (`*` or a list of entity tags) names `etag`, compared
 /// weakly (RFC 9110 §13.1.2: a `W/` prefix is ignored).
-fn etag_listed(tags: &str, etag: &str) -> bool {
+pub(crate) fn etag_listed(tags: &str, etag: &str) -> bool {
     let opaque = |t: &str| t.trim().trim_start_matches("W/").to_owned();
     tags.trim() == "*" || tags.split(',').any(|t| opaque(t) == opaque(etag))
 }

@@ -153,8 +153,9 @@ fn page(req: &HttpRequest, csp: &'static str, file: &Asset) -> HttpResponse {
         .body(file.bytes)
 }
 
-/// A strong entity tag for an embedded file: a hash of its bytes (the same in every process of
-/// one binary: `DefaultHasher::new` has fixed keys), computed once per file name.
+/// A weak entity tag for an embedded file (weak: the compression middleware may send other
+/// bytes of the same file): a hash of its bytes, the same in every process of one binary
+/// (`DefaultHasher::new` has fixed keys), computed once per file name.
 fn etag_of(file: &Asset) -> String {
     static TAGS: OnceLock<Mutex<HashMap<&'static str, String>>> = OnceLock::new();
     let mut tags = TAGS
@@ -165,7 +166,7 @@ fn etag_of(file: &Asset) -> String {
         .or_insert_with(|| {
             let mut hasher = DefaultHasher::new();
             file.bytes.hash(&mut hasher);
-            format!("\"{:016x}\"", hasher.finish())
+            format!("W/\"{:016x}\"", hasher.finish())
         })
         .clone()
 }

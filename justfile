@@ -56,9 +56,10 @@ bench-log:
 
 # Install missing tools: cargo-nextest, the official Agentex client (target/agentex-venv), the
 # Agentex agent runtime (target/agentex-sdk-venv, needs a Python >= 3.12) for the compat tests,
-# the A2A Python SDK with signing (target/a2a-venv) for the agent-card cross-checks, and
-# schemathesis (target/schemathesis-venv) for the OpenAPI conformance test, and the Standard
-# Webhooks verifier (target/webhooks-venv) for the webhook delivery e2e test.
+# the A2A Python SDK with signing (target/a2a-venv) for the agent-card cross-checks,
+# schemathesis (target/schemathesis-venv) for the OpenAPI conformance test, the Standard
+# Webhooks verifier (target/webhooks-venv) for the webhook delivery e2e test, and Debian's
+# chromium and chromium-driver with Selenium (target/selenium-venv) for the console's browser tests.
 tools:
     @command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked
     @test -x target/agentex-venv/bin/python || python3 -m venv target/agentex-venv
@@ -78,3 +79,7 @@ tools:
     @test -x target/webhooks-venv/bin/python || python3 -m venv target/webhooks-venv
     @target/webhooks-venv/bin/python -c 'import importlib.metadata as m; assert m.version("standardwebhooks") == "1.0.0"' 2>/dev/null \
         || target/webhooks-venv/bin/pip install --quiet --disable-pip-version-check standardwebhooks==1.0.0
+    @scripts/ensure-chromium.sh
+    @test -x target/selenium-venv/bin/python || python3 -m venv target/selenium-venv
+    @target/selenium-venv/bin/python -c 'import importlib.metadata as m; assert m.version("selenium") == "4.38.0"' 2>/dev/null \
+        || target/selenium-venv/bin/pip install --quiet --disable-pip-version-check selenium==4.38.0

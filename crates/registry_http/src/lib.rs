@@ -2,6 +2,7 @@
 
 mod auth;
 mod browser;
+mod console;
 mod deadline;
 mod dto;
 mod error;
@@ -30,7 +31,7 @@ use actix_web::middleware::{from_fn, Compress};
 use actix_web::{guard, web, App, Resource};
 use routes::{
     agents, api_keys, cards, deployments, events, grants, history, ops, orgs, service_tokens,
-    webhooks,
+    webhooks, whoami,
 };
 
 /// Registers every route, the app data and the extractor configuration on `cfg`.
@@ -49,6 +50,10 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
                 .route(get().to(cards::jwks))
                 .wrap(from_fn(deadline::within_deadline)),
         )
+        .configure(console::configure)
+        .service(registry(
+            web::resource("/whoami").route(get().to(whoami::whoami)),
+        ))
         .service(registry(
             web::resource("/agents").route(get().to(agents::list_agents)),
         ))

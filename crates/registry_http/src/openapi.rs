@@ -4,7 +4,7 @@ use crate::dto::rules;
 use crate::error::Problem;
 use crate::routes::{
     agents, api_keys, cards, deployments, events, grants, history, ops, orgs, service_tokens,
-    webhooks,
+    webhooks, whoami,
 };
 use actix_web::HttpResponse;
 use utoipa::openapi::schema::AllOfBuilder;
@@ -27,7 +27,7 @@ use utoipa::{Modify, OpenApi};
         api_keys::get_api_key_by_name, api_keys::delete_api_key, api_keys::delete_api_key_by_name,
         grants::list_grants, grants::add_grant, grants::revoke_grant,
         service_tokens::create_service_token, service_tokens::list_service_tokens,
-        service_tokens::revoke_service_token,
+        service_tokens::revoke_service_token, whoami::whoami,
         orgs::create_org, orgs::list_orgs, orgs::get_org, orgs::update_org, orgs::delete_org,
         orgs::upsert_agent_in_org,
         webhooks::create_webhook, webhooks::list_webhooks, webhooks::get_webhook,

@@ -14,6 +14,7 @@ mod patch;
 pub mod rules;
 mod service_tokens;
 mod webhooks;
+mod whoami;
 
 pub use agents::*;
 pub use api_keys::*;
@@ -25,6 +26,7 @@ pub use orgs::*;
 pub use patch::{agent_patch, AgentPatchSchema};
 pub use service_tokens::*;
 pub use webhooks::*;
+pub use whoami::*;
 
 use registry_domain::{Metadata, Timestamp, ValidationError};
 use serde::Serialize;

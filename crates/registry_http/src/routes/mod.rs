@@ -13,6 +13,7 @@ pub mod ops;
 pub mod orgs;
 pub mod service_tokens;
 pub mod webhooks;
+pub mod whoami;
 
 use crate::dto::AgentResponse;
 use crate::error::ApiError;

@@ -26,7 +26,7 @@ mod stored_json;
 mod tokens;
 
 pub use migrate::{run_migrations, MIGRATIONS, MIGRATION_LOCK_KEY};
-pub use pool::{build_pool, PgPool, PoolSettings};
+pub use pool::{build_pool, PgPool, PoolSettings, IDLE_BEFORE_PING};
 
 use registry_domain::{CountBound, OrgId};
 use registry_ports::{Ports, Tenancy};

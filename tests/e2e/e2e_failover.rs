@@ -51,7 +51,8 @@ fn free_port() -> u16 {
         .expect("a free port")
 }
 
-/// One `pg_autoctl ... --run` process (a monitor or a node), leader of its own process group.
+/// One `pg_autoctl ... --run` process (a monitor or a node). It stays in the test's process
+/// group, so a test runner that kills the group on timeout stops it (and its PostgreSQL) too.
 struct Keeper {
     pgdata: PathBuf,
     port: u16,
@@ -127,7 +128,6 @@ impl Cluster {
 
     /// Starts `pg_autoctl create <kind> ... --run` for a new data directory `name`.
     fn spawn(&mut self, name: &str, kind: &str, extra: &[&str]) -> u16 {
-        use std::os::unix::process::CommandExt;
         let port = free_port();
         let pgdata = self.dir.join(name);
         let log = std::fs::File::create(self.dir.join(format!("{name}.log"))).unwrap();
@@ -140,7 +140,6 @@ impl Cluster {
             .arg(Path::new(PG_BIN).join("pg_ctl"))
             .args(extra)
             .arg("--run")
-            .process_group(0)
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
             .stderr(log)
@@ -279,12 +278,13 @@ impl Cluster {
         String::from_utf8_lossy(&uri.stdout).trim().to_owned()
     }
 
-    /// The port of the node the monitor calls primary.
+    /// The keeper index and port of the node the monitor has made primary.
     fn primary(&self) -> (usize, u16) {
         let port: u16 = Self::sql(
             self.monitor_port(),
             "pg_auto_failover",
-            "SELECT nodeport FROM pgautofailover.node WHERE goalstate = 'primary'",
+            "SELECT nodeport FROM pgautofailover.node \
+             WHERE goalstate IN ('primary', 'wait_primary')",
         )
         .and_then(|p| p.parse().ok())
         .expect("one primary");
@@ -295,8 +295,11 @@ impl Cluster {
     /// The node dies as its machine would: its `pg_autoctl` processes are frozen (so nothing
     /// restarts PostgreSQL or answers the monitor) and PostgreSQL is stopped at once.
     fn kill_hard(&mut self, index: usize) {
-        let group = self.keepers[index].child.id();
-        for pid in processes_in_group(group, "pg_autoctl") {
+        let keeper = self.keepers[index].child.id();
+        let keepers = descendants(keeper)
+            .into_iter()
+            .filter(|(_, comm)| comm.starts_with("pg_autoctl"));
+        for pid in std::iter::once(keeper).chain(keepers.map(|(pid, _)| pid)) {
             run(
                 Command::new("kill").args(["-STOP", &pid.to_string()]),
                 "kill -STOP",
@@ -313,9 +316,9 @@ impl Cluster {
     }
 }
 
-/// The processes of process group `group` whose command name starts with `name`.
-fn processes_in_group(group: u32, name: &str) -> Vec<u32> {
-    let mut found = Vec::new();
+/// The descendants of `root` (pid and command name), from `/proc`.
+fn descendants(root: u32) -> Vec<(u32, String)> {
+    let mut all = Vec::new();
     for entry in std::fs::read_dir("/proc").unwrap().flatten() {
         let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
             continue;
@@ -323,14 +326,23 @@ fn processes_in_group(group: u32, name: &str) -> Vec<u32> {
         let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
             continue;
         };
-        // "pid (comm) state ppid pgrp ..."; comm may hold spaces, so split at its last ')'.
+        // "pid (comm) state ppid ..."; comm may hold spaces, so split at its last ')'.
         let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
             continue;
         };
-        let comm = &stat[open + 1..close];
-        let pgrp = stat[close + 1..].split_whitespace().nth(2);
-        if comm.starts_with(name) && pgrp == Some(&group.to_string()) {
-            found.push(pid);
+        let ppid = stat[close + 1..].split_whitespace().nth(1);
+        if let Some(ppid) = ppid.and_then(|p| p.parse::<u32>().ok()) {
+            all.push((pid, ppid, stat[open + 1..close].to_owned()));
+        }
+    }
+    let mut found = Vec::new();
+    let mut parents = vec![root];
+    while let Some(parent) = parents.pop() {
+        for (pid, ppid, comm) in &all {
+            if *ppid == parent {
+                parents.push(*pid);
+                found.push((*pid, comm.clone()));
+            }
         }
     }
     found
@@ -358,9 +370,14 @@ impl Drop for Cluster {
                 thread::sleep(Duration::from_millis(100));
             }
             if keeper.child.try_wait().ok().flatten().is_none() {
-                // Our own process group (the keeper leads it): every process it started.
-                let group = format!("-{}", keeper.child.id());
-                let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+                // The keeper and every process it started, by pid.
+                let pid = keeper.child.id();
+                for (child, _) in descendants(pid) {
+                    let _ = Command::new("kill")
+                        .args(["-KILL", &child.to_string()])
+                        .status();
+                }
+                let _ = keeper.child.kill();
                 let _ = keeper.child.wait();
             }
             if keeper.pgdata.join("postmaster.pid").exists() {

@@ -24,9 +24,10 @@ const STATEMENT_TIMEOUT: &str = "canceling statement due to statement timeout";
 /// Maps a diesel error: `NotFound` → `NotFound`; a unique violation of a known constraint →
 /// its `Conflict`; a foreign-key violation (the parent agent is absent) → `NotFound`; a lost
 /// connection, a write refused by a read-only server (SQLSTATE 25006: a standby during a
-/// failover; the pool then discards that connection) or a statement cancelled by `statement_timeout` (the database is too slow now;
-/// the connection stays usable) → `Unavailable`; anything else → `Unexpected`. The last two keep the diesel error
-/// as their cause; nothing is logged here (the caller that handles the error logs it).
+/// failover; the pool then closes that connection) or a statement cancelled by
+/// `statement_timeout` (the database is too slow now; the connection stays usable) →
+/// `Unavailable`; anything else → `Unexpected`. The last two keep the diesel error as their
+/// cause; nothing is logged here (the caller that handles the error logs it).
 pub(crate) fn map_diesel(error: DieselError) -> RepoError {
     let connection_lost = match &error {
         DieselError::NotFound => return RepoError::NotFound,

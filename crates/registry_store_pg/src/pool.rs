@@ -80,7 +80,7 @@ fn checkout(pool: &PgPool) -> RepoResult<PooledConnection<ConnectionManager<PgCo
         let idle = PooledConnection::extensions(&conn)
             .get::<LastUsed>()
             .map(|used| used.0.elapsed());
-        if idle.is_none_or(|idle| idle < IDLE_BEFORE_PING) {
+        if !matches!(idle, Some(idle) if idle >= IDLE_BEFORE_PING) {
             return Ok(conn);
         }
         match conn.ping() {

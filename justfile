@@ -22,6 +22,7 @@ run *ARGS:
 # Everything CI checks: formatting, lints, and every test (unit, contract, PostgreSQL, HTTP, e2e).
 test: tools
     scripts/ensure-postgres.sh
+    scripts/ensure-pg-auto-failover.sh
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets --locked -- -D warnings
     cargo build -p registry_server --bin agent-registry --locked

@@ -116,6 +116,29 @@ pub struct Replica {
 }
 
 impl Replica {
+    /// A server on a database the test manages itself (`db_url` verbatim, e.g. a failover
+    /// cluster's multi-host URL), started and awaited like any other. Killed on drop.
+    pub fn start_on_url(db_url: &str, env: &[(&str, &str)]) -> Self {
+        let (base, mut child, log) = launch(db_url, env);
+        await_ready(&base, &mut child, &log);
+        Replica { base, child, log }
+    }
+
+    /// The server's process id (the same one for its whole life: it is never restarted).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The exit status, if the process has exited.
+    pub fn exited(&mut self) -> Option<std::process::ExitStatus> {
+        self.child.try_wait().unwrap()
+    }
+
+    /// Everything the server wrote to stderr so far.
+    pub fn logs(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
     /// A client authenticated as the admin.
     pub fn admin(&self) -> Client {
         Client::new(&self.base, Some(ADMIN_TOKEN))

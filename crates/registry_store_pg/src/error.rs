@@ -23,9 +23,11 @@ const STATEMENT_TIMEOUT: &str = "canceling statement due to statement timeout";
 
 /// Maps a diesel error: `NotFound` → `NotFound`; a unique violation of a known constraint →
 /// its `Conflict`; a foreign-key violation (the parent agent is absent) → `NotFound`; a lost
-/// connection or a statement cancelled by `statement_timeout` (the database is too slow now;
-/// the connection stays usable) → `Unavailable`; anything else → `Unexpected`. The last two keep the diesel error
-/// as their cause; nothing is logged here (the caller that handles the error logs it).
+/// connection, a write refused by a read-only server (SQLSTATE 25006: a standby during a
+/// failover; the pool then closes that connection) or a statement cancelled by
+/// `statement_timeout` (the database is too slow now; the connection stays usable) →
+/// `Unavailable`; anything else → `Unexpected`. The last two keep the diesel error as their
+/// cause; nothing is logged here (the caller that handles the error logs it).
 pub(crate) fn map_diesel(error: DieselError) -> RepoError {
     let connection_lost = match &error {
         DieselError::NotFound => return RepoError::NotFound,
@@ -35,7 +37,9 @@ pub(crate) fn map_diesel(error: DieselError) -> RepoError {
                 (DatabaseErrorKind::UniqueViolation, Some(c)) => return RepoError::Conflict(c),
                 (DatabaseErrorKind::ForeignKeyViolation, _) => return RepoError::NotFound,
                 (
-                    DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                    DatabaseErrorKind::ClosedConnection
+                    | DatabaseErrorKind::UnableToSendCommand
+                    | DatabaseErrorKind::ReadOnlyTransaction,
                     _,
                 ) => true,
                 _ => info.message().starts_with(STATEMENT_TIMEOUT),

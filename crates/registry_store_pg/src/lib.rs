@@ -31,7 +31,7 @@ mod webhooks;
 
 pub use feed_listener::{spawn_feed_listener, FeedNotifier, FEED_CHANNEL};
 pub use migrate::{run_migrations, MIGRATIONS, MIGRATION_LOCK_KEY};
-pub use pool::{build_pool, PgPool, PoolSettings};
+pub use pool::{build_pool, PgPool, PoolSettings, IDLE_BEFORE_PING};
 
 use registry_domain::{CountBound, OrgId};
 use registry_ports::{Ports, Tenancy};

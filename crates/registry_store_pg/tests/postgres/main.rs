@@ -3,12 +3,14 @@
 //! separate connections can run, `isolation` every statement a tenant workload sends,
 //! `org_races` quotas across replicas and per-org counts under parallel writes, `migrations`
 //! up/down/up and the CHECK sets, `prepared_statements` what the server itself has prepared,
-//! and `timeouts` the statement timeout.
+//! `timeouts` the statement timeout, and `failover` how
+//! the pool drops connections that no longer lead to a writable primary.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod concurrency;
 mod contract;
 mod feed;
+mod failover;
 mod isolation;
 mod migrations;
 mod org_races;

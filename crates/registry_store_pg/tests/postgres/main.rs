@@ -9,8 +9,8 @@
 
 mod concurrency;
 mod contract;
-mod feed;
 mod failover;
+mod feed;
 mod isolation;
 mod migrations;
 mod org_races;

@@ -16,6 +16,7 @@ mod e2e_agentex_client;
 mod e2e_agentex_runtime;
 mod e2e_agents;
 mod e2e_deployments;
+mod e2e_feed;
 mod e2e_heartbeat;
 mod e2e_key_lifecycle;
 mod e2e_memory;

@@ -185,7 +185,7 @@ fn parse(lines: &[String]) -> Frame {
 #[test]
 fn the_stream_delivers_writes_of_either_replica_within_a_second_resumes_and_keeps_alive() {
     let env = [("SSE_KEEPALIVE_MS", "500")];
-    let server = TestServer::start_with(&env);
+    let mut server = TestServer::start_with(&env);
     let replica = server.replica(&env);
     let admin = server.admin();
     admin.register_build("sse-before");
@@ -262,4 +262,14 @@ fn the_stream_delivers_writes_of_either_replica_within_a_second_resumes_and_keep
         .iter()
         .all(|f| *f == Frame::Comment("keep-alive".to_owned())));
     assert_eq!(frames.len(), 3);
+
+    // A graceful stop ends the open streams rather than waiting its timeout out for them.
+    let stopping = Stream::open(&admin, "?after=0", None);
+    assert!(stopping.next(Duration::from_secs(2)).is_some());
+    let asked = Instant::now();
+    server.send_sigterm();
+    let status = server.wait_exit(Duration::from_secs(10));
+    assert!(status.success(), "{status:?}");
+    assert!(asked.elapsed() < Duration::from_secs(10));
+    while stopping.next(Duration::from_secs(2)).is_some() {}
 }

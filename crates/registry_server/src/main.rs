@@ -75,6 +75,11 @@ async fn serve(settings: &cli::Settings) -> Result<(), String> {
     let registry = wiring::registry(pool.clone(), wiring::registry_config(&cfg));
     let state = wiring::app_state(registry.clone(), pool, &cfg);
 
+    let feed_wake = state.feed_wake();
+    actix_web::rt::spawn(async move {
+        stop_signal().await;
+        feed_wake.close();
+    });
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let monitor = actix_web::rt::spawn(monitor::run(registry, cfg.heartbeat_interval, stop_rx));
 
@@ -98,4 +103,21 @@ async fn serve(settings: &cli::Settings) -> Result<(), String> {
     let _ = monitor.await;
     tracing::info!("agent-registry stopped");
     served.map_err(|e| format!("server error: {e}"))
+}
+
+/// SIGTERM or SIGINT (the signals on which actix stops gracefully): the event streams end
+/// then, so that open ones do not hold the graceful stop for its whole timeout.
+async fn stop_signal() {
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut term) => {
+                term.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = term => {}
+    }
 }

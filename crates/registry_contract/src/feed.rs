@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 /// Every page of `query` from `query.after` on, until an empty page (which answers the same
 /// `next_after`); asserts `seq` increases throughout.
-pub async fn read_all(ports: &Ports, query: FeedQuery) -> Vec<FeedEvent> {
+pub(crate) async fn read_all(ports: &Ports, query: FeedQuery) -> Vec<FeedEvent> {
     let mut query = query;
     let mut all: Vec<FeedEvent> = Vec::new();
     loop {

@@ -91,6 +91,7 @@ fn snapshot(b: &Org) -> Vec<String> {
         "/agents?limit=1000".to_owned(),
         format!("/agents/{a}/deployments"),
         format!("/agents/{a}/events?limit=1000"),
+        "/events?limit=1000".to_owned(),
         format!("/agents/{a}/grants"),
         format!("/agent_api_keys?agent_id={a}"),
         format!("/deployment-history?agent_id={a}"),
@@ -251,9 +252,19 @@ fn another_orgs_rows_are_answered_like_absent_ones_and_never_change() {
                 "{who}: {method} {path} is distinguishable from a missing row"
             );
         }
-        // Lists and totals never show the other org.
+        // Lists and totals never show the other org; nor does the change feed, even filtered
+        // by the other org's agent.
         let listed = client.get("/agents?limit=1000");
         assert!(!listed.body.contains(&b.agent_id) && !listed.body.contains(&b.only_name));
+        let feed = client.get("/events?limit=1000");
+        assert_eq!(feed.status, 200, "{}", feed.body);
+        assert!(!feed.body.contains(&b.agent_id) && !feed.body.contains(&b.only_name));
+        assert!(
+            !feed.json()["events"].as_array().unwrap().is_empty(),
+            "{who} sees its own"
+        );
+        let aimed = client.get(&format!("/events?agent_id={}", b.agent_id));
+        assert_eq!(aimed.json()["events"], json!([]), "{who}");
     }
     assert_eq!(snapshot(&b), before, "org-b changed");
     // The org admin's own lists hold its org's rows only.

@@ -210,7 +210,9 @@ fn every_schema_valid_request_is_accepted_and_none_is_a_server_error() {
         .expect("paths")
         .values()
         .map(|item| item.as_object().map_or(0, |methods| methods.len()))
-        .sum();
+        .sum::<usize>()
+        // `GET /events/stream` never finishes: disabled in schemathesis.toml.
+        - 1;
 
     let dir = std::env::temp_dir().join(format!("schemathesis-e2e-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a scratch directory");

@@ -19,6 +19,7 @@ mod e2e_cards;
 mod e2e_console;
 mod e2e_deployments;
 mod e2e_failover;
+mod e2e_feed;
 mod e2e_heartbeat;
 mod e2e_key_lifecycle;
 mod e2e_memory;

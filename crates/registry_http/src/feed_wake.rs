@@ -1,6 +1,7 @@
 //! [`FeedWake`]: how the event streams of this process learn that the feed may have moved, so
 //! each reads the store only then (and at its keep-alive), not on a timer of its own.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use tokio::sync::watch;
 
@@ -15,6 +16,7 @@ pub type OnWrite = Arc<dyn Fn() + Send + Sync>;
 pub struct FeedWake {
     sender: Arc<watch::Sender<u64>>,
     on_write: Option<OnWrite>,
+    closed: Arc<AtomicBool>,
 }
 
 impl Default for FeedWake {
@@ -29,7 +31,20 @@ impl FeedWake {
         Self {
             sender: Arc::new(watch::channel(0).0),
             on_write: None,
+            closed: Arc::new(AtomicBool::new(false)),
         }
+    }
+
+    /// Ends every open stream (at shutdown: an open stream would otherwise hold the graceful
+    /// stop for its whole timeout). Clients resume with `Last-Event-ID`.
+    pub fn close(&self) {
+        self.closed.store(true, Ordering::Release);
+        self.wake();
+    }
+
+    /// Whether [`FeedWake::close`] was called.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
     }
 
     /// Also calls `on_write` after each successful write (the server tells other replicas).

@@ -81,6 +81,11 @@ impl AppState {
         }
     }
 
+    /// The event streams' wake-ups (the server closes them at shutdown).
+    pub fn feed_wake(&self) -> FeedWake {
+        self.feed_wake.clone()
+    }
+
     /// Uses `wake` for the event streams (the server's, fed by the database as well).
     pub fn with_feed_wake(mut self, wake: FeedWake) -> Self {
         self.feed_wake = wake;

@@ -83,6 +83,11 @@ async fn serve(settings: &cli::Settings) -> Result<(), String> {
     }
     let worker = wiring::webhook_worker(pool, &cfg, webhook_metrics)?;
 
+    let feed_wake = state.feed_wake();
+    actix_web::rt::spawn(async move {
+        stop_signal().await;
+        feed_wake.close();
+    });
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let monitor = actix_web::rt::spawn(monitor::run(
         registry,
@@ -112,4 +117,21 @@ async fn serve(settings: &cli::Settings) -> Result<(), String> {
     let _ = webhooks.await;
     tracing::info!("agent-registry stopped");
     served.map_err(|e| format!("server error: {e}"))
+}
+
+/// SIGTERM or SIGINT (the signals on which actix stops gracefully): the event streams end
+/// then, so that open ones do not hold the graceful stop for its whole timeout.
+async fn stop_signal() {
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut term) => {
+                term.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = term => {}
+    }
 }

@@ -6,6 +6,7 @@ use crate::dto::params::FeedParams;
 use crate::dto::{FeedEventResponse, FeedPageResponse};
 use crate::error::{ApiError, Unprocessable};
 use crate::extract::QueryParams;
+use crate::feed_wake::FeedWake;
 use crate::state::AppState;
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_ENCODING, CONTENT_TYPE};
 use actix_web::http::Method;
@@ -129,6 +130,7 @@ pub async fn stream_feed(
         org: caller.1.slug.clone(),
         request,
         wake: state.feed_wake.subscribe(),
+        closing: state.feed_wake.clone(),
         keep_alive: state.limits.sse_keep_alive,
         fresh: true,
         started: false,
@@ -143,6 +145,8 @@ struct FeedStream {
     org: registry_domain::OrgSlug,
     request: FeedRequest,
     wake: watch::Receiver<u64>,
+    /// Tells the stream to end (server shutdown).
+    closing: FeedWake,
     keep_alive: Duration,
     /// Whether the feed may hold events not yet read (read it before waiting).
     fresh: bool,
@@ -152,7 +156,8 @@ struct FeedStream {
 
 impl FeedStream {
     /// The next chunk: the opening comment, a page of events, or a keep-alive; `None` ends
-    /// the stream (the store failed: the client resumes with `Last-Event-ID`).
+    /// the stream (the store failed, or the server is stopping: the client resumes with
+    /// `Last-Event-ID`).
     async fn next(mut self) -> Option<(Result<Bytes, actix_web::Error>, Self)> {
         if !self.started {
             self.started = true;
@@ -160,6 +165,9 @@ impl FeedStream {
         }
         let quiet_until = Instant::now() + self.keep_alive;
         loop {
+            if self.closing.is_closed() {
+                return None;
+            }
             if self.fresh {
                 self.wake.mark_unchanged();
                 match self.registry.feed(&self.principal, self.request).await {

@@ -7,6 +7,7 @@ mod dto;
 mod error;
 mod extract;
 mod fair;
+mod feed_wake;
 mod hold;
 mod inflight;
 mod metrics;
@@ -18,6 +19,7 @@ mod state;
 mod valid;
 
 pub use error::ErrorCode;
+pub use feed_wake::{FeedWake, OnWrite};
 pub use metrics::{PoolStats, PoolStatsFn};
 pub use observe::observe;
 pub use state::{AppState, Limits};
@@ -26,7 +28,9 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{HttpServiceFactory, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::{from_fn, Compress};
 use actix_web::{guard, web, App, Resource};
-use routes::{agents, api_keys, deployments, grants, history, ops, orgs, service_tokens, webhooks};
+use routes::{
+    agents, api_keys, deployments, events, grants, history, ops, orgs, service_tokens, webhooks,
+};
 
 /// Registers every route, the app data and the extractor configuration on `cfg`.
 /// Specific paths come before `{id}` patterns so they are matched first. The registry routes'
@@ -91,6 +95,12 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
         .service(registry(
             web::resource("/agents/{agent_id}/grants/{principal}")
                 .route(web::delete().to(grants::revoke_grant)),
+        ))
+        .service(registry(
+            web::resource("/events").route(get().to(events::list_feed)),
+        ))
+        .service(registry(
+            web::resource("/events/stream").route(get().to(events::stream_feed)),
         ))
         .service(registry(
             web::resource("/deployment-history").route(get().to(history::list_history)),

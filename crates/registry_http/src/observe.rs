@@ -118,6 +118,10 @@ pub async fn observe(
         state
             .metrics
             .observe(&route, method, status, elapsed.as_secs_f64());
+        // A write answered with success has committed its events: wake the event streams.
+        if matches!(method, "POST" | "PUT" | "PATCH" | "DELETE") && status < 400 {
+            state.feed_wake.written();
+        }
     }
     span.in_scope(|| {
         // Fields are only evaluated when the line is logged (not under RUST_LOG=warn); the

@@ -3,7 +3,7 @@
 use crate::dto::rules;
 use crate::error::Problem;
 use crate::routes::{
-    agents, api_keys, deployments, grants, history, ops, orgs, service_tokens, webhooks,
+    agents, api_keys, deployments, events, grants, history, ops, orgs, service_tokens, webhooks,
 };
 use actix_web::HttpResponse;
 use utoipa::openapi::schema::AllOfBuilder;
@@ -21,6 +21,7 @@ use utoipa::{Modify, OpenApi};
         deployments::create_deployment, deployments::list_deployments, deployments::get_deployment,
         deployments::delete_deployment, deployments::promote_deployment,
         history::get_history, history::list_history,
+        events::list_feed, events::stream_feed,
         api_keys::create_api_key, api_keys::list_api_keys, api_keys::get_api_key,
         api_keys::get_api_key_by_name, api_keys::delete_api_key, api_keys::delete_api_key_by_name,
         grants::list_grants, grants::add_grant, grants::revoke_grant,

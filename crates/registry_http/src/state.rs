@@ -3,6 +3,7 @@
 
 use crate::auth::Caller;
 use crate::fair::FairSlots;
+use crate::feed_wake::FeedWake;
 use crate::inflight::InFlight;
 use crate::metrics::{Metrics, PoolStatsFn};
 use registry_ports::Authenticator;
@@ -22,6 +23,9 @@ pub struct Limits {
     pub execution_slots: usize,
     /// How long a request may take from its arrival to its answer (→ 503).
     pub request_timeout: Duration,
+    /// The longest an event stream stays silent: a keep-alive comment is sent after this
+    /// (contract §10: at most 15 s).
+    pub sse_keep_alive: Duration,
 }
 
 impl Default for Limits {
@@ -31,6 +35,7 @@ impl Default for Limits {
             max_inflight_per_principal: 32,
             execution_slots: 8,
             request_timeout: Duration::from_secs(30),
+            sse_keep_alive: Duration::from_secs(15),
         }
     }
 }
@@ -51,6 +56,8 @@ pub struct AppState {
     pub(crate) cors_origins: Arc<[String]>,
     /// When set, `/metrics` needs `Authorization: Bearer <this>`.
     pub(crate) metrics_token: Option<Arc<str>>,
+    /// Wakes the event streams.
+    pub(crate) feed_wake: FeedWake,
 }
 
 impl AppState {
@@ -66,7 +73,14 @@ impl AppState {
             slots: FairSlots::new(Limits::default().execution_slots),
             cors_origins: Arc::from(Vec::new()),
             metrics_token: None,
+            feed_wake: FeedWake::new(),
         }
+    }
+
+    /// Uses `wake` for the event streams (the server's, fed by the database as well).
+    pub fn with_feed_wake(mut self, wake: FeedWake) -> Self {
+        self.feed_wake = wake;
+        self
     }
 
     /// Allows these browser origins (CORS).

@@ -42,7 +42,8 @@ async fn head_answers_every_get_route_with_the_get_headers() {
         .json;
     let mut checked = 0;
     for (template, ops) in spec["paths"].as_object().unwrap() {
-        if ops.get("get").is_none() {
+        // The event stream's body never ends: its HEAD is checked in http_events.
+        if ops.get("get").is_none() || template == "/events/stream" {
             continue;
         }
         let nil = uuid::Uuid::nil().to_string();

@@ -148,6 +148,19 @@ pub struct Settings {
         default_value_t = 30
     )]
     pub request_timeout_seconds: u64,
+    /// The longest an event stream (`GET /events/stream`) stays silent before a keep-alive
+    /// comment (milliseconds, 1..=15000).
+    #[arg(
+        long,
+        env = "SSE_KEEPALIVE_MS",
+        global = true,
+        default_value_t = 15_000
+    )]
+    pub sse_keepalive_ms: u64,
+    /// How often each replica polls the change feed's head, the fallback to LISTEN/NOTIFY for
+    /// waking event streams (milliseconds, 10..=1000).
+    #[arg(long, env = "FEED_POLL_MS", global = true, default_value_t = 250)]
+    pub feed_poll_ms: u64,
     /// Browser origins allowed by CORS, comma-separated (e.g. https://console.example.com);
     /// unset: no CORS headers.
     #[arg(

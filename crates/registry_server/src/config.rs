@@ -56,6 +56,8 @@ pub struct ServeConfig {
     pub webhook_concurrency: usize,
     /// How long a failing event is retried.
     pub webhook_retry_window: Duration,
+    /// How often the feed listener polls the feed's head.
+    pub feed_poll: Duration,
     /// Authorization disabled.
     pub insecure: bool,
 }
@@ -179,6 +181,12 @@ pub fn serve_config(s: &Settings) -> Result<ServeConfig, String> {
     if s.webhook_retry_window_seconds == 0 {
         problems.push("WEBHOOK_RETRY_WINDOW_SECONDS must be at least 1".to_owned());
     }
+    if !(1..=15_000).contains(&s.sse_keepalive_ms) {
+        problems.push("SSE_KEEPALIVE_MS must be between 1 and 15000".to_owned());
+    }
+    if !(10..=1000).contains(&s.feed_poll_ms) {
+        problems.push("FEED_POLL_MS must be between 10 and 1000".to_owned());
+    }
     if s.workers == Some(0) {
         problems.push("WORKERS must be at least 1".to_owned());
     }
@@ -205,7 +213,9 @@ pub fn serve_config(s: &Settings) -> Result<ServeConfig, String> {
             // What the handlers contend for is the pool: as many run as it has connections.
             execution_slots: pool_size as usize,
             request_timeout: Duration::from_secs(s.request_timeout_seconds),
+            sse_keep_alive: Duration::from_millis(s.sse_keepalive_ms),
         },
+        feed_poll: Duration::from_millis(s.feed_poll_ms),
         cors_origins,
         metrics_token: s.metrics_token.clone(),
         default_org_max_agents: s.default_org_max_agents,

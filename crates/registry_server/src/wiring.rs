@@ -2,9 +2,11 @@
 
 use crate::config::ServeConfig;
 use registry_domain::{RetryPolicy, TargetRules};
-use registry_http::{AppState, PoolStats};
+use registry_http::{AppState, FeedWake, PoolStats};
 use registry_ports::{Tenancy, WebhookQueue};
-use registry_store_pg::{build_pool, run_migrations, PgPool, PgStore, PoolSettings};
+use registry_store_pg::{
+    build_pool, run_migrations, spawn_feed_listener, PgPool, PgStore, PoolSettings,
+};
 use registry_usecases::{CreatorPolicy, CredentialAuthenticator, Registry, RegistryConfig};
 use registry_webhooks::{DnsResolver, WebhookClient, WebhookMetrics, Worker, WorkerConfig};
 use std::sync::Arc;
@@ -96,6 +98,7 @@ pub fn app_state(registry: Registry, pool: PgPool, cfg: &ServeConfig) -> AppStat
     let authenticator = Arc::new(CredentialAuthenticator::from_registry(&registry));
     let state = AppState::new(registry, authenticator)
         .with_limits(cfg.limits)
+        .with_feed_wake(feed_wake(cfg))
         .with_cors_origins(cfg.cors_origins.clone())
         .with_metrics_token(cfg.metrics_token.clone());
     state.with_pool_stats(Arc::new(move || {
@@ -106,6 +109,24 @@ pub fn app_state(registry: Registry, pool: PgPool, cfg: &ServeConfig) -> AppStat
             max_size: pool.max_size(),
         }
     }))
+}
+
+/// The event streams' wake-ups: this process's writes, and the PostgreSQL listener's
+/// notifications from other replicas and head polls (docs/adr/0010-change-feed.md). Without
+/// the listener thread (it could not start) streams still wake on this process's writes and
+/// at their keep-alives.
+fn feed_wake(cfg: &ServeConfig) -> FeedWake {
+    let wake = FeedWake::new();
+    let woken = wake.clone();
+    match spawn_feed_listener(cfg.database_url.clone(), cfg.feed_poll, move || {
+        woken.wake()
+    }) {
+        Ok(notifier) => wake.with_on_write(Arc::new(move || notifier.written())),
+        Err(err) => {
+            tracing::error!(error = %err, "feed listener thread could not start");
+            wake
+        }
+    }
 }
 
 /// Applies pending migrations (advisory-locked), in a blocking thread.

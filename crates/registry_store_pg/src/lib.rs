@@ -10,6 +10,7 @@ mod error;
 mod event_rows;
 mod events;
 mod feed;
+mod feed_listener;
 mod fragments;
 mod heartbeats;
 mod history;
@@ -27,6 +28,7 @@ mod stored_json;
 mod tokens;
 mod webhooks;
 
+pub use feed_listener::{spawn_feed_listener, FeedNotifier, FEED_CHANNEL};
 pub use migrate::{run_migrations, MIGRATIONS, MIGRATION_LOCK_KEY};
 pub use pool::{build_pool, PgPool, PoolSettings};
 

@@ -46,3 +46,35 @@ impl EventResponse {
         }
     }
 }
+
+/// One event of the change feed: its position, its agent's current name and the audit event.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FeedEventResponse {
+    /// Position in the org's feed (increasing, not dense; int64): resume after it.
+    pub seq: i64,
+    /// The agent's current name.
+    pub agent_name: String,
+    /// The audit event.
+    #[serde(flatten)]
+    pub event: EventResponse,
+}
+
+impl FeedEventResponse {
+    /// The wire form of `e`, an event of org `org`.
+    pub fn new(e: &registry_ports::FeedEvent, org: &OrgSlug) -> Self {
+        Self {
+            seq: e.seq,
+            agent_name: e.agent_name.clone(),
+            event: EventResponse::new(&e.event, org),
+        }
+    }
+}
+
+/// A page of the change feed (`GET /events`).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FeedPageResponse {
+    /// The events after `after`, in `seq` order.
+    pub events: Vec<FeedEventResponse>,
+    /// Pass as `after` to read on: the last event's `seq`, or `after` itself when empty.
+    pub next_after: i64,
+}

@@ -172,3 +172,22 @@ pub struct OrgAgentPath {
     #[param(inline)]
     agent_name: rules::AgentName,
 }
+
+/// The query of `GET /events` and `GET /events/stream`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FeedParams {
+    /// Read after this position (exclusive; default 0, the feed's start). On the stream,
+    /// `Last-Event-ID` wins over it.
+    #[param(minimum = 0)]
+    after: Option<i64>,
+    /// Events per page (1..=1000, default 100); on the stream, per read.
+    #[param(minimum = 1, maximum = 1000)]
+    limit: Option<u32>,
+    /// Only this agent's events (UUID).
+    #[param(inline)]
+    agent_id: Option<rules::Id>,
+    /// Only events of this kind (`created`, `transition`, `updated`, `promoted`,
+    /// `grant_added`, `grant_revoked`, `key_created`, `key_deleted`, `renamed`).
+    kind: Option<String>,
+}

@@ -5,6 +5,7 @@ pub mod agent_ref;
 pub mod agents;
 pub mod api_keys;
 pub mod deployments;
+pub mod events;
 pub mod grants;
 pub mod history;
 pub mod ops;

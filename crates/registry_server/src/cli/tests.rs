@@ -4,7 +4,7 @@ use super::{Cli, Command, Settings, TokensCommand};
 use clap::{CommandFactory, FromArgMatches, Parser};
 
 /// Every configuration flag beside the environment variable it also reads.
-const FLAG_ENV: [(&str, &str); 20] = [
+const FLAG_ENV: [(&str, &str); 22] = [
     ("database_url", "DATABASE_URL"),
     ("bind", "BIND"),
     ("admin_token", "ADMIN_TOKEN"),
@@ -23,6 +23,8 @@ const FLAG_ENV: [(&str, &str); 20] = [
     ("body_read_timeout_seconds", "BODY_READ_TIMEOUT_SECONDS"),
     ("max_inflight_per_principal", "MAX_INFLIGHT_PER_PRINCIPAL"),
     ("request_timeout_seconds", "REQUEST_TIMEOUT_SECONDS"),
+    ("sse_keepalive_ms", "SSE_KEEPALIVE_MS"),
+    ("feed_poll_ms", "FEED_POLL_MS"),
     ("cors_allowed_origins", "CORS_ALLOWED_ORIGINS"),
     ("metrics_token", "METRICS_TOKEN"),
     ("default_org_max_agents", "DEFAULT_ORG_MAX_AGENTS"),

@@ -8,6 +8,7 @@
 
 mod concurrency;
 mod contract;
+mod feed;
 mod isolation;
 mod migrations;
 mod org_races;

@@ -34,7 +34,7 @@ impl EventLog for InMemoryStore {
         let limit = usize::try_from(query.bounded_limit()).unwrap_or(usize::MAX);
         self.with_state(|s| {
             let granted = |agent: AgentId| {
-                query.granted_to.as_ref().map_or(true, |p| {
+                query.granted_to.as_ref().is_none_or(|p| {
                     s.grants
                         .get(&(agent, p.to_string()))
                         .is_some_and(|g| g.org == self.org)
@@ -45,8 +45,8 @@ impl EventLog for InMemoryStore {
                 .iter()
                 .filter(|e| e.org == self.org && e.row.id > query.after)
                 .map(|e| &e.row)
-                .filter(|e| query.agent_id.map_or(true, |a| a == e.event.agent_id))
-                .filter(|e| query.kind.map_or(true, |k| k == e.event.kind))
+                .filter(|e| query.agent_id.is_none_or(|a| a == e.event.agent_id))
+                .filter(|e| query.kind.is_none_or(|k| k == e.event.kind))
                 .filter(|e| granted(e.event.agent_id))
                 .take(limit)
                 .map(|e| FeedEvent {

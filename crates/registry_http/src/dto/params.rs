@@ -187,9 +187,33 @@ pub struct FeedParams {
     /// Only this agent's events (UUID).
     #[param(inline)]
     agent_id: Option<rules::Id>,
-    /// Only events of this kind (`created`, `transition`, `updated`, `promoted`,
-    /// `grant_added`, `grant_revoked`, `key_created`, `key_deleted`, `renamed`).
-    kind: Option<String>,
+    /// Only events of this kind.
+    #[param(inline)]
+    kind: Option<EventKindParam>,
+}
+
+/// The kinds of audit event (`registry_domain::EventKind`), as the feed's `kind` filter.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum EventKindParam {
+    /// Agent created.
+    Created,
+    /// Status transition.
+    Transition,
+    /// Fields changed.
+    Updated,
+    /// Deployment promoted.
+    Promoted,
+    /// Grant added.
+    GrantAdded,
+    /// Grant revoked.
+    GrantRevoked,
+    /// API key created.
+    KeyCreated,
+    /// API key deleted.
+    KeyDeleted,
+    /// Agent renamed.
+    Renamed,
 }
 
 /// `GET /agents/search` (contract §11). Repeated `skill`, `tag`, `capability`, `input_mode`,

@@ -214,6 +214,8 @@ pub enum EventKindParam {
     KeyDeleted,
     /// Agent renamed.
     Renamed,
+    /// A2A card stored, replaced or removed.
+    CardUpdated,
 }
 
 /// `GET /agents/search` (contract §11). Repeated `skill`, `tag`, `capability`, `input_mode`,

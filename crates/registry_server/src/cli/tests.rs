@@ -26,11 +26,20 @@ const FLAG_ENV: [(&str, &str); 29] = [
     ("sse_keepalive_ms", "SSE_KEEPALIVE_MS"),
     ("feed_poll_ms", "FEED_POLL_MS"),
     ("webhook_allow_http", "WEBHOOK_ALLOW_HTTP"),
-    ("webhook_allow_private_targets", "WEBHOOK_ALLOW_PRIVATE_TARGETS"),
+    (
+        "webhook_allow_private_targets",
+        "WEBHOOK_ALLOW_PRIVATE_TARGETS",
+    ),
     ("webhook_timeout_seconds", "WEBHOOK_TIMEOUT_SECONDS"),
-    ("webhook_secret_overlap_seconds", "WEBHOOK_SECRET_OVERLAP_SECONDS"),
+    (
+        "webhook_secret_overlap_seconds",
+        "WEBHOOK_SECRET_OVERLAP_SECONDS",
+    ),
     ("webhook_concurrency", "WEBHOOK_CONCURRENCY"),
-    ("webhook_retry_window_seconds", "WEBHOOK_RETRY_WINDOW_SECONDS"),
+    (
+        "webhook_retry_window_seconds",
+        "WEBHOOK_RETRY_WINDOW_SECONDS",
+    ),
     ("card_signing_key_file", "CARD_SIGNING_KEY_FILE"),
     ("cors_allowed_origins", "CORS_ALLOWED_ORIGINS"),
     ("metrics_token", "METRICS_TOKEN"),

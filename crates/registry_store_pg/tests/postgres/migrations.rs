@@ -250,6 +250,7 @@ fn schema_rs_names_every_column_of_the_migrated_tables() {
         orgs,
         webhooks,
         webhook_deliveries,
+        agent_cards,
     );
     let tables: Vec<Line> = diesel::sql_query(
         "SELECT table_name::text AS line FROM information_schema.tables
@@ -279,7 +280,13 @@ fn schema_rs_names_every_column_of_the_migrated_tables() {
             .split(", ")
             .map(|c| c.rsplit('.').next().unwrap().trim_matches('"').to_owned())
             .collect();
-        let in_db: Vec<String> = columns.into_iter().map(|l| l.line).collect();
+        // `agent_cards.search_doc` is a generated tsvector only SQL reads (diesel has no type
+        // for it): the one column schema.rs leaves out on purpose.
+        let in_db: Vec<String> = columns
+            .into_iter()
+            .map(|l| l.line)
+            .filter(|c| !(table == "agent_cards" && c == "search_doc"))
+            .collect();
         assert_eq!(in_select, in_db, "{table}: schema.rs vs migrations");
     }
 }
@@ -290,18 +297,6 @@ struct StatusCount {
     status: String,
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     n: i64,
-}
-
-/// Reverts every applied migration newer than `version`, newest first.
-fn revert_after(conn: &mut PgConnection, version: &str) {
-    loop {
-        let applied = conn.applied_migrations().unwrap();
-        let newest = applied.iter().map(ToString::to_string).max().unwrap();
-        if newest.as_str() <= version {
-            return;
-        }
-        conn.revert_last_migration(MIGRATIONS).unwrap();
-    }
 }
 
 fn has_table(conn: &mut PgConnection, table: &str) -> bool {
@@ -472,7 +467,6 @@ fn organizations_migrate_a_populated_database_and_revert() {
     )
     .execute(&mut conn)
     .unwrap();
-    revert_after(&mut conn, ORGANIZATIONS);
     assert!(conn.revert_last_migration(MIGRATIONS).is_err());
     diesel::sql_query("DELETE FROM orgs WHERE slug = 'other'")
         .execute(&mut conn)

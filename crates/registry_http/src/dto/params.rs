@@ -192,31 +192,22 @@ pub struct FeedParams {
     kind: Option<EventKindParam>,
 }
 
-/// The kinds of audit event (`registry_domain::EventKind`), as the feed's `kind` filter.
-#[derive(utoipa::ToSchema)]
-#[schema(rename_all = "snake_case")]
-pub enum EventKindParam {
-    /// Agent created.
-    Created,
-    /// Status transition.
-    Transition,
-    /// Fields changed.
-    Updated,
-    /// Deployment promoted.
-    Promoted,
-    /// Grant added.
-    GrantAdded,
-    /// Grant revoked.
-    GrantRevoked,
-    /// API key created.
-    KeyCreated,
-    /// API key deleted.
-    KeyDeleted,
-    /// Agent renamed.
-    Renamed,
-    /// A2A card stored, replaced or removed.
-    CardUpdated,
+/// The kinds of audit event as the feed's `kind` filter. Its schema is built from
+/// `registry_domain::EventKind::ALL`, so a kind added to the domain is in the document too.
+pub struct EventKindParam;
+
+impl utoipa::PartialSchema for EventKindParam {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(
+                registry_domain::EventKind::ALL.iter().map(|k| k.as_str()),
+            ))
+            .into()
+    }
 }
+
+impl utoipa::ToSchema for EventKindParam {}
 
 /// `GET /agents/search` (contract §11). Repeated `skill`, `tag`, `capability`, `input_mode`,
 /// `output_mode` values must all match; repeated `status` values any.

@@ -205,10 +205,16 @@ fn search_statement(
                      WHERE x.org_id = $1 AND {own} @@ {t}))"
                 ));
             }
+            // The document only when the score reads it.
+            let doc = if words.is_some() {
+                ", c.search_doc"
+            } else {
+                ""
+            };
             (
                 format!(
                     "WITH c AS MATERIALIZED (SELECT c.agent_id, c.card, c.visibility, \
-                     c.updated_at, c.search_doc FROM agent_cards c WHERE {}) ",
+                     c.updated_at{doc} FROM agent_cards c WHERE {}) ",
                     card_filters.join(" AND ")
                 ),
                 "FROM c JOIN agents a ON a.id = c.agent_id".to_owned(),

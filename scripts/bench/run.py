@@ -41,6 +41,8 @@ WORKLOADS = [
     ("get_by_id", "GET /agents/{id}", "pk", 200),
     ("get_by_name", "GET /agents/name/{name}", "by_name", 200),
     ("list", "GET /agents?limit=50", "list", 200),
+    ("events", "GET /events?limit=50", "events", 200),
+    ("search", "GET /agents/search?q=forecast&limit=50", "search", 200),
     ("put_unchanged", "PUT /agents/name/{name} (unchanged)", "by_name", 200),
     ("register_existing", "POST /agents/register-build (existing)", "by_name", 200),
     ("register_new", "POST /agents/register-build (new)", "insert", 200),
@@ -119,6 +121,14 @@ def probe(port: int, token: str, workload: str, ids: list, names: list, tag: str
             status, _ = client.call("GET", f"/agents/name/{names[0]}")
         elif workload == "list":
             status, _ = client.call("GET", "/agents?limit=50")
+        elif workload == "events":
+            status, resp = client.call("GET", "/events?limit=50")
+            if status == 200 and not (isinstance(resp, dict) and resp.get("events")):
+                status = -200  # 200 but an empty feed page
+        elif workload == "search":
+            status, resp = client.call("GET", "/agents/search?q=forecast&limit=50")
+            if status == 200 and not (isinstance(resp, dict) and resp.get("total")):
+                status = -200  # 200 but nothing found: the cards were not seeded
         elif workload == "put_unchanged":
             body = {"description": seed.SEEDED_DESCRIPTION}
             status, resp = client.call("PUT", f"/agents/name/{names[0]}", body)
@@ -249,6 +259,12 @@ def main() -> int:
             name_list = [seed.seed_name(n) for n in numbers]
             seed.write_lua_data(data, id_list, name_list)
             principals[name] = {"name": name, "token": token, "data": data, "ids": id_list, "names": name_list}
+        if "search" in cfg["workloads"]:
+            # The user's agents (every tenth) carry an A2A card the search row finds.
+            carded = [ids[n] for n in sorted(ids) if n % 10 == 0]
+            print(f"putting {len(carded)} agent cards ...", flush=True)
+            put = seed.put_cards(port, admin_token, carded, concurrency=16)
+            print(f"put in {put['seconds']:.1f} s ({put['rate']:,.0f} cards/s)", flush=True)
         minted = None
         heartbeating = "agent" in cfg["principals"] and "heartbeat" in cfg["workloads"]
         if heartbeating:
@@ -286,7 +302,7 @@ def main() -> int:
                 floor_at(script, conns)
 
         needed = {w[2] for w in WORKLOADS if w[0] in cfg["workloads"]}
-        for script in ("pk", "by_name", "list"):
+        for script in ("pk", "by_name", "list", "events", "search"):
             if script in needed:
                 run_floor(script)
         if "list" in needed:

@@ -83,6 +83,64 @@ def seed(port: int, plan: list, concurrency: int = 16) -> dict:
     return {"ids": ids, "seconds": seconds, "rate": len(plan) / seconds}
 
 
+def card_of(agent_id: str) -> dict:
+    """The A2A v1.0 card seeded on an agent: one skill whose words the search row asks for."""
+    return {
+        "name": f"Bench agent {agent_id[:8]}",
+        "description": "seeded agent card",
+        "supportedInterfaces": [
+            {"url": f"https://{agent_id}.bench.example/a2a", "protocolBinding": "JSONRPC",
+             "protocolVersion": "1.0"}
+        ],
+        "version": "1.0.0",
+        "capabilities": {"streaming": False},
+        "defaultInputModes": ["text/plain"],
+        "defaultOutputModes": ["application/json"],
+        "skills": [{"id": "forecast", "name": "Weather forecast",
+                    "description": "forecast the weather for a city", "tags": ["weather:read"],
+                    "examples": ["will it rain in Lyon tomorrow?"]}],
+    }
+
+
+def put_cards(port: int, admin_token: str, agent_ids: list, concurrency: int = 16) -> dict:
+    """PUT /agents/{id}/card (card_of) on every agent of agent_ids as the admin, `concurrency`
+    keep-alive connections at a time. Returns {"seconds": s, "rate": per second}; raises if any
+    answer is not 200."""
+    failures: list = []
+    lock = threading.Lock()
+    cursor = iter(agent_ids)
+
+    def worker() -> None:
+        client = Client(port, admin_token)
+        try:
+            while True:
+                with lock:
+                    agent_id = next(cursor, None)
+                    if agent_id is None or len(failures) >= 10:
+                        return
+                body = {"card": card_of(agent_id), "visibility": "org"}
+                try:
+                    status, resp = client.call("PUT", f"/agents/{agent_id}/card", body)
+                except OSError as e:
+                    status, resp = -1, str(e)
+                if status != 200:
+                    with lock:
+                        failures.append((agent_id, status, resp))
+        finally:
+            client.close()
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=600)
+    seconds = time.monotonic() - started
+    if failures:
+        raise RuntimeError(f"putting cards failed ({len(failures)}+ errors), first: {failures[:3]}")
+    return {"seconds": seconds, "rate": len(agent_ids) / seconds if seconds else 0.0}
+
+
 HEARTBEAT_KEY_NAME = "bench-heartbeat"
 
 

@@ -212,8 +212,9 @@ fn every_schema_valid_request_is_accepted_and_none_is_a_server_error() {
         .map(|item| item.as_object().map_or(0, |methods| methods.len()))
         .sum::<usize>()
         // `GET /events/stream` never finishes and `POST /webhooks` refuses made-up hosts:
-        // both disabled in schemathesis.toml.
-        - 2;
+        // both disabled in schemathesis.toml; `GET /openapi.json` is the document schemathesis
+        // loads, which it does not test.
+        - 3;
 
     let dir = std::env::temp_dir().join(format!("schemathesis-e2e-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a scratch directory");
@@ -235,7 +236,8 @@ fn every_schema_valid_request_is_accepted_and_none_is_a_server_error() {
             "--mode",
             "positive",
         ])
-        .args(["--checks", "not_a_server_error,positive_data_acceptance"])
+        // The checks are chosen in the config's `[checks]` (a `--checks` here would override the
+        // per-operation exceptions there).
         .args(["--generation-with-security-parameters", "false"])
         .args([
             "--generation-allow-x00",

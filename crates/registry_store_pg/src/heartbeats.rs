@@ -14,18 +14,29 @@ use uuid::Uuid;
 
 /// The heartbeat monitor's statement, run once per org with stale agents ($12): transition
 /// them and event each, at once, writing what the caller decided ($2..$4 on the agent, $6..$11
-/// in its event; each event's feed position from its ordinal in the statement, ADR 0010). One
-/// org per statement: the count trigger then touches that org's two rows
-/// of its shard, lower status first, so two monitors (or a monitor and a writer) sharing a
-/// shard never wait for each other in a cycle — across orgs in one statement, the agents' scan
-/// order could lock org A's rows before org B's in one and the reverse in another (a deadlock
-/// seen under parallel expiries).
+/// in its event; each event's feed position from its ordinal in the statement, ADR 0010).
+///
+/// Never waits for another writer, so it can be in no lock cycle:
+/// - the stale agents are locked first with `SKIP LOCKED`: a row another monitor (or a writer)
+///   holds is left to it — the other monitor expires it, a writer's heartbeat makes it fresh,
+///   and what is still stale is taken at the next tick. Two monitors updating the same rows in
+///   their own scan orders deadlocked on the agents' rows (seen under parallel expiries);
+/// - one org per statement: the count trigger then touches that org's two rows of its shard,
+///   lower status first, so two monitors (or a monitor and a writer) sharing a shard never
+///   wait for each other in a cycle (across orgs, the scan order could take org A's rows
+///   before org B's in one and the reverse in another).
 const EXPIRE_SQL: &str = "\
-WITH expired AS (
+WITH stale AS (
+    SELECT id FROM agents
+     WHERE status = $1 AND last_seen_at < $5 AND org_id = $12
+     ORDER BY id
+       FOR UPDATE SKIP LOCKED
+), expired AS (
     UPDATE agents
        SET status = $2, status_reason = $3, updated_at = $4, version = version + 1
-     WHERE status = $1 AND last_seen_at < $5 AND org_id = $12
- RETURNING id, org_id
+      FROM stale
+     WHERE agents.id = stale.id AND agents.org_id = $12
+ RETURNING agents.id, agents.org_id
 ), logged AS (
     INSERT INTO agent_events
            (seq, agent_id, org_id, kind, from_status, to_status, actor, at, detail)

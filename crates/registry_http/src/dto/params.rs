@@ -218,23 +218,31 @@ pub struct SearchQuery {
     /// Words that must all occur (any case, no stemming) in the agent's own name and
     /// description, or all in its card's name, description, or a skill's name, description,
     /// tags or examples; ranked by full-text relevance. Agents without a card are found too.
-    q: Option<String>,
+    #[param(inline)]
+    q: Option<rules::SearchText>,
     /// A skill id the card must have.
-    skill: Option<String>,
+    #[param(inline)]
+    skill: Option<rules::SearchText>,
     /// A skill tag the card must carry (exact).
-    tag: Option<String>,
+    #[param(inline)]
+    tag: Option<rules::SearchText>,
     /// `resource:action` (lowercase `[a-z0-9_-]`, action may be `*`): `data:read` matches tags
     /// `data:read` and `data:*`; `data:*` matches every `data:` tag.
-    capability: Option<String>,
+    #[param(inline)]
+    capability: Option<rules::CapabilityFilter>,
     /// A media type the card accepts (its defaults or a skill's).
-    input_mode: Option<String>,
+    #[param(inline)]
+    input_mode: Option<rules::SearchText>,
     /// A media type the card produces (its defaults or a skill's).
-    output_mode: Option<String>,
+    #[param(inline)]
+    output_mode: Option<rules::SearchText>,
     /// Only agents in this status (repeatable).
     #[param(inline)]
     status: Option<rules::AgentStatus>,
     /// Page size, 1..=100 (default 20).
-    limit: Option<u32>,
+    #[param(inline)]
+    limit: Option<rules::SearchLimit>,
     /// Results skipped, 0..=10000 (default 0).
-    offset: Option<u32>,
+    #[param(inline)]
+    offset: Option<rules::SearchOffset>,
 }

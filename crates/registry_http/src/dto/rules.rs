@@ -18,6 +18,9 @@ use utoipa::openapi::schema::{
 };
 use utoipa::openapi::{Ref, RefOr, Schema};
 
+/// The longest text filter `GET /agents/search` reads (`registry_http::routes::cards`).
+pub const MAX_SEARCH_TEXT_LEN: usize = 1000;
+
 /// Text without the NUL character, which PostgreSQL cannot store (refused everywhere: 422).
 pub const NO_NUL: &str = "^[^\\u0000]*$";
 
@@ -281,6 +284,49 @@ rule! {
         .default(Some(1.into()))
         .description(Some("1-based page number (default 1)."))
         ;
+
+    /// A text filter of `GET /agents/search` (`q`, `skill`, `tag`, `input_mode`, `output_mode`).
+    SearchText => text()
+        .pattern(Some(NO_NUL))
+        .min_length(Some(1))
+        .max_length(Some(MAX_SEARCH_TEXT_LEN))
+        .description(Some("1 to 1000 characters, no NUL."))
+        ;
+
+    /// A capability filter of `GET /agents/search`.
+    CapabilityFilter => text()
+        .pattern(Some("^[a-z0-9_-]+:([a-z0-9_-]+|\\*)$"))
+        .max_length(Some(registry_domain::card::MAX_CAPABILITY_LEN))
+        .description(Some(
+            "`resource:action`, lowercase `[a-z0-9_-]`, the action may be `*`; at most 200 \
+             characters.",
+        ))
+        .examples(["data:read"])
+        ;
+
+    /// Results per page of `GET /agents/search`.
+    SearchLimit => ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .minimum(Some(1))
+        .maximum(Some(registry_ports::MAX_SEARCH_LIMIT))
+        .default(Some(registry_ports::DEFAULT_SEARCH_LIMIT.into()))
+        .description(Some("Results per page, 1 to 100 (default 20)."))
+        ;
+
+    /// Results skipped by `GET /agents/search`.
+    SearchOffset => ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .minimum(Some(0))
+        .maximum(Some(registry_ports::MAX_SEARCH_OFFSET))
+        .default(Some(0.into()))
+        .description(Some("Results skipped, 0 to 10000 (default 0)."))
+        ;
+
+    /// What `PATCH /webhooks/{id}` may set a subscription's status to.
+    WebhookStatusInput => one_of_words(
+        ["enabled", "disabled"],
+        "`enabled` (also restarts a `failing` subscription at its position) or `disabled`.",
+    );
 
     /// The agent a query addresses: exactly one of `agent_id` and `agent_name`.
     AgentSelector => AllOfBuilder::new()

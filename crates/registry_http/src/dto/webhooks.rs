@@ -82,6 +82,7 @@ pub struct UpdateWebhookRequest {
     /// New description.
     pub description: Option<String>,
     /// `enabled` (also restarts a `failing` subscription at its position) or `disabled`.
+    #[schema(value_type = Option<super::rules::WebhookStatusInput>)]
     pub status: Option<String>,
 }
 
@@ -89,6 +90,8 @@ pub struct UpdateWebhookRequest {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct ReplayRequest {
     /// Feed position to redeliver after (every later event is sent again, in order).
+    #[schema(minimum = 0)]
+    #[serde(deserialize_with = "whole_number")]
     pub after: i64,
 }
 
@@ -155,4 +158,41 @@ pub fn parse_event_kinds(kinds: &[String]) -> Result<Vec<EventKind>, ValidationE
 /// Tells an absent member (`None`) from an explicit `null` (`Some(None)`).
 fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<Vec<String>>>, D::Error> {
     Option::<Vec<String>>::deserialize(d).map(Some)
+}
+
+/// An integer written either way JSON allows: `42` or `42.0` (JSON Schema's `integer` admits
+/// both, and so do clients that compute positions in floating point). A fraction, or a value
+/// outside `i64`, is refused.
+fn whole_number<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    let n = serde_json::Number::deserialize(d)?;
+    if let Some(i) = n.as_i64() {
+        return Ok(i);
+    }
+    n.as_f64()
+        .filter(|f| f.fract() == 0.0 && *f >= i64::MIN as f64 && *f < i64::MAX as f64)
+        .map(|f| f as i64)
+        .ok_or_else(|| serde::de::Error::custom("must be an integer"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ReplayRequest;
+
+    fn after(body: &str) -> Option<i64> {
+        serde_json::from_str::<ReplayRequest>(body)
+            .ok()
+            .map(|r| r.after)
+    }
+
+    #[test]
+    fn a_replay_position_is_read_as_an_integer_written_either_way() {
+        assert_eq!(after(r#"{"after": 42}"#), Some(42));
+        assert_eq!(
+            after(r#"{"after": 4041180162542.0}"#),
+            Some(4_041_180_162_542)
+        );
+        assert_eq!(after(r#"{"after": 1.5}"#), None);
+        assert_eq!(after(r#"{"after": 1e300}"#), None);
+        assert_eq!(after(r#"{"after": "1"}"#), None);
+    }
 }

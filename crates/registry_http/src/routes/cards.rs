@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 type Handled = Result<HttpResponse, ApiError>;
 
 /// Longest `q`, and longest value of each structured filter, in bytes.
-const MAX_QUERY_LEN: usize = 1000;
+const MAX_QUERY_LEN: usize = crate::dto::rules::MAX_SEARCH_TEXT_LEN;
 /// How long A2A clients may keep a served card.
 const CARD_MAX_AGE: &str = "max-age=60";
 

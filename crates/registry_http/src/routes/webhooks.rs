@@ -178,7 +178,7 @@ pub async fn rotate_webhook_secret(
 
 /// The subscription's delivery attempts, newest first (admins).
 #[utoipa::path(get, path = "/webhooks/{id}/deliveries", tag = "webhooks",
-    params(IdPath, ("limit" = Option<u32>, Query, description = "1..=1000 (default 100)")),
+    params(IdPath, ("limit" = Option<u32>, Query, minimum = 1, maximum = 1000, description = "1..=1000 (default 100)")),
     responses((status = 200, body = Vec<DeliveryResponse>, headers(("X-Total-Count" = u64, description = "Attempts logged (or the count bound, 10,000, when capped)"))),
         Forbidden, NotFound, Unprocessable))]
 pub async fn list_deliveries(

@@ -165,7 +165,7 @@ fn unscoped(statement: &str, orgs: &[String]) -> Option<String> {
 /// The heartbeat monitor's statements, the one exemption: which orgs have stale agents (it
 /// spans every org), then the expiry of each.
 fn is_expiry(statement: &str) -> bool {
-    statement.contains("WITH expired AS (")
+    statement.contains("WITH stale AS (")
         || statement.starts_with("SELECT DISTINCT org_id AS id FROM agents WHERE status = $1")
 }
 

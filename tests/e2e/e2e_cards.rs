@@ -1,8 +1,8 @@
 //! A2A agent cards and discovery end to end (contract §11, issue 18): cards stored and
 //! refused by JSON pointer, served at the well-known paths (ETag, 304, public vs org), signed by
 //! the registry and verified by the pinned `a2a-sdk` resolving them through the registry,
-//! search by words, tags and capabilities within what the caller may read, and another org's
-//! cards answering the §6 404.
+//! search by words (the agent's own or its card's; agents without a card too), tags and
+//! capabilities within what the caller may read, and another org's cards answering the §6 404.
 
 use registry_e2e::{Client, Resp, TestServer};
 use serde_json::{json, Value};
@@ -418,6 +418,26 @@ fn search_finds_by_words_tags_and_capabilities_among_what_the_caller_reads() {
     assert!(
         scores.windows(2).all(|w| w[0] >= w[1]) && scores[0] > 0.0,
         "{scores:?}"
+    );
+    // An agent without a card is found by its own name and description (its result has no
+    // `card`), never by a card filter nor by words split between it and a card; a search
+    // without words or filters lists it with the others.
+    let bare = alice.register_build("archivist")["id"].clone();
+    let r = alice.get("/agents/search?q=archivist").json();
+    assert_eq!(r["total"], json!(1), "{r}");
+    assert_eq!(r["results"][0]["agent"]["id"], bare);
+    assert!(r["results"][0].get("card").is_none(), "{r}");
+    assert!(ranked["results"][0]["card"].is_object(), "{ranked}");
+    assert_eq!(
+        found(&alice, "q=archivist%20agent").1,
+        1,
+        "name and description"
+    );
+    assert_eq!(found(&alice, "q=archivist&input_mode=text/plain").1, 0);
+    assert_eq!(found(&alice, "q=archivist%20quarterly").1, 0);
+    assert_eq!(
+        found(&alice, ""),
+        (names(&["archivist", "reader", "wildcard", "writer"]), 4)
     );
     // Bad parameters: one 422 naming each.
     let bad = alice.get("/agents/search?capability=Data:read&limit=0&status=Sleeping");

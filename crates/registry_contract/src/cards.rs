@@ -207,7 +207,7 @@ pub async fn search_matches_every_word_of_the_query(ports: Ports) {
         ),
     )
     .await;
-    saved_agent(&ports).await; // no card: never found
+    let bare = saved_agent(&ports).await; // no card: found by its own words only
     let words = |q: &str| CardSearch {
         words: Some(q.to_owned()),
         ..search()
@@ -226,7 +226,155 @@ pub async fn search_matches_every_word_of_the_query(ports: Ports) {
     );
     assert_eq!(found(&ports, words("weekly budget")).await, sorted(&[]));
     assert_eq!(found(&ports, words("quarter")).await, sorted(&[]));
-    assert_eq!(found(&ports, search()).await, sorted(&[&reports, &recipes]));
+    assert_eq!(
+        found(&ports, search()).await,
+        sorted(&[&reports, &recipes, &bare])
+    );
+}
+
+/// A live agent without a card (`q` rule 3 of docs/discovery.md).
+async fn bare(ports: &Ports, prefix: &str, description: &str) -> Agent {
+    let mut agent = agent_named(
+        unique_name(prefix),
+        registry_domain::LifecycleEvent::Register,
+        now(),
+    );
+    agent.description = registry_domain::Description::parse(description).unwrap();
+    save(ports, &agent).await
+}
+
+/// An agent without a card is found by a word of its name and by words of its description
+/// (its hit has no card), listed by a search without words or filters, kept to the scope and
+/// statuses, and never found by a facet filter.
+pub async fn search_finds_agents_without_a_card_by_their_own_words(ports: Ports) {
+    let ledger = bare(&ports, "ledger", "Reconciles supplier invoices").await;
+    let carded = carded(&ports, card("Other", "files invoices", &[])).await;
+    let words = |q: &str| CardSearch {
+        words: Some(q.to_owned()),
+        ..search()
+    };
+    assert_eq!(found(&ports, words("LEDGER")).await, sorted(&[&ledger]));
+    assert_eq!(
+        found(&ports, words("supplier reconciles")).await,
+        sorted(&[&ledger])
+    );
+    assert_eq!(
+        found(&ports, words("ledger supplier")).await,
+        sorted(&[&ledger]),
+        "name and description are one document"
+    );
+    assert_eq!(
+        found(&ports, words("invoices")).await,
+        sorted(&[&ledger, &carded])
+    );
+    assert_eq!(found(&ports, words("reconcile")).await, sorted(&[]));
+    let page = ports.cards.search(&words("ledger")).await.unwrap();
+    assert_eq!(page.hits.len(), 1);
+    assert_eq!(page.hits[0].agent, ledger);
+    assert_eq!(page.hits[0].card, None);
+    assert!(page.hits[0].score > 0.0, "a word match scores");
+    let all = ports.cards.search(&search()).await.unwrap();
+    let cards: Vec<_> = all
+        .hits
+        .iter()
+        .map(|h| (h.agent.id, h.card.as_ref().map(|c| c.agent_id)))
+        .collect();
+    let mut expected = [(&ledger, None), (&carded, Some(carded.id))];
+    expected.sort_by(|a, b| a.0.name.as_str().cmp(b.0.name.as_str()));
+    let expected: Vec<_> = expected.iter().map(|(a, card)| (a.id, *card)).collect();
+    assert_eq!(
+        cards, expected,
+        "every live agent, with its card when it has one"
+    );
+    for facet in [
+        CardSearch {
+            tags: vec!["general".to_owned()],
+            ..words("invoices")
+        },
+        CardSearch {
+            skills: vec!["main".to_owned()],
+            ..search()
+        },
+        CardSearch {
+            input_modes: vec!["text/plain".to_owned()],
+            ..search()
+        },
+        CardSearch {
+            capabilities: vec![Capability::parse("data:*").unwrap()],
+            ..words("ledger")
+        },
+    ] {
+        let hits = found(&ports, facet.clone()).await;
+        assert!(!hits.contains(&ledger.id), "{facet:?}");
+    }
+    let granted = CardSearch {
+        granted_to: Some(user("bob")),
+        ..words("ledger")
+    };
+    assert_eq!(found(&ports, granted).await, sorted(&[]));
+    let only = CardSearch {
+        only_ids: Some(vec![ledger.id]),
+        ..words("invoices")
+    };
+    assert_eq!(found(&ports, only).await, sorted(&[&ledger]));
+    let ready = CardSearch {
+        statuses: vec![AgentStatus::Unhealthy],
+        ..words("ledger")
+    };
+    assert_eq!(found(&ports, ready).await, sorted(&[]));
+    delete(&ports, &ledger).await;
+    assert_eq!(found(&ports, words("ledger")).await, sorted(&[]));
+}
+
+/// `q` matches when every word is in the agent's own document (name, description) or every
+/// word is in its card's; a query whose words are split between the two matches neither. With
+/// a facet filter, the agent's own words still count (the facets need the card).
+pub async fn search_needs_every_word_in_one_document(ports: Ports) {
+    let mut agent = agent_named(
+        unique_name("falcon"),
+        registry_domain::LifecycleEvent::Register,
+        now(),
+    );
+    agent.description = registry_domain::Description::parse("watches the sky").unwrap();
+    let agent = save(&ports, &agent).await;
+    put(
+        &ports,
+        &agent,
+        card(
+            "Stargazer",
+            "telescope control",
+            &[("aim", "points", &["optics"], &[])],
+        ),
+    )
+    .await;
+    let words = |q: &str| CardSearch {
+        words: Some(q.to_owned()),
+        ..search()
+    };
+    for q in ["falcon", "sky watches", "telescope", "stargazer optics"] {
+        assert_eq!(found(&ports, words(q)).await, sorted(&[&agent]), "{q}");
+    }
+    for q in ["falcon telescope", "sky optics"] {
+        assert_eq!(found(&ports, words(q)).await, sorted(&[]), "split: {q}");
+    }
+    let hit = ports.cards.search(&words("falcon")).await.unwrap().hits;
+    assert_eq!(
+        hit[0].card.as_ref().map(|c| c.card.name()),
+        Some("Stargazer"),
+        "found by its own words, with its card"
+    );
+    let tagged = |q: &str| CardSearch {
+        tags: vec!["optics".to_owned()],
+        ..words(q)
+    };
+    assert_eq!(found(&ports, tagged("falcon")).await, sorted(&[&agent]));
+    assert_eq!(found(&ports, tagged("telescope")).await, sorted(&[&agent]));
+    assert_eq!(found(&ports, tagged("falcon telescope")).await, sorted(&[]));
+    let other_tag = CardSearch {
+        tags: vec!["general".to_owned()],
+        ..words("falcon")
+    };
+    assert_eq!(found(&ports, other_tag).await, sorted(&[]));
 }
 
 /// Skill ids, tags and media types match exactly, each given value must match, and the filters

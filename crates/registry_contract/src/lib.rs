@@ -122,6 +122,8 @@ macro_rules! contract_suite {
             cards_search_keeps_to_the_scope_and_statuses => cards::search_keeps_to_the_scope_and_statuses,
             cards_search_pages_in_a_stable_order => cards::search_pages_in_a_stable_order,
             cards_search_ranks_the_better_match_first => cards::search_ranks_the_better_match_first,
+            cards_search_finds_agents_without_a_card_by_their_own_words => cards::search_finds_agents_without_a_card_by_their_own_words,
+            cards_search_needs_every_word_in_one_document => cards::search_needs_every_word_in_one_document,
         }
         $crate::__contract_org_tests! { $factory;
             orgs_default_org_exists => orgs::default_org_exists,

@@ -64,7 +64,7 @@ function filterForm(status, q) {
     h("option", { value: "" }, "All statuses"),
     STATUSES.map((s) => h("option", { value: s, selected: s === status }, s)));
   const input = h("input", {
-    name: "q", type: "search", value: q, placeholder: "Agent name", "data-testid": "search-input",
+    name: "q", type: "search", value: q, placeholder: "Search agents", "data-testid": "search-input",
   });
   const form = h("form", { class: "filters", "data-testid": "filters" },
     h("label", {}, "Status ", select), " ",

@@ -14,13 +14,16 @@ pub const DEFAULT_SEARCH_LIMIT: u32 = 20;
 /// Largest `offset` of a search (deeper pages are refused, not scanned).
 pub const MAX_SEARCH_OFFSET: u32 = 10_000;
 
-/// A search over the cards of one org's live agents. Every filter narrows (they are ANDed,
-/// and so are repeated values of one filter); `granted_to` / `only_ids` say what the caller
-/// may read, applied by the store.
+/// A search over one org's live agents and their cards (an agent without a card is found by
+/// its own words, never by a facet filter). Every filter narrows (they are ANDed, and so are
+/// repeated values of one filter); `granted_to` / `only_ids` say what the caller may read,
+/// applied by the store.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CardSearch {
-    /// Words that must all occur in the card's name, description, or a skill's name,
-    /// description, tags or examples (case-insensitive, no stemming). `None`: no text filter.
+    /// Words that must all occur in the agent's own name and description, or all in its card's
+    /// name, description, or a skill's name, description, tags or examples (case-insensitive,
+    /// no stemming; words split between the two documents do not match). `None`: no text
+    /// filter.
     pub words: Option<String>,
     /// Skill ids the card must have.
     pub skills: Vec<String>,
@@ -49,8 +52,8 @@ pub struct CardSearch {
 pub struct SearchHit {
     /// The agent.
     pub agent: Agent,
-    /// Its card.
-    pub card: StoredCard,
+    /// Its card, when it has one.
+    pub card: Option<StoredCard>,
     /// Relevance: higher first. Comparable only within one search and one store.
     pub score: f64,
 }
@@ -84,6 +87,7 @@ pub trait CardRepository: Send + Sync {
     /// agent is absent, Deleted or has no card.
     async fn card_of(&self, at: &AgentRef) -> RepoResult<Option<(Agent, StoredCard)>>;
 
-    /// A page of the live agents whose cards match `query`, the most relevant first.
+    /// A page of the live agents that match `query` (by their own words or their cards'), each
+    /// with its card when it has one, the most relevant first.
     async fn search(&self, query: &CardSearch) -> RepoResult<SearchPage>;
 }

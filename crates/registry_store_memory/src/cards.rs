@@ -1,5 +1,6 @@
 //! [`CardRepository`] in memory: the same matching as PostgreSQL (facets from
-//! [`AgentCard::facets`], every query word in the card's searched texts); a simpler score.
+//! [`AgentCard::facets`], every query word in the agent's own name and description or every
+//! one in its card's searched texts); a simpler score.
 
 use crate::state::{Owned, State};
 use crate::InMemoryStore;
@@ -67,25 +68,29 @@ impl CardRepository for InMemoryStore {
         self.with_state(|s| {
             let wanted = wanted_facets(query);
             let mut hits: Vec<SearchHit> = s
-                .cards
+                .agents
                 .values()
-                .filter(|c| c.org == org)
-                .filter_map(|c| {
-                    let agent = s.agent(org, c.row.agent_id)?;
-                    let card = &c.row.card;
-                    let facets = card.facets();
-                    let matched = readable(s, agent, query)
+                .filter(|a| a.org == org)
+                .map(|a| &a.row)
+                .filter(|agent| {
+                    readable(s, agent, query)
                         && (query.statuses.is_empty() || query.statuses.contains(&agent.status))
-                        && wanted.all.iter().all(|f| facets.contains(f))
-                        && wanted
-                            .any
-                            .iter()
-                            .all(|one_of| one_of.iter().any(|f| facets.contains(f)))
-                        && query.words.as_deref().is_none_or(|q| card.matches_words(q));
-                    matched.then(|| SearchHit {
+                })
+                .filter_map(|agent| {
+                    let card = card_in(s, org, agent.id);
+                    // A facet filter needs a card that has the facets.
+                    if !wanted.is_empty() && !card.is_some_and(|c| wanted.held_by(&c.card.facets()))
+                    {
+                        return None;
+                    }
+                    let score = match query.words.as_deref() {
+                        None => 0.0,
+                        Some(q) => word_score(agent, card.map(|c| &c.card), q)?,
+                    };
+                    Some(SearchHit {
                         agent: agent.clone(),
-                        card: c.row.clone(),
-                        score: query.words.as_deref().map_or(0.0, |q| score(card, q)),
+                        card: card.cloned(),
+                        score,
                     })
                 })
                 .collect();
@@ -131,6 +136,22 @@ struct Wanted {
     any: Vec<Vec<Facet>>,
 }
 
+impl Wanted {
+    /// No facet filter: agents without a card may match.
+    fn is_empty(&self) -> bool {
+        self.all.is_empty() && self.any.is_empty()
+    }
+
+    /// Whether a card with `facets` satisfies every facet filter.
+    fn held_by(&self, facets: &BTreeSet<Facet>) -> bool {
+        self.all.iter().all(|f| facets.contains(f))
+            && self
+                .any
+                .iter()
+                .all(|one_of| one_of.iter().any(|f| facets.contains(f)))
+    }
+}
+
 fn wanted_facets(query: &CardSearch) -> Wanted {
     let mut all: Vec<Facet> = Vec::new();
     all.extend(query.skills.iter().cloned().map(Facet::Skill));
@@ -141,11 +162,23 @@ fn wanted_facets(query: &CardSearch) -> Wanted {
     Wanted { all, any }
 }
 
-/// How often the query's words occur in the card's searched texts.
-fn score(card: &AgentCard, query: &str) -> f64 {
+/// The score of `query` against the agent's own document and its card's, the better of the
+/// two that hold every word of it; `None` when neither does (words split between the two do
+/// not match).
+fn word_score(agent: &Agent, card: Option<&AgentCard>, query: &str) -> Option<f64> {
+    let own = agent
+        .matches_words(query)
+        .then(|| occurrences(agent.search_texts(), query));
+    let carded = card
+        .filter(|c| c.matches_words(query))
+        .map(|c| occurrences(c.search_texts(), query));
+    own.into_iter().chain(carded).reduce(f64::max)
+}
+
+/// How often the query's words occur in `texts`.
+fn occurrences<'a>(texts: impl IntoIterator<Item = &'a str>, query: &str) -> f64 {
     let wanted: BTreeSet<String> = search_words(query).collect();
-    let hits = card
-        .search_texts()
+    let hits = texts
         .into_iter()
         .flat_map(search_words)
         .filter(|w| wanted.contains(w))

@@ -3,6 +3,7 @@
 mod agent_list;
 mod agents;
 mod authorization;
+mod card_search;
 mod cards;
 mod create_agent;
 mod credentials;

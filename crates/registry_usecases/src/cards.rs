@@ -103,8 +103,8 @@ impl Registry {
         Ok(card)
     }
 
-    /// The live agents whose cards match `query`, among those the caller may read (the
-    /// query's scope is replaced by the caller's).
+    /// The live agents matching `query` by their own words or their cards, among those the
+    /// caller may read (the query's scope is replaced by the caller's).
     ///
     /// Errors: `Unavailable`, `Internal`.
     pub async fn search_cards(

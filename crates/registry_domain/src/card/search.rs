@@ -1,9 +1,11 @@
-//! What search looks at in a card (contract §11): the structured facets a filter matches
-//! exactly, and the words a full-text query matches. Both stores use these, so a filter means
-//! the same on each; PostgreSQL stores the facets in an indexed array and builds its own
-//! `tsvector` from the same fields.
+//! What search looks at (contract §11): a card's structured facets a filter matches exactly,
+//! and the words a full-text query matches — in the card, or in the agent's own registry
+//! document (its name and description). Both stores use these, so a filter means the same on
+//! each; PostgreSQL stores the facets in an indexed array and builds its own `tsvector`s from
+//! the same fields.
 
 use super::{AgentCard, Capability, CapabilityAction};
+use crate::Agent;
 use serde_json::Value;
 use std::collections::BTreeSet;
 
@@ -54,6 +56,26 @@ pub fn search_words(text: &str) -> impl Iterator<Item = String> + '_ {
         .map(str::to_lowercase)
 }
 
+/// Whether every word of `query` is a word of one of `texts` (a query without a word
+/// matches).
+pub(crate) fn words_match<'a>(texts: impl IntoIterator<Item = &'a str>, query: &str) -> bool {
+    let words: BTreeSet<String> = texts.into_iter().flat_map(search_words).collect();
+    search_words(query).all(|w| words.contains(&w))
+}
+
+impl Agent {
+    /// The agent's own registry document full-text search looks at: its name and description
+    /// (whether or not it has a card).
+    pub fn search_texts(&self) -> [&str; 2] {
+        [self.name.as_str(), self.description.as_str()]
+    }
+
+    /// Whether every word of `query` is a word of the agent's name or description.
+    pub fn matches_words(&self, query: &str) -> bool {
+        words_match(self.search_texts(), query)
+    }
+}
+
 impl AgentCard {
     /// Every facet of the card (sorted, without repeats).
     pub fn facets(&self) -> BTreeSet<Facet> {
@@ -87,12 +109,7 @@ impl AgentCard {
 
     /// Whether every word of `query` is a word of the card's searched texts.
     pub fn matches_words(&self, query: &str) -> bool {
-        let words: BTreeSet<String> = self
-            .search_texts()
-            .into_iter()
-            .flat_map(search_words)
-            .collect();
-        search_words(query).all(|w| words.contains(&w))
+        words_match(self.search_texts(), query)
     }
 }
 
@@ -155,5 +172,38 @@ mod tests {
         assert!(c.matches_words("finance"), "tags are text too");
         assert!(!c.matches_words("weekly budget"));
         assert!(!c.matches_words("quarter"), "no stemming");
+    }
+
+    #[test]
+    fn an_agent_matches_words_of_its_name_and_description_only() {
+        let mut agent = crate::state_machine::create(
+            crate::NewAgent {
+                name: crate::AgentName::parse("invoice-reader").unwrap(),
+                description: crate::Description::parse("Reads Supplier PDFs").unwrap(),
+                acp_type: crate::AcpType::Async,
+                acp_url: None,
+                registration_metadata: None,
+                agent_input_type: None,
+            },
+            crate::LifecycleEvent::RegisterBuild,
+            time::OffsetDateTime::UNIX_EPOCH,
+        )
+        .unwrap();
+        assert_eq!(
+            agent.search_texts(),
+            ["invoice-reader", "Reads Supplier PDFs"]
+        );
+        assert!(
+            agent.matches_words("invoice"),
+            "a part of the hyphenated name"
+        );
+        assert!(
+            agent.matches_words("READER supplier"),
+            "name and description together"
+        );
+        assert!(!agent.matches_words("invoice budget"));
+        assert!(!agent.matches_words("invoices"), "no stemming");
+        agent.description = crate::Description::parse("").unwrap();
+        assert!(!agent.matches_words("supplier"));
     }
 }

@@ -47,9 +47,11 @@ impl From<&StoredCard> for CardResponse {
 pub struct SearchResult {
     /// The agent.
     pub agent: AgentResponse,
-    /// Its A2A card, as stored.
-    #[schema(value_type = Object)]
-    pub card: Value,
+    /// Its A2A card, as stored; absent when the agent has none (it was found by its own name
+    /// or description).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Object, required = false)]
+    pub card: Option<Value>,
     /// Relevance (higher first; 0 without `q`).
     pub score: f64,
 }
@@ -58,7 +60,7 @@ impl From<&SearchHit> for SearchResult {
     fn from(h: &SearchHit) -> Self {
         Self {
             agent: AgentResponse::from(&h.agent),
-            card: h.card.card.to_value(),
+            card: h.card.as_ref().map(|c| c.card.to_value()),
             score: h.score,
         }
     }

@@ -210,12 +210,14 @@ impl utoipa::PartialSchema for EventKindParam {
 impl utoipa::ToSchema for EventKindParam {}
 
 /// `GET /agents/search` (contract §11). Repeated `skill`, `tag`, `capability`, `input_mode`,
-/// `output_mode` values must all match; repeated `status` values any.
+/// `output_mode` values must all match (only agents with a card match these); repeated
+/// `status` values any.
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SearchQuery {
-    /// Words that must all occur (any case, no stemming) in the card's name, description, or a
-    /// skill's name, description, tags or examples; ranked by full-text relevance.
+    /// Words that must all occur (any case, no stemming) in the agent's own name and
+    /// description, or all in its card's name, description, or a skill's name, description,
+    /// tags or examples; ranked by full-text relevance. Agents without a card are found too.
     #[param(inline)]
     q: Option<rules::SearchText>,
     /// A skill id the card must have.

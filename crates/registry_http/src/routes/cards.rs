@@ -228,8 +228,10 @@ pub async fn jwks(state: web::Data<AppState>) -> HttpResponse {
         .json(set)
 }
 
-/// Search the agents the caller may read by their A2A cards: full-text `q` and structured
-/// filters, most relevant first. Deleted agents never appear; agents without a card neither.
+/// Search the agents the caller may read: full-text `q` over each agent's own name and
+/// description or over its A2A card, and structured filters over the card, most relevant
+/// first. Deleted agents never appear; an agent without a card is found by its own words
+/// (its result has no `card`), never by a card filter.
 #[utoipa::path(get, path = "/agents/search", tag = "cards",
     params(SearchQuery),
     responses((status = 200, body = SearchResponse), Unprocessable))]

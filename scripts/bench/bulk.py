@@ -62,14 +62,16 @@ SELECT id, 'bulk-' || n, 'seeded agent', status,
        NULL, NULL,
        CASE WHEN status = 'Unhealthy' THEN 2 ELSE 1 END, '00000000-0000-0000-0000-000000000001'
   FROM bulk_seed ORDER BY n;
-INSERT INTO agent_events (agent_id, kind, from_status, to_status, actor, at, detail, org_id)
-SELECT id, 'created', NULL, CASE WHEN status = 'BuildOnly' THEN 'BuildOnly' ELSE 'Ready' END,
+-- One transaction writes every event: each takes its own ordinal in it (the feed position,
+-- ADR 0010): the created events 0 … N-1, the transitions after them.
+INSERT INTO agent_events (seq, agent_id, kind, from_status, to_status, actor, at, detail, org_id)
+SELECT agent_event_seq((n - 1)::int), id, 'created', NULL, CASE WHEN status = 'BuildOnly' THEN 'BuildOnly' ELSE 'Ready' END,
        'admin', at,
        jsonb_build_object('reason', CASE WHEN status = 'BuildOnly' THEN '{REASON_BUILD}'
                                          ELSE '{REASON_REGISTERED}' END), '00000000-0000-0000-0000-000000000001'
   FROM bulk_seed ORDER BY n;
-INSERT INTO agent_events (agent_id, kind, from_status, to_status, actor, at, detail, org_id)
-SELECT id, 'transition', 'Ready', 'Unhealthy', 'system', at + interval '10 minutes',
+INSERT INTO agent_events (seq, agent_id, kind, from_status, to_status, actor, at, detail, org_id)
+SELECT agent_event_seq(({agents} + n - 1)::int), id, 'transition', 'Ready', 'Unhealthy', 'system', at + interval '10 minutes',
        jsonb_build_object('reason', '{REASON_EXPIRED}'), '00000000-0000-0000-0000-000000000001'
   FROM bulk_seed WHERE status = 'Unhealthy' ORDER BY n;
 ALTER TABLE agents ENABLE TRIGGER agents_count_by_status;

@@ -39,7 +39,8 @@ impl TryFrom<CardRow> for StoredCard {
         let json = r.card.0.clone().map_err(corrupt)?;
         Ok(StoredCard {
             agent_id: AgentId::from_uuid(r.agent_id),
-            card: AgentCard::parse(json).map_err(|e| corrupt(e.to_string()))?,
+            card: AgentCard::from_stored(json)
+                .ok_or_else(|| corrupt("not a JSON object".to_owned()))?,
             visibility: CardVisibility::parse(&r.visibility).map_err(|e| corrupt(e.to_string()))?,
             updated_at: r.updated_at,
         })

@@ -72,6 +72,17 @@ impl AgentCard {
         validate::validate(card).map(Self).map_err(CardErrors)
     }
 
+    /// A card as a store kept it. It passed [`AgentCard::parse`] when it was written, so it is
+    /// taken as it is instead of being validated again on every read (a search reads up to a
+    /// page of them per request; and a rule tightened later must not make stored cards
+    /// unreadable). Only its shape is required: a JSON object (`None` otherwise).
+    pub fn from_stored(card: Value) -> Option<Self> {
+        match card {
+            Value::Object(map) => Some(Self(map)),
+            _ => None,
+        }
+    }
+
     /// The card's JSON object.
     pub fn as_json(&self) -> &Map<String, Value> {
         &self.0

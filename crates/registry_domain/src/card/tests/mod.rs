@@ -250,3 +250,19 @@ fn fields_outside_v1_are_refused_with_a_hint() {
 }
 
 mod limits;
+
+#[test]
+fn a_stored_card_reads_back_as_written_without_validation() {
+    let written = AgentCard::parse(full()).unwrap();
+    let read = AgentCard::from_stored(written.to_value()).unwrap();
+    assert_eq!(read, written);
+    // A card stored before a rule was tightened still reads (validation is the write's job).
+    let mut older = minimal();
+    older["skills"][0]["id"] = json!("");
+    assert!(AgentCard::parse(older.clone()).is_err());
+    assert_eq!(
+        AgentCard::from_stored(older).unwrap().name(),
+        "Recipe Agent"
+    );
+    assert!(AgentCard::from_stored(json!(["not", "an", "object"])).is_none());
+}

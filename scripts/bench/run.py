@@ -49,6 +49,12 @@ WORKLOADS = [
     ("heartbeat", "POST /agents/{id}/heartbeat (own agent key)", "heartbeat", 200),
 ]
 
+# Workloads that are one fixed GET: run by lua/list_query.lua with this BENCH_PATH.
+FIXED_PATHS = {
+    "events": "/events?limit=50",
+    "search": "/agents/search?q=forecast&limit=50",
+}
+
 # Workloads whose caller is the agent itself (principal `agent`: each request sends the key of
 # the agent it addresses); the others run as the admin and as the ordinary principal.
 AGENT_WORKLOADS = ("heartbeat",)
@@ -122,11 +128,11 @@ def probe(port: int, token: str, workload: str, ids: list, names: list, tag: str
         elif workload == "list":
             status, _ = client.call("GET", "/agents?limit=50")
         elif workload == "events":
-            status, resp = client.call("GET", "/events?limit=50")
+            status, resp = client.call("GET", FIXED_PATHS["events"])
             if status == 200 and not (isinstance(resp, dict) and resp.get("events")):
                 status = -200  # 200 but an empty feed page
         elif workload == "search":
-            status, resp = client.call("GET", "/agents/search?q=forecast&limit=50")
+            status, resp = client.call("GET", FIXED_PATHS["search"])
             if status == 200 and not (isinstance(resp, dict) and resp.get("total")):
                 status = -200  # 200 but nothing found: the cards were not seeded
         elif workload == "put_unchanged":
@@ -318,7 +324,10 @@ def main() -> int:
         def measured_row(workload, route, floor_name, expected, pname, conns, status) -> None:
             print(f"{workload} as {pname} @ {conns} ...", flush=True)
             tag = f"{pname[0]}{conns}{workload[:3]}{run_id[-4:]}".replace("_", "")
-            r = measure(srv, cfg, workload, principals[pname], conns, tag)
+            path = FIXED_PATHS.get(workload)
+            r = measure(srv, cfg, workload, principals[pname], conns, tag,
+                        script="list_query" if path else None,
+                        extra_env={"BENCH_PATH": path} if path else None)
             rows.append(
                 {
                     "workload": workload,

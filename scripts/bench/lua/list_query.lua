@@ -1,4 +1,4 @@
--- GET $BENCH_PATH: one fixed list request (the large row set's pages, filters and orders).
+-- GET $BENCH_PATH: one fixed request (the large row set's pages, filters and orders; the feed page; the search).
 dofile(os.getenv("BENCH_LUA_DIR") .. "/common.lua")
 
 local req

@@ -7,7 +7,10 @@ import subprocess
 
 
 class Profiler:
-    """`perf record -e cpu-clock -g -p <pid>` around a run; `stop()` writes a text report."""
+    """`perf record -e cpu-clock -g -p <pid>` around a run; `stop()` writes a text report.
+
+    `BENCH_PERF_CALLGRAPH=dwarf` records call chains from the debug info instead of frame
+    pointers (which the release build omits): complete callers, much larger data files."""
 
     def __init__(self, pid: int, out_prefix: str):
         self.data = out_prefix + ".data"
@@ -17,7 +20,8 @@ class Profiler:
             print("BENCH_PERF: perf not installed; no profile", flush=True)
             return
         self.proc = subprocess.Popen(
-            ["perf", "record", "-q", "-e", "cpu-clock", "-F", "499", "-g", "-p", str(pid),
+            ["perf", "record", "-q", "-e", "cpu-clock", "-F", "499",
+             "--call-graph", os.environ.get("BENCH_PERF_CALLGRAPH", "fp"), "-p", str(pid),
              "-o", self.data],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -35,8 +35,11 @@ use routes::{
 };
 
 /// Registers every route, the app data and the extractor configuration on `cfg`.
-/// Specific paths come before `{id}` patterns so they are matched first. The registry routes'
-/// handlers ask for a `Caller` (`auth`); the operational ones do not.
+/// Specific paths come before `{id}` patterns so they are matched first. actix tries the
+/// resources in this order and each pattern with a `{…}` costs a regex match, so the hot
+/// single-agent paths come right after the static `/agents…` paths they must yield to, and the
+/// console's pages come last. The registry routes' handlers ask for a `Caller` (`auth`); the
+/// operational ones do not.
 pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
     cfg.app_data(web::Data::new(state))
         .app_data(web::PayloadConfig::new(extract::BODY_LIMIT))
@@ -50,7 +53,6 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
                 .route(get().to(cards::jwks))
                 .wrap(from_fn(deadline::within_deadline)),
         )
-        .configure(console::configure)
         .service(registry(
             web::resource("/whoami").route(get().to(whoami::whoami)),
         ))
@@ -59,6 +61,30 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
         ))
         .service(registry(
             web::resource("/agents/search").route(get().to(cards::search_agents)),
+        ))
+        .service(registry(
+            web::resource("/agents/register-build").route(web::post().to(agents::register_build)),
+        ))
+        .service(
+            web::resource("/agents/register")
+                .route(web::post().to(agents::register))
+                .wrap(from_fn(deadline::within_deadline))
+                .wrap(from_fn(auth::refuse_before_405::<auth::Registrant>)),
+        )
+        .service(registry(
+            web::resource("/agents/{agent_id}")
+                .route(get().to(agents::get_agent))
+                .route(web::patch().to(agents::patch_agent))
+                .route(web::delete().to(agents::delete_agent)),
+        ))
+        .service(registry(
+            web::resource("/agents/name/{agent_name}")
+                .route(get().to(agents::get_agent_by_name))
+                .route(web::put().to(agents::upsert_agent))
+                .route(web::delete().to(agents::delete_agent_by_name)),
+        ))
+        .service(registry(
+            web::resource("/agents/{agent_id}/heartbeat").route(web::post().to(agents::heartbeat)),
         ))
         .service(well_known(
             "/agents/name/{agent_name}/.well-known/agent-card.json",
@@ -77,30 +103,6 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
                 .route(web::put().to(cards::put_card))
                 .route(get().to(cards::get_card))
                 .route(web::delete().to(cards::delete_card)),
-        ))
-        .service(registry(
-            web::resource("/agents/register-build").route(web::post().to(agents::register_build)),
-        ))
-        .service(
-            web::resource("/agents/register")
-                .route(web::post().to(agents::register))
-                .wrap(from_fn(deadline::within_deadline))
-                .wrap(from_fn(auth::refuse_before_405::<auth::Registrant>)),
-        )
-        .service(registry(
-            web::resource("/agents/name/{agent_name}")
-                .route(get().to(agents::get_agent_by_name))
-                .route(web::put().to(agents::upsert_agent))
-                .route(web::delete().to(agents::delete_agent_by_name)),
-        ))
-        .service(registry(
-            web::resource("/agents/{agent_id}")
-                .route(get().to(agents::get_agent))
-                .route(web::patch().to(agents::patch_agent))
-                .route(web::delete().to(agents::delete_agent)),
-        ))
-        .service(registry(
-            web::resource("/agents/{agent_id}/heartbeat").route(web::post().to(agents::heartbeat)),
         ))
         .service(registry(
             web::resource("/agents/{agent_id}/events").route(get().to(agents::list_events)),
@@ -201,6 +203,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
         .service(registry(
             web::resource("/webhooks/{id}/replay").route(web::post().to(webhooks::replay_webhook)),
         ))
+        .configure(console::configure)
         .default_service(web::to(|| async {
             Err::<actix_web::HttpResponse, _>(error::ApiError::route_not_found())
         }));

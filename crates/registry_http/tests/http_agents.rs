@@ -95,6 +95,22 @@ async fn get_by_id_and_name_carry_etag_and_list_has_total_count() {
     assert_eq!(filtered.header("x-total-count").as_deref(), Some("0"));
 }
 
+/// An agent whose name is also a sub-resource's (`card`, `heartbeat`, `events`) is reached by
+/// name: `/agents/name/{agent_name}` is tried before the `/agents/{agent_id}/…` patterns of the
+/// same length, which would otherwise take `name` for an id.
+#[actix_web::test]
+async fn names_that_spell_sub_resources_are_reached_by_name() {
+    let app = app(state()).await;
+    for name in ["card", "heartbeat", "events", "deployments", "grants"] {
+        let created = register_build(&app, name).await;
+        let path = format!("/agents/name/{name}");
+        let got = send(&app, as_admin(TestRequest::get(), &path)).await;
+        assert_eq!(got.status.as_u16(), 200, "GET {path}: {}", got.json);
+        assert_eq!(got.json["id"], created["id"], "GET {path}");
+        assert_eq!(got.json["name"], name);
+    }
+}
+
 /// A list whose count stopped at the store's bound says so (`X-Total-Count-Capped: true`,
 /// exposed to browsers); a kept total past the bound and a counted one within it do not.
 #[actix_web::test]

@@ -13,6 +13,15 @@ pub enum Credential {
     AgentKey(String),
 }
 
+impl Credential {
+    /// The secret presented, whichever way it came.
+    pub fn secret(&self) -> &str {
+        match self {
+            Self::Bearer(secret) | Self::AgentKey(secret) => secret,
+        }
+    }
+}
+
 /// Why authentication failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AuthError {

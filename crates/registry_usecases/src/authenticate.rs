@@ -1,7 +1,7 @@
 //! The credential authenticator: admin token, service tokens and agent keys, each resolved to
 //! its principal and the org it acts in.
 
-use crate::secrets::{hash_secret, AGENT_KEY_PREFIX, SERVICE_TOKEN_PREFIX};
+use crate::secrets::{SecretHasher, AGENT_KEY_PREFIX, SERVICE_TOKEN_PREFIX};
 use crate::Registry;
 use async_trait::async_trait;
 use registry_domain::{Actor, AgentRef, OrgRef, OrgSlug, Principal};
@@ -21,8 +21,9 @@ use subtle::ConstantTimeEq;
 pub struct CredentialAuthenticator {
     credentials: Arc<dyn CredentialStore>,
     orgs: Arc<dyn OrgRepository>,
-    admin_token: String,
-    key_hash_secret: Vec<u8>,
+    /// The keyed hash of the admin token (`None`: no admin token, nothing matches it).
+    admin_token_hash: Option<String>,
+    hasher: SecretHasher,
 }
 
 impl CredentialAuthenticator {
@@ -33,11 +34,12 @@ impl CredentialAuthenticator {
         admin_token: String,
         key_hash_secret: Vec<u8>,
     ) -> Self {
+        let hasher = SecretHasher::new(&key_hash_secret);
         Self {
             credentials,
             orgs,
-            admin_token,
-            key_hash_secret,
+            admin_token_hash: (!admin_token.is_empty()).then(|| hasher.hash(&admin_token)),
+            hasher,
         }
     }
 
@@ -59,23 +61,9 @@ impl Authenticator for CredentialAuthenticator {
         credential: &Credential,
         requested_org: Option<OrgSlug>,
     ) -> Result<Actor, AuthError> {
-        match credential {
-            Credential::Bearer(secret) => {
-                if self.is_admin_token(secret) {
-                    self.platform_admin(requested_org).await
-                } else if secret.starts_with(SERVICE_TOKEN_PREFIX) {
-                    self.service_token(secret).await
-                } else if secret.starts_with(AGENT_KEY_PREFIX) {
-                    self.agent_key(secret).await
-                } else {
-                    Err(AuthError::Invalid)
-                }
-            }
-            Credential::AgentKey(secret) if secret.starts_with(AGENT_KEY_PREFIX) => {
-                self.agent_key(secret).await
-            }
-            Credential::AgentKey(_) => Err(AuthError::Invalid),
-        }
+        let hash = self.hasher.hash(credential.secret());
+        self.authenticate_hashed(credential, &hash, requested_org)
+            .await
     }
 
     /// A service token is read together with the agent `at` (one round trip); every other
@@ -86,11 +74,11 @@ impl Authenticator for CredentialAuthenticator {
         requested_org: Option<OrgSlug>,
         at: &AgentRef,
     ) -> Result<(Actor, Option<Prefetched>), AuthError> {
+        let hash = self.hasher.hash(credential.secret());
         match credential {
             Credential::Bearer(secret)
-                if secret.starts_with(SERVICE_TOKEN_PREFIX) && !self.is_admin_token(secret) =>
+                if secret.starts_with(SERVICE_TOKEN_PREFIX) && !self.is_admin_hash(&hash) =>
             {
-                let hash = hash_secret(&self.key_hash_secret, secret);
                 match self.credentials.find_token_with_agent(&hash, at).await {
                     Ok(Some(read)) => {
                         let actor = Actor {
@@ -110,7 +98,6 @@ impl Authenticator for CredentialAuthenticator {
             Credential::Bearer(secret) | Credential::AgentKey(secret)
                 if secret.starts_with(AGENT_KEY_PREFIX) =>
             {
-                let hash = hash_secret(&self.key_hash_secret, secret);
                 match self.credentials.find_key_with_agent(&hash).await {
                     Ok(Some(read)) => {
                         let actor = Actor {
@@ -132,7 +119,7 @@ impl Authenticator for CredentialAuthenticator {
                 }
             }
             // The platform admin in a named org: the org and the agent in one read.
-            Credential::Bearer(secret) if self.is_admin_token(secret) => match requested_org {
+            Credential::Bearer(_) if self.is_admin_hash(&hash) => match requested_org {
                 Some(slug) if slug != OrgSlug::default_org() => {
                     match self.orgs.org_with_agent(&slug, at).await {
                         Ok(Some((org, agent))) => {
@@ -152,21 +139,46 @@ impl Authenticator for CredentialAuthenticator {
                 }
                 _ => Ok((self.platform_admin(requested_org).await?, None)),
             },
-            _ => Ok((self.authenticate(credential, requested_org).await?, None)),
+            _ => Ok((
+                self.authenticate_hashed(credential, &hash, requested_org)
+                    .await?,
+                None,
+            )),
         }
     }
 }
 
 impl CredentialAuthenticator {
-    /// Constant-time comparison with the configured admin token. Both sides are hashed first so
-    /// the comparison does not even depend on the lengths; an empty admin token matches nothing.
-    fn is_admin_token(&self, presented: &str) -> bool {
-        if self.admin_token.is_empty() {
-            return false;
+    /// Whether `hash` (the presented secret's keyed hash) is the admin token's: a constant-time
+    /// comparison of the two hashes, so it does not even depend on the lengths; an empty admin
+    /// token matches nothing.
+    fn is_admin_hash(&self, hash: &str) -> bool {
+        self.admin_token_hash
+            .as_ref()
+            .is_some_and(|expected| hash.as_bytes().ct_eq(expected.as_bytes()).into())
+    }
+
+    /// [`Authenticator::authenticate`] with the credential's keyed hash already computed.
+    async fn authenticate_hashed(
+        &self,
+        credential: &Credential,
+        hash: &str,
+        requested_org: Option<OrgSlug>,
+    ) -> Result<Actor, AuthError> {
+        match credential {
+            Credential::Bearer(_) if self.is_admin_hash(hash) => {
+                self.platform_admin(requested_org).await
+            }
+            Credential::Bearer(secret) if secret.starts_with(SERVICE_TOKEN_PREFIX) => {
+                self.service_token(hash).await
+            }
+            Credential::Bearer(secret) | Credential::AgentKey(secret)
+                if secret.starts_with(AGENT_KEY_PREFIX) =>
+            {
+                self.agent_key(hash).await
+            }
+            Credential::Bearer(_) | Credential::AgentKey(_) => Err(AuthError::Invalid),
         }
-        let presented = hash_secret(&self.key_hash_secret, presented);
-        let expected = hash_secret(&self.key_hash_secret, &self.admin_token);
-        presented.as_bytes().ct_eq(expected.as_bytes()).into()
     }
 
     /// The platform admin in the org it names: `default` without a read, any other by slug.
@@ -189,9 +201,9 @@ impl CredentialAuthenticator {
         })
     }
 
-    async fn service_token(&self, secret: &str) -> Result<Actor, AuthError> {
-        let hash = hash_secret(&self.key_hash_secret, secret);
-        match self.credentials.find_token(&hash).await {
+    /// The service token whose keyed hash is `hash`, in its org.
+    async fn service_token(&self, hash: &str) -> Result<Actor, AuthError> {
+        match self.credentials.find_token(hash).await {
             Ok(Some((token, org))) => Ok(Actor {
                 principal: token.principal,
                 org,
@@ -201,9 +213,9 @@ impl CredentialAuthenticator {
         }
     }
 
-    async fn agent_key(&self, secret: &str) -> Result<Actor, AuthError> {
-        let hash = hash_secret(&self.key_hash_secret, secret);
-        match self.credentials.find_key(&hash).await {
+    /// The agent key whose keyed hash is `hash`, in its agent's org.
+    async fn agent_key(&self, hash: &str) -> Result<Actor, AuthError> {
+        match self.credentials.find_key(hash).await {
             Ok(Some((key, org))) => Ok(Actor {
                 principal: Principal::Agent(key.agent_id),
                 org,
@@ -225,6 +237,7 @@ fn auth_error(error: RepoError) -> AuthError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::secrets::hash_secret;
     use registry_domain::{AgentId, ApiKey, ApiKeyId, ApiKeyType, Org, OrgId, ServiceToken};
     use registry_ports::{MockCredentialStore, MockOrgRepository};
 

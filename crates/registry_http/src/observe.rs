@@ -140,10 +140,11 @@ pub async fn observe(
         // Fields are only evaluated when the line is logged (not under RUST_LOG=warn); the
         // principal is written from the request's extensions, not copied.
         let extensions = response.request().extensions();
+        // Strings as `&str` (written as they are), not `%` (through `Display` and `fmt`).
         tracing::info!(
-            request_id = %request_id,
-            method = %method,
-            route = %route,
+            request_id = request_id.as_str(),
+            method,
+            route = route.as_str(),
             status,
             latency_ms = elapsed.as_secs_f64() * 1000.0,
             principal = %PrincipalOrDash(extensions.get::<Caller>()),

@@ -2,6 +2,7 @@
 //! conversions from domain values. Enum-valued request fields are received as strings and
 //! parsed by the domain, so an unknown value is a 422 naming its field.
 
+mod agent_wire;
 mod agents;
 mod api_keys;
 mod cards;
@@ -16,6 +17,7 @@ mod service_tokens;
 mod webhooks;
 mod whoami;
 
+pub use agent_wire::{AgentWire, AgentsWire};
 pub use agents::*;
 pub use api_keys::*;
 pub use cards::*;

@@ -3,15 +3,15 @@
 
 use super::agent_ref;
 use super::{
-    agent_response, created_or_ok, direction_of, if_match, if_none_match, list_response,
-    list_response_with, ok_registry_created, page_of,
+    agent_response, created_or_ok, direction_of, if_match, if_none_match, list_response_with,
+    ok_registry_created, page_of, page_response,
 };
 use crate::auth::{Caller, Registrant};
 use crate::dto::params::{AgentListQuery, AgentNamePath, AgentPath, PageQuery};
 use crate::dto::{
-    agent_patch, parse_metadata, AgentPatchSchema, AgentResponse, DeleteResponse, EventResponse,
-    RegisterAgentRequest, RegisterAgentResponse, RegisterBuildRequest, UpsertAgentRequest,
-    UpsertAgentResponse,
+    agent_patch, parse_metadata, AgentPatchSchema, AgentResponse, AgentWire, AgentsWire,
+    DeleteResponse, EventResponse, RegisterAgentRequest, RegisterAgentResponse,
+    RegisterBuildRequest, UpsertAgentRequest, UpsertAgentResponse,
 };
 use crate::error::{
     ApiError, Conflict, Forbidden, NotFound, PreconditionFailed, RegistrationUnauthenticated,
@@ -97,7 +97,7 @@ pub async fn list_agents(state: web::Data<AppState>, caller: Caller, q: QueryPar
         .registry_for(&caller)
         .list_agents(&caller.0, input)
         .await?;
-    Ok(list_response::<_, AgentResponse>(&page))
+    Ok(page_response(&page, AgentsWire(&page.items)))
 }
 
 /// `order_by` of the agent list (default `updated_at`).
@@ -163,7 +163,7 @@ pub async fn register_build(
     Ok(
         ok_registry_created(written.created, &format!("/agents/{}", agent.id))
             .insert_header((ETAG, agent.etag()))
-            .json(AgentResponse::from(agent)),
+            .json(AgentWire(agent)),
     )
 }
 

@@ -15,7 +15,7 @@ pub mod service_tokens;
 pub mod webhooks;
 pub mod whoami;
 
-use crate::dto::AgentResponse;
+use crate::dto::AgentWire;
 use crate::error::ApiError;
 use crate::extract::QueryParams;
 use actix_web::http::header::{ETAG, LOCATION};
@@ -67,7 +67,11 @@ where
 /// [`list_response`] with each item's wire form built by `wire` (for forms that need more
 /// than the item, e.g. the org's slug).
 pub fn list_response_with<T, D: Serialize>(page: &Page<T>, wire: impl Fn(&T) -> D) -> HttpResponse {
-    let items = WireItems(&page.items, wire, PhantomData);
+    page_response(page, WireItems(&page.items, wire, PhantomData))
+}
+
+/// 200 with `items` (the page's items in their wire form) and the page's total headers.
+pub fn page_response<T>(page: &Page<T>, items: impl Serialize) -> HttpResponse {
     let mut response = HttpResponse::Ok();
     response.insert_header((TOTAL_COUNT_HEADER, page.total));
     if page.total_capped {
@@ -89,7 +93,7 @@ impl<T, D: Serialize, F: Fn(&T) -> D> Serialize for WireItems<'_, T, D, F> {
 pub fn agent_response(agent: &Agent) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((ETAG, agent.etag()))
-        .json(AgentResponse::from(agent))
+        .json(AgentWire(agent))
 }
 
 /// [`agent_response`], or 304 with the `ETag` and no body when `If-None-Match` names it.

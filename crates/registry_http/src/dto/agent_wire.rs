@@ -5,14 +5,15 @@
 //! and the whole metadata document, then formatted four timestamps into new strings, only to
 //! drop them after serialization — per agent, fifty times for a list page. `AgentResponse`
 //! stays the documented shape (OpenAPI) and the form the composite responses embed; the hot
-//! responses (one agent, a page of agents) are written through this view, and a test holds the
-//! two to the same bytes.
+//! responses (one agent, a page of agents) are written through this view (timestamps from the
+//! stack: [`Rfc3339Text`]), and a test holds the two to the same bytes.
 
+use super::Rfc3339Text;
 use registry_domain::{Agent, Timestamp};
-use serde::ser::{Error as _, SerializeStruct};
+use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
 
-/// An agent serialized as [`AgentResponse`](super::AgentResponse), borrowing from it.
+/// An agent serialized as [`AgentResponse`](super::AgentResponse), borrowing the agent.
 #[derive(Debug, Clone, Copy)]
 pub struct AgentWire<'a>(pub &'a Agent);
 
@@ -62,65 +63,14 @@ impl<T: std::fmt::Display> Serialize for Displayed<'_, T> {
     }
 }
 
-/// A timestamp serialized as [`super::timestamp`] writes it — RFC 3339 in UTC, the fraction
-/// of a second with its trailing zeros cut, as `time` writes it; the empty string for a year
-/// outside 0..=9999, which `time` refuses — written on the stack, digit by digit (`time`'s
-/// general formatter cost about a thousand instructions per timestamp, four per agent).
+/// A timestamp serialized as [`super::timestamp`] writes it, from the stack.
 #[derive(Clone, Copy)]
 struct Rfc3339(Timestamp);
 
 impl Serialize for Rfc3339 {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut buf = [0u8; 32];
-        let len = rfc3339_utc(self.0, &mut buf);
-        let text = std::str::from_utf8(&buf[..len]).map_err(S::Error::custom)?;
-        serializer.serialize_str(text)
+        serializer.serialize_str(Rfc3339Text::of(self.0).as_str())
     }
-}
-
-/// Writes `ts` as `YYYY-MM-DDTHH:MM:SS[.fraction]Z` into `buf`; returns the length (0 when the
-/// year has no four-digit form).
-fn rfc3339_utc(ts: Timestamp, buf: &mut [u8; 32]) -> usize {
-    let at = ts.to_offset(time::UtcOffset::UTC);
-    let year = match u32::try_from(at.year()) {
-        Ok(year) if year <= 9999 => year,
-        _ => return 0,
-    };
-    let mut len = 0;
-    for (digits, value, sep) in [
-        (4, year, b'-'),
-        (2, u32::from(u8::from(at.month())), b'-'),
-        (2, u32::from(at.day()), b'T'),
-        (2, u32::from(at.hour()), b':'),
-        (2, u32::from(at.minute()), b':'),
-    ] {
-        len = put_digits(buf, len, digits, value);
-        buf[len] = sep;
-        len += 1;
-    }
-    len = put_digits(buf, len, 2, u32::from(at.second()));
-    let mut nanos = at.nanosecond();
-    if nanos != 0 {
-        let mut digits = 9;
-        while nanos.is_multiple_of(10) {
-            nanos /= 10;
-            digits -= 1;
-        }
-        buf[len] = b'.';
-        len = put_digits(buf, len + 1, digits, nanos);
-    }
-    buf[len] = b'Z';
-    len + 1
-}
-
-/// Writes the last `digits` decimal digits of `value` at `buf[at..]`, zero-padded; returns
-/// the position after them.
-fn put_digits(buf: &mut [u8], at: usize, digits: usize, mut value: u32) -> usize {
-    for slot in buf[at..at + digits].iter_mut().rev() {
-        *slot = b'0' + (value % 10) as u8;
-        value /= 10;
-    }
-    at + digits
 }
 
 #[cfg(test)]
@@ -168,28 +118,6 @@ mod tests {
             registered_at: Some(datetime!(2026-11-27 10:00:02.5 +02:00)),
             last_seen_at: Some(datetime!(1999-01-01 00:00:00 UTC)),
             ..bare()
-        }
-    }
-
-    #[test]
-    fn timestamps_are_written_as_time_writes_them() {
-        let cases = [
-            datetime!(2026-11-27 10:00:00 UTC),
-            datetime!(2026-11-27 10:00:00.000001 UTC),
-            datetime!(2026-11-27 10:00:00.1 UTC),
-            datetime!(2026-11-27 10:00:00.12 UTC),
-            datetime!(2026-11-27 10:00:00.123456 UTC),
-            datetime!(2026-11-27 10:00:00.123456789 UTC),
-            datetime!(2026-11-27 10:00:00.100000001 UTC),
-            datetime!(2026-01-01 00:30:00.5 +01:00),
-            datetime!(0001-02-03 04:05:06.07 UTC),
-            datetime!(9999-12-31 23:59:59.999999 UTC),
-            datetime!(-0001-01-01 00:00:00 UTC),
-        ];
-        for at in cases {
-            let ours = serde_json::to_string(&Rfc3339(at)).unwrap();
-            let theirs = serde_json::to_string(&crate::dto::timestamp(at)).unwrap();
-            assert_eq!(ours, theirs, "{at}");
         }
     }
 

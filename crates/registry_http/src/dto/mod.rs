@@ -14,6 +14,7 @@ pub mod params;
 mod patch;
 pub mod rules;
 mod service_tokens;
+mod timestamp_text;
 mod webhooks;
 mod whoami;
 
@@ -27,6 +28,7 @@ pub use grants::*;
 pub use orgs::*;
 pub use patch::{agent_patch, AgentPatchSchema};
 pub use service_tokens::*;
+pub use timestamp_text::Rfc3339Text;
 pub use webhooks::*;
 pub use whoami::*;
 
@@ -34,11 +36,9 @@ use registry_domain::{Metadata, Timestamp, ValidationError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-/// RFC 3339 in UTC (`Z`), as the peer.
+/// RFC 3339 in UTC (`Z`), as the peer ([`Rfc3339Text`]).
 pub fn timestamp(ts: Timestamp) -> String {
-    ts.to_offset(time::UtcOffset::UTC)
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
+    Rfc3339Text::of(ts).as_str().to_owned()
 }
 
 /// Optional [`timestamp`].

@@ -3,15 +3,15 @@
 
 use super::agent_ref;
 use super::{
-    agent_response, created_or_ok, direction_of, if_match, if_none_match, list_response_with,
-    ok_registry_created, page_of, page_response,
+    agent_body, agent_page_response, agent_response, created_or_ok, direction_of, if_match,
+    if_none_match, list_response_with, ok_registry_created, page_of,
 };
 use crate::auth::{Caller, Registrant};
 use crate::dto::params::{AgentListQuery, AgentNamePath, AgentPath, PageQuery};
 use crate::dto::{
-    agent_patch, parse_metadata, AgentPatchSchema, AgentResponse, AgentWire, AgentsWire,
-    DeleteResponse, EventResponse, RegisterAgentRequest, RegisterAgentResponse,
-    RegisterBuildRequest, UpsertAgentRequest, UpsertAgentResponse,
+    agent_patch, parse_metadata, AgentPatchSchema, AgentResponse, DeleteResponse, EventResponse,
+    RegisterAgentRequest, RegisterAgentResponse, RegisterBuildRequest, UpsertAgentRequest,
+    UpsertAgentResponse,
 };
 use crate::error::{
     ApiError, Conflict, Forbidden, NotFound, PreconditionFailed, RegistrationUnauthenticated,
@@ -97,7 +97,7 @@ pub async fn list_agents(state: web::Data<AppState>, caller: Caller, q: QueryPar
         .registry_for(&caller)
         .list_agents(&caller.0, input)
         .await?;
-    Ok(page_response(&page, AgentsWire(&page.items)))
+    Ok(agent_page_response(&page))
 }
 
 /// `order_by` of the agent list (default `updated_at`).
@@ -160,11 +160,10 @@ pub async fn register_build(
         .register_build(&caller.0, agent)
         .await?;
     let agent = &written.agent;
-    Ok(
-        ok_registry_created(written.created, &format!("/agents/{}", agent.id))
-            .insert_header((ETAG, agent.etag()))
-            .json(AgentWire(agent)),
-    )
+    Ok(agent_body(
+        ok_registry_created(written.created, &format!("/agents/{}", agent.id)),
+        agent,
+    ))
 }
 
 /// Deploy-time registration (by `agent_id` or `name`); returns a new internal key once.

@@ -15,12 +15,12 @@ pub mod service_tokens;
 pub mod webhooks;
 pub mod whoami;
 
-use crate::dto::AgentWire;
+use crate::dto::{AgentWire, AgentsWire};
 use crate::error::ApiError;
 use crate::extract::QueryParams;
-use actix_web::http::header::{ETAG, LOCATION};
+use actix_web::http::header::{ContentType, ETAG, LOCATION};
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
 use registry_domain::{Agent, Page, PageRequest, SortDirection, ValidationError};
 use serde::Serialize;
 use std::marker::PhantomData;
@@ -72,12 +72,24 @@ pub fn list_response_with<T, D: Serialize>(page: &Page<T>, wire: impl Fn(&T) -> 
 
 /// 200 with `items` (the page's items in their wire form) and the page's total headers.
 pub fn page_response<T>(page: &Page<T>, items: impl Serialize) -> HttpResponse {
+    page_ok(page).json(items)
+}
+
+/// [`page_response`] for a page of agents, written by [`AgentsWire`].
+pub fn agent_page_response(page: &Page<Agent>) -> HttpResponse {
+    page_ok(page)
+        .content_type(ContentType::json())
+        .body(AgentsWire(&page.items).to_json())
+}
+
+/// A 200 with the page's total headers.
+fn page_ok<T>(page: &Page<T>) -> HttpResponseBuilder {
     let mut response = HttpResponse::Ok();
     response.insert_header((TOTAL_COUNT_HEADER, page.total));
     if page.total_capped {
         response.insert_header((TOTAL_CAPPED_HEADER, "true"));
     }
-    response.json(items)
+    response
 }
 
 /// Serializes domain items as their wire forms `D`, one at a time.
@@ -91,9 +103,15 @@ impl<T, D: Serialize, F: Fn(&T) -> D> Serialize for WireItems<'_, T, D, F> {
 
 /// 200 with one agent and its `ETag`.
 pub fn agent_response(agent: &Agent) -> HttpResponse {
-    HttpResponse::Ok()
+    agent_body(HttpResponse::Ok(), agent)
+}
+
+/// `response` with `agent` (written by [`AgentWire`]) and its `ETag`.
+pub fn agent_body(mut response: HttpResponseBuilder, agent: &Agent) -> HttpResponse {
+    response
         .insert_header((ETAG, agent.etag()))
-        .json(AgentWire(agent))
+        .content_type(ContentType::json())
+        .body(AgentWire(agent).to_json())
 }
 
 /// [`agent_response`], or 304 with the `ETag` and no body when `If-None-Match` names it.

@@ -106,7 +106,7 @@ fn uuid(out: &mut Vec<u8>, id: Uuid) {
 /// A timestamp as its quoted RFC 3339 text ([`super::timestamp`]'s).
 fn timestamp(out: &mut Vec<u8>, ts: Timestamp) {
     out.push(b'"');
-    out.extend_from_slice(Rfc3339Text::of(ts).as_str().as_bytes());
+    out.extend_from_slice(Rfc3339Text::of(ts).as_bytes());
     out.push(b'"');
 }
 

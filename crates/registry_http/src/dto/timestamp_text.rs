@@ -54,7 +54,12 @@ impl Rfc3339Text {
 
     /// The text (ASCII by construction).
     pub fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
+        std::str::from_utf8(self.as_bytes()).unwrap_or_default()
+    }
+
+    /// The text's bytes, for a writer of bytes (no UTF-8 check to pay).
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
     }
 
     fn byte(&mut self, b: u8) {

@@ -19,13 +19,27 @@ run *ARGS:
     KEY_HASH_SECRET="${KEY_HASH_SECRET:-dev-key-hash-secret-change-me-0123456789}" \
     cargo run -p registry_server --bin agent-registry -- serve {{ARGS}}
 
+# The installs (`just tools`, the failover engine: network and disk) run beside the compilation
+# (CPU), their output in target/tools.log; the tests start when both are done. An install is
+# never cut short: a failing check waits for it before exiting.
 # Everything CI checks: formatting, lints, and every test (unit, contract, PostgreSQL, HTTP, e2e).
-test: tools
+test:
+    #!/usr/bin/env bash
+    set -euo pipefail
     scripts/ensure-postgres.sh
-    scripts/ensure-pg-auto-failover.sh
+    mkdir -p target
+    ( {{just_executable()}} tools && scripts/ensure-pg-auto-failover.sh ) > target/tools.log 2>&1 &
+    installs=$!
+    trap 'wait "$installs" 2>/dev/null || true' EXIT
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets --locked -- -D warnings
     cargo build -p registry_server --bin agent-registry --locked
+    if ! wait "$installs"; then
+        cat target/tools.log >&2
+        echo "error: the test tools did not install (output above)" >&2
+        exit 1
+    fi
+    cat target/tools.log
     cargo nextest run --workspace --locked --no-fail-fast
 
 # Only the concurrency tests, N times in a row (default 20).

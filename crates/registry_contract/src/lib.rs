@@ -161,6 +161,7 @@ macro_rules! contract_suite {
             webhooks_concurrent_claims_never_share_a_subscription => webhooks::concurrent_claims_never_share_a_subscription,
             webhooks_an_expired_lease_passes_to_the_next_claim => webhooks::an_expired_lease_passes_to_the_next_claim,
             webhooks_attempts_move_the_position_only_when_delivered => webhooks::attempts_move_the_position_only_when_delivered,
+            webhooks_the_delivery_log_keeps_the_newest_attempts => webhooks::the_delivery_log_keeps_the_newest_attempts,
             webhooks_replay_rewinds_and_revokes_the_claim => webhooks::replay_rewinds_and_revokes_the_claim,
             webhooks_enabling_a_failing_subscription_resets_it => webhooks::enabling_a_failing_subscription_resets_it,
             webhooks_new_subscriptions_start_at_the_feed_head => webhooks::new_subscriptions_start_at_the_feed_head,

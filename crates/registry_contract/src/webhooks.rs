@@ -12,6 +12,8 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 const LEASE: Duration = Duration::from_secs(30);
+/// Attempts a delivery log keeps in the tests that do not test the bound.
+const KEEP: u32 = 100;
 
 /// An unsaved, enabled subscription of `org` at `position`.
 pub fn webhook(org: OrgId, position: i64) -> Webhook {
@@ -239,6 +241,7 @@ pub async fn an_expired_lease_passes_to_the_next_claim(subject: Subject) {
             &attempt(&hook, 4, 1, Some(200)),
             &AttemptResult::Delivered,
             LEASE,
+            KEEP,
         )
         .await
         .unwrap();
@@ -280,7 +283,7 @@ pub async fn attempts_move_the_position_only_when_delivered(subject: Subject) {
     assert_eq!(claim.org.id, OrgId::DEFAULT);
     let ok = attempt(&hook, 11, 1, Some(204));
     assert!(queue
-        .record_attempt(claim.token, &ok, &AttemptResult::Delivered, LEASE)
+        .record_attempt(claim.token, &ok, &AttemptResult::Delivered, LEASE, KEEP)
         .await
         .unwrap());
     assert!(queue
@@ -292,7 +295,7 @@ pub async fn attempts_move_the_position_only_when_delivered(subject: Subject) {
         after: Duration::from_millis(400),
     };
     assert!(queue
-        .record_attempt(claim.token, &failed, &retry, LEASE)
+        .record_attempt(claim.token, &failed, &retry, LEASE, KEEP)
         .await
         .unwrap());
     assert!(
@@ -325,7 +328,7 @@ pub async fn attempts_move_the_position_only_when_delivered(subject: Subject) {
         reason: "connection refused".to_owned(),
     };
     assert!(queue
-        .record_attempt(again.token, &last, &give_up, LEASE)
+        .record_attempt(again.token, &last, &give_up, LEASE, KEEP)
         .await
         .unwrap());
     let failing = ports.webhooks.get_webhook(hook.id).await.unwrap().unwrap();
@@ -363,6 +366,43 @@ pub async fn attempts_move_the_position_only_when_delivered(subject: Subject) {
     assert_eq!(missing, Err(RepoError::NotFound));
 }
 
+/// The log keeps each subscription's newest `keep` attempts: older ones are dropped as new ones
+/// are logged, newest first as before, and another subscription's log is untouched.
+pub async fn the_delivery_log_keeps_the_newest_attempts(subject: Subject) {
+    let ports = subject.default_ports();
+    let queue = &ports.webhook_queue;
+    let hook = stored_at(&ports, 0).await;
+    let claim = claim_one(&ports).await.unwrap();
+    for seq in 1..=3 {
+        let ok = attempt(&hook, seq, 1, Some(200));
+        assert!(queue
+            .record_attempt(claim.token, &ok, &AttemptResult::Delivered, LEASE, 10)
+            .await
+            .unwrap());
+    }
+    // Not due again within the test, so the next claim is the other subscription's.
+    assert!(queue
+        .release(claim.token, hook.id, Duration::from_secs(3600))
+        .await
+        .unwrap());
+    let other = stored_at(&ports, 0).await;
+    let other_claim = claim_one(&ports).await.unwrap();
+    assert_eq!(other_claim.webhook.id, other.id);
+    for seq in 1..=5 {
+        let ok = attempt(&other, seq, 1, Some(200));
+        assert!(queue
+            .record_attempt(other_claim.token, &ok, &AttemptResult::Delivered, LEASE, 2)
+            .await
+            .unwrap());
+    }
+    let kept = ports.webhooks.list_deliveries(other.id, 10).await.unwrap();
+    let seqs: Vec<i64> = kept.items.iter().map(|d| d.seq).collect();
+    assert_eq!((seqs, kept.total), (vec![5, 4], 2));
+    let untouched = ports.webhooks.list_deliveries(hook.id, 10).await.unwrap();
+    let seqs: Vec<i64> = untouched.items.iter().map(|d| d.seq).collect();
+    assert_eq!((seqs, untouched.total), (vec![3, 2, 1], 3));
+}
+
 /// Replay moves the position back, re-enables a failing subscription, makes it due at once
 /// and takes the claim away from a worker still holding it.
 pub async fn replay_rewinds_and_revokes_the_claim(subject: Subject) {
@@ -378,7 +418,7 @@ pub async fn replay_rewinds_and_revokes_the_claim(subject: Subject) {
     let ok = attempt(&hook, 41, 1, Some(200));
     let recorded = ports
         .webhook_queue
-        .record_attempt(claim.token, &ok, &AttemptResult::Delivered, LEASE)
+        .record_attempt(claim.token, &ok, &AttemptResult::Delivered, LEASE, KEEP)
         .await
         .unwrap();
     assert!(!recorded, "the claim taken before the replay is void");
@@ -390,7 +430,7 @@ pub async fn replay_rewinds_and_revokes_the_claim(subject: Subject) {
     let failed = attempt(&hook, 8, 1, Some(410));
     assert!(ports
         .webhook_queue
-        .record_attempt(fresh.token, &failed, &give_up, LEASE)
+        .record_attempt(fresh.token, &failed, &give_up, LEASE, KEEP)
         .await
         .unwrap());
     let replayed = ports
@@ -421,7 +461,7 @@ pub async fn enabling_a_failing_subscription_resets_it(subject: Subject) {
     let failed = attempt(&hook, 1, 30, None);
     assert!(ports
         .webhook_queue
-        .record_attempt(claim.token, &failed, &give_up, LEASE)
+        .record_attempt(claim.token, &failed, &give_up, LEASE, KEEP)
         .await
         .unwrap());
     let enable = WebhookChanges {

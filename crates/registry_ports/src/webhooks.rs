@@ -107,15 +107,17 @@ pub trait WebhookQueue: Send + Sync {
     /// subscription.
     async fn claim_due(&self, lease: Duration, limit: u32) -> RepoResult<Vec<Claim>>;
 
-    /// Records one attempt under `token`: appends `delivery` to the log and applies `result`
-    /// (renewing the lease for `lease` when delivered). `Ok(false)`, writing nothing, when the
-    /// claim was lost.
+    /// Records one attempt under `token`: appends `delivery` to the log, dropping the
+    /// subscription's oldest attempts beyond the newest `keep` (the log stays bounded however
+    /// long a subscription lives), and applies `result` (renewing the lease for `lease` when
+    /// delivered). `Ok(false)`, writing nothing, when the claim was lost.
     async fn record_attempt(
         &self,
         token: LeaseToken,
         delivery: &Delivery,
         result: &AttemptResult,
         lease: Duration,
+        keep: u32,
     ) -> RepoResult<bool>;
 
     /// Moves the position of `webhook` forward to `position` without a delivery (events its

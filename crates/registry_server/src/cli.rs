@@ -211,6 +211,15 @@ pub struct Settings {
         default_value_t = 86_400
     )]
     pub webhook_retry_window_seconds: u64,
+    /// Attempts each webhook's delivery log keeps, the newest (1..=100000); older ones are
+    /// dropped as new ones are logged.
+    #[arg(
+        long,
+        env = "WEBHOOK_DELIVERY_LOG_KEEP",
+        global = true,
+        default_value_t = registry_webhooks::DELIVERY_LOG_KEEP
+    )]
+    pub webhook_delivery_log_keep: u32,
     /// An Ed25519 PKCS#8 PEM key file: served A2A cards are signed with its first key, and every
     /// key in it is published at /.well-known/jwks.json (docs/discovery.md, key rotation).
     #[arg(long, env = "CARD_SIGNING_KEY_FILE", global = true)]

@@ -12,6 +12,9 @@ use std::time::Duration;
 pub const MIN_ADMIN_TOKEN_LEN: usize = 16;
 /// Shortest hashing secret accepted, in bytes.
 pub const MIN_KEY_HASH_SECRET_LEN: usize = 32;
+/// Most attempts a webhook's delivery log may be configured to keep (`WEBHOOK_DELIVERY_LOG_KEEP`):
+/// the log is trimmed on every attempt by reading that far down its index.
+pub const MAX_DELIVERY_LOG_KEEP: u32 = 100_000;
 
 /// Configuration of `serve`.
 #[derive(Debug, Clone)]
@@ -60,6 +63,8 @@ pub struct ServeConfig {
     pub webhook_concurrency: usize,
     /// How long a failing event is retried.
     pub webhook_retry_window: Duration,
+    /// Attempts each webhook's delivery log keeps.
+    pub webhook_delivery_log_keep: u32,
     /// Signs served A2A cards (`CARD_SIGNING_KEY_FILE`), if configured.
     pub card_signer: Option<Arc<Ed25519CardSigner>>,
     /// Authorization disabled.
@@ -191,6 +196,11 @@ pub fn serve_config(s: &Settings) -> Result<ServeConfig, String> {
     if s.webhook_retry_window_seconds == 0 {
         problems.push("WEBHOOK_RETRY_WINDOW_SECONDS must be at least 1".to_owned());
     }
+    if !(1..=MAX_DELIVERY_LOG_KEEP).contains(&s.webhook_delivery_log_keep) {
+        problems.push(format!(
+            "WEBHOOK_DELIVERY_LOG_KEEP must be between 1 and {MAX_DELIVERY_LOG_KEEP}"
+        ));
+    }
     if s.workers == Some(0) {
         problems.push("WORKERS must be at least 1".to_owned());
     }
@@ -237,6 +247,7 @@ pub fn serve_config(s: &Settings) -> Result<ServeConfig, String> {
         webhook_timeout: Duration::from_secs(s.webhook_timeout_seconds),
         webhook_concurrency: s.webhook_concurrency,
         webhook_retry_window: Duration::from_secs(s.webhook_retry_window_seconds),
+        webhook_delivery_log_keep: s.webhook_delivery_log_keep,
         card_signer,
         insecure: s.insecure_no_auth,
     })

@@ -37,6 +37,7 @@ pub fn webhook_worker(
             window: cfg.webhook_retry_window,
             ..RetryPolicy::default()
         },
+        delivery_log_keep: cfg.webhook_delivery_log_keep,
         ..WorkerConfig::default()
     };
     Ok(Worker::new(queue, tenancy, client, metrics, config))

@@ -246,6 +246,7 @@ impl WebhookQueue for InMemoryStore {
         delivery: &Delivery,
         result: &AttemptResult,
         lease: Duration,
+        keep: u32,
     ) -> RepoResult<bool> {
         let now = now_micros();
         self.with_state(|s| {
@@ -280,6 +281,19 @@ impl WebhookQueue for InMemoryStore {
             s.deliveries.push(StoredDelivery {
                 org,
                 delivery: logged,
+            });
+            // The log is oldest first: drop this subscription's oldest beyond the newest `keep`.
+            let hook = delivery.webhook_id;
+            let logged = s
+                .deliveries
+                .iter()
+                .filter(|d| d.delivery.webhook_id == hook)
+                .count();
+            let mut excess = logged.saturating_sub(keep as usize);
+            s.deliveries.retain(|d| {
+                let drop = excess > 0 && d.delivery.webhook_id == hook;
+                excess -= usize::from(drop);
+                !drop
             });
             Ok(true)
         })

@@ -444,6 +444,7 @@ impl WebhookQueue for PgStore {
         delivery: &Delivery,
         result: &AttemptResult,
         lease: Duration,
+        keep: u32,
     ) -> RepoResult<bool> {
         let token = Uuid::from_u128(token.0);
         let d = delivery.clone();
@@ -511,6 +512,16 @@ impl WebhookQueue for PgStore {
                     next_attempt_at: held.next_attempt_at,
                 })
                 .execute(conn)?;
+            // The newest `keep` attempts stay: the boundary is read from the log's index.
+            diesel::sql_query(
+                "DELETE FROM webhook_deliveries
+                  WHERE webhook_id = $1
+                    AND id <= (SELECT id FROM webhook_deliveries WHERE webhook_id = $1
+                                ORDER BY id DESC OFFSET $2 LIMIT 1)",
+            )
+            .bind::<SqlUuid, _>(id)
+            .bind::<BigInt, _>(i64::from(keep))
+            .execute(conn)?;
             Ok(true)
         })
         .await

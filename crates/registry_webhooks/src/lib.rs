@@ -12,4 +12,4 @@ pub use client::{ClientError, Sent, Signed, WebhookClient, MAX_ERROR_BODY};
 pub use message::{event_json, signed_message};
 pub use metrics::{Outcome, WebhookMetrics};
 pub use resolver::{DnsResolver, RefusedAddress};
-pub use worker::{Worker, WorkerConfig};
+pub use worker::{Worker, WorkerConfig, DELIVERY_LOG_KEEP};

@@ -34,7 +34,15 @@ pub struct WorkerConfig {
     pub page: u32,
     /// Retry schedule.
     pub retry: RetryPolicy,
+    /// Attempts each subscription's delivery log keeps (the newest; older ones are dropped as
+    /// new ones are logged).
+    pub delivery_log_keep: u32,
 }
+
+/// The default of [`WorkerConfig::delivery_log_keep`]: a failing event's whole retry window
+/// (a few dozen attempts over a day) many times over, or a busy subscription's last 1,000
+/// deliveries.
+pub const DELIVERY_LOG_KEEP: u32 = 1_000;
 
 impl Default for WorkerConfig {
     fn default() -> Self {
@@ -46,6 +54,7 @@ impl Default for WorkerConfig {
             batch: 500,
             page: 100,
             retry: RetryPolicy::default(),
+            delivery_log_keep: DELIVERY_LOG_KEEP,
         }
     }
 }
@@ -205,7 +214,13 @@ impl Worker {
                 };
                 let kept = match self
                     .queue
-                    .record_attempt(token, &delivery, &result, self.config.lease)
+                    .record_attempt(
+                        token,
+                        &delivery,
+                        &result,
+                        self.config.lease,
+                        self.config.delivery_log_keep,
+                    )
                     .await
                 {
                     Ok(kept) => kept,

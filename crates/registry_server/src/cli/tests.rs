@@ -4,7 +4,7 @@ use super::{Cli, Command, Settings, TokensCommand};
 use clap::{CommandFactory, FromArgMatches, Parser};
 
 /// Every configuration flag beside the environment variable it also reads.
-const FLAG_ENV: [(&str, &str); 29] = [
+const FLAG_ENV: [(&str, &str); 30] = [
     ("database_url", "DATABASE_URL"),
     ("bind", "BIND"),
     ("admin_token", "ADMIN_TOKEN"),
@@ -40,6 +40,7 @@ const FLAG_ENV: [(&str, &str); 29] = [
         "webhook_retry_window_seconds",
         "WEBHOOK_RETRY_WINDOW_SECONDS",
     ),
+    ("webhook_delivery_log_keep", "WEBHOOK_DELIVERY_LOG_KEEP"),
     ("card_signing_key_file", "CARD_SIGNING_KEY_FILE"),
     ("cors_allowed_origins", "CORS_ALLOWED_ORIGINS"),
     ("metrics_token", "METRICS_TOKEN"),

@@ -168,6 +168,14 @@ fn each_refused_setting_says_what_it_needs() {
             "METRICS_TOKEN must be at least 16 characters",
         ),
         ("--workers=0", "WORKERS must be at least 1"),
+        (
+            "--webhook-delivery-log-keep=0",
+            "WEBHOOK_DELIVERY_LOG_KEEP must be between 1 and 100000",
+        ),
+        (
+            "--webhook-delivery-log-keep=100001",
+            "WEBHOOK_DELIVERY_LOG_KEEP must be between 1 and 100000",
+        ),
     ];
     for (flag, message) in cases {
         assert_eq!(refusal(&[flag]), message, "{flag}");

@@ -61,6 +61,15 @@ pub fn method_label(method: &Method) -> &'static str {
     }
 }
 
+/// A random (version 4) UUID naming a request that came without an id. Drawn from the thread's
+/// CSPRNG (seeded from the OS) rather than from the OS itself: `Uuid::new_v4` makes a
+/// `getrandom` system call per request.
+fn new_request_id() -> String {
+    uuid::Builder::from_random_bytes(rand::random())
+        .into_uuid()
+        .to_string()
+}
+
 /// The label of every method outside the served set (TRACE, CONNECT and extension methods).
 pub const OTHER_METHOD: &str = "other";
 
@@ -78,7 +87,7 @@ pub async fn observe(
         .and_then(|v| v.to_str().ok())
         .filter(|v| sane_request_id(v))
         .map(str::to_owned)
-        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        .unwrap_or_else(new_request_id);
     req.extensions_mut().insert(RequestId(request_id.clone()));
     let method = method_label(req.method());
     let state = req.app_data::<web::Data<AppState>>().cloned();

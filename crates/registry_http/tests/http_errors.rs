@@ -262,9 +262,11 @@ async fn request_ids_are_echoed_or_generated() {
     )
     .await;
     let generated = r.header("x-request-id").unwrap();
-    assert!(uuid::Uuid::parse_str(&generated).is_ok());
+    let parsed = uuid::Uuid::parse_str(&generated).unwrap();
+    assert_eq!(parsed.get_version_num(), 4, "{generated}");
     let r = send(&app, TestRequest::get().uri("/agents")).await;
-    assert!(r.header("x-request-id").is_some());
+    let another = r.header("x-request-id").unwrap();
+    assert_ne!(another, generated);
 }
 
 #[actix_web::test]

@@ -9,6 +9,7 @@ use registry_domain::{
 };
 use registry_ports::{AttemptResult, Claim, FeedQuery, Ports, RepoError};
 use std::collections::HashSet;
+use std::ops::RangeInclusive;
 use std::time::Duration;
 
 const LEASE: Duration = Duration::from_secs(30);
@@ -366,6 +367,18 @@ pub async fn attempts_move_the_position_only_when_delivered(subject: Subject) {
     assert_eq!(missing, Err(RepoError::NotFound));
 }
 
+/// Records a delivered attempt at each of `seqs` under `claim`, the log keeping `keep`.
+async fn deliver_each(ports: &Ports, claim: &Claim, seqs: RangeInclusive<i64>, keep: u32) {
+    for seq in seqs {
+        let ok = attempt(&claim.webhook, seq, 1, Some(200));
+        assert!(ports
+            .webhook_queue
+            .record_attempt(claim.token, &ok, &AttemptResult::Delivered, LEASE, keep)
+            .await
+            .unwrap());
+    }
+}
+
 /// The log keeps each subscription's newest `keep` attempts: older ones are dropped as new ones
 /// are logged, newest first as before, and another subscription's log is untouched.
 pub async fn the_delivery_log_keeps_the_newest_attempts(subject: Subject) {
@@ -373,13 +386,7 @@ pub async fn the_delivery_log_keeps_the_newest_attempts(subject: Subject) {
     let queue = &ports.webhook_queue;
     let hook = stored_at(&ports, 0).await;
     let claim = claim_one(&ports).await.unwrap();
-    for seq in 1..=3 {
-        let ok = attempt(&hook, seq, 1, Some(200));
-        assert!(queue
-            .record_attempt(claim.token, &ok, &AttemptResult::Delivered, LEASE, 10)
-            .await
-            .unwrap());
-    }
+    deliver_each(&ports, &claim, 1..=3, 10).await;
     // Not due again within the test, so the next claim is the other subscription's.
     assert!(queue
         .release(claim.token, hook.id, Duration::from_secs(3600))
@@ -388,13 +395,7 @@ pub async fn the_delivery_log_keeps_the_newest_attempts(subject: Subject) {
     let other = stored_at(&ports, 0).await;
     let other_claim = claim_one(&ports).await.unwrap();
     assert_eq!(other_claim.webhook.id, other.id);
-    for seq in 1..=5 {
-        let ok = attempt(&other, seq, 1, Some(200));
-        assert!(queue
-            .record_attempt(other_claim.token, &ok, &AttemptResult::Delivered, LEASE, 2)
-            .await
-            .unwrap());
-    }
+    deliver_each(&ports, &other_claim, 1..=5, 2).await;
     let kept = ports.webhooks.list_deliveries(other.id, 10).await.unwrap();
     let seqs: Vec<i64> = kept.items.iter().map(|d| d.seq).collect();
     assert_eq!((seqs, kept.total), (vec![5, 4], 2));
